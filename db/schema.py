@@ -1,0 +1,291 @@
+"""Catalog tables: what the workbench shows and what runs produced.
+
+Clips keep the dataset's own coding (onset/apex/offset, AUs, emotion) denormalised for fast filtering;
+every coding, the dataset's included, is also an ``annotations`` row (annotator ``source``).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+SOURCE_ANNOTATOR = "source"
+
+JOB_STATES = ("queued", "running", "succeeded", "failed", "cancelled", "lost")
+JOB_FINAL_STATES = ("succeeded", "failed", "cancelled", "lost")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Dataset(Base):
+    __tablename__ = "datasets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(128), unique=True)
+    # reader that produced it: casme2, smic, samm, casme_sq, ckplus, folder, video
+    format: Mapped[str] = mapped_column(String(32))
+    # micro (ME clips), macro (macro-expression sequences) or faces (still images)
+    purpose: Mapped[str] = mapped_column(String(16), default="micro")
+    root: Mapped[str] = mapped_column(Text)
+    fps: Mapped[float | None] = mapped_column(Float, nullable=True)
+    is_synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+    description: Mapped[str] = mapped_column(Text, default="")
+    meta: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    subjects: Mapped[list[Subject]] = relationship(back_populates="dataset", cascade="all, delete-orphan")
+    clips: Mapped[list[Clip]] = relationship(back_populates="dataset", cascade="all, delete-orphan")
+
+
+class Subject(Base):
+    __tablename__ = "subjects"
+    __table_args__ = (UniqueConstraint("dataset_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dataset_id: Mapped[int] = mapped_column(ForeignKey("datasets.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(64))
+
+    dataset: Mapped[Dataset] = relationship(back_populates="subjects")
+    clips: Mapped[list[Clip]] = relationship(back_populates="subject")
+
+
+class Clip(Base):
+    __tablename__ = "clips"
+    __table_args__ = (
+        UniqueConstraint("dataset_id", "subject_id", "name"),
+        Index("ix_clips_dataset_label", "dataset_id", "label", "id"),
+        Index("ix_clips_dataset_subject", "dataset_id", "subject_id", "id"),
+        Index("ix_clips_dataset_agreement", "dataset_id", "agreement", "id"),
+        Index("ix_clips_dataset_annotators", "dataset_id", "n_annotators", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dataset_id: Mapped[int] = mapped_column(ForeignKey("datasets.id", ondelete="CASCADE"))
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(256))
+    # folder of the frames (or video file), relative to the dataset root
+    path: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(16), default="micro")  # micro | macro | image
+    fps: Mapped[float | None] = mapped_column(Float, nullable=True)
+    n_frames: Mapped[int] = mapped_column(Integer, default=0)
+    first_frame: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    last_frame: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    onset: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    apex: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    offset: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    apex_estimated: Mapped[bool] = mapped_column(Boolean, default=False)
+    action_units: Mapped[str] = mapped_column(String(256), default="")
+    emotion_raw: Mapped[str] = mapped_column(String(64), default="")
+    # 3-class ME label (negative/positive/surprise) or 4-class macro label (…/neutral); None = excluded
+    label: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    n_annotators: Mapped[int] = mapped_column(Integer, default=0)
+    # label agreement among annotators (fraction agreeing with the majority), None with < 2 annotators
+    agreement: Mapped[float | None] = mapped_column(Float, nullable=True)
+    meta: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+    dataset: Mapped[Dataset] = relationship(back_populates="clips")
+    subject: Mapped[Subject] = relationship(back_populates="clips")
+    frames: Mapped[list[Frame]] = relationship(
+        back_populates="clip", cascade="all, delete-orphan", order_by="Frame.index"
+    )
+    annotations: Mapped[list[Annotation]] = relationship(back_populates="clip", cascade="all, delete-orphan")
+
+
+class Frame(Base):
+    __tablename__ = "frames"
+    __table_args__ = (UniqueConstraint("clip_id", "index"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clip_id: Mapped[int] = mapped_column(ForeignKey("clips.id", ondelete="CASCADE"))
+    index: Mapped[int] = mapped_column(Integer)  # 0-based position in the clip
+    number: Mapped[int] = mapped_column(Integer)  # the dataset's frame number (from the file name)
+    path: Mapped[str] = mapped_column(Text)  # relative to the dataset root
+
+    clip: Mapped[Clip] = relationship(back_populates="frames")
+
+
+class Annotation(Base):
+    __tablename__ = "annotations"
+    __table_args__ = (UniqueConstraint("clip_id", "annotator"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clip_id: Mapped[int] = mapped_column(ForeignKey("clips.id", ondelete="CASCADE"), index=True)
+    annotator: Mapped[str] = mapped_column(String(64), index=True)
+    onset: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    apex: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    offset: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    action_units: Mapped[str] = mapped_column(String(256), default="")
+    emotion: Mapped[str] = mapped_column(String(64), default="")
+    label: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    clip: Mapped[Clip] = relationship(back_populates="annotations")
+
+
+class FaceCrop(Base):
+    """A preprocessed (detected, aligned, cropped) copy of a clip in the content-addressed cache."""
+
+    __tablename__ = "face_crops"
+    __table_args__ = (UniqueConstraint("clip_id", "cache_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clip_id: Mapped[int] = mapped_column(ForeignKey("clips.id", ondelete="CASCADE"), index=True)
+    cache_key: Mapped[str] = mapped_column(String(64))
+    backend: Mapped[str] = mapped_column(String(32))  # face_alignment | opencv | ground_truth
+    size: Mapped[int] = mapped_column(Integer)
+    n_frames: Mapped[int] = mapped_column(Integer)
+    path: Mapped[str] = mapped_column(Text)  # relative to GLIMPSE_HOME
+    params: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Job(Base):
+    __tablename__ = "jobs"
+    __table_args__ = (Index("ix_jobs_status_id", "status", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))  # synth | ingest | preprocess | train | ablation | evaluate
+    params: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    progress: Mapped[float] = mapped_column(Float, default=0.0)
+    message: Mapped[str] = mapped_column(Text, default="")
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    result: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    worker_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    pid: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+    logs: Mapped[list[JobLog]] = relationship(back_populates="job", cascade="all, delete-orphan")
+
+
+class Worker(Base):
+    """A live ``glimpse worker`` process; the app starts one when none has heartbeated recently."""
+
+    __tablename__ = "workers"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    host: Mapped[str] = mapped_column(String(128), default="")
+    pid: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    heartbeat_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    stopped_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class JobLog(Base):
+    __tablename__ = "job_logs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), index=True)
+    ts: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    level: Mapped[str] = mapped_column(String(8), default="info")
+    line: Mapped[str] = mapped_column(Text)
+
+    job: Mapped[Job] = relationship(back_populates="logs")
+
+
+class Run(Base):
+    """One training/evaluation run; an ablation is a parent run with one child per variant (and seed)."""
+
+    __tablename__ = "runs"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    parent_id: Mapped[str | None] = mapped_column(
+        ForeignKey("runs.id", ondelete="CASCADE"), nullable=True, index=True
+    )
+    job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id", ondelete="SET NULL"), nullable=True)
+    kind: Mapped[str] = mapped_column(String(32))  # stage | loso | ablation | baseline
+    variant: Mapped[str] = mapped_column(String(32), default="")  # fir | er | mixt | full | lbptop | flowcnn
+    name: Mapped[str] = mapped_column(String(256), default="")
+    status: Mapped[str] = mapped_column(String(16), default="running")
+    seed: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    config: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    code_version: Mapped[str] = mapped_column(String(64), default="")
+    catalog_snapshot: Mapped[str] = mapped_column(String(64), default="")
+    dataset_names: Mapped[list[Any]] = mapped_column(default=list)
+    is_synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+    device: Mapped[str] = mapped_column(String(32), default="cpu")
+    preprocess_backend: Mapped[str] = mapped_column(String(32), default="")
+    wall_time_s: Mapped[float | None] = mapped_column(Float, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+    metrics: Mapped[list[Metric]] = relationship(back_populates="run", cascade="all, delete-orphan")
+    predictions: Mapped[list[Prediction]] = relationship(back_populates="run", cascade="all, delete-orphan")
+    artifacts: Mapped[list[Artifact]] = relationship(back_populates="run", cascade="all, delete-orphan")
+
+
+class Metric(Base):
+    __tablename__ = "metrics"
+    __table_args__ = (UniqueConstraint("run_id", "scope", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[str] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), index=True)
+    # overall | fold:<subject> | dataset:<name> | class:<label>
+    scope: Mapped[str] = mapped_column(String(128), default="overall")
+    name: Mapped[str] = mapped_column(String(64))  # uf1 | uar | accuracy | f1 | precision | recall | support
+    value: Mapped[float] = mapped_column(Float)
+
+    run: Mapped[Run] = relationship(back_populates="metrics")
+
+
+class Prediction(Base):
+    __tablename__ = "predictions"
+    __table_args__ = (
+        UniqueConstraint("run_id", "clip_id"),
+        Index("ix_pred_run_cell", "run_id", "truth", "predicted"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[str] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"))
+    clip_id: Mapped[int] = mapped_column(ForeignKey("clips.id", ondelete="CASCADE"), index=True)
+    fold: Mapped[str] = mapped_column(String(64))  # the held-out subject
+    truth: Mapped[str] = mapped_column(String(32))
+    predicted: Mapped[str] = mapped_column(String(32))
+    probs: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+    run: Mapped[Run] = relationship(back_populates="predictions")
+
+
+class Artifact(Base):
+    __tablename__ = "artifacts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[str | None] = mapped_column(
+        ForeignKey("runs.id", ondelete="CASCADE"), nullable=True, index=True
+    )
+    # checkpoint | features | frame_scores | config | megc_log | predictions_csv | log | figure
+    kind: Mapped[str] = mapped_column(String(32))
+    path: Mapped[str] = mapped_column(Text)  # relative to GLIMPSE_HOME
+    sha256: Mapped[str] = mapped_column(String(64), default="")
+    meta: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    run: Mapped[Run | None] = relationship(back_populates="artifacts")

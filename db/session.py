@@ -1,0 +1,83 @@
+"""Engine and session factory for the catalog; SQLite gets WAL, foreign keys and a busy timeout."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def default_url(home: Path | None = None) -> str:
+    """GLIMPSE_DB_URL if set, else ``sqlite:///<GLIMPSE_HOME>/catalog.sqlite``."""
+    url = os.environ.get("GLIMPSE_DB_URL")
+    if url:
+        return url
+    home = home or Path(os.environ.get("GLIMPSE_HOME", ".glimpse"))
+    home.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{(home / 'catalog.sqlite').resolve()}"
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001 (DB-API objects)
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def make_engine(url: str | None = None) -> Engine:
+    url = url or default_url()
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        event.listen(engine, "connect", _sqlite_pragmas)
+    else:
+        engine = create_engine(url, pool_pre_ping=True)
+    return engine
+
+
+def upgrade(engine: Engine) -> None:
+    """Bring the schema to the newest Alembic revision (the app and CLI call this on start)."""
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    with engine.begin() as connection:
+        cfg.attributes["connection"] = connection
+        command.upgrade(cfg, "head")
+
+
+@lru_cache(maxsize=8)
+def _factory(url: str) -> sessionmaker[Session]:
+    engine = make_engine(url)
+    upgrade(engine)
+    return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def session_factory(url: str | None = None) -> sessionmaker[Session]:
+    """A migrated, cached session factory for ``url`` (default: the configured catalog)."""
+    return _factory(url or default_url())
+
+
+@contextmanager
+def session_scope(url: str | None = None) -> Iterator[Session]:
+    """One transaction: commit on success, roll back on any error."""
+    session = session_factory(url)()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()

@@ -1,0 +1,38 @@
+"""The ``glimpse`` command: every long action of the workbench, headless.
+
+Each sub-module owns one group of commands and exposes ``register(app)``.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from engine.cli import catalog, ingest, jobs, preprocess, serve, synth, train
+
+app = typer.Typer(
+    name="glimpse",
+    help="Glimpse: micro-expression recognition workbench (synthetic corpus, ingest, training, jobs).",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def _root() -> None:
+    """Glimpse: micro-expression recognition workbench (synthetic corpus, ingest, training, jobs)."""
+
+
+for module in (synth, ingest, catalog, preprocess, train, jobs, serve):
+    module.register(app)
+
+
+@app.command()
+def version() -> None:
+    """Print Glimpse's version and the code revision runs record."""
+    from engine.provenance import code_version
+
+    typer.echo(code_version())
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,78 @@
+"""What every dataset reader produces (ClipRecord) and the registry that maps a format name to a reader.
+
+Readers only read: they never write to the dataset folder or the catalog. ``engine.ingest.catalog``
+writes a reader's records in one transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+LABELS_ME = ("negative", "positive", "surprise")
+LABELS_MACRO = ("negative", "positive", "surprise", "neutral")
+
+
+@dataclass(frozen=True)
+class FrameRecord:
+    number: int  # the dataset's frame number, parsed from the file name
+    path: str  # relative to the dataset root
+
+
+@dataclass
+class ClipRecord:
+    """One clip (or one still image, ``kind='image'``) as a reader found it."""
+
+    subject: str
+    name: str
+    path: str  # folder (or video file) relative to the dataset root
+    frames: list[FrameRecord]
+    kind: str = "micro"  # micro | macro | image
+    fps: float | None = None
+    onset: int | None = None  # frame numbers, as coded
+    apex: int | None = None
+    offset: int | None = None
+    apex_estimated: bool = False
+    action_units: str = ""
+    emotion_raw: str = ""
+    label: str | None = None  # mapped label, None when the clip is excluded from the class scheme
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class IngestIssue:
+    """A row or file a reader could not use, reported rather than silently dropped."""
+
+    file: str
+    row: int | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}, row {self.row}" if self.row is not None else self.file
+        return f"{where}: {self.reason}"
+
+
+@dataclass
+class ReadResult:
+    clips: list[ClipRecord]
+    issues: list[IngestIssue] = field(default_factory=list)
+    fps: float | None = None
+    purpose: str = "micro"  # micro | macro | faces
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+class Reader(Protocol):
+    def __call__(self, root: Path) -> ReadResult: ...
+
+
+READERS: dict[str, Reader] = {}
+
+
+def register(fmt: str) -> Callable[[Reader], Reader]:
+    def decorate(reader: Reader) -> Reader:
+        READERS[fmt] = reader
+        return reader
+
+    return decorate
