@@ -1,0 +1,121 @@
+"""Spread over seeds, paired tests between methods, and a bootstrap CI for one run.
+
+A single LOSO run on a small ME dataset is noisy; claims like "FULL beats FIR" need the spread over
+seeds and a paired test on the same seeds/folds, not one number each.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats
+
+from engine.errors import GlimpseError
+
+
+@dataclass(frozen=True)
+class Spread:
+    """Mean ± sd (ddof=1) and a t-based 95% confidence interval of the mean."""
+
+    mean: float
+    sd: float
+    ci_low: float
+    ci_high: float
+    n: int
+
+    def __str__(self) -> str:
+        return f"{self.mean:.4f} ± {self.sd:.4f} (95% CI {self.ci_low:.4f}–{self.ci_high:.4f}, n={self.n})"
+
+
+def seed_spread(values: Sequence[float], confidence: float = 0.95) -> Spread:
+    """Mean, sd and t-interval of one metric over seeds; n=1 gives sd 0 and a CI collapsed to the value."""
+    x = np.asarray(list(values), dtype=float)
+    if x.size == 0:
+        raise GlimpseError("no values to summarise", hint="run at least one seed")
+    mean = float(x.mean())
+    if x.size == 1:
+        return Spread(mean, 0.0, mean, mean, 1)
+    sd = float(x.std(ddof=1))
+    half = float(stats.t.ppf(0.5 + confidence / 2, df=x.size - 1) * sd / math.sqrt(x.size))
+    return Spread(mean, sd, mean - half, mean + half, int(x.size))
+
+
+def paired_test(a: Sequence[float], b: Sequence[float]) -> dict:
+    """Paired t-test and Wilcoxon signed-rank test of a vs b (same seeds/folds, in the same order).
+
+    Returns mean_diff (a − b), n, t/p_t, w/p_wilcoxon (None where n does not allow the test) and a
+    ``note`` saying why a test was skipped.
+    """
+    x = np.asarray(list(a), dtype=float)
+    y = np.asarray(list(b), dtype=float)
+    if x.shape != y.shape:
+        raise GlimpseError(
+            f"paired test needs equal lengths, got {x.size} and {y.size}",
+            hint="compare runs over the same seeds",
+        )
+    d = x - y
+    out: dict = {
+        "n": int(x.size),
+        "mean_diff": float(d.mean()) if d.size else float("nan"),
+        "t": None,
+        "p_t": None,
+        "w": None,
+        "p_wilcoxon": None,
+        "note": "",
+    }
+    notes = []
+    if x.size < 2:
+        notes.append("n < 2: no test possible")
+    elif np.allclose(d, d[0]):
+        # zero variance of differences: the t statistic is undefined (or infinite); say so plainly
+        notes.append("differences are constant: t-test undefined")
+        if d[0] == 0:
+            out["p_t"] = 1.0
+    else:
+        t = stats.ttest_rel(x, y)
+        out["t"], out["p_t"] = float(t.statistic), float(t.pvalue)
+    nonzero = int(np.count_nonzero(d))
+    if nonzero < 6:
+        # with fewer than 6 non-zero pairs the smallest two-sided Wilcoxon p is > 0.05
+        notes.append(f"only {nonzero} non-zero differences: Wilcoxon cannot reach p < 0.05")
+    if nonzero >= 1:
+        w = stats.wilcoxon(x, y)
+        out["w"], out["p_wilcoxon"] = float(w.statistic), float(w.pvalue)
+    out["note"] = "; ".join(notes)
+    return out
+
+
+def bootstrap_ci(
+    truth: Sequence[str],
+    predicted: Sequence[str],
+    labels: Sequence[str],
+    metric: str = "uf1",
+    n_boot: int = 1000,
+    seed: int = 0,
+    confidence: float = 0.95,
+) -> tuple[float, float, float]:
+    """(point, low, high): percentile bootstrap over clips of one run's pooled metric.
+
+    Resampling clips captures the uncertainty from a small test set; it does not capture training
+    randomness (use seed_spread for that).
+    """
+    from engine.evaluate.metrics import compute_metrics
+
+    if metric not in {"uf1", "uar", "accuracy"}:
+        raise GlimpseError(f"unknown metric {metric!r}", hint="use uf1, uar or accuracy")
+    t = np.asarray([str(v) for v in truth])
+    p = np.asarray([str(v) for v in predicted])
+    point = getattr(compute_metrics(t, p, labels), metric)
+    if t.size == 0:
+        return point, point, point
+    rng = np.random.default_rng(seed)
+    values = np.empty(n_boot)
+    for i in range(n_boot):
+        idx = rng.integers(0, t.size, t.size)
+        values[i] = getattr(compute_metrics(t[idx], p[idx], labels), metric)
+    alpha = (1 - confidence) / 2
+    low, high = np.quantile(values, [alpha, 1 - alpha])
+    return float(point), float(low), float(high)

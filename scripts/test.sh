@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# One command: install (with test extras), make sure Chromium is there, lint, run the default test suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+EXTRAS="${EXTRAS:-dev,ray}" scripts/install.sh
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "==> installing Debian's chromium for the browser tests"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq && $SUDO apt-get install -y -qq chromium >/dev/null
+fi
+echo "==> ruff"
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
+echo "==> pytest"
+exec .venv/bin/pytest "$@"
