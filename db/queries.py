@@ -1,0 +1,285 @@
+"""Catalog queries the workbench and training call: filtered clip pages, dataset stats, annotations.
+
+Filtered pages lean on the ``ix_clips_dataset_*`` indexes (dataset first, then label / subject /
+agreement / annotator count, then id for ordering), so a page of 100 from 100k clips stays interactive.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Select, and_, exists, func, select
+from sqlalchemy.orm import Session
+
+from db.schema import SOURCE_ANNOTATOR, Annotation, Clip, Dataset, Frame, Subject
+
+LABELS_ME = ("negative", "positive", "surprise")
+
+
+@dataclass(frozen=True)
+class ClipFilter:
+    """What the clip browser filters on; empty / None fields do not filter."""
+
+    dataset_ids: Sequence[int] = ()
+    subject_ids: Sequence[int] = ()
+    labels: Sequence[str] = ()
+    kinds: Sequence[str] = ()
+    annotator: str | None = None  # clips this annotator has annotated
+    min_agreement: float | None = None
+    max_agreement: float | None = None
+    min_annotators: int | None = None
+    text: str | None = None  # substring of the clip name
+    dataset_names: Sequence[str] = ()
+    unlabelled: bool = False  # also include clips with label None when ``labels`` is set
+
+
+@dataclass
+class ClipPage:
+    rows: list[dict[str, Any]]
+    total: int
+    page: int = 0
+    page_size: int = 100
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def items(self) -> list[dict[str, Any]]:
+        return self.rows
+
+    @property
+    def n_pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+
+_PAGE_COLUMNS = (
+    Clip.id,
+    Clip.dataset_id,
+    Dataset.name.label("dataset"),
+    Clip.subject_id,
+    Subject.code.label("subject"),
+    Clip.name,
+    Clip.path,
+    Clip.kind,
+    Clip.fps,
+    Clip.n_frames,
+    Clip.first_frame,
+    Clip.last_frame,
+    Clip.onset,
+    Clip.apex,
+    Clip.offset,
+    Clip.apex_estimated,
+    Clip.action_units,
+    Clip.emotion_raw,
+    Clip.label,
+    Clip.n_annotators,
+    Clip.agreement,
+    Dataset.is_synthetic.label("synthetic"),
+)
+
+
+def _apply(stmt: Select[Any], flt: ClipFilter) -> Select[Any]:
+    conditions = []
+    if flt.dataset_ids:
+        conditions.append(Clip.dataset_id.in_(list(flt.dataset_ids)))
+    if flt.dataset_names:
+        conditions.append(
+            Clip.dataset_id.in_(select(Dataset.id).where(Dataset.name.in_(list(flt.dataset_names))))
+        )
+    if flt.subject_ids:
+        conditions.append(Clip.subject_id.in_(list(flt.subject_ids)))
+    if flt.labels:
+        condition = Clip.label.in_(list(flt.labels))
+        conditions.append(condition | Clip.label.is_(None) if flt.unlabelled else condition)
+    if flt.kinds:
+        conditions.append(Clip.kind.in_(list(flt.kinds)))
+    if flt.min_agreement is not None:
+        conditions.append(Clip.agreement >= flt.min_agreement)
+    if flt.max_agreement is not None:
+        conditions.append(Clip.agreement <= flt.max_agreement)
+    if flt.min_annotators is not None:
+        conditions.append(Clip.n_annotators >= flt.min_annotators)
+    if flt.annotator:
+        conditions.append(
+            exists().where(and_(Annotation.clip_id == Clip.id, Annotation.annotator == flt.annotator))
+        )
+    if flt.text:
+        conditions.append(Clip.name.contains(flt.text.strip(), autoescape=True))
+    return stmt.where(*conditions) if conditions else stmt
+
+
+def list_clips(
+    session: Session, flt: ClipFilter | None = None, page: int = 0, page_size: int = 100
+) -> ClipPage:
+    """One page of clips (ordered by id) matching ``flt``, as plain dicts, plus the total match count."""
+    flt = flt or ClipFilter()
+    page, page_size = max(0, int(page)), max(1, int(page_size))
+    total = session.scalar(_apply(select(func.count()).select_from(Clip), flt)) or 0
+    stmt = (
+        _apply(select(*_PAGE_COLUMNS).join(Dataset, Dataset.id == Clip.dataset_id), flt)
+        .join(Subject, Subject.id == Clip.subject_id)
+        .order_by(Clip.id)
+        .limit(page_size)
+        .offset(page * page_size)
+    )
+    rows = []
+    for row in session.execute(stmt):
+        item = dict(row._mapping)
+        item["emotion"] = item["emotion_raw"]
+        rows.append(item)
+    return ClipPage(rows=rows, total=int(total), page=page, page_size=page_size)
+
+
+def dataset_stats(session: Session) -> list[dict[str, Any]]:
+    """Per dataset: clips, subjects, frames, label counts, fps, purpose, synthetic flag (one query each)."""
+    per_clip = dict(
+        (r.dataset_id, r)
+        for r in session.execute(
+            select(
+                Clip.dataset_id,
+                func.count(Clip.id).label("clips"),
+                func.coalesce(func.sum(Clip.n_frames), 0).label("frames"),
+                func.count(func.distinct(Clip.subject_id)).label("subjects"),
+            ).group_by(Clip.dataset_id)
+        )
+    )
+    labels: dict[int, dict[str, int]] = {}
+    for dataset_id, label, count in session.execute(
+        select(Clip.dataset_id, Clip.label, func.count(Clip.id)).group_by(Clip.dataset_id, Clip.label)
+    ):
+        labels.setdefault(dataset_id, {})[label or "unlabelled"] = count
+    out = []
+    for ds in session.scalars(select(Dataset).order_by(Dataset.id)):
+        agg = per_clip.get(ds.id)
+        out.append(
+            {
+                "id": ds.id,
+                "name": ds.name,
+                "format": ds.format,
+                "purpose": ds.purpose,
+                "is_synthetic": ds.is_synthetic,
+                "fps": ds.fps,
+                "clips": agg.clips if agg else 0,
+                "subjects": agg.subjects if agg else 0,
+                "frames": int(agg.frames) if agg else 0,
+                "labels": dict(sorted(labels.get(ds.id, {}).items())),
+                "root": ds.root,
+            }
+        )
+    return out
+
+
+def clip_frames(session: Session, clip_id: int) -> list[Frame]:
+    """The frames of a clip in order (index 0 first)."""
+    return list(session.scalars(select(Frame).where(Frame.clip_id == clip_id).order_by(Frame.index)))
+
+
+def clips_for_training(
+    session: Session, dataset_names: Sequence[str], labels: Sequence[str] = LABELS_ME
+) -> list[Clip]:
+    """Labelled clips (label in ``labels``) of the named datasets, ordered by dataset, then id."""
+    stmt = (
+        select(Clip)
+        .join(Dataset, Dataset.id == Clip.dataset_id)
+        .where(Dataset.name.in_(list(dataset_names)), Clip.label.in_(list(labels)))
+        .order_by(Dataset.name, Clip.id)
+    )
+    return list(session.scalars(stmt))
+
+
+def catalog_snapshot(session: Session) -> str:
+    """A short hash of what training could see: dataset names, clip ids and labels, latest annotation time."""
+    digest = hashlib.sha256()
+    for (name,) in session.execute(select(Dataset.name).order_by(Dataset.name)):
+        digest.update(f"d:{name};".encode())
+    for clip_id, label in session.execute(select(Clip.id, Clip.label).order_by(Clip.id)):
+        digest.update(f"{clip_id}:{label};".encode())
+    latest = session.scalar(select(func.max(Annotation.updated_at)))
+    digest.update(f"a:{latest}".encode())
+    return digest.hexdigest()[:16]
+
+
+def agreement_of(labels: Sequence[str | None]) -> float | None:
+    """Fraction of annotators agreeing with the majority label; None with fewer than two annotators."""
+    if len(labels) < 2:
+        return None
+    counts = Counter(str(label) for label in labels)
+    return round(max(counts.values()) / len(labels), 4)
+
+
+def refresh_agreement(session: Session, clip: Clip) -> None:
+    """Recompute ``n_annotators`` and ``agreement`` of one clip from its annotation rows."""
+    labels = list(session.scalars(select(Annotation.label).where(Annotation.clip_id == clip.id)))
+    clip.n_annotators = len(labels)
+    clip.agreement = agreement_of(labels)
+
+
+def save_annotation(
+    session: Session,
+    clip_id: int,
+    annotator: str,
+    onset: int | None,
+    apex: int | None,
+    offset: int | None,
+    action_units: str = "",
+    emotion: str = "",
+    label: str | None = None,
+    notes: str = "",
+) -> Annotation:
+    """Upsert ``annotator``'s annotation of a clip (one row per annotator) and refresh the clip's agreement.
+
+    Flushes, does not commit: the caller's transaction decides. Marks must satisfy onset ≤ apex ≤ offset
+    inside the clip's frame numbers, else a GlimpseError says which mark is wrong.
+    """
+    from engine.errors import GlimpseError  # the project's one user-error type (the UI shows it as is)
+
+    annotator = (annotator or "").strip()
+    clip = session.get(Clip, clip_id)
+    if clip is None:
+        raise GlimpseError(f"clip {clip_id} does not exist", hint="reload the clip list")
+    if not annotator:
+        raise GlimpseError("annotator name is empty", hint="type your name")
+    if annotator == SOURCE_ANNOTATOR:
+        raise GlimpseError("'source' is the dataset's own coding", hint="annotate under your own name")
+    marks = [(n, v) for n, v in (("onset", onset), ("apex", apex), ("offset", offset)) if v is not None]
+    for name, value in marks:
+        lo, hi = clip.first_frame, clip.last_frame
+        if lo is not None and hi is not None and not lo <= value <= hi:
+            raise GlimpseError(
+                f"{name} {value} is outside the clip's frames {lo}–{hi}",
+                where=f"clip {clip_id} ({clip.name})",
+            )
+    for (n1, v1), (n2, v2) in zip(marks, marks[1:], strict=False):
+        if v1 > v2:
+            raise GlimpseError(
+                f"{n1} {v1} is after {n2} {v2}",
+                where=f"clip {clip_id} ({clip.name})",
+                hint="onset ≤ apex ≤ offset",
+            )
+    ann = session.scalar(
+        select(Annotation).where(Annotation.clip_id == clip_id, Annotation.annotator == annotator)
+    )
+    if ann is None:
+        ann = Annotation(clip_id=clip_id, annotator=annotator)
+        session.add(ann)
+    ann.onset, ann.apex, ann.offset = onset, apex, offset
+    ann.action_units, ann.emotion, ann.label, ann.notes = (
+        action_units or "",
+        emotion or "",
+        label,
+        notes or "",
+    )
+    session.flush()
+    refresh_agreement(session, clip)
+    session.flush()
+    return ann
+
+
+def annotations_for(session: Session, clip_id: int) -> list[Annotation]:
+    """Every annotation of a clip, the dataset's own (``source``) first, then by annotator."""
+    rows = session.scalars(
+        select(Annotation).where(Annotation.clip_id == clip_id).order_by(Annotation.annotator)
+    )
+    return sorted(rows, key=lambda a: (a.annotator != SOURCE_ANNOTATOR, a.annotator))

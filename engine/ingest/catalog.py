@@ -1,0 +1,402 @@
+"""Write a reader's records into the catalog: one transaction per dataset, idempotent, bulk inserts.
+
+Re-ingesting the same dataset (by name) updates clips in place, keyed by (subject, clip name), so clip ids
+— and everything that points at them: other annotators' annotations, predictions, face crops — survive.
+Only the ``source`` annotation (the dataset's own coding) is rewritten, and only when it changed.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from db.queries import agreement_of
+from db.schema import SOURCE_ANNOTATOR, Annotation, Clip, Dataset, Frame, Subject
+from engine.errors import GlimpseError
+from engine.ingest.base import READERS, ClipRecord, IngestIssue, ReadResult
+from engine.ingest.common import find_dir, find_file, natural_key, require_dir, subdirs
+from engine.progress import NullReporter, Reporter, SubReporter
+
+_BATCH = 20_000
+MAX_STORED_ISSUES = 500
+
+
+@dataclass
+class IngestReport:
+    """What one ingest did; ``issues`` are the rows/files that could not be used (the rest went in)."""
+
+    dataset_id: int
+    dataset_name: str
+    format: str
+    purpose: str
+    n_clips: int
+    n_frames: int
+    n_subjects: int
+    issues: list[IngestIssue] = field(default_factory=list)
+    label_counts: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    n_new: int = 0
+    n_updated: int = 0
+    n_removed: int = 0
+
+
+def detect_format(root: Path) -> str:
+    """Guess a dataset's format from the files its release ships (coding file names, folder names)."""
+    root = require_dir(Path(root))
+    if find_file(root, ("CASME2-coding*.xlsx", "CASME2-coding*.xls", "CASME2*coding*.csv")):
+        return "casme2"
+    if find_file(root, ("SAMM_Micro_FACS_Codes*.xlsx", "SAMM*Codes*.xlsx")):
+        return "samm"
+    if find_dir(root, ("cohn-kanade-images",)):
+        return "ckplus"
+    if find_dir(root, ("rawpic",)):
+        return "casme_sq"
+    if (root / "HS").is_dir() or find_dir(root, ("SMIC_all_cropped",)) or root.name.upper() == "HS":
+        return "smic"
+    if find_file(root, ("*.csv",), max_depth=1) and any(
+        p.suffix.lower() in (".avi", ".mp4", ".mov", ".mkv") for p in root.rglob("*") if p.is_file()
+    ):
+        return "video"
+    if subdirs(root):
+        return "folder"
+    raise GlimpseError(
+        "cannot tell the dataset format from its files",
+        where=str(root),
+        hint=f"pass --format (one of {', '.join(sorted(READERS))})",
+    )
+
+
+def read_dataset(root: Path, fmt: str | None = None) -> tuple[str, ReadResult]:
+    """(format, what its reader found) without touching the catalog."""
+    root = require_dir(Path(root)).resolve()
+    fmt = fmt or detect_format(root)
+    reader = READERS.get(fmt)
+    if reader is None:
+        raise GlimpseError(f"unknown dataset format {fmt!r}", hint=f"use one of {', '.join(sorted(READERS))}")
+    return fmt, reader(root)
+
+
+def ingest_dataset(
+    session: Session,
+    root: Path,
+    fmt: str | None = None,
+    name: str | None = None,
+    is_synthetic: bool = False,
+    reporter: Reporter | None = None,
+    purpose: str | None = None,
+    description: str = "",
+) -> IngestReport:
+    """Read ``root`` with its reader and write it to the catalog in ONE transaction (committed here).
+
+    A GlimpseError (nothing readable) or any other failure rolls everything back: the catalog is as
+    before. ``name`` defaults to the folder's name; the same name re-ingests in place.
+    """
+    reporter = reporter or NullReporter()
+    started = time.perf_counter()
+    root = Path(root).resolve()
+    reporter.progress(0.0, f"reading {root.name}")
+    fmt, result = read_dataset(root, fmt)
+    for issue in result.issues:
+        reporter.log(str(issue))
+    if not result.clips:
+        first = f"; first: {result.issues[0]}" if result.issues else ""
+        raise GlimpseError(
+            f"nothing could be ingested ({len(result.issues)} problem(s){first})",
+            where=str(root),
+            hint="fix the listed rows/files or check --format",
+        )
+    reporter.progress(0.4, f"{len(result.clips)} clips read; writing the catalog")
+    try:
+        sub = SubReporter(reporter, 0.4, 1.0)
+        report = _write(
+            session, root, fmt, name or root.name, is_synthetic, purpose, description, result, sub
+        )
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    report.seconds = round(time.perf_counter() - started, 3)
+    reporter.progress(1.0, f"{report.n_clips} clips, {report.n_frames} frames")
+    return report
+
+
+def _write(
+    session: Session,
+    root: Path,
+    fmt: str,
+    name: str,
+    is_synthetic: bool,
+    purpose: str | None,
+    description: str,
+    result: ReadResult,
+    reporter: Reporter,
+) -> IngestReport:
+    issues = list(result.issues)
+    dataset = session.scalar(select(Dataset).where(Dataset.name == name))
+    if dataset is not None and dataset.format != fmt:
+        raise GlimpseError(
+            f"a dataset named {name!r} already exists with format {dataset.format!r}, not {fmt!r}",
+            hint="pick another --name",
+        )
+    if dataset is None:
+        dataset = Dataset(name=name, format=fmt, root=str(root))
+        session.add(dataset)
+    dataset.root = str(root)
+    dataset.purpose = purpose or result.purpose
+    dataset.fps = result.fps
+    dataset.is_synthetic = is_synthetic
+    # the issues stay with the dataset so the UI can list them later (capped: a broken release can have many)
+    dataset.meta = {
+        **result.meta,
+        "n_issues": len(result.issues),
+        "issues": [str(i) for i in result.issues[:MAX_STORED_ISSUES]],
+    }
+    if description:
+        dataset.description = description
+    session.flush()
+
+    records = _unique(result.clips, issues)
+    subject_ids = _subjects(session, dataset.id, sorted({r.subject for r in records}, key=natural_key))
+    existing = {
+        (sid, cname): cid
+        for cid, sid, cname in session.execute(
+            select(Clip.id, Clip.subject_id, Clip.name).where(Clip.dataset_id == dataset.id)
+        )
+    }
+    rows_new, rows_update = [], []
+    for rec in records:
+        row = _clip_row(dataset.id, subject_ids[rec.subject], rec)
+        key = (row["subject_id"], rec.name)
+        if key in existing:
+            rows_update.append({"id": existing[key], **row})
+        else:
+            rows_new.append(row)
+    if rows_update:
+        session.execute(update(Clip), rows_update)
+    for chunk in _chunks(rows_new):
+        session.execute(insert(Clip), chunk)
+    clip_ids = {
+        (sid, cname): cid
+        for cid, sid, cname in session.execute(
+            select(Clip.id, Clip.subject_id, Clip.name).where(Clip.dataset_id == dataset.id)
+        )
+    }
+    wanted = {clip_ids[(subject_ids[r.subject], r.name)]: r for r in records}
+    n_removed = _remove_vanished(session, set(clip_ids.values()) - set(wanted), issues)
+    reporter.progress(0.2, "writing frames")
+    n_frames = _frames(session, wanted, reporter)
+    reporter.progress(0.9, "writing annotations")
+    _source_annotations(session, wanted)
+    session.execute(
+        delete(Subject).where(
+            Subject.dataset_id == dataset.id,
+            ~Subject.id.in_(select(Clip.subject_id).where(Clip.dataset_id == dataset.id)),
+        )
+    )
+    session.flush()
+    labels = Counter(r.label or "unlabelled" for r in records)
+    return IngestReport(
+        dataset_id=dataset.id,
+        dataset_name=dataset.name,
+        format=fmt,
+        purpose=dataset.purpose,
+        n_clips=len(records),
+        n_frames=n_frames,
+        n_subjects=len({r.subject for r in records}),
+        issues=issues,
+        label_counts=dict(sorted(labels.items())),
+        n_new=len(rows_new),
+        n_updated=len(rows_update),
+        n_removed=n_removed,
+    )
+
+
+def _unique(clips: Sequence[ClipRecord], issues: list[IngestIssue]) -> list[ClipRecord]:
+    seen: set[tuple[str, str]] = set()
+    kept = []
+    for rec in clips:
+        key = (rec.subject, rec.name)
+        if key in seen:
+            issues.append(
+                IngestIssue(rec.path, None, f"clip {rec.subject}/{rec.name} appears twice; kept the first")
+            )
+            continue
+        seen.add(key)
+        kept.append(rec)
+    return kept
+
+
+def _subjects(session: Session, dataset_id: int, codes: list[str]) -> dict[str, int]:
+    have = dict(
+        session.execute(select(Subject.code, Subject.id).where(Subject.dataset_id == dataset_id)).all()
+    )
+    missing = [{"dataset_id": dataset_id, "code": c} for c in codes if c not in have]
+    if missing:
+        session.execute(insert(Subject), missing)
+        have = dict(
+            session.execute(select(Subject.code, Subject.id).where(Subject.dataset_id == dataset_id)).all()
+        )
+    return have
+
+
+def _clip_row(dataset_id: int, subject_id: int, rec: ClipRecord) -> dict[str, Any]:
+    numbers = [f.number for f in rec.frames]
+    return {
+        "dataset_id": dataset_id,
+        "subject_id": subject_id,
+        "name": rec.name,
+        "path": rec.path,
+        "kind": rec.kind,
+        "fps": rec.fps,
+        "n_frames": len(rec.frames),
+        "first_frame": min(numbers) if numbers else None,
+        "last_frame": max(numbers) if numbers else None,
+        "onset": rec.onset,
+        "apex": rec.apex,
+        "offset": rec.offset,
+        "apex_estimated": rec.apex_estimated,
+        "action_units": rec.action_units,
+        "emotion_raw": rec.emotion_raw,
+        "label": rec.label,
+        "meta": rec.meta,
+    }
+
+
+def _remove_vanished(session: Session, gone: set[int], issues: list[IngestIssue]) -> int:
+    """Clips no longer in the source go, unless someone annotated them (their work is never deleted)."""
+    if not gone:
+        return 0
+    annotated = set(
+        session.scalars(
+            select(Annotation.clip_id).where(
+                Annotation.clip_id.in_(gone), Annotation.annotator != SOURCE_ANNOTATOR
+            )
+        )
+    )
+    for clip_id in sorted(annotated):
+        issues.append(
+            IngestIssue(f"clip {clip_id}", None, "no longer in the source; kept for its annotations")
+        )
+    doomed = sorted(gone - annotated)
+    for chunk in _chunks(doomed):
+        session.execute(delete(Clip).where(Clip.id.in_(chunk)))
+    return len(doomed)
+
+
+def _frames(session: Session, wanted: dict[int, ClipRecord], reporter: Reporter) -> int:
+    """Rewrite the frames of clips whose frame list changed (all of them on a first ingest)."""
+    have: dict[int, list[tuple[int, int, str]]] = {}
+    ids = sorted(wanted)
+    for chunk in _chunks(ids, 900):
+        for clip_id, index, number, path in session.execute(
+            select(Frame.clip_id, Frame.index, Frame.number, Frame.path)
+            .where(Frame.clip_id.in_(chunk))
+            .order_by(Frame.clip_id, Frame.index)
+        ):
+            have.setdefault(clip_id, []).append((index, number, path))
+    changed = []
+    rows: list[dict[str, Any]] = []
+    total = 0
+    for clip_id in ids:
+        rec = wanted[clip_id]
+        target = [(i, f.number, f.path) for i, f in enumerate(rec.frames)]
+        total += len(target)
+        if have.get(clip_id) == target:
+            continue
+        changed.append(clip_id)
+        rows.extend({"clip_id": clip_id, "index": i, "number": n, "path": p} for i, n, p in target)
+    for chunk in _chunks(changed, 900):
+        session.execute(delete(Frame).where(Frame.clip_id.in_(chunk)))
+    for k, chunk in enumerate(_chunks(rows)):
+        session.execute(insert(Frame), chunk)
+        reporter.progress(min(0.9, 0.1 + 0.8 * (k + 1) * _BATCH / max(len(rows), 1)), "writing frames")
+    return total
+
+
+def _source_annotations(session: Session, wanted: dict[int, ClipRecord]) -> None:
+    """Upsert the ``source`` annotation of every clip, then refresh annotator counts and agreement."""
+    fields = ("onset", "apex", "offset", "action_units", "emotion", "label")
+    have: dict[int, tuple[int, tuple[Any, ...]]] = {}
+    labels: dict[int, list[str | None]] = {}
+    ids = sorted(wanted)
+    for chunk in _chunks(ids, 900):
+        for ann in session.execute(
+            select(
+                Annotation.id,
+                Annotation.clip_id,
+                Annotation.annotator,
+                *[getattr(Annotation, f) for f in fields],
+            ).where(Annotation.clip_id.in_(chunk))
+        ):
+            if ann.annotator == SOURCE_ANNOTATOR:
+                have[ann.clip_id] = (ann.id, tuple(getattr(ann, f) for f in fields))
+            else:
+                labels.setdefault(ann.clip_id, []).append(ann.label)
+    new, changed = [], []
+    for clip_id in ids:
+        rec = wanted[clip_id]
+        values = (rec.onset, rec.apex, rec.offset, rec.action_units, rec.emotion_raw, rec.label)
+        if clip_id not in have:
+            new.append(
+                {"clip_id": clip_id, "annotator": SOURCE_ANNOTATOR, **dict(zip(fields, values, strict=True))}
+            )
+        elif have[clip_id][1] != values:
+            changed.append({"id": have[clip_id][0], **dict(zip(fields, values, strict=True))})
+    for chunk in _chunks(new):
+        session.execute(insert(Annotation), chunk)
+    if changed:
+        session.execute(update(Annotation), changed)
+    counts = []
+    for clip_id in ids:
+        all_labels = [wanted[clip_id].label, *labels.get(clip_id, [])]
+        counts.append({"id": clip_id, "n_annotators": len(all_labels), "agreement": agreement_of(all_labels)})
+    if counts:
+        session.execute(update(Clip), counts)
+
+
+def _chunks(items: Sequence[Any], size: int = _BATCH) -> list[Sequence[Any]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+SYNTHETIC_PARTS = (
+    ("casme2", "casme2", "synthetic-casme2", None),
+    ("ckplus", "ckplus", "synthetic-ckplus", None),
+    ("faces", "folder", "synthetic-faces", "faces"),
+)
+
+
+def ingest_synthetic_corpus(
+    session: Session, corpus_root: Path, reporter: Reporter | None = None
+) -> list[IngestReport]:
+    """Ingest the generated corpus through the real readers: CASME II layout, CK+ layout, faces folder."""
+    corpus_root = Path(corpus_root)
+    parts = [p for p in SYNTHETIC_PARTS if (corpus_root / p[0]).is_dir()]
+    if not parts:
+        raise GlimpseError(
+            "no synthetic corpus here (expected casme2/, ckplus/, faces/)",
+            where=str(corpus_root),
+            hint="run `glimpse synth` first",
+        )
+    reports = []
+    for k, (folder, fmt, name, purpose) in enumerate(parts):
+        sub = SubReporter(reporter, k / len(parts), (k + 1) / len(parts))
+        reports.append(
+            ingest_dataset(
+                session,
+                corpus_root / folder,
+                fmt=fmt,
+                name=name,
+                is_synthetic=True,
+                reporter=sub,
+                purpose=purpose,
+                description="synthetic corpus (generated; not real data)",
+            )
+        )
+    return reports

@@ -1,0 +1,111 @@
+"""SAMM: ``SAMM/006/006_1_2/006_05562.jpg`` plus ``SAMM_Micro_FACS_Codes_v2.xlsx``, whose header row sits
+below about 13 rows of notes (found by its column names).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from engine.errors import GlimpseError
+from engine.ingest.base import ClipRecord, IngestIssue, ReadResult, register
+from engine.ingest.common import (
+    as_int,
+    check_clip_frames,
+    find_dir,
+    find_file,
+    inside_root,
+    list_frames,
+    load_coding,
+    rel_path,
+    require_dir,
+)
+from engine.ingest.labels import megc_label
+
+FPS = 200.0
+CODING_PATTERNS = ("SAMM_Micro_FACS_Codes*.xlsx", "SAMM*Codes*.xlsx", "SAMM*.xlsx", "SAMM*Codes*.csv")
+COLUMNS = ("Subject", "Filename", "Onset Frame", "Apex Frame", "Offset Frame", "Estimated Emotion")
+OPTIONAL = ("Inducement Code", "Duration", "Micro", "Action Units", "Objective Classes", "Notes")
+
+
+def subject_code(value: object) -> str:
+    number = as_int(value)
+    return f"{number:03d}" if number is not None else str(value).strip()
+
+
+@register("samm")
+def read(root: Path) -> ReadResult:
+    """Read SAMM: one clip per coding row, frames in ``<subject>/<filename>/``."""
+    root = require_dir(root)
+    coding = find_file(root, CODING_PATTERNS)
+    if coding is None:
+        raise GlimpseError(
+            "no SAMM coding file (SAMM_Micro_FACS_Codes_v2.xlsx) found",
+            where=str(root),
+            hint="put the coding .xlsx from the SAMM release in the dataset folder",
+        )
+    frames_dir = find_dir(root, ("SAMM",)) or root
+    table = load_coding(coding, root, COLUMNS, OPTIONAL)
+    clips: list[ClipRecord] = []
+    issues: list[IngestIssue] = []
+    for row, cells in table.rows:
+        if not cells["Subject"] or not cells["Filename"]:
+            issues.append(IngestIssue(table.file, row, "Subject or Filename is empty"))
+            continue
+        subject = subject_code(cells["Subject"])
+        name = str(cells["Filename"]).strip()
+        folder = inside_root(frames_dir, Path(subject) / name)
+        if folder is None or inside_root(root, folder) is None:
+            issues.append(
+                IngestIssue(table.file, row, f"clip path {subject}/{name!r} escapes the dataset folder")
+            )
+            continue
+        if not folder.is_dir():
+            issues.append(IngestIssue(table.file, row, f"clip folder {rel_path(root, folder)!r} not found"))
+            continue
+        onset, apex, offset = (as_int(cells[c]) for c in ("Onset Frame", "Apex Frame", "Offset Frame"))
+        if onset is None or offset is None:
+            issues.append(IngestIssue(table.file, row, "Onset Frame/Offset Frame not a number"))
+            continue
+        offset_unknown = offset <= 0  # SAMM codes an unknown offset as -1
+        if offset_unknown:
+            offset = None
+        listing = list_frames(root, folder)
+        if listing.escaping:
+            issues.append(
+                IngestIssue(table.file, row, f"frame {listing.escaping[0]!r} links outside the dataset")
+            )
+            continue
+        emotion = str(cells["Estimated Emotion"]).strip()
+        meta = {
+            k: str(cells[k]) for k in ("Inducement Code", "Micro", "Objective Classes", "Notes") if k in cells
+        }
+        if apex is None:
+            meta["apex_missing"] = "true"
+        if offset_unknown:
+            meta["offset_unknown"] = "true"
+        clip = ClipRecord(
+            subject=subject,
+            name=name,
+            path=rel_path(root, folder),
+            frames=listing.frames,
+            kind="macro" if str(cells.get("Micro", "")).lower().startswith("macro") else "micro",
+            fps=FPS,
+            onset=onset,
+            apex=apex,
+            offset=offset,
+            action_units=str(cells.get("Action Units", "")).strip(),
+            emotion_raw=emotion,
+            label=megc_label("samm", emotion),
+            meta=meta,
+        )
+        problem = check_clip_frames(root, clip, table.file, row)
+        if problem:
+            issues.append(problem)
+            continue
+        if apex is None:
+            issues.append(
+                IngestIssue(table.file, row, "Apex Frame is not a number: kept with no apex (flagged)")
+            )
+        clips.append(clip)
+    meta = {"coding_file": table.file, "header_row": table.header_row}
+    return ReadResult(clips=clips, issues=issues, fps=FPS, purpose="micro", meta=meta)
