@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Select, and_, exists, func, select
 from sqlalchemy.orm import Session
 
+from db.errors import GlimpseError
 from db.schema import SOURCE_ANNOTATOR, Annotation, Clip, Dataset, Frame, Subject
 
 LABELS_ME = ("negative", "positive", "surprise")
@@ -233,8 +234,6 @@ def save_annotation(
     Flushes, does not commit: the caller's transaction decides. Marks must satisfy onset ≤ apex ≤ offset
     inside the clip's frame numbers, else a GlimpseError says which mark is wrong.
     """
-    from engine.errors import GlimpseError  # the project's one user-error type (the UI shows it as is)
-
     annotator = (annotator or "").strip()
     clip = session.get(Clip, clip_id)
     if clip is None:
