@@ -1,0 +1,335 @@
+"""Aligned face crops of catalog clips, content-addressed on disk and recorded in the catalog.
+
+The key hashes what the crops depend on — every frame file (path, size, mtime), the backend that ran and
+the config — so editing a frame, changing the size or the backend makes a new entry, and asking again for
+the same thing is a cache hit that decodes no image.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from db.schema import Clip, Dataset, FaceCrop, Frame
+from engine.errors import GlimpseError
+from engine.paths import cache_dir, glimpse_home, relative_to_home, resolve_within
+from engine.preprocess.config import PreprocessConfig
+from engine.preprocess.detect import (
+    LANDMARKS_FILE,
+    Detection,
+    detect_ground_truth,
+    get_detector,
+    resolve_backend,
+)
+from engine.preprocess.frames import VideoFrames, is_video, read_gray
+from engine.preprocess.track import align_clip
+from engine.progress import Reporter
+
+SPANS = ("clip", "onset_offset")
+
+
+@dataclass
+class CropSet:
+    frames: np.ndarray  # uint8 (T, size, size)
+    frame_numbers: list[int]
+    backend: str
+    cache_key: str
+    hit: bool
+
+
+@dataclass
+class PreprocessReport:
+    dataset: str
+    n_clips: int = 0
+    n_done: int = 0
+    hits: int = 0
+    n_frames: int = 0
+    backends: dict[str, int] = field(default_factory=dict)
+    failures: list[tuple[int, str, str]] = field(default_factory=list)  # (clip id, clip name, error)
+    seconds: float = 0.0
+
+    @property
+    def frames_per_s(self) -> float:
+        return self.n_frames / self.seconds if self.seconds > 0 else 0.0
+
+
+@dataclass(frozen=True)
+class _ClipSource:
+    """Where one clip's selected frames come from (resolved, checked paths)."""
+
+    clip: Clip
+    numbers: list[int]
+    files: list[Path]  # one per frame; for a video, the video file repeated
+    video: Path | None
+    folder: Path | None  # where glimpse_landmarks.json would be
+
+
+class _Memo:
+    """Recently used crop arrays by content key (so per-frame ``image_crop`` calls don't re-read the .npy).
+
+    Keyed by the content key, so it can never serve stale crops; bounded by bytes.
+    """
+
+    def __init__(self, max_bytes: int = 64 * 2**20) -> None:
+        self._items: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._bytes, self._max = 0, max_bytes
+
+    def get(self, key: str) -> np.ndarray | None:
+        item = self._items.get(key)
+        if item is not None:
+            self._items.move_to_end(key)
+        return item
+
+    def put(self, key: str, array: np.ndarray) -> None:
+        if key in self._items or array.nbytes > self._max:
+            return
+        array.setflags(write=False)  # shared: callers must not modify it in place
+        self._items[key] = array
+        self._bytes += array.nbytes
+        while self._bytes > self._max:
+            _, old = self._items.popitem(last=False)
+            self._bytes -= old.nbytes
+
+
+_MEMO = _Memo()
+
+
+def cache_path(key: str, kind: str = "faces") -> Path:
+    return cache_dir() / kind / key[:2] / f"{key}.npy"
+
+
+def save_array(path: Path, array: np.ndarray) -> None:
+    """Atomic write: a crash never leaves a half-written cache entry that a later run would trust."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            np.save(handle, array, allow_pickle=False)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def load_array(path: Path) -> np.ndarray | None:
+    try:
+        return np.load(path, allow_pickle=False)
+    except (OSError, ValueError):
+        return None  # missing or damaged: recompute
+
+
+def _source(session: Session, clip_id: int) -> _ClipSource:
+    clip = session.get(Clip, clip_id)
+    if clip is None:
+        raise GlimpseError(f"clip {clip_id} is not in the catalog")
+    dataset = session.get(Dataset, clip.dataset_id)
+    assert dataset is not None
+    where = f"{dataset.name}/{clip.path}"
+    frames = list(session.scalars(select(Frame).where(Frame.clip_id == clip_id).order_by(Frame.index)))
+    if not frames:
+        raise GlimpseError("clip has no frames in the catalog", where=where, hint="re-ingest the dataset")
+    try:
+        clip_path = resolve_within(dataset.root, clip.path) if clip.path else None
+    except GlimpseError as error:
+        raise GlimpseError(error.message, where=where, hint=error.hint) from None
+    if clip_path is not None and is_video(clip_path):
+        return _ClipSource(clip, [f.number for f in frames], [clip_path] * len(frames), clip_path, None)
+    files = []
+    for frame in frames:
+        try:
+            files.append(resolve_within(dataset.root, frame.path))
+        except GlimpseError as error:
+            raise GlimpseError(
+                error.message, where=f"{where}, frame {frame.number}", hint=error.hint
+            ) from None
+    return _ClipSource(clip, [f.number for f in frames], files, None, files[0].parent)
+
+
+def _content_key(src: _ClipSource, backend: str, cfg: PreprocessConfig) -> str:
+    digest = hashlib.sha256()
+    for number, path in zip(src.numbers, src.files, strict=True):
+        try:
+            stat = path.stat()
+        except OSError as error:
+            raise GlimpseError(
+                "frame file is missing", where=str(path), hint="re-copy the dataset"
+            ) from error
+        digest.update(f"{number}|{path}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
+    if backend == "ground_truth" and src.folder is not None:  # edited landmarks = different crops
+        landmarks = src.folder / LANDMARKS_FILE
+        if landmarks.is_file():
+            stat = landmarks.stat()
+            digest.update(f"{landmarks}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
+    digest.update(f"{backend}|{replace(cfg, backend=backend).key()}".encode())
+    return digest.hexdigest()
+
+
+def _record(
+    session: Session, clip_id: int, key: str, backend: str, cfg: PreprocessConfig, n: int, path: Path
+) -> None:
+    """Insert the FaceCrop row once (commits: a worker must not hold SQLite's write lock while cropping)."""
+    exists = session.scalar(select(FaceCrop.id).where(FaceCrop.clip_id == clip_id, FaceCrop.cache_key == key))
+    if exists is not None:
+        return
+    params = {**replace(cfg, backend=backend).params(), "requested_backend": cfg.backend}
+    session.add(
+        FaceCrop(
+            clip_id=clip_id,
+            cache_key=key,
+            backend=backend,
+            size=cfg.size,
+            n_frames=n,
+            path=relative_to_home(path),
+            params=params,
+        )
+    )
+    try:
+        session.commit()
+    except IntegrityError:  # another worker recorded the same crops a moment ago: same content, fine
+        session.rollback()
+
+
+def _compute(src: _ClipSource, backend: str, cfg: PreprocessConfig) -> np.ndarray:
+    video = VideoFrames(src.video) if src.video is not None else None
+    try:
+
+        def load(i: int, reduce: int = 1) -> np.ndarray:
+            return video.read(src.numbers[i]) if video is not None else read_gray(src.files[i], reduce)
+
+        def detect(i: int, gray: np.ndarray) -> Detection:
+            name = f"{src.video}, frame {src.numbers[i]}" if src.video is not None else str(src.files[i])
+            if backend == "ground_truth":
+                if src.folder is None:
+                    raise GlimpseError("ground-truth landmarks exist only for frame folders", where=name)
+                return detect_ground_truth(src.folder, src.files[i].name)
+            return get_detector(backend).detect(gray, where=name)
+
+        crops, _ = align_clip(load, len(src.numbers), detect, cfg, reference=0, reducible=video is None)
+        return crops
+    finally:
+        if video is not None:
+            video.close()
+
+
+def clip_crops(
+    session: Session, clip_id: int, cfg: PreprocessConfig = PreprocessConfig(), span: str = "clip"
+) -> CropSet:
+    """The clip's aligned grayscale crops (T, size, size), from the cache when it holds them.
+
+    The face is found on the clip's first frame and tracked through the rest. ``span='onset_offset'``
+    returns the coded onset..offset frames (all frames when not coded), sliced from the same cached
+    crops — so one `glimpse preprocess` serves both spans; its ``cache_key`` is still span-specific.
+    """
+    if span not in SPANS:
+        raise GlimpseError(f"unknown span {span!r}", hint="use 'clip' or 'onset_offset'")
+    src = _source(session, clip_id)
+    backend = resolve_backend(cfg.backend, src.folder)
+    key = _content_key(src, backend, cfg)
+    path = cache_path(key)
+    n = len(src.numbers)
+    crops = _MEMO.get(key)
+    if crops is None or not path.is_file():  # (a deleted cache file is recomputed and re-recorded)
+        crops = load_array(path) if path.is_file() else None
+    hit = crops is not None and crops.shape == (n, cfg.size, cfg.size)
+    if not hit:
+        crops = _compute(src, backend, cfg)
+        save_array(path, crops)
+    assert crops is not None
+    _MEMO.put(key, crops)
+    _record(session, clip_id, key, backend, cfg, n, path)
+    numbers = list(src.numbers)
+    clip = src.clip
+    if span == "onset_offset" and clip.onset is not None and clip.offset is not None:
+        keep = [i for i, number in enumerate(numbers) if clip.onset <= number <= clip.offset]
+        if not keep:
+            raise GlimpseError(
+                f"no frames between onset {clip.onset} and offset {clip.offset}", where=f"clip {clip.name}"
+            )
+        crops, numbers = crops[keep], [numbers[i] for i in keep]
+        key = hashlib.sha256(f"{key}|onset_offset|{clip.onset}|{clip.offset}".encode()).hexdigest()
+    return CropSet(np.array(crops), numbers, backend, key, hit=hit)  # a copy: the memo's stays intact
+
+
+def image_crop(
+    session: Session, clip_id: int, frame_number: int, cfg: PreprocessConfig = PreprocessConfig()
+) -> np.ndarray:
+    """One aligned (size, size) uint8 face of a clip's frame (stills, CK+ peaks); cached per clip."""
+    crops = clip_crops(session, clip_id, cfg)
+    try:
+        return crops.frames[crops.frame_numbers.index(frame_number)]
+    except ValueError:
+        raise GlimpseError(f"clip {clip_id} has no frame {frame_number}") from None
+
+
+def image_crops(
+    session: Session, clip_id: int, frame_numbers: list[int], cfg: PreprocessConfig = PreprocessConfig()
+) -> np.ndarray:
+    """(N, size, size) uint8 faces of several frames of one clip, in the order asked (one cache read)."""
+    crops = clip_crops(session, clip_id, cfg)
+    index = {number: i for i, number in enumerate(crops.frame_numbers)}
+    missing = [n for n in frame_numbers if n not in index]
+    if missing:
+        raise GlimpseError(f"clip {clip_id} has no frame {missing[0]}")
+    return crops.frames[[index[n] for n in frame_numbers]]
+
+
+def preprocess_dataset(
+    session: Session,
+    dataset_id: int,
+    cfg: PreprocessConfig = PreprocessConfig(),
+    reporter: Reporter | None = None,
+) -> PreprocessReport:
+    """Crops for every clip; a clip that fails (face not found, bad frame) is listed, the rest go on."""
+    dataset = session.get(Dataset, dataset_id)
+    if dataset is None:
+        raise GlimpseError(f"dataset {dataset_id} is not in the catalog")
+    clip_ids = list(session.scalars(select(Clip.id).where(Clip.dataset_id == dataset_id).order_by(Clip.id)))
+    report = PreprocessReport(dataset=dataset.name, n_clips=len(clip_ids))
+    started = time.perf_counter()
+    for n, clip_id in enumerate(clip_ids):
+        if reporter is not None and reporter.cancelled():
+            reporter.log("cancelled")
+            break
+        try:
+            crops = clip_crops(session, clip_id, cfg)
+        except GlimpseError as error:
+            session.rollback()
+            name = session.get(Clip, clip_id).name  # type: ignore[union-attr]
+            report.failures.append((clip_id, name, str(error)))
+            if reporter is not None:
+                reporter.log(f"clip {name}: {error}")
+        else:
+            report.n_done += 1
+            report.hits += int(crops.hit)
+            report.n_frames += len(crops.frame_numbers)
+            report.backends[crops.backend] = report.backends.get(crops.backend, 0) + 1
+        if reporter is not None:
+            reporter.progress((n + 1) / max(1, len(clip_ids)), f"{n + 1}/{len(clip_ids)} clips")
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def crop_backends(session: Session, dataset_id: int) -> dict[str, int]:
+    """backend → number of clips with crops from it, for the UI's "which backend produced these"."""
+    rows = session.execute(
+        select(FaceCrop.backend, func.count(func.distinct(FaceCrop.clip_id)))
+        .join(Clip, Clip.id == FaceCrop.clip_id)
+        .where(Clip.dataset_id == dataset_id)
+        .group_by(FaceCrop.backend)
+    )
+    return {backend: int(n) for backend, n in rows}
+
+
+def home_path(relative: str) -> Path:
+    """A FaceCrop/cache path recorded relative to GLIMPSE_HOME, resolved (and kept inside it)."""
+    return resolve_within(glimpse_home(), relative)

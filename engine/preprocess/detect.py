@@ -1,0 +1,290 @@
+"""Face detectors behind one result type: ground-truth landmarks, OpenCV Haar cascades, face-alignment.
+
+Each returns a ``Detection`` with the two eye centres, all alignment needs. ``left_eye`` is the eye on
+the image's left (the subject's right eye; iBUG points 36-41), ``right_eye`` the one on the image's right.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from engine.errors import GlimpseError
+
+LANDMARKS_FILE = "glimpse_landmarks.json"
+IBUG_LEFT_EYE = slice(36, 42)  # image-left eye (subject's right)
+IBUG_RIGHT_EYE = slice(42, 48)
+
+# Files face_alignment downloads on first use (face_alignment/api.py and detection/sfd/sfd_detector.py).
+FAN_WEIGHTS = "2DFAN4-11f355bf06.pth.tar"
+SFD_WEIGHTS = "s3fd-619a316812.pth"
+
+# Where the eyes sit inside a Haar frontal-face box (fractions of its side), measured on real faces;
+# used when the eye cascade finds no usable pair.
+HAAR_EYE_X = (0.31, 0.69)
+HAAR_EYE_Y = 0.40
+
+
+@dataclass(frozen=True)
+class Detection:
+    box: tuple[float, float, float, float]  # x, y, w, h in image pixels
+    left_eye: tuple[float, float]  # image-left eye centre (x, y)
+    right_eye: tuple[float, float]  # image-right eye centre (x, y)
+    landmarks: np.ndarray | None  # (68, 2) iBUG points when the backend gives them
+    backend: str
+
+    @staticmethod
+    def from_landmarks(
+        landmarks: np.ndarray, backend: str, box: tuple[float, ...] | None = None
+    ) -> Detection:
+        """Raises ValueError on anything but 68 finite points with distinct eyes (callers name the file)."""
+        pts = np.asarray(landmarks, dtype=np.float64).reshape(-1, 2)
+        if pts.shape[0] != 68 or not np.isfinite(pts).all():
+            raise ValueError(f"expected 68 finite iBUG landmarks, got {pts.shape[0]} points")
+        left, right = pts[IBUG_LEFT_EYE].mean(axis=0), pts[IBUG_RIGHT_EYE].mean(axis=0)
+        if np.hypot(*(right - left)) < 1.0:
+            raise ValueError("the two eye centres coincide")
+        if box is None:
+            (x0, y0), (x1, y1) = pts.min(axis=0), pts.max(axis=0)
+            box = (x0, y0, x1 - x0, y1 - y0)
+        return Detection(
+            box=tuple(float(v) for v in box),  # type: ignore[arg-type]
+            left_eye=(float(left[0]), float(left[1])),
+            right_eye=(float(right[0]), float(right[1])),
+            landmarks=pts,
+            backend=backend,
+        )
+
+
+# --------------------------------------------------------------------------------------------- ground truth
+def has_ground_truth(folder: str | Path) -> bool:
+    return (Path(folder) / LANDMARKS_FILE).is_file()
+
+
+@lru_cache(maxsize=64)
+def _read_landmarks(path: str, mtime_ns: int) -> dict:
+    try:
+        data = json.loads(Path(path).read_text())
+    except (OSError, ValueError) as error:
+        raise GlimpseError(f"cannot read landmarks: {error}", where=path) from error
+    if not isinstance(data, dict) or not isinstance(data.get("frames"), dict):
+        raise GlimpseError("landmarks file has no 'frames' object", where=path)
+    if data.get("format", "ibug68") != "ibug68":
+        raise GlimpseError(f"unsupported landmark format {data.get('format')!r}", where=path, hint="ibug68")
+    return data["frames"]
+
+
+def detect_ground_truth(folder: str | Path, file_name: str) -> Detection:
+    """The face box and 68 landmarks the synthetic corpus wrote beside its frames."""
+    path = Path(folder) / LANDMARKS_FILE
+    if not path.is_file():
+        raise GlimpseError(f"no {LANDMARKS_FILE} beside the frames", where=str(path.parent))
+    frames = _read_landmarks(str(path), path.stat().st_mtime_ns)
+    entry = frames.get(file_name)
+    if entry is None:
+        raise GlimpseError(f"no ground-truth face for frame {file_name!r}", where=str(path))
+    try:
+        return Detection.from_landmarks(np.asarray(entry["landmarks"]), "ground_truth", entry.get("box"))
+    except (KeyError, TypeError, ValueError) as error:
+        raise GlimpseError(f"bad landmarks for frame {file_name!r}: {error}", where=str(path)) from error
+
+
+# --------------------------------------------------------------------------------------------------- opencv
+class OpenCVDetector:
+    """Haar frontal face + eyes (bundled with OpenCV, offline). Eyes missing → estimated from the box."""
+
+    backend = "opencv"
+
+    def __init__(self, max_side: int = 320) -> None:
+        base = Path(cv2.data.haarcascades)
+        self._face = cv2.CascadeClassifier(str(base / "haarcascade_frontalface_default.xml"))
+        self._face_alt = cv2.CascadeClassifier(str(base / "haarcascade_frontalface_alt2.xml"))
+        self._eye = cv2.CascadeClassifier(str(base / "haarcascade_eye.xml"))
+        if self._face.empty() or self._eye.empty():
+            raise GlimpseError("OpenCV's Haar cascades are missing", where=str(base), hint="reinstall opencv")
+        self.max_side = max_side  # faces are searched on a downscaled copy: detection cost is ~area
+
+    def detect(self, image: np.ndarray, where: str = "image") -> Detection:
+        gray = _gray(image)
+        box = self._face_box(gray)
+        if box is None:
+            # tightly cropped faces (CASME II / SMIC "cropped" releases) leave the cascade no margin:
+            # retry with a replicated border around the frame
+            pad = max(8, int(0.2 * max(gray.shape)))
+            padded = cv2.copyMakeBorder(gray, pad, pad, pad, pad, cv2.BORDER_REPLICATE)
+            found = self._face_box(padded)
+            box = None if found is None else (found[0] - pad, found[1] - pad, found[2], found[3])
+        if box is None:
+            raise GlimpseError("no face found (OpenCV Haar detector)", where=where, hint="check the frame")
+        left, right = self._eyes(gray, box)
+        return Detection(box, left, right, None, self.backend)
+
+    def _face_box(self, gray: np.ndarray) -> tuple[float, float, float, float] | None:
+        scale = min(1.0, self.max_side / max(gray.shape))
+        small = (
+            cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else gray
+        )
+        small = cv2.equalizeHist(small)
+        min_side = max(20, int(0.15 * min(small.shape)))
+        # alt2 first: fewer false positives; the most confident detection wins, not the largest
+        for cascade in (self._face_alt, self._face):
+            boxes, _, weights = cascade.detectMultiScale3(
+                small, scaleFactor=1.1, minNeighbors=5, minSize=(min_side, min_side), outputRejectLevels=True
+            )
+            if len(boxes):
+                best = boxes[int(np.argmax(np.asarray(weights).ravel()))]
+                x, y, w, h = (float(v) / scale for v in best)
+                return x, y, w, h
+        return None
+
+    def _eyes(
+        self, gray: np.ndarray, box: tuple[float, float, float, float]
+    ) -> tuple[tuple[float, float], tuple[float, float]]:
+        x, y, w, h = box
+        fallback = (
+            (x + HAAR_EYE_X[0] * w, y + HAAR_EYE_Y * h),
+            (x + HAAR_EYE_X[1] * w, y + HAAR_EYE_Y * h),
+        )
+        # eyes live in the upper ~55 % of the box; search a copy normalised to 160 px face width
+        x0, y0 = int(max(0, x)), int(max(0, y + 0.15 * h))
+        roi = gray[y0 : int(y + 0.58 * h), x0 : int(x + w)]
+        if roi.size == 0:
+            return fallback
+        k = 160.0 / max(1.0, w)
+        roi = cv2.equalizeHist(cv2.resize(roi, None, fx=k, fy=k, interpolation=cv2.INTER_LINEAR))
+        eyes = self._eye.detectMultiScale(
+            roi, scaleFactor=1.1, minNeighbors=4, minSize=(16, 16), maxSize=(70, 70)
+        )
+        centres = [((ex + ew / 2) / k + x0, (ey + eh / 2) / k + y0) for ex, ey, ew, eh in eyes]
+        lefts = [c for c in centres if c[0] < x + 0.5 * w]
+        rights = [c for c in centres if c[0] >= x + 0.5 * w]
+        if not lefts or not rights:
+            return fallback
+        # the pair nearest the expected positions; reject a pair that is implausibly tilted or spaced
+        left = min(lefts, key=lambda c: np.hypot(c[0] - fallback[0][0], c[1] - fallback[0][1]))
+        right = min(rights, key=lambda c: np.hypot(c[0] - fallback[1][0], c[1] - fallback[1][1]))
+        dx, dy = right[0] - left[0], right[1] - left[1]
+        if not (0.25 * w < dx < 0.65 * w) or abs(dy) > 0.6 * dx:
+            return fallback
+        return (float(left[0]), float(left[1])), (float(right[0]), float(right[1]))
+
+
+# ------------------------------------------------------------------------------------------ face_alignment
+def checkpoint_dirs() -> list[Path]:
+    """Where torch.hub (and so face_alignment) keeps downloaded weights."""
+    dirs = []
+    if os.environ.get("TORCH_HOME"):
+        dirs.append(Path(os.environ["TORCH_HOME"]) / "hub" / "checkpoints")
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    if xdg:
+        dirs.append(Path(xdg) / "torch" / "hub" / "checkpoints")
+    dirs.append(Path.home() / ".cache" / "torch" / "hub" / "checkpoints")
+    return list(dict.fromkeys(dirs))
+
+
+def face_alignment_weights() -> tuple[Path | None, str]:
+    """(checkpoint folder holding both weight files, or None) and the reason when absent."""
+    import importlib.util
+    import sys
+
+    # find_spec, not import: importing face_alignment imports torch (seconds) just to answer "no"
+    if "face_alignment" not in sys.modules and importlib.util.find_spec("face_alignment") is None:
+        return None, "face-alignment is not installed; falling back to opencv"
+    dirs = checkpoint_dirs()
+    for folder in dirs:
+        if (folder / FAN_WEIGHTS).is_file() and (folder / SFD_WEIGHTS).is_file():
+            return folder, "available"
+    where = " or ".join(str(d) for d in dirs)
+    return None, (
+        f"face-alignment weights not found in {where} ({FAN_WEIGHTS}, {SFD_WEIGHTS}); "
+        "Glimpse never downloads them: copy them there to enable it; falling back to opencv"
+    )
+
+
+class FaceAlignmentDetector:
+    """face_alignment's 2D FAN (68 landmarks), only from weights already on disk — never downloads."""
+
+    backend = "face_alignment"
+
+    def __init__(self, device: str = "cpu") -> None:
+        folder, reason = face_alignment_weights()
+        if folder is None:
+            raise GlimpseError(reason)
+        import inspect
+
+        import face_alignment
+
+        kwargs: dict[str, object] = {"device": device, "face_detector": "sfd"}
+        kwargs["face_detector_kwargs"] = {"path_to_detector": str(folder / SFD_WEIGHTS)}
+        if "compile" in inspect.signature(face_alignment.FaceAlignment.__init__).parameters:
+            kwargs["compile"] = False
+        # face_alignment loads the FAN weights from $TORCH_HOME/hub/checkpoints (downloading if absent,
+        # which cannot happen here: both files were checked above); point it at the folder we found
+        previous = os.environ.get("TORCH_HOME")
+        os.environ["TORCH_HOME"] = str(folder.parent.parent)
+        try:
+            self._fa = face_alignment.FaceAlignment(face_alignment.LandmarksType.TWO_D, **kwargs)
+        finally:
+            if previous is None:
+                os.environ.pop("TORCH_HOME", None)
+            else:
+                os.environ["TORCH_HOME"] = previous
+
+    def detect(self, image: np.ndarray, where: str = "image") -> Detection:
+        rgb = cv2.cvtColor(_gray(image), cv2.COLOR_GRAY2RGB)
+        found = self._fa.get_landmarks_from_image(rgb)
+        if not found:
+            raise GlimpseError("no face found (face-alignment)", where=where, hint="check the frame")
+        best = max(found, key=lambda p: np.ptp(p[:, 0]) * np.ptp(p[:, 1]))
+        try:
+            return Detection.from_landmarks(best[:, :2], self.backend)
+        except ValueError as error:
+            raise GlimpseError(f"unusable landmarks: {error}", where=where) from error
+
+
+# ------------------------------------------------------------------------------------------------- registry
+def available_backends() -> dict[str, str]:
+    """backend → "available" or why not (shown by the CLI and the UI)."""
+    _, fa_reason = face_alignment_weights()
+    return {
+        "ground_truth": f"available for folders with {LANDMARKS_FILE} (the synthetic corpus)",
+        "opencv": "available",
+        "face_alignment": fa_reason,
+    }
+
+
+def resolve_backend(requested: str, frame_folder: str | Path | None) -> str:
+    """The backend ``auto`` means here: ground truth if present, else face-alignment, else OpenCV."""
+    if requested != "auto":
+        if requested == "face_alignment" and face_alignment_weights()[0] is None:
+            raise GlimpseError(face_alignment_weights()[1].replace("; falling back to opencv", ""))
+        return requested
+    if frame_folder is not None and has_ground_truth(frame_folder):
+        return "ground_truth"
+    if face_alignment_weights()[0] is not None:
+        return "face_alignment"
+    return "opencv"
+
+
+@lru_cache(maxsize=4)
+def get_detector(backend: str) -> OpenCVDetector | FaceAlignmentDetector:
+    """One detector per process (loading cascades / networks costs more than detecting)."""
+    if backend == "opencv":
+        return OpenCVDetector()
+    if backend == "face_alignment":
+        return FaceAlignmentDetector()
+    raise GlimpseError(f"backend {backend!r} has no image detector")
+
+
+def _gray(image: np.ndarray) -> np.ndarray:
+    if image.ndim == 2:
+        return image if image.dtype == np.uint8 else np.clip(image, 0, 255).astype(np.uint8)
+    if image.shape[2] == 4:
+        return cv2.cvtColor(image, cv2.COLOR_BGRA2GRAY)
+    return cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
