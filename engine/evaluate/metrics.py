@@ -61,7 +61,7 @@ def _check(truth: Sequence[str], predicted: Sequence[str], labels: Sequence[str]
             hint="pass one prediction per clip",
         )
     if not labels:
-        raise GlimpseError("no class labels given", hint="pass the label set, e.g. negative/positive/surprise")
+        raise GlimpseError("no class labels given", hint="pass the label set, negative,positive,surprise")
     known = set(labels)
     unknown = sorted({str(x) for x in list(truth) + list(predicted)} - known)
     if unknown:

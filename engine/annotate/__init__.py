@@ -1,0 +1,1 @@
+"""Annotation helpers: inter-annotator agreement and apex suggestion (pure computations, no catalog)."""

@@ -1,0 +1,252 @@
+"""LBP-TOP + SVM ("lbptop") and the flow CNN ("flowcnn") as ablation variants.
+
+They plug into ``engine.train.variants`` like FIR/ER/MIXT/FULL, so they run through the same LOSO
+folds, metrics, catalog runs and compare views. ``prepare`` computes each clip's features once per
+(variant, seed) – LBP-TOP histograms or an onset→apex flow image – from the cached face crops and stores
+them in a content-addressed ``.npz``; ``run_fold`` only fits the classifier on the training subjects.
+
+Settings: ``BaselineConfig`` defaults, overridden by ``context.config.baselines`` (a dict or
+BaselineConfig) when the ablation config carries one, or by ``context.extras["baselines"]``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, fields
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from engine.errors import GlimpseError
+from engine.paths import cache_dir
+from engine.progress import NullReporter
+from engine.train.variants import FoldResult, FoldSpec, Variant, VariantContext, register_variant
+
+
+@dataclass(frozen=True)
+class BaselineConfig:
+    """Laptop-sized defaults for both baselines (the MEGC 2019 LBP-TOP setup: 5×5 blocks, P=8, R=1)."""
+
+    crop_size: int = 64
+    lbp_grid: tuple[int, int] = (5, 5)
+    lbp_points: int = 8
+    lbp_radius: float = 1
+    lbp_time_radius: float = 1
+    lbp_method: str = "nri_uniform"
+    svm_c: float = 1.0
+    flow_size: int = 28
+    flow_method: str = "farneback"
+    cnn_epochs: int = 40
+    cnn_batch_size: int = 32
+    cnn_lr: float = 5e-3
+
+    @classmethod
+    def from_any(cls, data: Any) -> BaselineConfig:
+        if data is None:
+            return cls()
+        if isinstance(data, cls):
+            return data
+        data = dict(data)
+        unknown = sorted(set(data) - {f.name for f in fields(cls)})
+        if unknown:
+            raise GlimpseError(f"unknown baseline setting(s): {', '.join(unknown)}")
+        if "lbp_grid" in data:
+            data["lbp_grid"] = tuple(data["lbp_grid"])
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class PreparedFeatures:
+    """Path of the per-clip feature file plus the settings a fold needs (picklable for Ray)."""
+
+    path: str
+    config: dict
+    device: str = "cpu"
+
+
+def baseline_config(context: VariantContext) -> BaselineConfig:
+    """The context's baseline settings: extras override the ablation config, which overrides defaults."""
+    if "baselines" in context.extras:
+        return BaselineConfig.from_any(context.extras["baselines"])
+    return BaselineConfig.from_any(getattr(context.config, "baselines", None))
+
+
+def _crop_size(context: VariantContext, cfg: BaselineConfig) -> int:
+    encoder = getattr(context.config, "encoder", None)
+    return int(getattr(encoder, "image_size", cfg.crop_size)) if encoder is not None else cfg.crop_size
+
+
+def _save(path: Path, **arrays: np.ndarray) -> None:
+    """Whole or not at all (temp file + rename)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp.npz")
+    np.savez(tmp, **arrays)
+    tmp.replace(path)
+
+
+@lru_cache(maxsize=4)
+def _load(path: str) -> dict[str, np.ndarray]:
+    """Folds in one process share one read of the feature file."""
+    with np.load(path) as data:
+        return {k: data[k] for k in data.files}
+
+
+def _clip_frames(session: Any, clip_id: int, size: int) -> tuple[np.ndarray, list[int], str]:
+    """Onset→offset face crops (T, S, S) uint8, their frame numbers and the crop cache key."""
+    from engine.preprocess.cache import clip_crops
+    from engine.preprocess.config import PreprocessConfig
+
+    crops = clip_crops(session, clip_id, PreprocessConfig(size=size), span="onset_offset")
+    return np.asarray(crops.frames), list(crops.frame_numbers), crops.cache_key
+
+
+def _apex_index(numbers: list[int], apex: int | None) -> int:
+    """Position of the coded apex among the kept frames (the middle frame when there is no apex)."""
+    if apex is None or not numbers:
+        return len(numbers) // 2
+    return int(np.argmin(np.abs(np.asarray(numbers) - apex)))
+
+
+def _clip_features(kind: str, frames: np.ndarray, apex: int, cfg: BaselineConfig) -> np.ndarray:
+    """One clip's feature row: LBP-TOP histograms, or the onset→apex flow image."""
+    from engine.baselines.flow import flow_image
+    from engine.baselines.lbptop import lbp_top
+
+    if kind == "lbptop":
+        if len(frames) < 3:  # LBP-TOP needs a temporal neighbour on each side
+            frames = np.concatenate([frames[:1], frames, frames[-1:]])
+        grid, points, radius, t_radius = cfg.lbp_grid, cfg.lbp_points, cfg.lbp_radius, cfg.lbp_time_radius
+        return lbp_top(frames, grid, points, radius, t_radius, cfg.lbp_method).ravel()
+    # an apex coded on the onset frame would give zero flow: use the middle frame instead
+    apex = apex if apex > 0 else len(frames) // 2
+    return flow_image(frames[0], frames[apex], cfg.flow_size, cfg.flow_method)
+
+
+def _features_for_clips(context: VariantContext, kind: str, cfg: BaselineConfig) -> PreparedFeatures:
+    """Compute (or reuse) one feature row per clip; keyed by the crops' content and the settings."""
+    from db.schema import Clip
+    from db.session import session_scope
+    from engine.train.runtime import check_cancel
+
+    reporter = context.reporter or NullReporter()
+    size = _crop_size(context, cfg)
+    params = {"kind": kind, "size": size, **asdict(cfg), "v": 1}
+    n = max(1, len(context.clips))
+    with session_scope(context.db_url) as session:
+        # pass 1: the crops' content keys (cache hits after the first variant) decide the feature key
+        crop_keys = []
+        for i, info in enumerate(context.clips):
+            check_cancel(reporter)
+            crop_keys.append(_clip_frames(session, info.clip_id, size)[2])
+            if i % 10 == 0:
+                reporter.progress(0.3 * i / n, f"{kind}: face crops {i + 1}/{n}")
+        payload = json.dumps({"p": params, "crops": crop_keys}, sort_keys=True)
+        digest = hashlib.sha256(payload.encode()).hexdigest()
+        path = cache_dir() / "baselines" / f"{kind}-{digest[:20]}.npz"
+        # pass 2 (only on a miss): one clip in memory at a time
+        if not path.exists():
+            rows = []
+            for i, info in enumerate(context.clips):
+                check_cancel(reporter)
+                frames, numbers, _ = _clip_frames(session, info.clip_id, size)
+                where = f"clip {info.name} (id {info.clip_id})"
+                if len(frames) < 2:
+                    raise GlimpseError("clip has fewer than 2 frames between onset and offset", where=where)
+                apex = _apex_index(numbers, session.get(Clip, info.clip_id).apex) if kind == "flowcnn" else 0
+                rows.append(_clip_features(kind, frames, apex, cfg))
+                if i % 10 == 0:
+                    reporter.progress(0.3 + 0.7 * i / n, f"{kind}: features {i + 1}/{n}")
+            _save(path, features=np.stack(rows), clip_ids=np.array([c.clip_id for c in context.clips]))
+    reporter.progress(1.0, f"{kind} features ready")
+    meta = {"baseline": kind, "shared_cache": True}
+    context.extras.setdefault("artifacts", []).append(("features", path, meta))
+    return PreparedFeatures(str(path), asdict(cfg), context.device)
+
+
+def prepare_lbptop(context: VariantContext) -> PreparedFeatures:
+    """LBP-TOP histograms of every clip's onset→offset crops."""
+    return _features_for_clips(context, "lbptop", baseline_config(context))
+
+
+def prepare_flowcnn(context: VariantContext) -> PreparedFeatures:
+    """Onset→apex flow images (u, v, strain) of every clip."""
+    return _features_for_clips(context, "flowcnn", baseline_config(context))
+
+
+def _fold_arrays(prepared: PreparedFeatures, spec: FoldSpec) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    data = _load(prepared.path)
+    row = {int(c): i for i, c in enumerate(data["clip_ids"])}
+    x = data["features"]
+    train = x[[row[c] for c in spec.train_clip_ids]]
+    test = x[[row[c] for c in spec.test_clip_ids]]
+    return train, np.asarray(spec.train_labels), test
+
+
+def _result(spec: FoldSpec, classes: np.ndarray, proba: np.ndarray) -> FoldResult:
+    """Probabilities re-ordered to ``spec.labels`` (a class absent from training gets 0)."""
+    probs = np.zeros((len(spec.test_clip_ids), len(spec.labels)), dtype=np.float32)
+    for j, c in enumerate(classes):
+        probs[:, spec.labels.index(str(c))] = proba[:, j]
+    return FoldResult(
+        test_subject=spec.test_subject,
+        clip_ids=list(spec.test_clip_ids),
+        truth=list(spec.test_labels),
+        predicted=[spec.labels[i] for i in probs.argmax(1)],
+        probs=probs,
+        labels=spec.labels,
+    )
+
+
+def run_lbptop_fold(prepared: PreparedFeatures, spec: FoldSpec) -> FoldResult:
+    """Standardise + linear SVM on the training subjects' histograms; predict the held-out subject."""
+    from engine.baselines.lbptop import LBPTOPSVM
+
+    cfg = BaselineConfig.from_any(prepared.config)
+    train, y, test = _fold_arrays(prepared, spec)
+    clf = LBPTOPSVM(C=cfg.svm_c, random_state=spec.seed, precomputed=True).fit(train, y)
+    return _result(spec, clf.classes_, clf.predict_proba(test))
+
+
+def run_flowcnn_fold(prepared: PreparedFeatures, spec: FoldSpec) -> FoldResult:
+    """Train the flow CNN on the training subjects (fixed epochs, no selection); predict the test one."""
+    import torch
+
+    from engine.baselines.flow import FlowCNNClassifier
+
+    cfg = BaselineConfig.from_any(prepared.config)
+    train, y, test = _fold_arrays(prepared, spec)
+    device = prepared.device if prepared.device.startswith("cuda") and torch.cuda.is_available() else "cpu"
+    clf = FlowCNNClassifier(
+        epochs=cfg.cnn_epochs,
+        batch_size=cfg.cnn_batch_size,
+        lr=cfg.cnn_lr,
+        random_state=spec.seed + 1000 * spec.index,
+        device=device,
+    )
+    # a ~2k-weight CNN on 28×28 batches gains nothing from intra-op threads; on a busy CPU they only
+    # spin, so one thread per fold (restored afterwards: the process may run other variants next)
+    threads = torch.get_num_threads()
+    if device == "cpu":
+        torch.set_num_threads(1)
+    try:
+        clf.fit(train, y)
+        proba = clf.predict_proba(test)
+    finally:
+        torch.set_num_threads(threads)
+    return _result(spec, clf.classes_, proba)
+
+
+register_variant(
+    Variant("lbptop", prepare_lbptop, run_lbptop_fold, "LBP-TOP histograms + linear SVM (MEGC 2019 baseline)")
+)
+register_variant(
+    Variant(
+        "flowcnn",
+        prepare_flowcnn,
+        run_flowcnn_fold,
+        "onset→apex optical flow + strain → shallow CNN (STSTNet-like)",
+    )
+)

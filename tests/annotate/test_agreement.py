@@ -1,0 +1,68 @@
+"""Agreement measures against hand-computed values."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine.annotate.agreement import (
+    Coding,
+    agreement_report,
+    apex_distance,
+    cohen_kappa,
+    fleiss_kappa,
+    interval_iou,
+    majority_agreement,
+)
+from engine.errors import GlimpseError
+
+
+def test_cohen_kappa_hand_computed() -> None:
+    # p_o = 4/6, p_e = 1/3 · (2/6 + 3/6 + 1/6) = 1/3  →  κ = (2/3 − 1/3) / (2/3) = 0.5
+    a = ["pos", "pos", "neg", "neg", "sur", "sur"]
+    b = ["pos", "neg", "neg", "neg", "sur", "pos"]
+    assert cohen_kappa(a, b) == pytest.approx(0.5)
+    assert cohen_kappa(a, a) == pytest.approx(1.0)
+    assert cohen_kappa(["neg"] * 3, ["neg"] * 3) == 1.0
+
+
+def test_fleiss_kappa_hand_computed() -> None:
+    # p_a = 5/9, p_b = 4/9 → P_e = 41/81; P_i = 1, 1/3, 1 → P̄ = 63/81; κ = 22/40
+    items = [["a", "a", "a"], ["a", "a", "b"], ["b", "b", "b"]]
+    assert fleiss_kappa(items) == pytest.approx(0.55)
+    assert fleiss_kappa([["a", "a", "a"], ["b", "b", "b"]]) == pytest.approx(1.0)
+
+
+def test_interval_iou_and_apex_distance() -> None:
+    assert interval_iou(10, 20, 15, 25) == pytest.approx(6 / 16)
+    assert interval_iou(10, 20, 10, 20) == 1.0
+    assert interval_iou(10, 12, 20, 30) == 0.0
+    assert apex_distance(104, 99) == 5
+    with pytest.raises(GlimpseError):
+        interval_iou(20, 10, 1, 2)
+
+
+def test_agreement_report_over_shared_clips() -> None:
+    codings = [
+        Coding(1, "alice", "positive", 10, 14, 20), Coding(1, "bob", "positive", 12, 15, 22),
+        Coding(1, "carol", "positive"),
+        Coding(2, "alice", "negative", 0, 5, 9), Coding(2, "bob", "surprise", 0, 7, 9),
+        Coding(2, "carol", "negative"),
+        Coding(3, "alice", "surprise", 5, 6, 8),  # bob did not code clip 3
+    ]  # fmt: skip
+    report = agreement_report(codings, "alice", "bob")
+    assert report.n_shared == 2
+    assert report.raw_agreement == pytest.approx(0.5)
+    assert report.cohen_kappa == pytest.approx(
+        cohen_kappa(["positive", "negative"], ["positive", "surprise"])
+    )
+    assert report.mean_apex_distance == pytest.approx((1 + 2) / 2)
+    assert report.mean_interval_iou == pytest.approx((9 / 13 + 1.0) / 2)  # [10,20]∩[12,22] = 9, ∪ = 13
+    assert report.n_fleiss_clips == 2
+    assert report.fleiss_kappa == pytest.approx(
+        fleiss_kappa([["positive"] * 3, ["negative", "surprise", "negative"]])
+    )
+
+
+def test_majority_agreement() -> None:
+    assert majority_agreement(["a", "a", "b"]) == pytest.approx(2 / 3)
+    assert majority_agreement(["a"]) is None

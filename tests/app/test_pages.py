@@ -1,0 +1,285 @@
+"""AppTest of each workbench page against a seeded catalog (see conftest.py)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sqlalchemy import select
+from streamlit.testing.v1 import AppTest
+
+from db.schema import Annotation, Job
+from db.session import session_scope
+from engine import api
+from engine.annotate.agreement import fleiss_kappa
+
+TIMEOUT = 60
+
+
+def page(name: str) -> AppTest:
+    return AppTest.from_string(
+        f"from workbench.pages import {name}\n{name}.render()\n", default_timeout=TIMEOUT
+    )
+
+
+def texts(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [s.value for s in at.subheader]
+    parts += (
+        [str(x.value) for x in at.info]
+        + [str(x.value) for x in at.success]
+        + [str(x.value) for x in at.error]
+    )
+    return "\n".join(parts)
+
+
+def image_captions(at: AppTest) -> list[str]:
+    return [img.caption for el in at.get("image") for img in el.proto.imgs]
+
+
+def metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def test_datasets_page_counts_and_synthetic_badge(seeded) -> None:
+    at = page("datasets").run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    row = table.set_index("name").loc["synthetic-casme2"]
+    assert (row.clips, row.subjects, row.frames) == (4, 2, 40)
+    assert row.synthetic == "SYNTHETIC"
+    assert table.set_index("name").loc["lab-smic"].synthetic == ""
+    assert "synthetic-casme2** :orange-badge[SYNTHETIC]" in texts(at)
+    assert "negative: 2" in texts(at)
+
+
+def test_datasets_page_enqueues_ingest_job(seeded, monkeypatch) -> None:
+    monkeypatch.setattr(api, "ensure_worker", lambda: True)  # no background worker in a unit test
+    at = page("datasets").run()
+    at.text_input(key="ingest_path").input("/data/casme2")
+    at.selectbox(key="ingest_format").select("casme2")
+    at.button(key="ingest_go").click().run()
+    with session_scope(seeded.url) as s:
+        job = s.scalars(select(Job)).one()
+        assert (job.kind, job.params["root"], job.params["format"]) == ("ingest", "/data/casme2", "casme2")
+    assert f"job #{job.id} queued" in texts(at)
+
+
+def test_datasets_page_enqueues_tiny_synth_job(seeded, monkeypatch) -> None:
+    from engine.jobs.handlers import _split_config
+    from engine.synth.config import SynthConfig
+
+    monkeypatch.setattr(api, "ensure_worker", lambda: True)
+    at = page("datasets").run()
+    at.radio(key="synth_size").set_value("tiny")
+    at.button(key="synth_go").click().run()
+    with session_scope(seeded.url) as s:
+        job = s.scalars(select(Job)).one()
+        assert job.kind == "synth"
+        assert _split_config(SynthConfig, job.params, {"out_dir"}) == SynthConfig.tiny(0)
+
+
+def test_clips_filter_by_label(seeded) -> None:
+    at = page("clips").run()
+    assert "**5 clips** match" in texts(at)
+    at.selectbox(key="clips_f_label").select("negative").run()
+    assert "**3 clips** match" in texts(at)
+    assert sorted(at.dataframe[0].value["name"]) == ["EP01_02", "EP02_01", "s1_ne_01"]
+    at.selectbox(key="clips_f_dataset").select("synthetic-casme2").run()
+    assert "**2 clips** match" in texts(at)
+
+
+def test_player_shows_selected_frame(seeded) -> None:
+    cid = seeded.clip_ids[0]
+    at = page("clips")
+    at.session_state["clip_id"] = cid
+    at.run()
+    assert not at.exception
+    assert "**Frame 101** (2/10)" in texts(at)  # opens at the onset
+    at.slider(key=f"clips_frame_{cid}").set_value(105).run()
+    assert "**Frame 105** (6/10)" in texts(at)
+    at.button(key=f"clips_frame_{cid}_next").click().run()
+    assert "**Frame 106** (7/10)" in texts(at)
+    at.number_input(key=f"clips_frame_{cid}_num").set_value(109).run()
+    assert "**Frame 109** (10/10)" in texts(at)
+    captions = image_captions(at)
+    assert "frame 109" in captions
+    assert "face crop · backend: ground_truth" in captions
+    assert "|apex 104 − onset 101| × 8 · ground_truth" in captions
+    assert at.session_state["face_backend"] == "ground_truth"
+
+
+def test_annotation_saved_once_per_annotator_and_updated(seeded) -> None:
+    cid = seeded.clip_ids[1]
+    at = page("annotate")
+    at.session_state["clip_id"] = cid
+    at.run()
+    at.text_input(key="ann_annotator").input("alice").run()
+    at.number_input(key=f"ann_apex_{cid}").set_value(105)
+    at.selectbox(key="ann_emotion").select("happiness")
+    _submit(at)
+    assert "saved alice's annotation" in texts(at)
+    at.number_input(key=f"ann_apex_{cid}").set_value(106)
+    _submit(at)
+    with session_scope(seeded.url) as s:
+        rows = s.scalars(
+            select(Annotation).where(Annotation.clip_id == cid, Annotation.annotator == "alice")
+        ).all()
+        assert len(rows) == 1
+        assert (rows[0].apex, rows[0].emotion, rows[0].label) == (106, "happiness", "positive")
+    table = at.dataframe[0].value
+    assert sorted(table.annotator) == ["alice", "source"]
+
+
+def test_annotation_out_of_order_shows_error_and_writes_nothing(seeded) -> None:
+    cid = seeded.clip_ids[0]
+    at = page("annotate")
+    at.session_state["clip_id"] = cid
+    at.session_state["annotator"] = "bob"
+    at.run()
+    at.number_input(key=f"ann_onset_{cid}").set_value(108)
+    at.number_input(key=f"ann_offset_{cid}").set_value(102)
+    _submit(at)
+    assert at.error and "onset 108 is after apex" in at.error[0].value
+    assert not at.exception
+    with session_scope(seeded.url) as s:
+        assert s.scalars(select(Annotation).where(Annotation.annotator == "bob")).all() == []
+
+
+def _submit(at: AppTest) -> None:
+    next(b for b in at.button if b.label == "Save annotation").click().run()
+
+
+def test_agreement_and_apex_suggestion(seeded) -> None:
+    for annotator, emotion in (("alice", "happiness"), ("bob", "happiness")):
+        api.save_annotation(seeded.clip_ids[0], annotator, 101, 104, 107, "12", emotion)
+    api.save_annotation(seeded.clip_ids[1], "alice", 101, 104, 107, "", "disgust")
+    api.save_annotation(seeded.clip_ids[1], "bob", 102, 105, 108, "", "surprise")
+    at = page("annotate")
+    at.session_state["clip_id"] = seeded.clip_ids[0]
+    at.run()
+    at.selectbox(key="agr_a").select("alice")
+    at.selectbox(key="agr_b").select("bob").run()
+    assert metric(at, "raw agreement") == "0.500"
+    assert metric(at, "apex distance (frames)") == "0.5"
+    assert metric(at, "onset–offset IoU") == f"{(1 + 6 / 8) / 2:.3f}"
+    # clips with 3 annotators: #1 alice/bob/source all positive; #2 negative, surprise, negative (source)
+    fleiss = fleiss_kappa([["positive"] * 3, ["negative", "surprise", "negative"]])
+    assert metric(at, "Fleiss' κ") == f"{fleiss:.3f}" == "0.455"
+    next(b for b in at.button if b.label == "Suggest apex").click().run()
+    assert "Suggested apex: **frame 104**" in texts(at)
+    next(b for b in at.button if b.label == "Use suggested apex").click().run()
+    assert at.number_input(key=f"ann_apex_{seeded.clip_ids[0]}").value == 104
+    # from the seeded run's per-frame features (a bump centred on frame 104)
+    at.selectbox(key="ann_apex_source").select(seeded.run_id)
+    next(b for b in at.button if b.label == "Suggest apex").click().run()
+    assert "Suggested apex: **frame 104** — peak of the smoothed distance of each frame's encoder" in texts(
+        at
+    )
+
+
+def test_train_form_enqueues_job_with_params(seeded, monkeypatch) -> None:
+    monkeypatch.setattr(api, "ensure_worker", lambda: True)
+    at = page("train")
+    at.run()
+    at.toggle(key="train_tiny").set_value(True).run()
+    at.radio(key="train_kind").set_value("train")
+    at.selectbox(key="train_stage").select("mixt")
+    at.text_input(key="train_seeds").input("3 4")
+    at.number_input(key="train_tiny_seq_epochs").set_value(2)
+    next(b for b in at.button if b.label == "Launch").click().run()
+    with session_scope(seeded.url) as s:
+        job = s.scalars(select(Job)).one()
+        assert job.kind == "train"
+        assert job.params["variant"] == "mixt" and job.params["variants"] == ["mixt"]
+        assert job.params["seeds"] == [3, 4] and job.params["seed"] == 3
+        assert job.params["sequence"]["epochs"] == 2
+    assert f"Job #{job.id}" in texts(at)
+    assert "queued" in texts(at)
+
+
+def test_results_page_metrics_confusion_and_cell(seeded) -> None:
+    at = page("results")
+    at.session_state["run_id"] = seeded.run_id
+    at.run()
+    assert not at.exception
+    assert metric(at, "UF1") == "0.512"
+    assert metric(at, "UAR") == "0.600"
+    detail = api.run_detail(seeded.run_id)
+    assert detail["labels"] == ["negative", "positive", "surprise"]
+    np.testing.assert_array_equal(detail["confusion"], [[1, 1, 0], [0, 1, 0], [1, 0, 0]])
+    chart = at.get("plotly_chart")[0]
+    assert '"z":[[1,1,0],[0,1,0],[1,0,0]]' in chart.proto.spec.replace(" ", "")
+    assert "SYNTHETIC" in texts(at)
+    at.selectbox(key="cell_truth").select("negative")
+    at.selectbox(key="cell_pred").select("positive")
+    next(b for b in at.button if b.label == "List clips of this cell").click().run()
+    assert "Clips with truth **negative**, predicted **positive**: 1" in texts(at)
+    cells = at.dataframe[-1].value
+    assert cells["clip_id"].tolist() == [seeded.clip_ids[1]]
+
+
+def test_cell_clips_lists_exactly_the_seeded_clips(seeded) -> None:
+    assert api.cell_clips(seeded.run_id, "negative", "negative").clip_id.tolist() == [seeded.clip_ids[2]]
+    assert api.cell_clips(seeded.run_id, "surprise", "negative").clip_id.tolist() == [seeded.clip_ids[3]]
+    assert api.cell_clips(seeded.run_id, "surprise", "surprise").empty
+
+
+def test_compare_page_shows_each_variant(seeded) -> None:
+    at = page("compare")
+    at.run()
+    at.selectbox(key="cmp_ablation").select(seeded.ablation_id).run()
+    assert not at.exception
+    assert "Variants: **FIR** · **ER** · **MIXT** · **FULL**" in texts(at)
+    summary = at.dataframe[0].value
+    uf1 = summary[summary.metric == "uf1"].set_index("variant")
+    assert uf1.loc["full", "mean"] == pytest.approx(0.57)
+    assert uf1.loc["fir", "sd"] == pytest.approx(np.std([0.40, 0.44], ddof=1))
+    assert uf1.loc["er", "n"] == 2
+    paired = next(df.value for df in at.dataframe if "comparison" in df.value.columns)
+    assert paired.comparison.tolist() == ["full_vs_fir", "full_vs_er", "full_vs_mixt"]
+    result = api.compare(ablation_id=seeded.ablation_id)
+    assert result["deltas_vs_full"].loc["fir", "positive"] == pytest.approx(0.42 - 0.57)
+    tests = api.paired_tests(result["runs"])
+    assert sorted(tests.variant) == ["er", "fir", "mixt"]
+
+
+def test_trajectories_page_loads_npz(seeded) -> None:
+    cid = seeded.clip_ids[0]
+    data = api.trajectories(seeded.run_id, cid)
+    assert data["features"].shape == (10, 8) and data["pca"].shape == (10, 2)
+    assert data["frames"] == list(range(100, 110))
+    assert data["scores"].shape == (10, 3)
+    at = page("trajectories")
+    at.session_state["clip_id"] = cid
+    at.run()
+    assert not at.exception
+    assert any(f"clip #{cid}" in c.value for c in at.caption)
+    assert "Frames: full · run-full-0: 10" in texts(at)
+    assert len(at.get("plotly_chart")) == 2
+
+
+def test_full_app_opens_on_datasets(seeded) -> None:
+    at = AppTest.from_file("../../streamlit_app.py", default_timeout=TIMEOUT).run()
+    assert not at.exception
+    assert at.title[0].value == "Datasets"
+    assert "catalog.sqlite" in at.sidebar.code[0].value
+
+
+def test_cancel_button_cancels_a_queued_job(seeded, monkeypatch) -> None:
+    monkeypatch.setattr(api, "ensure_worker", lambda: True)
+    job_id = api.enqueue_job("sleep", {"seconds": 30})
+    at = page("train")
+    at.session_state["job_id"] = job_id
+    at.run()
+    assert f"Job #{job_id}" in texts(at) and "**Status: queued** (sleep)" in texts(at)
+    at.button(key=f"cancel_{job_id}").click().run()
+    assert api.job_status(job_id)["status"] == "cancelled"
+
+
+def test_user_error_is_a_message_not_a_traceback(seeded) -> None:
+    at = page("clips")
+    at.session_state["clip_id"] = 999
+    at.run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        "clip 999 is not in the catalog (pick a clip from the Clips table)"
+    ]

@@ -1,0 +1,150 @@
+"""A real workbench for the browser walk: tiny synthetic corpus, a `glimpse worker`, `streamlit run`,
+and Debian's Chromium driven by Playwright (``playwright install`` cannot download here)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("GLIMPSE_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@dataclass
+class Workbench:
+    url: str
+    home: Path
+    db_url: str
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_http(url: str, timeout_s: float, proc: subprocess.Popen) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise TimeoutError(f"{url} did not answer in {timeout_s} s")
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    """Stop a process group this fixture started (by its id), SIGKILL if it lingers."""
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(5)
+
+
+def _wait_worker(db_url: str, pid: int, timeout_s: float = 60) -> None:
+    from sqlalchemy import select
+
+    from db.schema import Worker
+    from db.session import session_scope
+
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        with session_scope(db_url) as s:
+            if s.scalar(select(Worker.id).where(Worker.pid == pid, Worker.stopped_at.is_(None))):
+                return
+        time.sleep(0.3)
+    raise TimeoutError("the worker did not register")
+
+
+def _stray_workers(db_url: str, known: set[int]) -> list[int]:
+    """Workers the app itself spawned into this test catalog (ensure_worker), to stop them too."""
+    from sqlalchemy import select
+
+    from db.schema import Worker
+    from db.session import session_scope
+
+    with session_scope(db_url) as s:
+        pids = set(s.scalars(select(Worker.pid).where(Worker.stopped_at.is_(None))))
+    return sorted(pids - known)
+
+
+@pytest.fixture(scope="module")
+def workbench(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workbench]:
+    if not Path(CHROMIUM).exists():
+        message = f"no Chromium at {CHROMIUM} (apt-get install -y chromium; `make test` does it)"
+        if os.environ.get("CI"):
+            pytest.fail(message)  # CI must drive a real browser, never skip it
+        pytest.skip(message)
+    home = tmp_path_factory.mktemp("browser") / "home"
+    home.mkdir()
+    db_url = f"sqlite:///{home / 'catalog.sqlite'}"
+    env = {**os.environ, "GLIMPSE_HOME": str(home), "GLIMPSE_DB_URL": db_url, "OMP_NUM_THREADS": "1"}
+    script = Path(sys.executable).with_name("glimpse")
+    glimpse = [str(script)] if script.exists() else [shutil.which("glimpse") or "glimpse"]
+    subprocess.run(
+        [*glimpse, "synth", "--tiny", "--workers", "1"], env=env, cwd=ROOT, check=True, timeout=300
+    )
+    worker = subprocess.Popen(
+        [*glimpse, "worker", "--idle-exit", "600"], env=env, cwd=ROOT, start_new_session=True,
+        stdout=subprocess.DEVNULL, stderr=(home / "worker.err").open("wb"),
+    )  # fmt: skip
+    port = _free_port()
+    app = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
+         "--server.fileWatcherType", "none"],
+        env=env, cwd=ROOT, start_new_session=True, stdout=subprocess.DEVNULL,
+        stderr=(home / "streamlit.err").open("wb"),
+    )  # fmt: skip
+    try:
+        _wait_worker(db_url, worker.pid)
+        _wait_http(f"http://127.0.0.1:{port}/_stcore/health", 90, app)
+        yield Workbench(url=f"http://127.0.0.1:{port}", home=home, db_url=db_url)
+    finally:
+        strays = _stray_workers(db_url, {worker.pid})
+        _stop(app)
+        _stop(worker)
+        for pid in strays:  # started by the app under test, in this test's catalog
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(pid, signal.SIGTERM)
+
+
+@pytest.fixture(scope="module")
+def browser_page(workbench: Workbench) -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        page = browser.new_page(viewport={"width": 1400, "height": 1700})
+        page.set_default_timeout(30_000)
+        try:
+            yield page
+        finally:
+            browser.close()

@@ -1,0 +1,164 @@
+"""The user's walk in a real Chromium: datasets → clip player → annotation → tiny training job →
+confusion matrix cell → its clips. Screenshots of every page go to docs/screenshots/."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from db.schema import Annotation, Clip, Job, Prediction, Run
+from db.session import session_scope
+
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(600)]
+SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+IDLE = """() => document.querySelector('[data-testid="stApp"]')?.dataset.testScriptState === 'notRunning'
+           && document.querySelectorAll('[data-testid="stSkeleton"]').length === 0"""
+
+
+def settle(page) -> None:  # noqa: ANN001
+    """Wait until the script run is over and no element is still a loading skeleton."""
+    page.wait_for_function(IDLE, timeout=60_000)
+
+
+def shot(page, name: str) -> None:  # noqa: ANN001
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    settle(page)
+    page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]')?.scrollTo(0, 0)")
+    page.screenshot(path=str(SHOTS / f"{name}.png"))
+
+
+def nav(page, title: str) -> None:  # noqa: ANN001
+    """Client-side navigation through the sidebar keeps the Streamlit session (and its state)."""
+    from playwright.sync_api import expect
+
+    page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=title).click()
+    expect(page.get_by_role("heading", name=title, level=1)).to_be_visible()
+    settle(page)
+
+
+def click_row(page, table_index: int, row: int) -> None:  # noqa: ANN001
+    """Select a row of an st.dataframe (a canvas grid) by clicking its row-marker cell."""
+    grid = page.locator('[data-testid="stDataFrame"]').nth(table_index)
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + 12, box["y"] + 35 * (row + 1) + 17)
+
+
+def test_walk(workbench, browser_page) -> None:  # noqa: ANN001
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=30_000)  # the first run of a page imports the engine (slow on 2 shared cores)
+    page = browser_page
+    page.goto(workbench.url)
+    # 1. the synthetic dataset is visible and marked
+    expect(page.get_by_text("synthetic-casme2").first).to_be_visible()
+    expect(page.get_by_text("SYNTHETIC").first).to_be_visible()
+    shot(page, "datasets")
+
+    # 2. open a clip (row 0 of the table) and scrub frame by frame
+    nav(page, "Clips")
+    expect(page.get_by_text(re.compile(r"\d+ clips match"))).to_be_visible()
+    click_row(page, 0, 0)
+    with session_scope(workbench.db_url) as s:
+        first = s.scalars(select(Clip).order_by(Clip.id)).first()
+        clip_id, onset = first.id, first.onset
+    expect(page.get_by_text(f"Frame {onset}", exact=False).first).to_be_visible()
+    page.get_by_role("button", name="next ▶").click()
+    expect(page.get_by_text(f"Frame {onset + 1}", exact=False).first).to_be_visible()
+    page.get_by_role("button", name="next ▶").click()
+    expect(page.get_by_text(f"Frame {onset + 2}", exact=False).first).to_be_visible()
+    page.get_by_role("button", name="◀ prev").click()
+    expect(page.get_by_text(f"Frame {onset + 1}", exact=False).first).to_be_visible()
+    expect(page.get_by_text("backend: ground_truth").first).to_be_visible()
+    # play: the fragment advances frame by frame on its own
+    page.get_by_text("▶ play").click()
+    expect(page.get_by_text(f"Frame {onset + 3}", exact=False).first).to_be_visible()
+    page.get_by_text("▶ play").click()
+    settle(page)
+    shot(page, "clips")
+
+    # 3. annotate the same clip as "alice"
+    nav(page, "Annotate")
+    annotator = page.get_by_label("Annotator")
+    expect(annotator).to_be_visible()
+    annotator.fill("alice")
+    annotator.press("Enter")
+    expect(page.get_by_text("annotating as alice")).to_be_visible()
+    apex = page.get_by_label("apex", exact=True)
+    apex.fill(str(onset + 2))
+    apex.press("Tab")
+    page.get_by_role("button", name="Save annotation").click()
+    expect(page.get_by_text(f"saved alice's annotation of clip {clip_id}")).to_be_visible()
+    with session_scope(workbench.db_url) as s:
+        rows = s.scalars(select(Annotation).where(Annotation.annotator == "alice")).all()
+        assert [(r.clip_id, r.apex) for r in rows] == [(clip_id, onset + 2)]
+    page.get_by_role("button", name="Suggest apex").click()
+    expect(page.get_by_text(re.compile(r"Suggested apex: frame \d+"))).to_be_visible()
+    page.get_by_role("button", name="Use suggested apex").click()
+    settle(page)
+    shot(page, "annotate")
+
+    # 4. launch a tiny training job (one stage → LOSO) and watch it finish
+    nav(page, "Train")
+    page.get_by_text("tiny preset (seconds, for smoke tests)").click()
+    page.get_by_text("one stage → LOSO").click()
+    page.get_by_role("button", name="Launch").click()
+    expect(page.get_by_text(re.compile(r"train job #\d+ queued"))).to_be_visible()
+    expect(page.get_by_text("Status: succeeded")).to_be_visible(timeout=240_000)
+    shot(page, "train")
+    with session_scope(workbench.db_url) as s:
+        job = s.scalars(select(Job).where(Job.kind == "train")).one()
+        run = s.scalars(select(Run).where(Run.job_id == job.id)).one()
+        assert job.status == "succeeded" and run.is_synthetic
+        run_id = run.id
+        preds = s.execute(
+            select(Prediction.truth, Prediction.predicted).where(Prediction.run_id == run.id)
+        ).all()
+    assert preds
+
+    # queue a tiny ablation (1 seed × FIR/ER/MIXT/FULL) for the Compare page; it runs while we look around
+    page.get_by_text("ablation (variants × seeds)").click()
+    page.get_by_role("button", name="Launch").click()
+    expect(page.get_by_text(re.compile(r"ablation job #\d+ queued"))).to_be_visible()
+
+    # 5. the run's confusion matrix: click the fullest cell, see its clips
+    nav(page, "Results")
+    page.get_by_label("run", exact=True).click()
+    page.get_by_role("option", name=run_id).click()
+    expect(page.get_by_role("heading", name=re.compile(f"Run {run_id}"))).to_be_visible()
+    settle(page)
+    labels = ["negative", "positive", "surprise"]
+    counts = {(t, p): sum(1 for x in preds if x == (t, p)) for t in labels for p in labels}
+    (truth, predicted), n = max(counts.items(), key=lambda kv: kv[1])
+    chart = page.locator(".js-plotly-plot").first
+    chart.scroll_into_view_if_needed()
+    area = chart.locator(".nsewdrag").first.bounding_box()
+    assert area is not None
+    x = area["x"] + (labels.index(predicted) + 0.5) * area["width"] / 3
+    y = area["y"] + (labels.index(truth) + 0.5) * area["height"] / 3
+    page.mouse.click(x, y)
+    expect(page.get_by_text(f"Clips with truth {truth}, predicted {predicted}: {n}")).to_be_visible()
+    shot(page, "results")
+    # open one of the cell's clips in the player
+    click_row(page, -1, 0)
+    expect(page.get_by_text("onset → apex difference (amplified)").last).to_be_visible()
+
+    # 6. the ablation finishes; FIR / ER / MIXT / FULL side by side
+    nav(page, "Train")
+    expect(page.get_by_text("Status: succeeded")).to_be_visible(timeout=300_000)
+    nav(page, "Compare")
+    page.get_by_label("ablation", exact=True).click()
+    page.get_by_role("option", name=re.compile("ablation")).last.click()
+    expect(page.get_by_text("Variants: FIR · ER · MIXT · FULL")).to_be_visible()
+    shot(page, "compare")
+
+    # 7. trajectories of a clip, variants overlaid
+    nav(page, "Trajectories")
+    expect(page.get_by_text("encoder features, PCA path over time").first).to_be_visible()
+    shot(page, "trajectories")

@@ -1,0 +1,50 @@
+"""The workbench shell: navigation between the pages, the sidebar (catalog, face backend), optional login.
+
+The catalog schema is upgraded on start (``engine.api`` opens it through ``session_factory``).
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from engine import api
+from workbench import state
+from workbench.pages import annotate, clips, compare, datasets, results, train, trajectories
+
+PAGES = [
+    st.Page(datasets.render, title="Datasets", icon=":material/dataset:", url_path="datasets", default=True),
+    st.Page(clips.render, title="Clips", icon=":material/movie:", url_path="clips"),
+    st.Page(annotate.render, title="Annotate", icon=":material/edit_note:", url_path="annotate"),
+    st.Page(train.render, title="Train", icon=":material/model_training:", url_path="train"),
+    st.Page(results.render, title="Results", icon=":material/bar_chart:", url_path="results"),
+    st.Page(compare.render, title="Compare", icon=":material/compare:", url_path="compare"),
+    st.Page(trajectories.render, title="Trajectories", icon=":material/timeline:", url_path="trajectories"),
+]
+
+
+def _auth_configured() -> bool:
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets.toml at all
+        return False
+
+
+def sidebar() -> None:
+    with st.sidebar:
+        st.caption("catalog")
+        st.code(api.catalog_location(), language=None)
+        st.caption(f"face backend of shown crops: **{state.get(state.FACE_BACKEND) or '–'}**")
+        if _auth_configured() and st.user.is_logged_in:
+            st.caption(f"signed in as {st.user.get('name') or st.user.get('email')}")
+            st.button("Log out", on_click=st.logout)
+
+
+def main() -> None:
+    st.set_page_config(page_title="Glimpse", page_icon=":material/visibility:", layout="wide")
+    if _auth_configured() and not st.user.is_logged_in:
+        st.title("Glimpse")
+        st.button("Log in", on_click=st.login)
+        st.stop()
+    page = st.navigation(PAGES)
+    page.run()
+    sidebar()  # after the page, so it names the face backend the page just showed

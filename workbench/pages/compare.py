@@ -1,0 +1,103 @@
+"""Compare page: FIR / ER / MIXT / FULL (+ baselines, + picked runs) side by side, with seed spread."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from engine import api
+from engine.errors import GlimpseError
+from workbench import state
+from workbench.components.charts import confusion_figure, spread_figure, synthetic_title
+from workbench.components.downloads import figure_downloads, table_download
+
+
+def render() -> None:
+    st.title("Compare")
+    try:
+        ablations = api.ablations()
+        all_runs = api.runs(limit=500)
+    except GlimpseError as error:
+        state.show_error(error)
+        return
+    options = [None, *ablations["id"].tolist()]
+    names = {
+        r.id: f"{r.id} · {r.name or 'ablation'}{' · SYNTHETIC' if r.synthetic else ''}"
+        for r in ablations.itertuples()
+    }
+    ablation = st.selectbox(
+        "ablation", options, format_func=lambda i: "(none)" if i is None else names[i], key="cmp_ablation"
+    )
+    baselines = all_runs[all_runs.variant.isin(["lbptop", "flowcnn"])]["id"].tolist()
+    picked = st.multiselect(
+        "add runs",
+        all_runs["id"].tolist(),
+        default=baselines,
+        key="cmp_runs",
+        format_func=lambda i: (
+            f"{i} ({all_runs.set_index('id').loc[i, 'variant'] or all_runs.set_index('id').loc[i, 'kind']})"
+        ),
+    )
+    if ablation is None and not picked:
+        st.info("Pick an ablation or some runs.")
+        return
+    try:
+        result = api.compare(picked, ablation)
+    except GlimpseError as error:
+        state.show_error(error)
+        return
+    synthetic = result["synthetic"]
+    if synthetic:
+        st.caption(":orange-badge[SYNTHETIC] comparison on synthetic data")
+    st.markdown("Variants: " + " · ".join(f"**{v.upper()}**" for v in result["variants"]))
+    summary: pd.DataFrame = result["summary"]
+    if not summary.empty:
+        fig = spread_figure(summary, synthetic_title("metrics, mean with 95% CI over seeds", synthetic))
+        st.plotly_chart(fig, key="cmp_bars")
+        figure_downloads(fig, "compare_metrics", key="cmp_bars")
+        st.dataframe(summary, hide_index=True, key="cmp_summary")
+        table_download(summary, "compare_summary", key="cmp_summary")
+    deltas: pd.DataFrame = result["deltas_vs_full"]
+    if not deltas.empty:
+        st.subheader("Per-class F1 minus FULL")
+        st.dataframe(deltas.style.format("{:+.3f}"), key="cmp_deltas")
+        table_download(deltas.reset_index(), "compare_deltas_vs_full", key="cmp_deltas")
+    st.subheader("Confusion matrices")
+    by_variant: dict[str, list[str]] = {}
+    for run_id, variant in result["runs"].items():
+        by_variant.setdefault(variant, []).append(run_id)
+    cols = st.columns(min(4, max(1, len(by_variant))))
+    for i, variant in enumerate(result["variants"]):
+        run_id = by_variant[variant][0]
+        detail = api.run_detail(run_id)
+        with cols[i % len(cols)]:
+            fig = confusion_figure(
+                detail["confusion"], detail["labels"], f"{variant.upper()} (seed {detail['run']['seed']})"
+            )
+            fig.update_layout(height=320, margin={"l": 10, "r": 10, "t": 40, "b": 10})
+            st.plotly_chart(fig, key=f"cmp_cm_{variant}")
+            figure_downloads(fig, f"confusion_{variant}", key=f"cmp_cm_{variant}")
+    st.subheader("Paired tests vs FULL")
+    comparison = result["comparison"]
+    if comparison and comparison.get("paired"):
+        rows = [
+            {"comparison": name, "test": kind, **test}
+            for name, tests in comparison["paired"].items()
+            for kind, test in tests.items()
+        ]
+        tests = pd.DataFrame(rows)
+        st.dataframe(tests, hide_index=True, key="cmp_ablation_tests")
+        table_download(tests, "paired_tests", key="cmp_ablation_tests")
+        if comparison.get("chance"):
+            st.caption(f"chance levels: {comparison['chance']}")
+        with st.expander("comparison.json"):
+            st.json(comparison, expanded=False)
+    elif comparison:
+        st.json(comparison, expanded=False)
+    else:
+        tests = api.paired_tests(result["runs"])
+        if tests.empty:
+            st.caption("Paired tests need FULL and the variant over at least two shared seeds.")
+        else:
+            st.dataframe(tests, hide_index=True, key="cmp_tests")
+            table_download(tests, "paired_tests", key="cmp_tests")

@@ -1,0 +1,81 @@
+"""Datasets page: what the catalog holds; create the synthetic corpus or ingest a folder (as jobs)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from engine import api
+from engine.errors import GlimpseError
+from workbench import state
+from workbench.components.downloads import table_download
+
+FORMATS = ("casme2", "ckplus", "smic", "samm", "casme_sq", "folder", "video")
+
+
+def _label_text(labels: object) -> str:
+    if isinstance(labels, dict):
+        return ", ".join(f"{k}: {v}" for k, v in sorted(labels.items(), key=lambda kv: str(kv[0])))
+    return str(labels or "")
+
+
+def render() -> None:
+    st.title("Datasets")
+    try:
+        frame = api.datasets()
+    except GlimpseError as error:
+        state.show_error(error)
+        return
+    if frame.empty:
+        st.info("The catalog is empty. Create the synthetic corpus or ingest a dataset below.")
+    else:
+        for _, row in frame.iterrows():
+            cols = st.columns([3, 1, 1, 1, 1, 4])
+            name = f"**{row['name']}**"
+            if row.get("synthetic"):
+                cols[0].markdown(f"{name} :orange-badge[SYNTHETIC]")
+            else:
+                cols[0].markdown(name)
+            cols[1].metric("clips", int(row.get("clips", 0)))
+            cols[2].metric("subjects", int(row.get("subjects", 0)))
+            cols[3].metric("frames", int(row.get("frames", 0)))
+            cols[4].metric("fps", "–" if pd.isna(row.get("fps")) else f"{row.get('fps'):g}")
+            cols[5].caption(f"{row.get('format', '')} · {row.get('purpose', '')}")
+            cols[5].caption(f"labels: {_label_text(row.get('labels'))}")
+        table = frame.copy()
+        if "labels" in table:
+            table["labels"] = table["labels"].map(_label_text)
+        table["synthetic"] = table["synthetic"].map(lambda s: "SYNTHETIC" if s else "")
+        st.dataframe(table, hide_index=True, key="datasets_table")
+        table_download(table, "datasets", key="datasets")
+
+    st.divider()
+    left, right = st.columns(2)
+    with left:
+        st.subheader("Synthetic corpus")
+        st.caption("Generated deterministically from a seed in the CASME II / CK+ layouts, then ingested.")
+        size = st.radio("size", ["tiny", "default"], horizontal=True, key="synth_size")
+        seed = st.number_input("seed", value=0, step=1, key="synth_seed")
+        if st.button("Create synthetic corpus", key="synth_go"):
+            _enqueue("synth", api.synth_params(size == "tiny", int(seed)))
+    with right:
+        st.subheader("Ingest a dataset folder")
+        st.caption("A folder on the server running Glimpse; originals are never modified.")
+        path = st.text_input("folder path", key="ingest_path")
+        fmt = st.selectbox("format", FORMATS, key="ingest_format")
+        name = st.text_input("dataset name (optional)", key="ingest_name")
+        if st.button("Ingest", key="ingest_go"):
+            if not path.strip():
+                st.error("type the dataset folder path first")
+            else:
+                _enqueue("ingest", {"root": path.strip(), "format": fmt, "name": name.strip() or None})
+
+
+def _enqueue(kind: str, params: dict) -> None:
+    try:
+        job_id = api.enqueue_job(kind, params)
+    except GlimpseError as error:
+        state.show_error(error)
+        return
+    state.put(state.JOB, job_id)
+    st.success(f"{kind} job #{job_id} queued — follow it on the Train page")

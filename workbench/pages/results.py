@@ -1,0 +1,135 @@
+"""Results page: runs table; a run's confusion matrix (click a cell → its clips → player), metrics, bars."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from engine import api
+from engine.errors import GlimpseError
+from workbench import state
+from workbench.components.charts import bar_figure, confusion_figure, synthetic_title
+from workbench.components.downloads import figure_downloads, table_download
+from workbench.components.player import render_player
+
+
+def _fmt(value: float | None) -> str:
+    return "–" if value is None or pd.isna(value) else f"{value:.3f}"
+
+
+def render() -> None:
+    st.title("Results")
+    try:
+        table = api.runs()
+    except GlimpseError as error:
+        state.show_error(error)
+        return
+    if table.empty:
+        st.info("No runs yet. Launch one on the Train page.")
+        return
+    event = st.dataframe(
+        table, hide_index=True, on_select="rerun", selection_mode="single-row", key="runs_table"
+    )
+    table_download(table, "runs", key="runs")
+    rows = event.selection.rows if event and hasattr(event, "selection") else []
+    if rows:
+        state.put(state.RUN, str(table.iloc[rows[0]]["id"]))
+    ids = table["id"].tolist()
+    current = state.get(state.RUN)
+    run_id = st.selectbox("run", ids, index=ids.index(current) if current in ids else 0, key="results_run")
+    state.put(state.RUN, run_id)
+    try:
+        detail = api.run_detail(run_id)
+    except GlimpseError as error:
+        state.show_error(error)
+        return
+    info = detail["run"]
+    synthetic = bool(info["synthetic"])
+    st.subheader(
+        f"Run {info['id']} · {info['kind']} {info['variant']}" + (" · SYNTHETIC" if synthetic else "")
+    )
+    if synthetic:
+        st.caption(":orange-badge[SYNTHETIC] results on synthetic data, not on a real dataset")
+    overall = detail["overall"]
+    m = st.columns(4)
+    m[0].metric("UF1", _fmt(overall.get("uf1")))
+    m[1].metric("UAR", _fmt(overall.get("uar")))
+    m[2].metric("accuracy", _fmt(overall.get("accuracy")))
+    m[3].metric("predictions", detail["n_predictions"])
+
+    left, right = st.columns([3, 2])
+    with left:
+        fig = confusion_figure(
+            detail["confusion"],
+            detail["labels"],
+            synthetic_title("confusion matrix (rows = truth)", synthetic),
+        )
+        selection = st.plotly_chart(fig, on_select="rerun", selection_mode="points", key=f"cm_{run_id}")
+        figure_downloads(fig, f"confusion_{run_id}", key=f"cm_{run_id}")
+    cell = _selected_cell(selection)
+    with right:
+        metrics = detail["metrics"]
+        per_class = metrics[metrics.scope.str.startswith("class:")].copy()
+        if len(per_class):
+            per_class["class"] = per_class.scope.str.removeprefix("class:")
+            st.dataframe(
+                per_class.pivot_table(index="class", columns="name", values="value"), key="per_class"
+            )
+        st.caption("Or pick a cell:")
+        c = st.columns(2)
+        truth = c[0].selectbox("truth", detail["labels"], key="cell_truth")
+        predicted = c[1].selectbox("predicted", detail["labels"], key="cell_pred")
+        if st.button("List clips of this cell", key="cell_go"):
+            cell = (truth, predicted)
+    if cell is not None:
+        state.put(f"cell_{run_id}", cell)
+    cell = state.get(f"cell_{run_id}")
+    if cell:
+        _cell_clips(run_id, *cell)
+    _bars(detail["metrics"], run_id, synthetic)
+    table_download(detail["metrics"], f"metrics_{run_id}", key=f"metrics_{run_id}")
+
+
+def _selected_cell(selection: object) -> tuple[str, str] | None:
+    try:
+        points = selection.selection.points  # type: ignore[attr-defined]
+    except AttributeError:
+        return None
+    for point in points or []:
+        if point.get("customdata"):
+            truth, predicted = point["customdata"][:2]
+            return str(truth), str(predicted)
+        if "x" in point and "y" in point:
+            return str(point["y"]), str(point["x"])
+    return None
+
+
+def _cell_clips(run_id: str, truth: str, predicted: str) -> None:
+    clips = api.cell_clips(run_id, truth, predicted)
+    st.subheader(f"Clips with truth **{truth}**, predicted **{predicted}**: {len(clips)}")
+    event = st.dataframe(
+        clips,
+        hide_index=True,
+        on_select="rerun",
+        selection_mode="single-row",
+        key=f"cell_{run_id}_{truth}_{predicted}",
+    )
+    table_download(clips, f"cell_{run_id}_{truth}_{predicted}", key=f"cellcsv_{truth}_{predicted}")
+    rows = event.selection.rows if event and hasattr(event, "selection") else []
+    if rows:
+        clip_id = int(clips.iloc[rows[0]]["clip_id"])
+        state.put(state.CLIP, clip_id)
+        render_player(clip_id, key="results")
+
+
+def _bars(metrics: pd.DataFrame, run_id: str, synthetic: bool) -> None:
+    for prefix, title in (("fold:", "per fold (held-out subject)"), ("dataset:", "per dataset")):
+        part = metrics[
+            metrics.scope.str.startswith(prefix) & metrics.name.isin(["uf1", "uar", "accuracy"])
+        ].copy()
+        if part.empty:
+            continue
+        part["group"] = part.scope.str.removeprefix(prefix)
+        fig = bar_figure(part, "group", "value", synthetic_title(title, synthetic), color="name")
+        st.plotly_chart(fig, key=f"bars_{prefix}{run_id}")
+        figure_downloads(fig, f"{prefix.rstrip(':')}_{run_id}", key=f"bars_{prefix}{run_id}")

@@ -1,0 +1,138 @@
+"""Train page: a form for a stage or an ablation (laptop defaults), launched as a job; live progress."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from engine import api
+from engine.errors import GlimpseError
+from workbench import state
+from workbench.components.downloads import table_download
+
+STAGES = ("fir", "er", "mixt", "full")
+FINAL = ("succeeded", "failed", "cancelled", "lost")
+
+
+def _fields(prefix: str, defaults: dict[str, Any]) -> dict[str, Any]:
+    """One input per scalar setting of a config dict (bools → checkbox, numbers → number input)."""
+    out: dict[str, Any] = {}
+    cols = st.columns(4)
+    for i, (name, value) in enumerate(defaults.items()):
+        col, key = cols[i % 4], f"train_{prefix}_{name}"
+        if isinstance(value, bool):
+            out[name] = col.checkbox(name, value=value, key=key)
+        elif isinstance(value, int):
+            out[name] = int(col.number_input(name, value=value, step=1, key=key))
+        elif isinstance(value, float):
+            out[name] = float(col.number_input(name, value=value, format="%g", key=key))
+        elif isinstance(value, str):
+            out[name] = col.text_input(name, value=value, key=key)
+        else:
+            out[name] = value
+    return out
+
+
+def build_params(
+    kind: str,
+    stage: str,
+    variants: list[str],
+    seeds: str,
+    datasets: str,
+    tiny: bool,
+    encoder: dict[str, Any],
+    sequence: dict[str, Any],
+) -> dict[str, Any]:
+    """The job parameters: an AblationConfig dict (+ ``variant`` for a single-stage run)."""
+    base = api.training_defaults(tiny=tiny).get("AblationConfig", {})
+    params = {k: v for k, v in base.items() if k not in ("encoder", "sequence")}
+    params["encoder"], params["sequence"] = encoder, sequence
+    try:
+        params["seeds"] = [int(s) for s in seeds.replace(",", " ").split()] or [0]
+    except ValueError as error:
+        raise GlimpseError(f"seeds must be integers, got {seeds!r}", hint="e.g. 0 1 2") from error
+    params["me_datasets"] = [d.strip() for d in datasets.split(",") if d.strip()]
+    if kind == "train":
+        params["variant"], params["variants"], params["seed"] = stage, [stage], params["seeds"][0]
+    else:
+        params["variants"] = variants
+    return params
+
+
+def render() -> None:
+    st.title("Train")
+    tiny = st.toggle("tiny preset (seconds, for smoke tests)", value=False, key="train_tiny")
+    defaults = api.training_defaults(tiny=tiny)
+    preset = "tiny" if tiny else "std"  # widget keys per preset, so switching it shows that preset's values
+    ablation = defaults.get("AblationConfig", {})
+    with st.form("train_form"):
+        kind = st.radio(
+            "launch",
+            ["train", "ablation"],
+            horizontal=True,
+            key="train_kind",
+            format_func=lambda k: {"train": "one stage → LOSO", "ablation": "ablation (variants × seeds)"}[k],
+        )
+        c = st.columns(3)
+        stage = c[0].selectbox("stage (one-stage run)", STAGES, index=3, key="train_stage")
+        variants = c[1].multiselect("variants (ablation)", STAGES, default=list(STAGES), key="train_variants")
+        seeds = c[2].text_input(
+            "seeds", value=" ".join(map(str, ablation.get("seeds", [0]))), key="train_seeds"
+        )
+        datasets = st.text_input(
+            "ME datasets (comma separated)",
+            value=", ".join(ablation.get("me_datasets", [])),
+            key="train_datasets",
+        )
+        with st.expander("encoder stage settings (FIR / ER / MIXT / FULL)"):
+            encoder = _fields(f"{preset}_enc", defaults.get("EncoderStageConfig", {}))
+        with st.expander("sequence (stage 3) settings"):
+            sequence = _fields(f"{preset}_seq", defaults.get("SequenceConfig", {}))
+        submitted = st.form_submit_button("Launch")
+    if submitted:
+        try:
+            params = build_params(kind, stage, variants, seeds, datasets, tiny, encoder, sequence)
+            job_id = api.enqueue_job(kind, params)
+            state.put(state.JOB, job_id)
+            st.success(f"{kind} job #{job_id} queued")
+        except GlimpseError as error:
+            state.show_error(error)
+    job_id = state.get(state.JOB)
+    if job_id is not None:
+        st.subheader(f"Job #{job_id}")
+        _monitor(int(job_id))
+    _recent()
+
+
+@st.fragment(run_every=2.0)
+def _recent() -> None:
+    """The latest jobs, refreshed every 2 s."""
+    st.subheader("Recent jobs")
+    jobs = api.recent_jobs(20)
+    st.dataframe(jobs, hide_index=True, key="train_jobs")
+    table_download(jobs, "jobs", key="jobs")
+
+
+@st.fragment(run_every=1.0)
+def _monitor(job_id: int) -> None:
+    """Polls the job row every second: progress, message, log tail, cancel."""
+    try:
+        job = api.job_status(job_id)
+    except GlimpseError as error:
+        state.show_error(error)
+        return
+    st.progress(
+        min(max(float(job["progress"] or 0.0), 0.0), 1.0), text=f"{job['status']} · {job['message'] or ''}"
+    )
+    st.markdown(f"**Status: {job['status']}** ({job['kind']})")
+    if job["status"] == "failed" and job["error"]:
+        st.error(job["error"])
+    if job["status"] == "succeeded":
+        st.success("finished — see Results")
+    if job["status"] not in FINAL and st.button("Cancel job", key=f"cancel_{job_id}"):
+        api.cancel_job(job_id)
+        st.warning("cancel requested")
+    lines = api.job_logs(job_id, tail=15)
+    if lines:
+        st.code("\n".join(lines), language=None)

@@ -1,0 +1,74 @@
+"""Trajectories page: per-frame encoder features of a clip as a PCA path, and class scores over time."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from engine import api
+from engine.errors import GlimpseError
+from workbench import state
+from workbench.components.charts import scores_figure, trajectory_figure
+from workbench.components.downloads import figure_downloads
+
+
+def render() -> None:
+    st.title("Trajectories")
+    try:
+        run_ids = api.trajectory_runs()
+    except GlimpseError as error:
+        state.show_error(error)
+        return
+    if not run_ids:
+        st.info("No run stored per-frame features yet (stage-3 runs write trajectories.npz).")
+        return
+    clip_ids = sorted({c for r in run_ids for c in api.trajectory_clips(r)})
+    current = state.get(state.CLIP)
+    names = api.clip_names(clip_ids)
+    clip_id = st.selectbox(
+        "clip",
+        clip_ids,
+        index=clip_ids.index(current) if current in clip_ids else 0,
+        key="traj_clip",
+        format_func=lambda c: f"#{c} {names.get(c, '')}",
+    )
+    having = [r for r in run_ids if clip_id in api.trajectory_clips(r)]
+    runs_table = api.runs(limit=1000).set_index("id")
+    label = {
+        r: f"{runs_table.loc[r, 'variant'] or runs_table.loc[r, 'kind']} · {r}"
+        if r in runs_table.index
+        else r
+        for r in having
+    }
+    chosen = st.multiselect(
+        "runs (variants overlaid)", having, default=having[:4], format_func=label.get, key="traj_runs"
+    )
+    if not chosen:
+        return
+    try:
+        detail = api.clip_detail(clip_id)
+        data = {label[r]: api.trajectories(r, clip_id) for r in chosen}
+    except GlimpseError as error:
+        state.show_error(error)
+        return
+    synthetic = bool(detail.get("synthetic"))
+    st.caption(
+        f"clip #{clip_id} {detail['dataset']}/{detail['subject']}/{detail['name']} · label {detail['label']}"
+        + (" · :orange-badge[SYNTHETIC]" if synthetic else "")
+    )
+    marks = {"onset": detail["onset"], "apex": detail["apex"], "offset": detail["offset"]}
+    fig = trajectory_figure({k: (v["pca"], v["frames"]) for k, v in data.items()}, marks)
+    if synthetic:
+        fig.update_layout(title=fig.layout.title.text + " — SYNTHETIC data")
+    st.plotly_chart(fig, key="traj_pca")
+    st.caption(
+        "Each run's PCA is fitted on its own features (encoders differ): compare shapes, not positions."
+    )
+    figure_downloads(fig, f"trajectory_clip{clip_id}", key="traj_pca")
+    series = {
+        k: (v["scores"], v["frames"], v["score_labels"]) for k, v in data.items() if v["scores"] is not None
+    }
+    if series:
+        fig2 = scores_figure(series, marks)
+        st.plotly_chart(fig2, key="traj_scores")
+        figure_downloads(fig2, f"scores_clip{clip_id}", key="traj_scores")
+    st.caption("Frames: " + ", ".join(f"{k}: {len(v['frames'])}" for k, v in data.items()))
