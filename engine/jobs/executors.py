@@ -1,0 +1,187 @@
+"""Where the independent pieces of a job (LOSO folds, ablation variants) run: here, or as Ray tasks.
+
+``get_executor().map(fn, items)`` is all a caller needs: ``fn`` is a top-level (picklable) function of
+plain data, results come back in input order, so the caller's results do not depend on the executor.
+Ray is an optional extra, imported only when ``GLIMPSE_EXECUTOR=ray``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol, TypeVar
+
+from engine.config import Settings
+from engine.config import settings as current_settings
+from engine.errors import GlimpseError
+from engine.progress import NullReporter, Reporter
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+EXECUTORS = ("local", "ray")
+
+
+class Executor(Protocol):
+    def map(
+        self,
+        fn: Callable[[T], R],
+        items: Sequence[T],
+        resources: dict[str, Any] | None = None,
+        reporter: Reporter | None = None,
+    ) -> list[R]:
+        """``[fn(item) for item in items]``, possibly in parallel; results in input order."""
+
+
+class LocalExecutor:
+    """In-process and serial: deterministic, no start-up cost, what a laptop (and the tests) use."""
+
+    name = "local"
+
+    def map(
+        self,
+        fn: Callable[[T], R],
+        items: Sequence[T],
+        resources: dict[str, Any] | None = None,
+        reporter: Reporter | None = None,
+    ) -> list[R]:
+        reporter = reporter or NullReporter()
+        results: list[R] = []
+        for index, item in enumerate(items):
+            if reporter.cancelled():
+                _raise_cancelled()
+            results.append(fn(item))
+            reporter.progress((index + 1) / max(1, len(items)), f"task {index + 1}/{len(items)} done")
+        return results
+
+
+def _raise_cancelled() -> None:
+    from engine.jobs.reporter import JobCancelled
+
+    raise JobCancelled()
+
+
+def _import_ray() -> Any:
+    try:
+        import ray
+    except ImportError as error:
+        raise GlimpseError(
+            "GLIMPSE_EXECUTOR=ray but Ray is not installed",
+            hint="pip install 'glimpse[ray]', or set GLIMPSE_EXECUTOR=local",
+        ) from error
+    return ray
+
+
+class RayExecutor:
+    """Each item is one Ray task; GPU-aware: a task asks for a GPU when the cluster has any.
+
+    ``address=None`` starts (or joins, when ``RAY_ADDRESS`` is set) Ray from this process. A local start
+    runs no dashboard. Ray's own gRPC ports cannot be bound to loopback (Ray resolves 127.0.0.1 to the
+    machine's address and listens on all interfaces); Ray's token authentication guards them, and a
+    firewall must keep them inside the machine or cluster network (docs/CLUSTER.md).
+    """
+
+    name = "ray"
+
+    def __init__(
+        self, address: str | None = None, num_cpus: int | None = None, gpus_per_task: float | None = None
+    ) -> None:
+        self.ray = _import_ray()
+        self.address = address = address or os.environ.get("RAY_ADDRESS") or None
+        self.gpus_per_task = gpus_per_task
+        self.dashboard_url: str | None = None
+        if not self.ray.is_initialized():
+            kwargs: dict[str, Any] = {"ignore_reinit_error": True, "log_to_driver": True}
+            if address:
+                kwargs["address"] = address
+            else:
+                kwargs.update(num_cpus=num_cpus, include_dashboard=False)
+            try:
+                context = self.ray.init(**kwargs)
+                self.dashboard_url = getattr(context, "dashboard_url", None) or None
+            except ConnectionError as error:
+                raise GlimpseError(
+                    f"cannot reach the Ray cluster at {address!r}: {error}",
+                    hint="check RAY_ADDRESS (ray://host:10001 or host:6379) and `ray status` there",
+                ) from error
+
+    def _task_options(self, resources: dict[str, Any] | None) -> dict[str, Any]:
+        # Ray's default retries cover system failures only (a node or worker process dying), never an
+        # exception the task raised; a fold is deterministic, so a retry gives the same result
+        options: dict[str, Any] = {"num_cpus": 1}
+        gpus = self.gpus_per_task
+        if gpus is None:
+            gpus = 1 if self.ray.cluster_resources().get("GPU", 0) >= 1 else 0
+        options["num_gpus"] = gpus
+        options.update(resources or {})
+        return options
+
+    def map(
+        self,
+        fn: Callable[[T], R],
+        items: Sequence[T],
+        resources: dict[str, Any] | None = None,
+        reporter: Reporter | None = None,
+    ) -> list[R]:
+        ray = self.ray
+        reporter = reporter or NullReporter()
+        if not items:
+            return []
+        # fn may be a partial or carry large prepared data: put it in the object store once, and
+        # ship only its reference with each task
+        remote = ray.remote(_apply).options(**self._task_options(resources))
+        fn_ref = ray.put(fn)
+        refs = [remote.remote(fn_ref, item) for item in items]
+        pending, done = list(refs), 0
+        try:
+            while pending:
+                ready, pending = ray.wait(pending, num_returns=1, timeout=1.0)
+                if reporter.cancelled():
+                    _raise_cancelled()
+                for ref in ready:
+                    ray.get(ref)  # raise the first failure as soon as it happens
+                    done += 1
+                    reporter.progress(done / len(refs), f"Ray task {done}/{len(refs)} done")
+            return list(ray.get(refs))
+        except ray.exceptions.RayTaskError as error:
+            _cancel(ray, pending)
+            cause = getattr(error, "cause", None)
+            if isinstance(cause, BaseException):
+                raise cause from None
+            raise GlimpseError(f"a Ray task failed: {error}") from None
+        except BaseException:
+            _cancel(ray, pending)
+            raise
+
+
+def _apply(fn: Callable[[T], R], item: T) -> R:
+    """The one remote function: Ray resolves ``fn`` from the object store, then it runs on ``item``."""
+    return fn(item)
+
+
+def _cancel(ray: Any, refs: list[Any]) -> None:
+    for ref in refs:
+        with contextlib.suppress(Exception):  # best effort: a task may already be done
+            ray.cancel(ref)  # not force: killing worker processes would fail later tasks sent to them
+
+
+def probe(item: int) -> dict[str, Any]:
+    """A task that says where it ran (host, pid, GPUs): ``glimpse jobs check-executor`` maps it."""
+    import os
+    import socket
+
+    gpus = os.environ.get("CUDA_VISIBLE_DEVICES", "")
+    return {"item": item, "host": socket.gethostname(), "pid": os.getpid(), "gpus": gpus}
+
+
+def get_executor(settings: Settings | None = None) -> Executor:
+    """The executor ``GLIMPSE_EXECUTOR`` (local | ray) names, joined to ``RAY_ADDRESS`` for ray."""
+    config = settings or current_settings()
+    if config.executor == "local":
+        return LocalExecutor()
+    if config.executor == "ray":
+        return RayExecutor(config.ray_address)
+    raise GlimpseError(
+        f"unknown GLIMPSE_EXECUTOR {config.executor!r}", hint=f"use one of {', '.join(EXECUTORS)}"
+    )

@@ -1,0 +1,278 @@
+"""Job rows in the catalog: enqueue, claim atomically, heartbeat, progress, logs, cancel, lost, requeue.
+
+Every write commits at once: the UI and the CLI poll these rows from other processes, and a long
+transaction would both hide progress and hold SQLite's single write lock.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import DateTime, bindparam, select, text, update
+from sqlalchemy.orm import Session
+
+from db.schema import JOB_FINAL_STATES, Job, JobLog, Run, utcnow
+from engine.errors import GlimpseError
+
+ACTIVE_STATES = ("queued", "running")
+LOG_LEVELS = ("debug", "info", "warning", "error")
+MAX_LOG_LINE = 4000
+
+
+def _commit(session: Session) -> None:
+    session.commit()
+
+
+def enqueue(session: Session, kind: str, params: dict[str, Any] | None = None) -> int:
+    """Add a queued job and return its id; a worker picks it up (oldest first)."""
+    from engine.jobs.handlers import HANDLERS
+
+    if kind not in HANDLERS:
+        raise GlimpseError(f"unknown job kind {kind!r}", hint=f"use one of: {', '.join(sorted(HANDLERS))}")
+    job = Job(kind=kind, params=dict(params or {}), status="queued", message="queued")
+    session.add(job)
+    _commit(session)
+    return job.id
+
+
+def claim_next(session: Session, worker_id: str, kinds: Sequence[str] | None = None) -> Job | None:
+    """Atomically move the oldest queued job (of ``kinds``) to running for ``worker_id``.
+
+    One UPDATE … WHERE id = (oldest queued) AND status = 'queued' … RETURNING id: on SQLite the statement
+    runs under the database's single write lock (taken up front with BEGIN IMMEDIATE), on PostgreSQL the
+    sub-select skips rows other claimers have locked, so two workers can never get the same job.
+    """
+    session.commit()  # start from a fresh transaction: no stale read snapshot may precede the write
+    waiting = select(Job.id).where(Job.status == "queued")
+    if kinds:
+        waiting = waiting.where(Job.kind.in_(list(kinds)))
+    if session.scalar(waiting.limit(1)) is None:
+        session.commit()
+        return None  # an idle poll takes no write lock
+    dialect = session.get_bind().dialect.name
+    kind_filter = ""
+    bind: dict[str, Any] = {"worker": worker_id, "now": utcnow()}
+    if kinds:
+        names = [f":k{i}" for i in range(len(kinds))]
+        kind_filter = f" AND kind IN ({', '.join(names)})"
+        bind.update({f"k{i}": k for i, k in enumerate(kinds)})
+    lock = " FOR UPDATE SKIP LOCKED" if dialect == "postgresql" else ""
+    statement = text(
+        "UPDATE jobs SET status = 'running', worker_id = :worker, started_at = :now, heartbeat_at = :now, "
+        "message = 'started', progress = 0.0 "
+        f"WHERE id = (SELECT id FROM jobs WHERE status = 'queued'{kind_filter} ORDER BY id LIMIT 1{lock}) "
+        "AND status = 'queued' RETURNING id"
+    ).bindparams(bindparam("now", type_=DateTime))
+    try:
+        if dialect == "sqlite":
+            session.connection().exec_driver_sql("BEGIN IMMEDIATE")
+        row = session.execute(statement, bind).first()
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    if row is None:
+        return None
+    return session.get(Job, row[0], populate_existing=True)
+
+
+def heartbeat(session: Session, job_id: int) -> None:
+    """Prove the job's worker is alive; running jobs without a recent heartbeat become ``lost``."""
+    session.execute(
+        update(Job).where(Job.id == job_id, Job.status == "running").values(heartbeat_at=utcnow())
+    )
+    _commit(session)
+
+
+def set_pid(session: Session, job_id: int, pid: int) -> None:
+    """Record the process (group leader) running the job, so cancel and the tests can find it."""
+    session.execute(update(Job).where(Job.id == job_id).values(pid=pid))
+    _commit(session)
+
+
+def set_progress(session: Session, job_id: int, fraction: float, message: str = "") -> None:
+    """Overall completion in [0, 1] and what is happening now (what the UI's bar shows)."""
+    fraction = max(0.0, min(1.0, float(fraction)))
+    session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.status == "running")
+        .values(progress=fraction, message=message[:1000])
+    )
+    _commit(session)
+
+
+def append_log(session: Session, job_id: int, line: str, level: str = "info") -> None:
+    """One line of the job's log (the UI shows a tail)."""
+    level = level if level in LOG_LEVELS else "info"
+    session.add(JobLog(job_id=job_id, line=str(line)[:MAX_LOG_LINE], level=level[:8]))
+    _commit(session)
+
+
+def finish(
+    session: Session,
+    job_id: int,
+    status: str,
+    error: str | None = None,
+    result: dict[str, Any] | None = None,
+) -> bool:
+    """Move an active job to a final state; returns False when it was already final.
+
+    A job already ``lost`` or ``cancelled`` stays so: a late finish from a process that lost its job
+    must not resurrect it.
+    """
+    if status not in JOB_FINAL_STATES:
+        raise ValueError(f"not a final job state: {status!r}")
+    values: dict[str, Any] = {"status": status, "finished_at": utcnow(), "error": error}
+    if result is not None:
+        values["result"] = result
+    if status == "succeeded":
+        values.update(progress=1.0, message="done")
+    else:
+        values["message"] = status
+    changed = session.execute(
+        update(Job).where(Job.id == job_id, Job.status.in_(ACTIVE_STATES)).values(**values)
+    ).rowcount
+    if changed and status != "succeeded":
+        _mark_runs(session, [job_id], status)
+    _commit(session)
+    return bool(changed)
+
+
+def _mark_runs(session: Session, job_ids: Sequence[int], status: str) -> None:
+    """Runs a job left ``running`` share its fate, so none is shown as finished."""
+    if job_ids:
+        session.execute(
+            update(Run)
+            .where(Run.job_id.in_(list(job_ids)), Run.status == "running")
+            .values(status=status, finished_at=utcnow())
+        )
+
+
+def request_cancel(session: Session, job_id: int) -> str:
+    """Ask a job to stop: a queued job is cancelled at once, a running one by its worker.
+
+    Returns the job's status afterwards.
+    """
+    job = get_job(session, job_id)
+    if job.status == "queued":
+        changed = session.execute(
+            update(Job)
+            .where(Job.id == job_id, Job.status == "queued")
+            .values(status="cancelled", cancel_requested=True, finished_at=utcnow(), message="cancelled")
+        ).rowcount
+        _commit(session)
+        if changed:
+            return "cancelled"
+        job = get_job(session, job_id)
+    if job.status == "running":
+        session.execute(
+            update(Job).where(Job.id == job_id).values(cancel_requested=True, message="cancelling")
+        )
+        _commit(session)
+    return get_job(session, job_id).status
+
+
+cancel = request_cancel  # the name engine.api looks for
+
+
+def sweep_lost(session: Session, lost_after_s: float, max_lock_wait_s: float = 1.0) -> list[int]:
+    """Running jobs whose heartbeat is older than ``lost_after_s`` → ``lost`` (and their running runs).
+
+    On SQLite, while one long transaction (an ingest) holds the write lock, nobody can heartbeat; a
+    sweep that had to wait longer than ``max_lock_wait_s`` for the lock therefore decides nothing this
+    time, giving the jobs' workers the chance to heartbeat first.
+    """
+
+    def stale_condition() -> Any:
+        cutoff = utcnow() - timedelta(seconds=lost_after_s)
+        return (Job.heartbeat_at < cutoff) | (Job.heartbeat_at.is_(None) & (Job.started_at < cutoff))
+
+    session.commit()
+    if not session.scalar(select(Job.id).where(Job.status == "running", stale_condition()).limit(1)):
+        session.commit()
+        return []  # the common case, decided by a read that takes no lock
+    if session.get_bind().dialect.name == "sqlite":
+        started = time.monotonic()
+        session.connection().exec_driver_sql("BEGIN IMMEDIATE")
+        if time.monotonic() - started > max_lock_wait_s:
+            session.rollback()
+            return []
+    stale = stale_condition()  # judged again now that this sweep holds the lock
+    ids = list(session.scalars(select(Job.id).where(Job.status == "running", stale)))
+    if not ids:
+        session.commit()
+        return []
+    lost = list(
+        session.scalars(
+            update(Job)
+            .where(Job.id.in_(ids), Job.status == "running", stale)
+            .values(
+                status="lost",
+                finished_at=utcnow(),
+                message="lost",
+                error=f"its worker stopped heartbeating for over {lost_after_s:g} s; requeue it to retry",
+            )
+            .returning(Job.id)
+        )
+    )
+    _mark_runs(session, lost, "lost")
+    for job_id in lost:
+        session.add(JobLog(job_id=job_id, level="error", line="marked lost: no heartbeat from its worker"))
+    _commit(session)
+    return sorted(lost)
+
+
+def requeue(session: Session, job_id: int) -> int:
+    """A lost/failed/cancelled job → a new queued job with the same kind and params (attempts + 1).
+
+    A new row rather than a reset one: a process that still runs the old attempt can only write to the
+    old row, never into the retry.
+    """
+    job = get_job(session, job_id)
+    if job.status not in ("lost", "failed", "cancelled"):
+        raise GlimpseError(
+            f"job {job_id} is {job.status}; only lost, failed or cancelled jobs can be requeued",
+            hint="cancel it first" if job.status in ACTIVE_STATES else None,
+        )
+    retry = Job(
+        kind=job.kind,
+        params=dict(job.params or {}),
+        status="queued",
+        attempts=(job.attempts or 0) + 1,
+        message=f"requeued from job {job_id}",
+    )
+    session.add(retry)
+    session.flush()
+    session.add(JobLog(job_id=job_id, line=f"requeued as job {retry.id}"))
+    _commit(session)
+    return retry.id
+
+
+def get_job(session: Session, job_id: int) -> Job:
+    """The job row, freshly read (other processes update it)."""
+    job = session.get(Job, job_id, populate_existing=True)
+    if job is None:
+        raise GlimpseError(f"no job with id {job_id}", hint="list jobs with `glimpse jobs ls`")
+    return job
+
+
+def list_jobs(session: Session, limit: int = 50, status: str | Sequence[str] | None = None) -> list[Job]:
+    """Newest jobs first, optionally only those in ``status`` (one state or several)."""
+    session.commit()  # drop any old snapshot: the rows change under us
+    query = select(Job).order_by(Job.id.desc()).limit(limit).execution_options(populate_existing=True)
+    if status:
+        states = [status] if isinstance(status, str) else list(status)
+        query = query.where(Job.status.in_(states))
+    return list(session.scalars(query))
+
+
+def job_logs(session: Session, job_id: int, tail: int = 200) -> list[JobLog]:
+    """The last ``tail`` log lines of a job, oldest first."""
+    session.commit()
+    rows = session.scalars(
+        select(JobLog).where(JobLog.job_id == job_id).order_by(JobLog.id.desc()).limit(tail)
+    ).all()
+    return list(reversed(rows))

@@ -1,0 +1,87 @@
+"""Run one claimed job's handler in this process (the worker's child) and record how it ended.
+
+``python -m engine.jobs.run_one JOB_ID``. The worker starts it in its own process group, so a cancel can
+stop it and everything it spawned at once; if the worker dies, a watchdog here stops the group too, so
+no orphan keeps writing into a job that is about to be marked lost.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import threading
+import time
+import traceback
+
+from db.session import default_url, session_factory
+from engine.errors import GlimpseError
+from engine.jobs import queue
+from engine.jobs.handlers import HANDLERS, jsonable
+from engine.jobs.reporter import JobCancelled, JobReporter
+
+WORKER_PID_ENV = "GLIMPSE_WORKER_PID"
+
+
+def _watch_parent(worker_pid: int, interval_s: float = 0.2) -> None:
+    """Stop this process group once the worker that started it is gone (re-parented)."""
+
+    def watch() -> None:
+        while True:
+            time.sleep(interval_s)
+            if os.getppid() != worker_pid:
+                os.killpg(os.getpgrp(), signal.SIGKILL)
+
+    threading.Thread(target=watch, name="glimpse-parent-watch", daemon=True).start()
+
+
+def run_job(job_id: int, db_url: str | None = None) -> int:
+    """Run the handler of running job ``job_id``; returns an exit code (0 once a final status is recorded)."""
+    db_url = db_url or default_url()
+    os.environ["GLIMPSE_DB_URL"] = db_url  # handlers open their own sessions on the same catalog
+    session = session_factory(db_url)()
+    job = queue.get_job(session, job_id)
+    if job.status != "running":
+        print(f"job {job_id} is {job.status}, not running; nothing to do", file=sys.stderr)
+        return 0
+    handler = HANDLERS.get(job.kind)
+    if handler is None:
+        queue.finish(session, job_id, "failed", error=f"unknown job kind {job.kind!r}")
+        return 0
+    reporter = JobReporter(db_url, job_id)
+    try:
+        result = handler(dict(job.params or {}), reporter, job_id)
+        reporter.flush()
+        if reporter.cancelled():
+            queue.finish(session, job_id, "cancelled")
+        else:
+            queue.finish(session, job_id, "succeeded", result=jsonable(result or {}))
+    except JobCancelled:
+        reporter.flush()
+        queue.append_log(session, job_id, "stopped on request")
+        queue.finish(session, job_id, "cancelled")
+    except GlimpseError as error:
+        queue.append_log(session, job_id, traceback.format_exc(), level="error")
+        queue.finish(session, job_id, "failed", error=str(error))
+    except Exception as error:  # noqa: BLE001 — any crash must end the job as failed, with its traceback logged
+        queue.append_log(session, job_id, traceback.format_exc(), level="error")
+        queue.finish(session, job_id, "failed", error=f"{type(error).__name__}: {error}")
+    finally:
+        reporter.close()
+        session.close()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1 or not args[0].isdigit():
+        print("usage: python -m engine.jobs.run_one JOB_ID", file=sys.stderr)
+        return 2
+    worker_pid = os.environ.get(WORKER_PID_ENV)
+    if worker_pid and worker_pid.isdigit():
+        _watch_parent(int(worker_pid))
+    return run_job(int(args[0]))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

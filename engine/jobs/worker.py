@@ -1,0 +1,331 @@
+"""The worker process: claims jobs, runs each in a child process group, heartbeats, cancels, sweeps lost.
+
+The handler runs in a child (``engine.jobs.run_one``) in its own session/process group, so that cancel
+can stop it and all it spawned (data loaders, Ray drivers) with one signal, and a crash in a handler
+(segfault, OOM kill) cannot take the worker down. The worker, not the child, heartbeats the job: a
+heartbeat means "someone is still watching this job", which is what ``lost`` detection needs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session
+
+from db.schema import Job, Worker, utcnow
+from db.session import default_url, session_factory
+from engine.config import settings
+from engine.jobs import queue
+from engine.jobs.run_one import WORKER_PID_ENV
+from engine.paths import glimpse_home
+
+KILL_GRACE_S = 3.0
+STOPPED_ERROR = "its worker was stopped while it ran; requeue it to retry"
+STDERR_TAIL_CHARS = 2000
+_spawned: list[subprocess.Popen] = []  # workers ensure_worker started (kept so they get reaped)
+
+
+def worker_id_for(pid: int | None = None) -> str:
+    """``host:pid``, stable for one process, so the app can pre-register a worker it just spawned."""
+    return f"{socket.gethostname()}:{pid or os.getpid()}"
+
+
+def register_worker(session: Session, worker_id: str, pid: int) -> None:
+    """Insert or refresh the worker's row (its heartbeat says it is alive).
+
+    Both the app (right after spawning) and the worker itself register the same id, in either order.
+    """
+    session.commit()
+    now = utcnow()
+    refresh = update(Worker).where(Worker.id == worker_id).values(pid=pid, heartbeat_at=now, stopped_at=None)
+    if session.execute(refresh).rowcount:
+        session.commit()
+        return
+    session.add(Worker(id=worker_id, host=socket.gethostname(), pid=pid, started_at=now, heartbeat_at=now))
+    try:
+        session.commit()
+    except IntegrityError:  # the other side registered it in between
+        session.rollback()
+        session.execute(refresh)
+        session.commit()
+
+
+def worker_heartbeat(session: Session, worker_id: str) -> None:
+    session.execute(update(Worker).where(Worker.id == worker_id).values(heartbeat_at=utcnow()))
+    session.commit()
+
+
+def stop_worker(session: Session, worker_id: str) -> None:
+    session.execute(update(Worker).where(Worker.id == worker_id).values(stopped_at=utcnow()))
+    session.commit()
+
+
+def alive_workers(session: Session, lost_after_s: float | None = None) -> list[Worker]:
+    """Workers that heartbeated within ``lost_after_s`` and have not said they stopped."""
+    lost_after_s = settings().lost_after_s if lost_after_s is None else lost_after_s
+    session.commit()
+    cutoff = utcnow() - timedelta(seconds=lost_after_s)
+    query = select(Worker).where(Worker.stopped_at.is_(None), Worker.heartbeat_at >= cutoff)
+    return list(session.scalars(query.execution_options(populate_existing=True)))
+
+
+def _logs_dir() -> Path:
+    path = glimpse_home() / "logs"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _tail(path: Path, chars: int = STDERR_TAIL_CHARS) -> str:
+    try:
+        with path.open("rb") as handle:
+            handle.seek(0, os.SEEK_END)
+            size = handle.tell()
+            handle.seek(max(0, size - chars))
+            return handle.read().decode("utf-8", "replace").strip()
+    except OSError:
+        return ""
+
+
+def kill_group(proc: subprocess.Popen, grace_s: float = KILL_GRACE_S) -> None:
+    """SIGTERM the child's process group, SIGKILL what is left after ``grace_s``, and reap the child."""
+    pgid = proc.pid  # started with start_new_session: the child leads its own group
+    for sig, wait_s in ((signal.SIGTERM, grace_s), (signal.SIGKILL, grace_s)):
+        try:
+            os.killpg(pgid, sig)
+        except ProcessLookupError:
+            break
+        try:
+            proc.wait(timeout=wait_s)
+        except subprocess.TimeoutExpired:
+            continue
+        with contextlib.suppress(ProcessLookupError):  # the leader is gone; nothing it spawned survives
+            os.killpg(pgid, signal.SIGKILL)
+        break
+    if proc.poll() is None:
+        proc.wait()
+
+
+class _Stop:
+    """Set by SIGTERM/SIGINT: finish the current step, stop the child, mark its job lost, exit."""
+
+    requested = False
+
+    @classmethod
+    def install(cls) -> dict[int, object]:
+        """Install the handlers; returns the previous ones so an in-process caller gets them back."""
+
+        def handle(signum: int, _frame: object) -> None:
+            cls.requested = True
+
+        cls.requested = False
+        previous: dict[int, object] = {}
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            with contextlib.suppress(ValueError):  # not the main thread (a test thread): no handler
+                previous[sig] = signal.signal(sig, handle)
+        return previous
+
+    @staticmethod
+    def restore(previous: dict[int, object]) -> None:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)  # type: ignore[arg-type]
+
+
+def _spawn(job_id: int, db_url: str, log_path: Path) -> subprocess.Popen:
+    env = {**os.environ, "GLIMPSE_DB_URL": db_url, WORKER_PID_ENV: str(os.getpid())}
+    with log_path.open("ab") as log_file:
+        return subprocess.Popen(
+            [sys.executable, "-m", "engine.jobs.run_one", str(job_id)],
+            stdin=subprocess.DEVNULL,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            env=env,
+            start_new_session=True,
+        )
+
+
+def _watch_once(
+    session: Session, proc: subprocess.Popen, job_id: int, worker_id: str, beat: bool
+) -> str | None:
+    """Heartbeat the job and the worker (when ``beat``); stop the child on cancel.
+
+    Returns the job's final status if it ended here, else None.
+    """
+    if beat:
+        queue.heartbeat(session, job_id)
+        worker_heartbeat(session, worker_id)
+    row = queue.get_job(session, job_id)
+    if row.status in ("lost", "cancelled") or (row.status == "running" and row.cancel_requested):
+        kill_group(proc)
+        queue.append_log(session, job_id, f"stopped process group {proc.pid} ({row.status})")
+        queue.finish(session, job_id, "cancelled")
+        return queue.get_job(session, job_id).status
+    return None
+
+
+def _run_claimed(session: Session, job: Job, db_url: str, worker_id: str) -> str:
+    """Run one claimed job in a child process group until it ends; returns the job's final status."""
+    cfg = settings()
+    log_path = _logs_dir() / f"job-{job.id}.log"
+    try:
+        proc = _spawn(job.id, db_url, log_path)
+    except OSError as error:
+        queue.finish(session, job.id, "failed", error=f"could not start the job's process: {error}")
+        return "failed"
+    queue.set_pid(session, job.id, proc.pid)
+    queue.append_log(session, job.id, f"started by worker {worker_id} in process group {proc.pid}")
+    check_every = max(0.05, min(cfg.heartbeat_s, 0.5))  # cancel is a read: check it often
+    next_check = next_beat = 0.0
+    while proc.poll() is None:
+        now = time.monotonic()
+        if now >= next_check:
+            next_check = now + check_every
+            beat = now >= next_beat
+            if beat:
+                next_beat = now + cfg.heartbeat_s
+            try:
+                status = _watch_once(session, proc, job.id, worker_id, beat)
+            except OperationalError as error:  # catalog busy or unreachable for a moment: keep watching
+                session.rollback()
+                print(f"catalog error while watching job {job.id}: {error}", file=sys.stderr, flush=True)
+                status = None
+            if status is not None:
+                return status
+        if _Stop.requested:
+            kill_group(proc)
+            queue.append_log(session, job.id, "its worker was stopped while it ran", level="error")
+            queue.finish(session, job.id, "lost", error=STOPPED_ERROR)
+            return queue.get_job(session, job.id).status
+        time.sleep(min(0.05, check_every))
+    row = queue.get_job(session, job.id)
+    if row.status == "running":  # the child died without recording how it ended
+        tail, code = _tail(log_path), proc.returncode
+        queue.append_log(session, job.id, f"process exited with code {code}:\n{tail}", level="error")
+        queue.finish(
+            session,
+            job.id,
+            "failed",
+            error=f"the job's process exited with code {code} without a result. {tail[-500:]}".strip(),
+        )
+        row = queue.get_job(session, job.id)
+    return row.status
+
+
+def run_worker(
+    db_url: str | None = None,
+    once: bool = False,
+    poll_s: float = 0.5,
+    max_jobs: int | None = None,
+    kinds: list[str] | None = None,
+    idle_exit_s: float | None = None,
+) -> int:
+    """Claim and run jobs until stopped; returns how many jobs it ran.
+
+    ``once``: run at most one job (none if the queue is empty) and return; ``max_jobs``: stop after that
+    many; ``idle_exit_s``: stop after that long with nothing to do (workers the app starts on demand).
+    """
+    db_url = db_url or default_url()
+    cfg = settings()
+    session = session_factory(db_url)()
+    worker_id = worker_id_for()
+    register_worker(session, worker_id, os.getpid())
+    previous_handlers = _Stop.install()
+    ran = 0
+    last_beat = last_work = time.monotonic()
+    try:
+        while not _Stop.requested:
+            try:
+                if time.monotonic() - last_beat >= cfg.heartbeat_s:
+                    worker_heartbeat(session, worker_id)
+                    last_beat = time.monotonic()
+                for job_id in queue.sweep_lost(session, cfg.lost_after_s):
+                    print(f"job {job_id} marked lost (no heartbeat)", flush=True)
+                job = queue.claim_next(session, worker_id, kinds)
+            except OperationalError as error:  # catalog busy or unreachable for a moment: try again
+                session.rollback()
+                print(f"catalog error: {error}; retrying", file=sys.stderr, flush=True)
+                time.sleep(max(poll_s, 1.0))
+                continue
+            if job is None:
+                if once:
+                    break
+                if idle_exit_s is not None and time.monotonic() - last_work >= idle_exit_s:
+                    break
+                time.sleep(poll_s)
+                continue
+            print(f"running job {job.id} ({job.kind})", flush=True)
+            status = _run_claimed(session, job, db_url, worker_id)
+            print(f"job {job.id} {status}", flush=True)
+            ran += 1
+            last_work = last_beat = time.monotonic()
+            if once or (max_jobs is not None and ran >= max_jobs):
+                break
+    finally:
+        _Stop.restore(previous_handlers)
+        stop_worker(session, worker_id)
+        session.close()
+    return ran
+
+
+def ensure_worker(db_url: str | None = None) -> int | None:
+    """Start a background worker if none has heartbeated recently; returns its pid (None: one is alive).
+
+    The new worker is detached (own session), logs to ``GLIMPSE_HOME/logs/worker-<pid>.log`` and exits
+    after 10 idle minutes. Its row is written at once, so a second call right after does not start another.
+    """
+    db_url = db_url or default_url()
+    for proc in list(_spawned):  # reap workers we started that have exited
+        if proc.poll() is not None:
+            _spawned.remove(proc)
+    session = session_factory(db_url)()
+    try:
+        if alive_workers(session):
+            return None
+        logs = _logs_dir()
+        staging = logs / f"worker-starting-{os.getpid()}-{time.monotonic_ns()}.log"
+        env = {**os.environ, "GLIMPSE_DB_URL": db_url, "GLIMPSE_HOME": str(glimpse_home())}
+        with staging.open("ab") as log_file:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "engine.jobs.worker", "--idle-exit", "600"],
+                stdin=subprocess.DEVNULL,
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+                env=env,
+                start_new_session=True,
+            )
+        staging.rename(logs / f"worker-{proc.pid}.log")
+        _spawned.append(proc)
+        register_worker(session, worker_id_for(proc.pid), proc.pid)
+        return proc.pid
+    finally:
+        session.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m engine.jobs.worker", description="Run a Glimpse job worker."
+    )
+    parser.add_argument("--once", action="store_true", help="run at most one job, then exit")
+    parser.add_argument("--max-jobs", type=int, default=None)
+    parser.add_argument("--kind", action="append", dest="kinds", help="only claim jobs of this kind")
+    parser.add_argument("--idle-exit", type=float, default=None, help="exit after this many idle seconds")
+    parser.add_argument("--poll", type=float, default=0.5, help="seconds between queue polls when idle")
+    args = parser.parse_args(argv)
+    run_worker(
+        once=args.once, poll_s=args.poll, max_jobs=args.max_jobs, kinds=args.kinds, idle_exit_s=args.idle_exit
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
