@@ -6,7 +6,7 @@ dominates); IoU and apex distance say whether annotators agree on *when*, not on
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -125,11 +125,3 @@ def agreement_report(codings: Iterable[Coding], annotator_a: str, annotator_b: s
         mean_apex_distance=float(np.mean(apexes)) if apexes else None,
         mean_interval_iou=float(np.mean(ious)) if ious else None,
     )
-
-
-def majority_agreement(labels: Sequence[str]) -> float | None:
-    """Fraction of annotators agreeing with the majority label (the Clip.agreement column); None if < 2."""
-    labels = [label for label in labels if label]
-    if len(labels) < 2:
-        return None
-    return Counter(labels).most_common(1)[0][1] / len(labels)
