@@ -2,66 +2,35 @@
 
 Input per clip: the onset→apex optical flow (u, v) and its optical strain, a small 3-channel image
 (28×28 by default). The flow itself comes from ``engine.preprocess.flow`` (OpenCV, cached per clip);
-``flow_image`` below is the same computation for two frames in memory, used when that module is not
-available and by tests.
+``flow_image`` below turns two frames in memory into that input.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-import cv2
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator, ClassifierMixin
 from torch import nn
 
 from engine.errors import GlimpseError
+from engine.preprocess.flow import onset_apex_flow, resize_flow
 from models.flow_cnn import FlowCNN
-
-
-def optical_strain(u: np.ndarray, v: np.ndarray) -> np.ndarray:
-    """Magnitude of the infinitesimal strain tensor: sqrt(u_x² + v_y² + ½(u_y + v_x)²)."""
-    u_y, u_x = np.gradient(u)
-    v_y, v_x = np.gradient(v)
-    return np.sqrt(u_x**2 + v_y**2 + 0.5 * (u_y + v_x) ** 2).astype(np.float32)
-
-
-def _farneback(onset: np.ndarray, apex: np.ndarray) -> np.ndarray:
-    flow = cv2.calcOpticalFlowFarneback(onset, apex, None, 0.5, 3, 15, 3, 5, 1.2, 0)
-    u, v = flow[..., 0], flow[..., 1]
-    return np.stack([u, v, optical_strain(u, v)]).astype(np.float32)
 
 
 def flow_image(
     onset: np.ndarray, apex: np.ndarray, size: int | None = 28, method: str = "farneback"
 ) -> np.ndarray:
-    """(3, size, size) float32: u, v (pixels at the input resolution; +u = rightwards) and strain.
+    """(3, size, size) float32: u, v (+u = rightwards) and strain, the CNN's input for one clip.
 
-    Uses the preprocessing engineer's ``onset_apex_flow`` when present so the baseline and the
-    workbench's flow views agree; resizing averages (INTER_AREA) without rescaling the displacements.
+    The flow and its resizing are the preprocessing part's (``onset_apex_flow``, ``resize_flow``), so
+    the baseline and the workbench's flow views agree; displacements are rescaled to output pixels.
     """
-    onset = np.asarray(onset)
-    apex = np.asarray(apex)
-    if onset.shape != apex.shape or onset.ndim != 2:
-        raise GlimpseError(
-            f"onset and apex must be two grayscale frames of one shape, got {onset.shape} and {apex.shape}"
-        )
-    try:
-        from engine.preprocess.flow import onset_apex_flow
-    except ImportError:
-        onset_apex_flow = None
-    if onset_apex_flow is not None:
-        flow = np.asarray(onset_apex_flow(onset, apex, method=method), dtype=np.float32)
-    elif method == "farneback":
-        flow = _farneback(onset.astype(np.uint8), apex.astype(np.uint8))
-    else:
-        raise GlimpseError(f"unknown flow method {method!r}", hint="use farneback")
+    flow = onset_apex_flow(np.asarray(onset), np.asarray(apex), method=method)
     if size is None or flow.shape[1:] == (size, size):
         return flow
-    return np.stack([cv2.resize(c, (size, size), interpolation=cv2.INTER_AREA) for c in flow]).astype(
-        np.float32
-    )
+    return resize_flow(flow, size)
 
 
 class FlowCNNClassifier(ClassifierMixin, BaseEstimator):

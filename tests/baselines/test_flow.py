@@ -7,7 +7,8 @@ import pytest
 import torch
 from sklearn.base import clone
 
-from engine.baselines.flow import FlowCNNClassifier, flow_image, optical_strain
+from engine.baselines.flow import FlowCNNClassifier, flow_image
+from engine.preprocess.flow import optical_strain
 from models.flow_cnn import FlowCNN
 
 
@@ -38,7 +39,8 @@ def test_flow_image_is_resized_to_the_cnn_input() -> None:
     base = _texture()
     flow = flow_image(base, np.roll(base, 2, axis=1), size=28)
     assert flow.shape == (3, 28, 28)
-    assert float(np.median(flow[0, 6:-6, 6:-6])) == pytest.approx(2.0, abs=0.3)  # displacements not rescaled
+    # displacements are rescaled to output pixels: 2 px at 64 px is 0.875 px at 28 px
+    assert float(np.median(flow[0, 6:-6, 6:-6])) == pytest.approx(2.0 * 28 / 64, abs=0.15)
 
 
 def test_optical_strain_of_a_known_field() -> None:
