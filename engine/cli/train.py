@@ -1,9 +1,192 @@
-"""`glimpse` commands for train (placeholder until implemented)."""
+"""`glimpse train`, `glimpse ablation`, `glimpse export`: the staged training and its ablation, headless."""
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import typer
+from rich.console import Console
+from rich.table import Table
+
+from engine.cli.common import user_errors
+from engine.errors import GlimpseError
+from engine.progress import RichReporter
+
+console = Console()
+
+
+def _csv(text: str | None) -> list[str]:
+    return [t.strip() for t in (text or "").split(",") if t.strip()]
+
+
+def _params(
+    datasets: list[str] | None, device: str, epochs: int | None, seq_epochs: int | None, tiny: bool
+) -> dict:
+    from engine.train.config import AblationConfig
+
+    base = AblationConfig.tiny() if tiny else AblationConfig()
+    params = base.to_dict()
+    params["device"] = device
+    if datasets:
+        params["me_datasets"] = datasets
+    if epochs is not None:
+        params["encoder"]["epochs"] = epochs
+    if seq_epochs is not None:
+        params["sequence"]["epochs"] = seq_epochs
+    return params
+
+
+def _threads(threads: int | None) -> None:
+    if threads is not None:
+        if threads < 1:
+            raise GlimpseError("--threads must be at least 1")
+        import torch
+
+        torch.set_num_threads(threads)
+
+
+def _synthetic_note(run_id: str) -> str:
+    from db.schema import Run
+    from db.session import session_scope
+
+    with session_scope() as session:
+        run = session.get(Run, run_id)
+        return " [bold yellow](SYNTHETIC data)[/bold yellow]" if run is not None and run.is_synthetic else ""
+
+
+def train(
+    stage: str = typer.Option("full", "--stage", help="fir | er | mixt | full (or any registered variant)"),
+    seed: int = typer.Option(0, "--seed"),
+    epochs: int | None = typer.Option(None, "--epochs", help="encoder epochs per stage"),
+    seq_epochs: int | None = typer.Option(None, "--seq-epochs", help="stage-3 RNN epochs per fold"),
+    device: str = typer.Option("auto", "--device", help="auto | cpu | cuda"),
+    dataset: list[str] | None = typer.Option(None, "--dataset", help="ME dataset(s); repeat for several"),
+    tiny: bool = typer.Option(False, "--tiny", help="seconds-long smoke settings"),
+    threads: int | None = typer.Option(
+        None, "--threads", help="torch CPU threads (1 is best on a busy machine)"
+    ),
+) -> None:
+    """Train one variant's encoder, then evaluate stage 3 with LOSO; prints UF1/UAR."""
+    from engine.train.entry import run_from_params
+
+    _threads(threads)
+    params = {**_params(dataset, device, epochs, seq_epochs, tiny), "variant": stage, "seed": seed}
+    with RichReporter(f"train {stage}") as reporter:
+        out = run_from_params("train", params, reporter)
+    note = _synthetic_note(out["run_id"])
+    console.print(
+        f"run {out['run_id']}: {stage} seed {seed}  UF1 {out['uf1']:.3f}  UAR {out['uar']:.3f}{note}"
+    )
+
+
+def ablation(
+    variants: str = typer.Option("fir,er,mixt,full", "--variants", help="comma-separated variant names"),
+    seeds: str = typer.Option("0", "--seeds", help="comma-separated seeds, e.g. 0,1,2"),
+    epochs: int | None = typer.Option(None, "--epochs", help="encoder epochs per stage"),
+    seq_epochs: int | None = typer.Option(None, "--seq-epochs", help="stage-3 RNN epochs per fold"),
+    device: str = typer.Option("auto", "--device", help="auto | cpu | cuda"),
+    dataset: list[str] | None = typer.Option(None, "--dataset", help="ME dataset(s); repeat for several"),
+    tiny: bool = typer.Option(False, "--tiny", help="seconds-long smoke settings"),
+    threads: int | None = typer.Option(
+        None, "--threads", help="torch CPU threads (1 is best on a busy machine)"
+    ),
+) -> None:
+    """Run variants × LOSO × seeds and print the comparison (UF1/UAR mean ± sd over seeds)."""
+    from engine.train.entry import run_from_params
+
+    _threads(threads)
+    params = _params(dataset, device, epochs, seq_epochs, tiny)
+    params["variants"] = _csv(variants)
+    try:
+        params["seeds"] = [int(s) for s in _csv(seeds)]
+    except ValueError as error:
+        raise GlimpseError(f"--seeds must be integers, got {seeds!r}", hint="e.g. --seeds 0,1,2") from error
+    if not params["variants"] or not params["seeds"]:
+        raise GlimpseError("give at least one variant and one seed")
+    with RichReporter("ablation") as reporter:
+        out = run_from_params("ablation", params, reporter)
+    print_comparison(out["run_id"])
+
+
+def print_comparison(run_id: str) -> None:
+    """The ablation table from the parent run's comparison.json."""
+    import json
+
+    from sqlalchemy import select
+
+    from db.schema import Artifact
+    from db.session import session_scope
+    from engine.paths import glimpse_home, resolve_within
+
+    with session_scope() as session:
+        art = session.scalar(select(Artifact).where(Artifact.run_id == run_id, Artifact.kind == "comparison"))
+        if art is None:
+            raise GlimpseError(f"run {run_id} has no comparison", hint="pass an ablation run id")
+        path = resolve_within(glimpse_home(), art.path)
+    comparison = json.loads(path.read_text())
+    note = _synthetic_note(run_id)
+    table = Table(title=f"ablation {run_id}{note}")
+    for col in ("variant", "seeds", "UF1 mean ± sd", "UAR mean ± sd", "FULL − variant UF1 (p)"):
+        table.add_column(col)
+    for v, row in comparison["variants"].items():
+        paired = comparison.get("paired", {}).get(f"full_vs_{v}", {})
+        test = paired.get("by_seed_uf1") if len(row["seeds"]) > 1 else paired.get("by_fold_uf1")
+        diff = ""
+        if test:
+            p = test.get("p_t")
+            diff = f"{test['mean_diff']:+.3f}" + (f" (p={p:.3f})" if p is not None else "")
+        table.add_row(
+            v,
+            str(len(row["seeds"])),
+            f"{row['uf1_mean']:.3f} ± {row['uf1_sd']:.3f}",
+            f"{row['uar_mean']:.3f} ± {row['uar_sd']:.3f}",
+            diff,
+        )
+    chance = comparison.get("chance")
+    if chance:
+        table.add_row(
+            "chance: uniform", "", f"{chance['uniform_uf1']:.3f}", f"{chance['uniform_uar']:.3f}", ""
+        )
+        table.add_row(
+            "chance: majority", "", f"{chance['majority_uf1']:.3f}", f"{chance['majority_uar']:.3f}", ""
+        )
+    console.print(table)
+
+
+def export(
+    run_id: str = typer.Argument(..., help="a run with predictions (train run or ablation child)"),
+    out: Path = typer.Option(..., "--out", help="folder to copy the MEGC log and predictions CSV into"),
+) -> None:
+    """Copy a run's MEGC 2019 log and predictions CSV to a folder of your choice."""
+    from sqlalchemy import select
+
+    from db.schema import Artifact
+    from db.session import session_scope
+    from engine.paths import glimpse_home, resolve_within
+
+    with session_scope() as session:
+        arts = list(
+            session.scalars(
+                select(Artifact).where(
+                    Artifact.run_id == run_id, Artifact.kind.in_(("megc_log", "predictions_csv"))
+                )
+            )
+        )
+    if not arts:
+        raise GlimpseError(
+            f"run {run_id} has no MEGC log or predictions", hint="pass a train/ablation child run id"
+        )
+    out.mkdir(parents=True, exist_ok=True)
+    for art in arts:
+        src = resolve_within(glimpse_home(), art.path)
+        dest = out / f"{run_id}-{src.name}"
+        shutil.copyfile(src, dest)
+        console.print(f"wrote {dest}")
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the `glimpse` app."""
+    app.command("train")(user_errors(train))
+    app.command("ablation")(user_errors(ablation))
+    app.command("export")(user_errors(export))

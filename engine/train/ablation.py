@@ -1,0 +1,197 @@
+"""One variant × seed evaluated with LOSO (a child run), and the ablation: variants × seeds under a parent
+run with a ``comparison.json`` (spread over seeds, paired tests of FULL against every other variant)."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from db.session import session_scope
+from engine.evaluate.stats import paired_test, seed_spread
+from engine.ingest.base import LABELS_ME
+from engine.progress import NullReporter, Reporter, SubReporter
+from engine.train.config import AblationConfig
+from engine.train.data import me_clips
+from engine.train.loso import build_folds, run_folds
+from engine.train.runs import chance_levels, create_run, finish_run, record_loso, run_dir
+from engine.train.runtime import Cancelled, check_cancel, resolve_device
+from engine.train.variants import VariantContext, get_variant
+
+
+@dataclass
+class VariantOutcome:
+    run_id: str
+    variant: str
+    seed: int
+    uf1: float
+    uar: float
+    accuracy: float
+    fold_uf1: dict[str, float] = field(default_factory=dict)
+    truth: list[str] = field(default_factory=list)
+
+
+def _final_status(error: BaseException) -> str:
+    """'cancelled' for a user's stop (ours or the job engine's), else 'failed'."""
+    cancelled = isinstance(error, Cancelled | KeyboardInterrupt) or type(error).__name__ == "JobCancelled"
+    return "cancelled" if cancelled else "failed"
+
+
+def _datasets(cfg: AblationConfig, variant: str) -> list[str]:
+    names = list(cfg.me_datasets)
+    if variant in ("fir", "mixt", "full"):
+        names.append(cfg.faces_dataset)
+    if variant in ("er", "mixt", "full"):
+        names.append(cfg.macro_dataset)
+    return names
+
+
+def run_variant(
+    db_url: str,
+    variant: str,
+    seed: int,
+    cfg: AblationConfig,
+    reporter: Reporter | None = None,
+    job_id: int | None = None,
+    parent_id: str | None = None,
+    encoder_path: str | None = None,
+) -> VariantOutcome:
+    """Prepare the variant once (e.g. train its encoder), run LOSO stage 3, store everything."""
+    reporter = reporter or NullReporter()
+    get_variant(variant)  # fail early on an unknown name
+    device = resolve_device(cfg.device)
+    with session_scope(db_url) as session:
+        clips = me_clips(session, cfg.me_datasets)
+    folds = build_folds(clips, LABELS_ME, seed, cfg.sequence.val_subjects)
+    config = {**cfg.to_dict(), "variants": [variant], "seeds": [seed]}
+    if encoder_path:
+        config["encoder_from"] = str(encoder_path)
+    run_id = create_run(
+        db_url,
+        "loso",
+        config,
+        _datasets(cfg, variant),
+        str(device),
+        variant,
+        seed,
+        parent_id,
+        job_id,
+        name=f"{variant} seed {seed}",
+    )
+    started = time.perf_counter()
+    try:
+        context = VariantContext(
+            variant, seed, db_url, clips, run_dir(run_id), str(device), cfg, SubReporter(reporter, 0.0, 0.6)
+        )
+        if encoder_path:
+            context.extras["encoder_path"] = encoder_path
+        reporter.progress(0.0, f"{variant} seed {seed}: preparing")
+        prepared = get_variant(variant).prepare(context)
+        check_cancel(reporter)
+        results = run_folds(variant, prepared, folds, SubReporter(reporter, 0.6, 0.97))
+        artifacts = [(k, Path(p), m) for k, p, m in context.extras.get("artifacts", [])]
+        overall, fold_uf1 = record_loso(db_url, run_id, clips, results, LABELS_ME, artifacts)
+    except BaseException as error:
+        finish_run(db_url, run_id, _final_status(error), started)
+        raise
+    finish_run(db_url, run_id, "succeeded", started)
+    reporter.progress(1.0, f"{variant} seed {seed} done")
+    reporter.log(f"{variant} seed {seed}: UF1 {overall.uf1:.3f}  UAR {overall.uar:.3f}  ({run_id})")
+    return VariantOutcome(
+        run_id, variant, seed, overall.uf1, overall.uar, overall.accuracy, fold_uf1, [c.label for c in clips]
+    )
+
+
+def compare(outcomes: list[VariantOutcome], reference: str = "full") -> dict:
+    """Per variant: UF1/UAR spread over seeds; FULL vs each other variant: paired tests over seeds and
+    over folds (per-subject UF1 averaged over seeds, paired by subject)."""
+    variants = list(dict.fromkeys(o.variant for o in outcomes))
+    out: dict = {"variants": {}, "paired": {}, "reference": reference}
+    for v in variants:
+        mine = sorted((o for o in outcomes if o.variant == v), key=lambda o: o.seed)
+        uf1, uar = seed_spread([o.uf1 for o in mine]), seed_spread([o.uar for o in mine])
+        out["variants"][v] = {
+            "seeds": [o.seed for o in mine],
+            "runs": [o.run_id for o in mine],
+            "uf1": [o.uf1 for o in mine],
+            "uar": [o.uar for o in mine],
+            "uf1_mean": uf1.mean,
+            "uf1_sd": uf1.sd,
+            "uf1_ci": [uf1.ci_low, uf1.ci_high],
+            "uar_mean": uar.mean,
+            "uar_sd": uar.sd,
+            "uar_ci": [uar.ci_low, uar.ci_high],
+        }
+    if outcomes:
+        out["chance"] = chance_levels(outcomes[0].truth, LABELS_ME)
+    if reference not in variants:
+        return out
+    ref = {o.seed: o for o in outcomes if o.variant == reference}
+    for v in variants:
+        if v == reference:
+            continue
+        other = {o.seed: o for o in outcomes if o.variant == v}
+        seeds = sorted(set(ref) & set(other))
+        subjects = sorted(set.intersection(*[set(o.fold_uf1) for o in [*ref.values(), *other.values()]]))
+
+        def fold_means(runs: dict, seeds: list[int] = seeds, subjects: list[str] = subjects) -> list[float]:
+            return [float(np.mean([runs[s].fold_uf1[sub] for s in seeds])) for sub in subjects]
+
+        out["paired"][f"{reference}_vs_{v}"] = {
+            "by_seed_uf1": paired_test([ref[s].uf1 for s in seeds], [other[s].uf1 for s in seeds]),
+            "by_seed_uar": paired_test([ref[s].uar for s in seeds], [other[s].uar for s in seeds]),
+            "by_fold_uf1": paired_test(fold_means(ref), fold_means(other)),
+        }
+    return out
+
+
+def run_ablation(
+    db_url: str, cfg: AblationConfig, reporter: Reporter | None = None, job_id: int | None = None
+) -> tuple[str, dict]:
+    """Variants × seeds, each a child run under one parent; returns (parent run id, comparison)."""
+    reporter = reporter or NullReporter()
+    for v in cfg.variants:
+        get_variant(v)
+    device = resolve_device(cfg.device)
+    names = list(dict.fromkeys([n for v in cfg.variants for n in _datasets(cfg, v)]))
+    parent = create_run(
+        db_url,
+        "ablation",
+        cfg.to_dict(),
+        names,
+        str(device),
+        job_id=job_id,
+        name=f"ablation {'/'.join(cfg.variants)} × {len(cfg.seeds)} seed(s)",
+    )
+    started = time.perf_counter()
+    outcomes: list[VariantOutcome] = []
+    total = len(cfg.variants) * len(cfg.seeds)
+    try:
+        for i, (seed, variant) in enumerate((s, v) for s in cfg.seeds for v in cfg.variants):
+            check_cancel(reporter)
+            sub = SubReporter(reporter, i / total, (i + 1) / total)
+            outcomes.append(run_variant(db_url, variant, seed, cfg, sub, job_id, parent))
+        comparison = compare(outcomes)
+        path = run_dir(parent) / "comparison.json"
+        path.write_text(json.dumps(comparison, indent=2), encoding="utf-8")
+        from db.schema import Artifact, Metric
+        from engine.paths import relative_to_home
+        from engine.train.runs import _sha256
+
+        with session_scope(db_url) as session:
+            session.add(
+                Artifact(run_id=parent, kind="comparison", path=relative_to_home(path), sha256=_sha256(path))
+            )
+            for v, row in comparison["variants"].items():
+                for name in ("uf1_mean", "uf1_sd", "uar_mean", "uar_sd"):
+                    session.add(
+                        Metric(run_id=parent, scope=f"variant:{v}", name=name, value=float(row[name]))
+                    )
+    except BaseException as error:
+        finish_run(db_url, parent, _final_status(error), started)
+        raise
+    finish_run(db_url, parent, "succeeded", started)
+    return parent, comparison

@@ -1,0 +1,146 @@
+"""Frozen configs of the staged training, with laptop defaults (the whole default ablation ≤ 10 min on
+2 CPU cores); the same configs scaled up (``enc_base``, 128², more epochs) are what runs on a GPU."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+from engine.errors import GlimpseError
+
+IMBALANCE = ("weighted_loss", "sampler", "none")
+INTERPOLATION = ("nearest", "linear")
+RNN_TYPES = ("gru", "lstm")
+
+
+def _from_dict(cls: type, data: dict[str, Any] | None) -> Any:
+    """Build a config from a dict, refusing unknown keys (a typo must not silently mean 'default')."""
+    data = dict(data or {})
+    names = {f.name for f in fields(cls)}
+    unknown = sorted(set(data) - names)
+    if unknown:
+        raise GlimpseError(
+            f"unknown {cls.__name__} setting(s): {', '.join(unknown)}",
+            hint=f"known: {', '.join(sorted(names))}",
+        )
+    for f in fields(cls):
+        if f.name in data and isinstance(data[f.name], list):
+            data[f.name] = tuple(data[f.name])
+    return cls(**data)
+
+
+@dataclass(frozen=True)
+class EncoderStageConfig:
+    """Stages 1 (FIR), 2 (ER), MIXT and FULL: how the encoder is trained on still images."""
+
+    model: str = "enc_small"
+    image_size: int = 64
+    epochs: int = 6  # per stage; FULL runs FIR then ER with this many epochs each
+    batch_size: int = 32
+    lr: float = 2e-3
+    weight_decay: float = 1e-4
+    mixt_weight: float = 0.5  # MIXT loss = w · reconstruction + (1 − w) · cross-entropy
+    bf16: bool = False  # bf16 autocast (CPU and CUDA)
+    class_weighting: bool = True  # ER/MIXT cross-entropy weighted by inverse class frequency
+    fir_use_me_frames: bool = (
+        False  # stage 1 also reconstructs ME frames (unlabelled, so no leakage of labels)
+    )
+    max_images: int = 3000  # cap per image set, sampled deterministically
+    peak_frames: int = 2  # last frames of a macro sequence → its emotion
+    neutral_frames: int = 1  # first frames of a macro sequence → neutral
+    augment: bool = True  # random horizontal flip + small brightness jitter
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> EncoderStageConfig:
+        return _from_dict(cls, data)
+
+
+@dataclass(frozen=True)
+class SequenceConfig:
+    """Stage 3: the RNN over per-frame features of each ME clip, trained per LOSO fold."""
+
+    rnn: str = "gru"
+    hidden: int = 64
+    layers: int = 1
+    dropout: float = 0.1
+    seq_len: int = 12  # frames resampled between onset and offset to this length
+    interpolation: str = "linear"  # nearest | linear
+    relative_to_onset: bool = True  # features minus the first frame's: removes identity, keeps motion
+    epochs: int = 30
+    batch_size: int = 32
+    lr: float = 3e-3
+    weight_decay: float = 1e-4
+    freeze_encoder: bool = True  # False: the encoder runs (and is fine-tuned) inside every fold
+    imbalance: str = "weighted_loss"  # weighted_loss | sampler | none
+    val_subjects: float = 0.0  # fraction of TRAINING subjects held out to pick the epoch (never the test one)
+
+    def __post_init__(self) -> None:
+        if self.rnn not in RNN_TYPES:
+            raise GlimpseError(f"rnn must be one of {RNN_TYPES}, not {self.rnn!r}")
+        if self.interpolation not in INTERPOLATION:
+            raise GlimpseError(f"interpolation must be one of {INTERPOLATION}, not {self.interpolation!r}")
+        if self.imbalance not in IMBALANCE:
+            raise GlimpseError(f"imbalance must be one of {IMBALANCE}, not {self.imbalance!r}")
+        if not 0.0 <= self.val_subjects < 1.0:
+            raise GlimpseError("val_subjects must be a fraction in [0, 1)")
+        if self.seq_len < 2:
+            raise GlimpseError("seq_len must be at least 2")
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> SequenceConfig:
+        return _from_dict(cls, data)
+
+
+@dataclass(frozen=True)
+class AblationConfig:
+    """Which variants × seeds run, on which datasets, with which stage configs."""
+
+    variants: tuple[str, ...] = ("fir", "er", "mixt", "full")
+    seeds: tuple[int, ...] = (0,)
+    me_datasets: tuple[str, ...] = ("synthetic-casme2",)
+    macro_dataset: str = "synthetic-ckplus"
+    faces_dataset: str = "synthetic-faces"
+    device: str = "auto"
+    encoder: EncoderStageConfig = field(default_factory=EncoderStageConfig)
+    sequence: SequenceConfig = field(default_factory=SequenceConfig)
+    # settings of plug-in variants (e.g. engine.baselines' BaselineConfig fields), passed through as is
+    baselines: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["variants"], data["seeds"] = list(self.variants), list(self.seeds)
+        data["me_datasets"] = list(self.me_datasets)
+        data["baselines"] = dict(self.baselines)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> AblationConfig:
+        data = dict(data or {})
+        if isinstance(data.get("me_datasets"), str):
+            data["me_datasets"] = [data["me_datasets"]]
+        encoder = EncoderStageConfig.from_dict(data.pop("encoder", None))
+        sequence = SequenceConfig.from_dict(data.pop("sequence", None))
+        cfg = _from_dict(cls, data)
+        return AblationConfig(
+            **{
+                **{f.name: getattr(cfg, f.name) for f in fields(cls)},
+                "encoder": encoder,
+                "sequence": sequence,
+            }
+        )
+
+    @staticmethod
+    def tiny() -> AblationConfig:
+        """Seconds-long settings for tests and smoke runs."""
+        return AblationConfig(
+            encoder=EncoderStageConfig(
+                model="enc_tiny", image_size=32, epochs=1, batch_size=16, max_images=64
+            ),
+            sequence=SequenceConfig(hidden=16, seq_len=6, epochs=3, batch_size=8),
+        )

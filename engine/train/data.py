@@ -1,0 +1,237 @@
+"""Pixels for training, as plain arrays cached on disk: ME clip sequences (N, T, S, S) and image sets.
+
+Face crops come from the preprocessing cache (``engine.preprocess.cache``) when present; otherwise the
+frame files are read and resized whole (the synthetic frames are already face-centred). The arrays are
+saved once per (clips, size, sequence settings) under ``cache_dir()/train-data`` so every variant, seed
+and fold – possibly in another process – reads the same bytes by path.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from db.schema import Clip, Dataset, Frame
+from engine.errors import GlimpseError
+from engine.ingest.base import LABELS_MACRO, LABELS_ME
+from engine.paths import cache_dir, resolve_within
+from engine.progress import NullReporter, Reporter
+from engine.train import external
+from engine.train.variants import ClipInfo
+
+
+def me_clips(session: Session, dataset_names: tuple[str, ...] | list[str]) -> list[ClipInfo]:
+    """The labelled ME clips (3 classes) of the named datasets, as plain data."""
+    names = list(dataset_names)
+    known = set(session.scalars(select(Dataset.name).where(Dataset.name.in_(names))))
+    missing = [n for n in names if n not in known]
+    if missing:
+        raise GlimpseError(
+            f"dataset(s) {', '.join(missing)} not in the catalog",
+            hint="ingest them first (glimpse synth / glimpse ingest) or pick another --dataset",
+        )
+    clips = external.clips_for_training(session, names, LABELS_ME)
+    return [
+        ClipInfo(c.id, c.name, f"{c.dataset.name}/{c.subject.code}", c.dataset.name, str(c.label))
+        for c in clips
+    ]
+
+
+def _key(payload: dict) -> str:
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:20]
+
+
+def _read_gray(root: Path, rel: str, size: int, where: str) -> np.ndarray:
+    path = resolve_within(root, rel)
+    image = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
+    if image is None:
+        raise GlimpseError(f"cannot read frame image {path}", where=where, hint="re-ingest the dataset")
+    return cv2.resize(image, (size, size), interpolation=cv2.INTER_AREA)
+
+
+def _frames_of(session: Session, clip: Clip, numbers: list[int] | None, size: int) -> np.ndarray:
+    """Grayscale (T, S, S) uint8 of the clip's frames with these numbers (all when None)."""
+    try:
+        from engine.preprocess.cache import image_crop
+        from engine.preprocess.config import PreprocessConfig
+    except ImportError:
+        image_crop = None
+    stmt = select(Frame).where(Frame.clip_id == clip.id).order_by(Frame.index)
+    frames = list(session.scalars(stmt))
+    if numbers is not None:
+        by_number = {f.number: f for f in frames}
+        frames = [by_number[n] for n in numbers if n in by_number]
+    if image_crop is not None:
+        cfg = PreprocessConfig(size=size)
+        return np.stack([np.asarray(image_crop(session, clip.id, f.number, cfg)) for f in frames])
+    root = Path(clip.dataset.root)
+    return np.stack([_read_gray(root, f.path, size, f"clip {clip.name}, frame {f.number}") for f in frames])
+
+
+def _span_frames(session: Session, clip: Clip, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """(T, S, S) crops from onset to offset and their frame numbers."""
+    try:
+        from engine.preprocess.cache import clip_crops
+        from engine.preprocess.config import PreprocessConfig
+    except ImportError:
+        clip_crops = None
+    if clip_crops is not None:
+        crops = clip_crops(session, clip.id, PreprocessConfig(size=size), span="onset_offset")
+        frames = np.asarray(crops.frames)
+        numbers = getattr(crops, "numbers", None)
+        if numbers is None:
+            numbers = getattr(crops, "frame_numbers", None)
+        if numbers is None:
+            lo = clip.onset if clip.onset is not None else (clip.first_frame or 0)
+            numbers = np.arange(lo, lo + len(frames))
+        return frames, np.asarray(numbers)
+    stmt = select(Frame.number).where(Frame.clip_id == clip.id).order_by(Frame.index)
+    all_numbers = list(session.scalars(stmt))
+    if not all_numbers:
+        raise GlimpseError(f"clip {clip.name} has no frames", where=f"clip id {clip.id}")
+    lo = clip.onset if clip.onset is not None else all_numbers[0]
+    hi = clip.offset if clip.offset is not None and clip.offset >= lo else all_numbers[-1]
+    numbers = [n for n in all_numbers if lo <= n <= hi] or all_numbers
+    return _frames_of(session, clip, numbers, size), np.asarray(numbers)
+
+
+def sequence_positions(n: int, length: int) -> np.ndarray:
+    """Which source frame each of ``length`` steps is nearest to (for frame numbers of resampled clips)."""
+    return np.rint(np.linspace(0, n - 1, length)).astype(int)
+
+
+@dataclass(frozen=True)
+class SequenceSet:
+    """ME clip sequences on disk: ``frames`` (N, T, S, S) uint8, ``numbers`` (N, T), ``clip_ids`` (N,)."""
+
+    path: str
+    key: str
+
+
+def build_sequences(
+    session: Session,
+    clips: list[ClipInfo],
+    size: int,
+    seq_len: int,
+    interpolation: str,
+    reporter: Reporter | None = None,
+) -> SequenceSet:
+    """Crops of every clip between onset and offset, resampled to ``seq_len`` frames; cached by content."""
+    reporter = reporter or NullReporter()
+    snapshot = external.catalog_snapshot(session)
+    key = _key(
+        {
+            "clips": [c.clip_id for c in clips],
+            "size": size,
+            "T": seq_len,
+            "interp": interpolation,
+            "snapshot": snapshot,
+            "v": 1,
+        }
+    )
+    path = cache_dir() / "train-data" / f"seq-{key}.npz"
+    if path.exists():
+        return SequenceSet(str(path), key)
+    frames_out = np.zeros((len(clips), seq_len, size, size), np.uint8)
+    numbers_out = np.zeros((len(clips), seq_len), np.int64)
+    for i, info in enumerate(clips):
+        clip = session.get(Clip, info.clip_id)
+        frames, numbers = _span_frames(session, clip, size)
+        frames_out[i] = external.resample(frames, seq_len, interpolation)
+        numbers_out[i] = numbers[sequence_positions(len(numbers), seq_len)]
+        if i % 10 == 0:
+            reporter.progress(i / max(1, len(clips)), f"loading clip {i + 1}/{len(clips)}")
+    save_npz(path, frames=frames_out, numbers=numbers_out, clip_ids=np.array([c.clip_id for c in clips]))
+    return SequenceSet(str(path), key)
+
+
+def save_npz(path: Path, **arrays: np.ndarray) -> None:
+    """Write whole or not at all (temp file + rename), so a crashed run leaves no truncated cache."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp.npz")
+    np.savez(tmp, **arrays)
+    tmp.replace(path)
+
+
+def _sample(n: int, cap: int, seed: int = 0) -> np.ndarray:
+    if n <= cap:
+        return np.arange(n)
+    return np.sort(np.random.default_rng(seed).choice(n, cap, replace=False))
+
+
+def face_images(session: Session, dataset_name: str, size: int, cap: int) -> np.ndarray:
+    """Every frame of the faces dataset (still images), (N, S, S) uint8, capped deterministically."""
+    key = _key(
+        {"faces": dataset_name, "size": size, "cap": cap, "snapshot": external.catalog_snapshot(session)}
+    )
+    path = cache_dir() / "train-data" / f"faces-{key}.npz"
+    if path.exists():
+        return np.load(path)["images"]
+    dataset = session.scalar(select(Dataset).where(Dataset.name == dataset_name))
+    if dataset is None:
+        raise GlimpseError(
+            f"faces dataset {dataset_name!r} not in the catalog", hint="run glimpse synth first"
+        )
+    rows = session.execute(
+        select(Clip, Frame)
+        .join(Frame, Frame.clip_id == Clip.id)
+        .where(Clip.dataset_id == dataset.id)
+        .order_by(Clip.id, Frame.index)
+    ).all()
+    if not rows:
+        raise GlimpseError(f"faces dataset {dataset_name!r} has no images", hint="re-ingest it")
+    keep = _sample(len(rows), cap)
+    images = np.stack([_frames_of(session, rows[i][0], [rows[i][1].number], size)[0] for i in keep])
+    save_npz(path, images=images)
+    return images
+
+
+def macro_images(
+    session: Session, dataset_name: str, size: int, cap: int, peak_frames: int, neutral_frames: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Macro-expression stills: the last ``peak_frames`` of each labelled sequence → its label, the first
+    ``neutral_frames`` of every sequence → neutral. Returns images (N, S, S) and label indices into
+    ``LABELS_MACRO``."""
+    key = _key(
+        {
+            "macro": dataset_name,
+            "size": size,
+            "cap": cap,
+            "peak": peak_frames,
+            "neutral": neutral_frames,
+            "snapshot": external.catalog_snapshot(session),
+        }
+    )
+    path = cache_dir() / "train-data" / f"macro-{key}.npz"
+    if path.exists():
+        data = np.load(path)
+        return data["images"], data["labels"]
+    dataset = session.scalar(select(Dataset).where(Dataset.name == dataset_name))
+    if dataset is None:
+        raise GlimpseError(
+            f"macro dataset {dataset_name!r} not in the catalog", hint="run glimpse synth first"
+        )
+    items: list[tuple[Clip, int, int]] = []  # clip, frame number, label index
+    for clip in session.scalars(select(Clip).where(Clip.dataset_id == dataset.id).order_by(Clip.id)):
+        numbers = list(
+            session.scalars(select(Frame.number).where(Frame.clip_id == clip.id).order_by(Frame.index))
+        )
+        if len(numbers) < 2:
+            continue
+        items += [(clip, n, LABELS_MACRO.index("neutral")) for n in numbers[:neutral_frames]]
+        if clip.label in LABELS_MACRO and clip.label != "neutral":
+            items += [(clip, n, LABELS_MACRO.index(clip.label)) for n in numbers[-peak_frames:]]
+    if not items:
+        raise GlimpseError(f"macro dataset {dataset_name!r} has no usable sequences", hint="re-ingest it")
+    keep = _sample(len(items), cap)
+    images = np.stack([_frames_of(session, items[i][0], [items[i][1]], size)[0] for i in keep])
+    labels = np.array([items[i][2] for i in keep], np.int64)
+    save_npz(path, images=images, labels=labels)
+    return images, labels

@@ -1,0 +1,189 @@
+"""Stages 1/2 and their ablations on still images: FIR (reconstruction), ER (macro expressions), MIXT
+(both losses jointly), FULL (FIR then ER). Each returns the encoder's ``state_dict`` (CPU tensors)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from engine.errors import GlimpseError
+from engine.progress import NullReporter, Reporter
+from engine.train.config import EncoderStageConfig
+from engine.train.runtime import autocast, check_cancel, seed_everything
+from models.cae import CAE
+from models.encoder import Encoder
+from models.heads import MACRO_CLASSES, ExpressionHead
+from models.registry import create_model
+
+STAGES = ("fir", "er", "mixt", "full")
+
+
+def build_encoder(cfg: EncoderStageConfig) -> Encoder:
+    return create_model(cfg.model, image_size=cfg.image_size)  # type: ignore[return-value]
+
+
+def to_tensor(images: np.ndarray) -> torch.Tensor:
+    """(N, S, S) uint8 → (N, 1, S, S) float in [0, 1]."""
+    return torch.from_numpy(np.ascontiguousarray(images)).float().div_(255.0).unsqueeze(1)
+
+
+def _batches(n: int, batch_size: int, gen: torch.Generator) -> Iterator[torch.Tensor]:
+    order = torch.randperm(n, generator=gen)
+    for i in range(0, n, batch_size):
+        yield order[i : i + batch_size]
+
+
+def _augment(x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
+    """Random horizontal flip and a small brightness/contrast jitter (faces are near-symmetric)."""
+    flip = torch.rand(x.shape[0], generator=gen) < 0.5
+    x = torch.where(flip.view(-1, 1, 1, 1), x.flip(-1), x)
+    gain = 1 + 0.2 * (torch.rand(x.shape[0], 1, 1, 1, generator=gen) - 0.5)
+    bias = 0.1 * (torch.rand(x.shape[0], 1, 1, 1, generator=gen) - 0.5)
+    return (x * gain + bias).clamp_(0, 1)
+
+
+def class_weights(labels: np.ndarray, n_classes: int) -> torch.Tensor:
+    """Inverse-frequency weights (mean 1 over present classes), 0 for absent classes."""
+    counts = np.bincount(labels, minlength=n_classes).astype(np.float64)
+    w = np.where(counts > 0, counts.sum() / np.maximum(counts, 1) / max(1, (counts > 0).sum()), 0.0)
+    return torch.tensor(w, dtype=torch.float32)
+
+
+def _epochs(
+    stage: str,
+    encoder: Encoder,
+    cfg: EncoderStageConfig,
+    device: torch.device,
+    seed: int,
+    faces: np.ndarray | None,
+    macro: tuple[np.ndarray, np.ndarray] | None,
+    reporter: Reporter,
+    start: float,
+    end: float,
+) -> dict[str, float]:
+    """One stage's training loop; returns the last epoch's mean losses."""
+    gen = torch.Generator().manual_seed(seed)
+    cae = CAE(encoder).to(device) if stage in ("fir", "mixt") else None
+    head = (
+        ExpressionHead(encoder.feature_dim, len(MACRO_CLASSES)).to(device)
+        if stage in ("er", "mixt")
+        else None
+    )
+    params = list(encoder.parameters())
+    params += list(cae.decoder.parameters()) if cae is not None else []
+    params += list(head.parameters()) if head is not None else []
+    encoder.to(device).train()
+    opt = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
+    x_faces = to_tensor(faces) if faces is not None else None
+    if macro is not None:
+        x_macro, y_macro = to_tensor(macro[0]), torch.from_numpy(macro[1]).long()
+        weight = class_weights(macro[1], len(MACRO_CLASSES)).to(device) if cfg.class_weighting else None
+    losses: dict[str, float] = {}
+    for epoch in range(cfg.epochs):
+        check_cancel(reporter)
+        face_iter = iter(_batches(len(x_faces), cfg.batch_size, gen)) if x_faces is not None else None
+        macro_iter = iter(_batches(len(x_macro), cfg.batch_size, gen)) if macro is not None else None
+        sums = {"rec": 0.0, "ce": 0.0}
+        steps = 0
+        while True:
+            fb = next(face_iter, None) if face_iter is not None else None
+            mb = next(macro_iter, None) if macro_iter is not None else None
+            if fb is None and mb is None:
+                break
+            loss = torch.zeros((), device=device)
+            with autocast(device, cfg.bf16):
+                if fb is not None and cae is not None:
+                    xb = x_faces[fb]
+                    xb = (_augment(xb, gen) if cfg.augment else xb).to(device)
+                    rec = F.mse_loss(cae(xb).float(), xb)
+                    loss = loss + (cfg.mixt_weight if stage == "mixt" else 1.0) * rec
+                    sums["rec"] += float(rec.detach())
+                if mb is not None and head is not None:
+                    xb = x_macro[mb]
+                    xb = (_augment(xb, gen) if cfg.augment else xb).to(device)
+                    logits = head(encoder.forward_features(xb)).float()
+                    ce = F.cross_entropy(logits, y_macro[mb].to(device), weight=weight)
+                    loss = loss + ((1 - cfg.mixt_weight) if stage == "mixt" else 1.0) * ce
+                    sums["ce"] += float(ce.detach())
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            steps += 1
+        losses = {k: v / max(1, steps) for k, v in sums.items()}
+        shown = ", ".join(f"{k} {v:.4f}" for k, v in losses.items() if v)
+        reporter.progress(
+            start + (end - start) * (epoch + 1) / cfg.epochs, f"{stage} epoch {epoch + 1}: {shown}"
+        )
+        reporter.log(f"{stage} epoch {epoch + 1}/{cfg.epochs}: {shown}")
+    return losses
+
+
+def train_encoder(
+    stage: str,
+    cfg: EncoderStageConfig,
+    seed: int,
+    device: torch.device,
+    faces: np.ndarray | None = None,
+    macro: tuple[np.ndarray, np.ndarray] | None = None,
+    reporter: Reporter | None = None,
+) -> tuple[dict[str, torch.Tensor], dict[str, float]]:
+    """Train an encoder from scratch as ``stage`` (fir | er | mixt | full) and return (state_dict, losses).
+
+    ``faces``: (N, S, S) uint8 for reconstruction; ``macro``: (images, label indices into MACRO_CLASSES).
+    """
+    reporter = reporter or NullReporter()
+    if stage not in STAGES:
+        raise GlimpseError(f"unknown stage {stage!r}", hint=f"use one of {', '.join(STAGES)}")
+    if stage in ("fir", "mixt", "full") and (faces is None or len(faces) == 0):
+        raise GlimpseError(f"stage {stage} needs face images", hint="ingest the faces dataset")
+    if stage in ("er", "mixt", "full") and (macro is None or len(macro[0]) == 0):
+        raise GlimpseError(f"stage {stage} needs macro-expression images", hint="ingest the macro dataset")
+    seed_everything(seed)
+    encoder = build_encoder(cfg)
+    losses: dict[str, float] = {}
+    if stage == "full":
+        losses.update(
+            {
+                f"fir_{k}": v
+                for k, v in _epochs(
+                    "fir", encoder, cfg, device, seed, faces, None, reporter, 0.0, 0.5
+                ).items()
+            }
+        )
+        losses.update(
+            {
+                f"er_{k}": v
+                for k, v in _epochs(
+                    "er", encoder, cfg, device, seed + 1, None, macro, reporter, 0.5, 1.0
+                ).items()
+            }
+        )
+    else:
+        losses = _epochs(
+            stage,
+            encoder,
+            cfg,
+            device,
+            seed,
+            faces if stage != "er" else None,
+            macro if stage != "fir" else None,
+            reporter,
+            0.0,
+            1.0,
+        )
+    encoder.eval()
+    return {k: v.detach().cpu() for k, v in encoder.state_dict().items()}, losses
+
+
+def load_encoder(state: dict[str, torch.Tensor], cfg: EncoderStageConfig) -> Encoder:
+    encoder = build_encoder(cfg)
+    encoder.load_state_dict(state)
+    return encoder.eval()
+
+
+def count_parameters(module: nn.Module) -> int:
+    return sum(p.numel() for p in module.parameters())

@@ -1,0 +1,20 @@
+"""Classification heads that sit on encoder features."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+MACRO_CLASSES = ("negative", "positive", "surprise", "neutral")
+
+
+class ExpressionHead(nn.Module):
+    """Stage 2 (ER): one fully-connected layer on the encoder features → 4 macro classes."""
+
+    def __init__(self, in_features: int, num_classes: int = len(MACRO_CLASSES), dropout: float = 0.0) -> None:
+        super().__init__()
+        self.drop = nn.Dropout(dropout)
+        self.fc = nn.Linear(in_features, num_classes)
+
+    def forward(self, features: torch.Tensor) -> torch.Tensor:
+        return self.fc(self.drop(features))
