@@ -1,9 +1,8 @@
 """Pixels for training, as plain arrays cached on disk: ME clip sequences (N, T, S, S) and image sets.
 
-Face crops come from the preprocessing cache (``engine.preprocess.cache``) when present; otherwise the
-frame files are read and resized whole (the synthetic frames are already face-centred). The arrays are
-saved once per (clips, size, sequence settings) under ``cache_dir()/train-data`` so every variant, seed
-and fold – possibly in another process – reads the same bytes by path.
+Face crops come from the preprocessing cache (``engine.preprocess.cache``: detected, aligned, tracked).
+The arrays are saved once per (clips, size, sequence settings) under ``cache_dir()/train-data`` so every
+variant, seed and fold – possibly in another process – reads the same bytes by path.
 """
 
 from __future__ import annotations
@@ -13,17 +12,19 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-import cv2
 import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from db.queries import catalog_snapshot, clips_for_training
 from db.schema import Clip, Dataset, Frame
 from engine.errors import GlimpseError
 from engine.ingest.base import LABELS_MACRO, LABELS_ME
-from engine.paths import cache_dir, resolve_within
+from engine.paths import cache_dir
+from engine.preprocess.cache import clip_crops, image_crop
+from engine.preprocess.config import PreprocessConfig
+from engine.preprocess.temporal import resample
 from engine.progress import NullReporter, Reporter
-from engine.train import external
 from engine.train.variants import ClipInfo
 
 
@@ -37,7 +38,7 @@ def me_clips(session: Session, dataset_names: tuple[str, ...] | list[str]) -> li
             f"dataset(s) {', '.join(missing)} not in the catalog",
             hint="ingest them first (glimpse synth / glimpse ingest) or pick another --dataset",
         )
-    clips = external.clips_for_training(session, names, LABELS_ME)
+    clips = clips_for_training(session, names, LABELS_ME)
     return [
         ClipInfo(c.id, c.name, f"{c.dataset.name}/{c.subject.code}", c.dataset.name, str(c.label))
         for c in clips
@@ -48,58 +49,20 @@ def _key(payload: dict) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:20]
 
 
-def _read_gray(root: Path, rel: str, size: int, where: str) -> np.ndarray:
-    path = resolve_within(root, rel)
-    image = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
-    if image is None:
-        raise GlimpseError(f"cannot read frame image {path}", where=where, hint="re-ingest the dataset")
-    return cv2.resize(image, (size, size), interpolation=cv2.INTER_AREA)
-
-
 def _frames_of(session: Session, clip: Clip, numbers: list[int] | None, size: int) -> np.ndarray:
-    """Grayscale (T, S, S) uint8 of the clip's frames with these numbers (all when None)."""
-    try:
-        from engine.preprocess.cache import image_crop
-        from engine.preprocess.config import PreprocessConfig
-    except ImportError:
-        image_crop = None
-    stmt = select(Frame).where(Frame.clip_id == clip.id).order_by(Frame.index)
-    frames = list(session.scalars(stmt))
-    if numbers is not None:
-        by_number = {f.number: f for f in frames}
-        frames = [by_number[n] for n in numbers if n in by_number]
-    if image_crop is not None:
-        cfg = PreprocessConfig(size=size)
-        return np.stack([np.asarray(image_crop(session, clip.id, f.number, cfg)) for f in frames])
-    root = Path(clip.dataset.root)
-    return np.stack([_read_gray(root, f.path, size, f"clip {clip.name}, frame {f.number}") for f in frames])
+    """Aligned grayscale (T, S, S) uint8 face crops of these frame numbers (all frames when None)."""
+    if numbers is None:
+        numbers = list(
+            session.scalars(select(Frame.number).where(Frame.clip_id == clip.id).order_by(Frame.index))
+        )
+    cfg = PreprocessConfig(size=size)
+    return np.stack([np.asarray(image_crop(session, clip.id, n, cfg)) for n in numbers])
 
 
 def _span_frames(session: Session, clip: Clip, size: int) -> tuple[np.ndarray, np.ndarray]:
     """(T, S, S) crops from onset to offset and their frame numbers."""
-    try:
-        from engine.preprocess.cache import clip_crops
-        from engine.preprocess.config import PreprocessConfig
-    except ImportError:
-        clip_crops = None
-    if clip_crops is not None:
-        crops = clip_crops(session, clip.id, PreprocessConfig(size=size), span="onset_offset")
-        frames = np.asarray(crops.frames)
-        numbers = getattr(crops, "numbers", None)
-        if numbers is None:
-            numbers = getattr(crops, "frame_numbers", None)
-        if numbers is None:
-            lo = clip.onset if clip.onset is not None else (clip.first_frame or 0)
-            numbers = np.arange(lo, lo + len(frames))
-        return frames, np.asarray(numbers)
-    stmt = select(Frame.number).where(Frame.clip_id == clip.id).order_by(Frame.index)
-    all_numbers = list(session.scalars(stmt))
-    if not all_numbers:
-        raise GlimpseError(f"clip {clip.name} has no frames", where=f"clip id {clip.id}")
-    lo = clip.onset if clip.onset is not None else all_numbers[0]
-    hi = clip.offset if clip.offset is not None and clip.offset >= lo else all_numbers[-1]
-    numbers = [n for n in all_numbers if lo <= n <= hi] or all_numbers
-    return _frames_of(session, clip, numbers, size), np.asarray(numbers)
+    crops = clip_crops(session, clip.id, PreprocessConfig(size=size), span="onset_offset")
+    return np.asarray(crops.frames), np.asarray(crops.frame_numbers)
 
 
 def sequence_positions(n: int, length: int) -> np.ndarray:
@@ -125,7 +88,7 @@ def build_sequences(
 ) -> SequenceSet:
     """Crops of every clip between onset and offset, resampled to ``seq_len`` frames; cached by content."""
     reporter = reporter or NullReporter()
-    snapshot = external.catalog_snapshot(session)
+    snapshot = catalog_snapshot(session)
     key = _key(
         {
             "clips": [c.clip_id for c in clips],
@@ -144,7 +107,7 @@ def build_sequences(
     for i, info in enumerate(clips):
         clip = session.get(Clip, info.clip_id)
         frames, numbers = _span_frames(session, clip, size)
-        frames_out[i] = external.resample(frames, seq_len, interpolation)
+        frames_out[i] = resample(frames, seq_len, interpolation)
         numbers_out[i] = numbers[sequence_positions(len(numbers), seq_len)]
         if i % 10 == 0:
             reporter.progress(i / max(1, len(clips)), f"loading clip {i + 1}/{len(clips)}")
@@ -168,9 +131,7 @@ def _sample(n: int, cap: int, seed: int = 0) -> np.ndarray:
 
 def face_images(session: Session, dataset_name: str, size: int, cap: int) -> np.ndarray:
     """Every frame of the faces dataset (still images), (N, S, S) uint8, capped deterministically."""
-    key = _key(
-        {"faces": dataset_name, "size": size, "cap": cap, "snapshot": external.catalog_snapshot(session)}
-    )
+    key = _key({"faces": dataset_name, "size": size, "cap": cap, "snapshot": catalog_snapshot(session)})
     path = cache_dir() / "train-data" / f"faces-{key}.npz"
     if path.exists():
         return np.load(path)["images"]
@@ -206,7 +167,7 @@ def macro_images(
             "cap": cap,
             "peak": peak_frames,
             "neutral": neutral_frames,
-            "snapshot": external.catalog_snapshot(session),
+            "snapshot": catalog_snapshot(session),
         }
     )
     path = cache_dir() / "train-data" / f"macro-{key}.npz"

@@ -10,8 +10,8 @@ from typing import Any
 import numpy as np
 
 from engine.errors import GlimpseError
+from engine.jobs.executors import get_executor
 from engine.progress import NullReporter, Reporter
-from engine.train import external
 from engine.train.runtime import check_cancel
 from engine.train.variants import ClipInfo, FoldResult, FoldSpec, get_variant
 
@@ -66,6 +66,6 @@ def run_folds(
     reporter = reporter or NullReporter()
     fn = partial(run_fold_by_name, variant_name, prepared)
     check_cancel(reporter)
-    results = external.executor_map(fn, list(specs), reporter)
+    results = get_executor().map(fn, list(specs), reporter=reporter)
     reporter.progress(1.0, f"{len(results)} folds done")
     return results

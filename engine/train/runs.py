@@ -17,13 +17,14 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from db.queries import catalog_snapshot
 from db.schema import Artifact, Dataset, Metric, Prediction, Run, utcnow
 from db.session import session_scope
 from engine.evaluate.export import write_megc_log, write_predictions_csv
 from engine.evaluate.metrics import MetricReport, compute_metrics, pooled_and_per_group
 from engine.paths import relative_to_home, runs_dir
+from engine.preprocess.cache import crop_backends
 from engine.provenance import code_version
-from engine.train import external
 from engine.train.variants import ClipInfo, FoldResult
 
 
@@ -42,13 +43,12 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def preprocess_backend() -> str:
-    try:
-        from engine.preprocess.cache import clip_crops  # noqa: F401
-        from engine.preprocess.config import PreprocessConfig
-    except ImportError:
-        return "frames"
-    return PreprocessConfig().backend
+def preprocess_backend(session: Session, dataset_names: Sequence[str]) -> str:
+    """Which face backend(s) produced the crops of these datasets, e.g. ``ground_truth`` or
+    ``opencv+ground_truth`` (empty before any crop exists), so a run says what it really trained on."""
+    ids = session.scalars(select(Dataset.id).where(Dataset.name.in_(list(dataset_names))))
+    backends = {backend for dataset_id in ids for backend in crop_backends(session, dataset_id)}
+    return "+".join(sorted(backends))
 
 
 def create_run(
@@ -91,11 +91,10 @@ def create_run(
                 status="running",
                 config=config,
                 code_version=code_version(),
-                catalog_snapshot=external.catalog_snapshot(session),
+                catalog_snapshot=catalog_snapshot(session),
                 dataset_names=list(dataset_names),
                 is_synthetic=bool(is_synthetic),
                 device=device,
-                preprocess_backend=preprocess_backend(),
             )
         )
         session.flush()
@@ -109,6 +108,7 @@ def finish_run(db_url: str, run_id: str, status: str, started: float) -> None:
     with session_scope(db_url) as session:
         run = session.get(Run, run_id)
         run.status = status
+        run.preprocess_backend = preprocess_backend(session, run.dataset_names)
         run.wall_time_s = time.perf_counter() - started
         run.finished_at = utcnow()
 

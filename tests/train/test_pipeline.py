@@ -39,6 +39,7 @@ def test_tiny_ablation_end_to_end(tiny_catalog: str) -> None:
         assert len(labelled) == 12
         for child in children:
             assert child.status == "succeeded" and child.kind == "loso" and child.seed == 0
+            assert child.preprocess_backend == "ground_truth"  # the backend that really made the crops
             assert child.config["encoder"]["model"] == "enc_tiny"
             preds = list(s.scalars(select(Prediction).where(Prediction.run_id == child.id)))
             assert {p.clip_id for p in preds} == labelled  # one prediction per labelled clip
