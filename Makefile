@@ -9,8 +9,8 @@ test:  ## install with test extras and run lint + the default test suite
 install:
 	scripts/install.sh
 
-bench:  ## benchmarks (print figures; see docs/PERFORMANCE.md)
-	.venv/bin/pytest -m bench -p no:cacheprovider -s
+bench:  ## every benchmark script (prints figures; see docs/PERFORMANCE.md for each command and its result)
+	for script in benchmarks/bench_*.py; do echo "==> $$script"; .venv/bin/python $$script || exit 1; done
 
 lint:
 	.venv/bin/ruff check . && .venv/bin/ruff format --check .

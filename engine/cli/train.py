@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -14,6 +15,18 @@ from engine.errors import GlimpseError
 from engine.progress import RichReporter
 
 console = Console()
+
+# the options `train` and `ablation` share
+EpochsOption = Annotated[int | None, typer.Option("--epochs", help="encoder epochs per stage")]
+SeqEpochsOption = Annotated[int | None, typer.Option("--seq-epochs", help="stage-3 RNN epochs per fold")]
+DeviceOption = Annotated[str, typer.Option("--device", help="auto | cpu | cuda")]
+DatasetOption = Annotated[
+    list[str] | None, typer.Option("--dataset", help="ME dataset(s); repeat for several")
+]
+TinyOption = Annotated[bool, typer.Option("--tiny", help="seconds-long smoke settings")]
+ThreadsOption = Annotated[
+    int | None, typer.Option("--threads", help="torch CPU threads (1 is best on a busy machine)")
+]
 
 
 def _csv(text: str | None) -> list[str]:
@@ -58,14 +71,12 @@ def _synthetic_note(run_id: str) -> str:
 def train(
     stage: str = typer.Option("full", "--stage", help="fir | er | mixt | full (or any registered variant)"),
     seed: int = typer.Option(0, "--seed"),
-    epochs: int | None = typer.Option(None, "--epochs", help="encoder epochs per stage"),
-    seq_epochs: int | None = typer.Option(None, "--seq-epochs", help="stage-3 RNN epochs per fold"),
-    device: str = typer.Option("auto", "--device", help="auto | cpu | cuda"),
-    dataset: list[str] | None = typer.Option(None, "--dataset", help="ME dataset(s); repeat for several"),
-    tiny: bool = typer.Option(False, "--tiny", help="seconds-long smoke settings"),
-    threads: int | None = typer.Option(
-        None, "--threads", help="torch CPU threads (1 is best on a busy machine)"
-    ),
+    epochs: EpochsOption = None,
+    seq_epochs: SeqEpochsOption = None,
+    device: DeviceOption = "auto",
+    dataset: DatasetOption = None,
+    tiny: TinyOption = False,
+    threads: ThreadsOption = None,
 ) -> None:
     """Train one variant's encoder, then evaluate stage 3 with LOSO; prints UF1/UAR."""
     from engine.train.entry import run_from_params
@@ -83,14 +94,12 @@ def train(
 def ablation(
     variants: str = typer.Option("fir,er,mixt,full", "--variants", help="comma-separated variant names"),
     seeds: str = typer.Option("0", "--seeds", help="comma-separated seeds, e.g. 0,1,2"),
-    epochs: int | None = typer.Option(None, "--epochs", help="encoder epochs per stage"),
-    seq_epochs: int | None = typer.Option(None, "--seq-epochs", help="stage-3 RNN epochs per fold"),
-    device: str = typer.Option("auto", "--device", help="auto | cpu | cuda"),
-    dataset: list[str] | None = typer.Option(None, "--dataset", help="ME dataset(s); repeat for several"),
-    tiny: bool = typer.Option(False, "--tiny", help="seconds-long smoke settings"),
-    threads: int | None = typer.Option(
-        None, "--threads", help="torch CPU threads (1 is best on a busy machine)"
-    ),
+    epochs: EpochsOption = None,
+    seq_epochs: SeqEpochsOption = None,
+    device: DeviceOption = "auto",
+    dataset: DatasetOption = None,
+    tiny: TinyOption = False,
+    threads: ThreadsOption = None,
 ) -> None:
     """Run variants × LOSO × seeds and print the comparison (UF1/UAR mean ± sd over seeds)."""
     from engine.train.entry import run_from_params
