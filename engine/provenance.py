@@ -8,22 +8,31 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 
-@lru_cache(maxsize=1)
-def code_version() -> str:
+def _git(*args: str) -> str:
+    """Output of a git command in the source tree, '' when git or the repository is not there."""
     try:
-        package = version("glimpse")
-    except PackageNotFoundError:
-        package = "0+unknown"
-    try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
+        result = subprocess.run(
+            ["git", *args],
             cwd=Path(__file__).resolve().parent,
             capture_output=True,
             text=True,
             timeout=5,
             check=False,
-        ).stdout.strip()
+        )
     except OSError:
-        commit = ""
-    dirty = ""
-    return f"{package}+g{commit}{dirty}" if commit else package
+        return ""
+    return result.stdout.strip()
+
+
+@lru_cache(maxsize=1)
+def code_version() -> str:
+    """``<package version>+g<commit>``, with ``.dirty`` when tracked files differ from that commit."""
+    try:
+        package = version("glimpse")
+    except PackageNotFoundError:
+        package = "0+unknown"
+    commit = _git("rev-parse", "--short", "HEAD")
+    if not commit:
+        return package
+    dirty = ".dirty" if _git("status", "--porcelain", "--untracked-files=no") else ""
+    return f"{package}+g{commit}{dirty}"

@@ -64,3 +64,12 @@ def test_resolve_within_refuses_escapes(tmp_path: Path) -> None:
 def test_glimpse_error_names_where_and_what_to_do() -> None:
     error = GlimpseError("onset after offset", where="coding.xlsx, row 7", hint="fix the row")
     assert str(error) == "coding.xlsx, row 7: onset after offset (fix the row)"
+
+
+def test_code_version_names_the_commit_and_a_dirty_tree() -> None:
+    from engine.provenance import _git, code_version
+
+    commit = _git("rev-parse", "--short", "HEAD")
+    assert code_version().startswith(f"0.1.0+g{commit}")
+    dirty = bool(_git("status", "--porcelain", "--untracked-files=no"))
+    assert code_version().endswith(".dirty") == dirty

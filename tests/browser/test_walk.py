@@ -1,9 +1,12 @@
 """The user's walk in a real Chromium: datasets → clip player → annotation → tiny training job →
-confusion matrix cell → its clips. Screenshots of every page go to docs/screenshots/."""
+confusion matrix cell → its clips. Screenshots of every page go to $GLIMPSE_SCREENSHOTS (default: a temp
+folder; `GLIMPSE_SCREENSHOTS=docs/screenshots .venv/bin/pytest tests/browser` refreshes the docs' ones)."""
 
 from __future__ import annotations
 
+import os
 import re
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -13,7 +16,7 @@ from db.schema import Annotation, Clip, Job, Prediction, Run
 from db.session import session_scope
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(600)]
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SHOTS = Path(os.environ.get("GLIMPSE_SCREENSHOTS", Path(tempfile.gettempdir()) / "glimpse-screenshots"))
 
 
 IDLE = """() => document.querySelector('[data-testid="stApp"]')?.dataset.testScriptState === 'notRunning'
@@ -30,6 +33,7 @@ def shot(page, name: str) -> None:  # noqa: ANN001
     settle(page)
     page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]')?.scrollTo(0, 0)")
     page.screenshot(path=str(SHOTS / f"{name}.png"))
+    assert (SHOTS / f"{name}.png").stat().st_size > 10_000  # a rendered page, not a blank one
 
 
 def nav(page, title: str) -> None:  # noqa: ANN001
