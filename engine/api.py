@@ -673,8 +673,9 @@ def compare(run_ids: Sequence[str] | None = None, ablation_id: str | None = None
                         "metric": name,
                         "mean": s.mean,
                         "sd": s.sd,
-                        "ci_low": s.ci_low,
-                        "ci_high": s.ci_high,
+                        # UF1/UAR/accuracy live in [0, 1]; a t-interval over few seeds can overshoot
+                        "ci_low": max(0.0, s.ci_low),
+                        "ci_high": min(1.0, s.ci_high),
                         "n": s.n,
                     }
                 )

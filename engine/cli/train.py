@@ -27,6 +27,22 @@ TinyOption = Annotated[bool, typer.Option("--tiny", help="seconds-long smoke set
 ThreadsOption = Annotated[
     int | None, typer.Option("--threads", help="torch CPU threads (1 is best on a busy machine)")
 ]
+ProtocolOption = Annotated[
+    str,
+    typer.Option(
+        "--protocol",
+        help="loso (over --dataset) | composite (MEGC 2019 composite of the --dataset CASME II/SMIC/SAMM "
+        "sets) | cross_dataset (train on --train-dataset, test on --test-dataset)",
+    ),
+]
+TrainDatasetOption = Annotated[
+    list[str] | None,
+    typer.Option("--train-dataset", help="cross_dataset: ME dataset(s) to train on; repeat for several"),
+]
+TestDatasetOption = Annotated[
+    list[str] | None,
+    typer.Option("--test-dataset", help="cross_dataset: ME dataset(s) to test on; repeat for several"),
+]
 
 
 def _csv(text: str | None) -> list[str]:
@@ -34,7 +50,14 @@ def _csv(text: str | None) -> list[str]:
 
 
 def _params(
-    datasets: list[str] | None, device: str, epochs: int | None, seq_epochs: int | None, tiny: bool
+    datasets: list[str] | None,
+    device: str,
+    epochs: int | None,
+    seq_epochs: int | None,
+    tiny: bool,
+    protocol: str = "loso",
+    train_datasets: list[str] | None = None,
+    test_datasets: list[str] | None = None,
 ) -> dict:
     from engine.train.config import AblationConfig
 
@@ -47,6 +70,10 @@ def _params(
         params["encoder"]["epochs"] = epochs
     if seq_epochs is not None:
         params["sequence"]["epochs"] = seq_epochs
+    params["protocol"] = protocol
+    params["train_datasets"] = list(train_datasets or [])
+    params["test_datasets"] = list(test_datasets or [])
+    AblationConfig.from_dict(params)  # a bad protocol / dataset split fails here, before any work
     return params
 
 
@@ -77,12 +104,20 @@ def train(
     dataset: DatasetOption = None,
     tiny: TinyOption = False,
     threads: ThreadsOption = None,
+    protocol: ProtocolOption = "loso",
+    train_dataset: TrainDatasetOption = None,
+    test_dataset: TestDatasetOption = None,
 ) -> None:
-    """Train one variant's encoder, then evaluate stage 3 with LOSO; prints UF1/UAR."""
+    """Train one variant's encoder, then evaluate stage 3 with the chosen protocol (LOSO by default);
+    prints UF1/UAR."""
     from engine.train.entry import run_from_params
 
     _threads(threads)
-    params = {**_params(dataset, device, epochs, seq_epochs, tiny), "variant": stage, "seed": seed}
+    params = {
+        **_params(dataset, device, epochs, seq_epochs, tiny, protocol, train_dataset, test_dataset),
+        "variant": stage,
+        "seed": seed,
+    }
     with RichReporter(f"train {stage}") as reporter:
         out = run_from_params("train", params, reporter)
     note = _synthetic_note(out["run_id"])
@@ -100,12 +135,16 @@ def ablation(
     dataset: DatasetOption = None,
     tiny: TinyOption = False,
     threads: ThreadsOption = None,
+    protocol: ProtocolOption = "loso",
+    train_dataset: TrainDatasetOption = None,
+    test_dataset: TestDatasetOption = None,
 ) -> None:
-    """Run variants × LOSO × seeds and print the comparison (UF1/UAR mean ± sd over seeds)."""
+    """Run variants × protocol folds (LOSO by default) × seeds and print the comparison (UF1/UAR mean ± sd
+    over seeds)."""
     from engine.train.entry import run_from_params
 
     _threads(threads)
-    params = _params(dataset, device, epochs, seq_epochs, tiny)
+    params = _params(dataset, device, epochs, seq_epochs, tiny, protocol, train_dataset, test_dataset)
     params["variants"] = _csv(variants)
     try:
         params["seeds"] = [int(s) for s in _csv(seeds)]

@@ -15,8 +15,8 @@ from engine.evaluate.stats import paired_test, seed_spread
 from engine.ingest.base import LABELS_ME
 from engine.progress import NullReporter, Reporter, SubReporter
 from engine.train.config import AblationConfig
-from engine.train.data import me_clips
-from engine.train.loso import build_folds, run_folds
+from engine.train.data import protocol_clips
+from engine.train.loso import protocol_folds, run_folds
 from engine.train.runs import chance_levels, create_run, finish_run, record_loso, run_dir
 from engine.train.runtime import Cancelled, check_cancel, resolve_device
 from engine.train.variants import VariantContext, get_variant
@@ -40,8 +40,10 @@ def _final_status(error: BaseException) -> str:
     return "cancelled" if cancelled else "failed"
 
 
-def _datasets(cfg: AblationConfig, variant: str) -> list[str]:
-    names = list(cfg.me_datasets)
+def _datasets(cfg: AblationConfig, variant: str, me_names: list[str] | None = None) -> list[str]:
+    """Every dataset a run of ``variant`` reads: the protocol's ME datasets (``me_names``: those its clips
+    really came from), then the faces/macro sets its encoder stage(s) use."""
+    names = list(cfg.evaluation_datasets()) if me_names is None else list(me_names)
     if variant in ("fir", "mixt", "full"):
         names.append(cfg.faces_dataset)
     if variant in ("er", "mixt", "full"):
@@ -59,13 +61,15 @@ def run_variant(
     parent_id: str | None = None,
     encoder_path: str | None = None,
 ) -> VariantOutcome:
-    """Prepare the variant once (e.g. train its encoder), run LOSO stage 3, store everything."""
+    """Prepare the variant once (e.g. train its encoder), run stage 3 over the folds of
+    ``cfg.protocol`` (LOSO, the MEGC 2019 composite's LOSO, or one cross-dataset fold), store everything."""
     reporter = reporter or NullReporter()
     get_variant(variant)  # fail early on an unknown name
     device = resolve_device(cfg.device)
     with session_scope(db_url) as session:
-        clips = me_clips(session, cfg.me_datasets)
-    folds = build_folds(clips, LABELS_ME, seed, cfg.sequence.val_subjects)
+        clips = protocol_clips(session, cfg)
+    folds = protocol_folds(cfg.protocol, clips, LABELS_ME, seed, cfg.sequence.val_subjects, cfg.test_datasets)
+    me_names = list(dict.fromkeys(c.dataset for c in clips))
     config = {**cfg.to_dict(), "variants": [variant], "seeds": [seed]}
     if encoder_path:
         config["encoder_from"] = str(encoder_path)
@@ -73,7 +77,7 @@ def run_variant(
         db_url,
         "loso",
         config,
-        _datasets(cfg, variant),
+        _datasets(cfg, variant, me_names),
         str(device),
         variant,
         seed,
@@ -88,7 +92,10 @@ def run_variant(
         )
         if encoder_path:
             context.extras["encoder_path"] = encoder_path
-        reporter.progress(0.0, f"{variant} seed {seed}: preparing")
+        reporter.progress(
+            0.0,
+            f"{variant} seed {seed}: preparing ({cfg.protocol}, {len(folds)} fold(s), {len(clips)} clips)",
+        )
         prepared = get_variant(variant).prepare(context)
         check_cancel(reporter)
         results = run_folds(variant, prepared, folds, SubReporter(reporter, 0.6, 0.97))

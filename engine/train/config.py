@@ -11,6 +11,9 @@ from engine.errors import GlimpseError
 IMBALANCE = ("weighted_loss", "sampler", "none")
 INTERPOLATION = ("nearest", "linear")
 RNN_TYPES = ("gru", "lstm")
+# how the ME clips are split into folds: LOSO over me_datasets; LOSO over the MEGC 2019 composite
+# membership of me_datasets; one fold training on train_datasets and testing on test_datasets
+PROTOCOLS = ("loso", "composite", "cross_dataset")
 
 
 def _from_dict(cls: type, data: dict[str, Any] | None) -> Any:
@@ -111,19 +114,53 @@ class AblationConfig:
     sequence: SequenceConfig = field(default_factory=SequenceConfig)
     # settings of plug-in variants (e.g. engine.baselines' BaselineConfig fields), passed through as is
     baselines: dict[str, Any] = field(default_factory=dict)
+    protocol: str = "loso"  # loso | composite | cross_dataset (see PROTOCOLS)
+    train_datasets: tuple[str, ...] = ()  # cross_dataset only: the ME datasets trained on
+    test_datasets: tuple[str, ...] = ()  # cross_dataset only: the ME datasets tested on
+
+    def __post_init__(self) -> None:
+        if self.protocol not in PROTOCOLS:
+            raise GlimpseError(
+                f"unknown protocol {self.protocol!r}", hint=f"use one of {', '.join(PROTOCOLS)}"
+            )
+        if self.protocol == "cross_dataset":
+            if not self.train_datasets or not self.test_datasets:
+                raise GlimpseError(
+                    "protocol cross_dataset needs both train_datasets and test_datasets",
+                    hint="e.g. --train-dataset casme2 --test-dataset samm",
+                )
+            overlap = sorted(set(self.train_datasets) & set(self.test_datasets))
+            if overlap:
+                raise GlimpseError(
+                    f"dataset(s) {', '.join(overlap)} are both train and test datasets",
+                    hint="cross_dataset trains and tests on disjoint datasets",
+                )
+        elif self.train_datasets or self.test_datasets:
+            raise GlimpseError(
+                f"train_datasets/test_datasets only apply to protocol cross_dataset, not {self.protocol!r}",
+                hint="add --protocol cross_dataset, or use --dataset for loso/composite",
+            )
+
+    def evaluation_datasets(self) -> tuple[str, ...]:
+        """The ME datasets the protocol draws clips from (train then test ones for cross_dataset)."""
+        if self.protocol == "cross_dataset":
+            return tuple(dict.fromkeys((*self.train_datasets, *self.test_datasets)))
+        return self.me_datasets
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["variants"], data["seeds"] = list(self.variants), list(self.seeds)
         data["me_datasets"] = list(self.me_datasets)
+        data["train_datasets"], data["test_datasets"] = list(self.train_datasets), list(self.test_datasets)
         data["baselines"] = dict(self.baselines)
         return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> AblationConfig:
         data = dict(data or {})
-        if isinstance(data.get("me_datasets"), str):
-            data["me_datasets"] = [data["me_datasets"]]
+        for key in ("me_datasets", "train_datasets", "test_datasets"):
+            if isinstance(data.get(key), str):
+                data[key] = [data[key]]
         encoder = EncoderStageConfig.from_dict(data.pop("encoder", None))
         sequence = SequenceConfig.from_dict(data.pop("sequence", None))
         cfg = _from_dict(cls, data)

@@ -20,11 +20,13 @@ from db.queries import catalog_snapshot, clips_for_training
 from db.schema import Clip, Dataset, Frame
 from engine.errors import GlimpseError
 from engine.ingest.base import LABELS_MACRO, LABELS_ME
+from engine.ingest.composite import COMPOSITE_FORMATS, composite_from_catalog
 from engine.paths import cache_dir
 from engine.preprocess.cache import clip_crops, image_crop
 from engine.preprocess.config import PreprocessConfig
 from engine.preprocess.temporal import resample
 from engine.progress import NullReporter, Reporter
+from engine.train.config import AblationConfig
 from engine.train.variants import ClipInfo
 
 
@@ -43,6 +45,36 @@ def me_clips(session: Session, dataset_names: tuple[str, ...] | list[str]) -> li
         ClipInfo(c.id, c.name, f"{c.dataset.name}/{c.subject.code}", c.dataset.name, str(c.label))
         for c in clips
     ]
+
+
+def composite_clips(session: Session, dataset_names: tuple[str, ...] | list[str]) -> list[ClipInfo]:
+    """The labelled ME clips of the named datasets that belong to the MEGC 2019 composite: datasets of
+    format casme2/smic/samm only (others are left out), minus the clips the protocol excludes."""
+    clips = me_clips(session, dataset_names)  # also refuses names missing from the catalog
+    formats = dict(
+        session.execute(
+            select(Dataset.name, Dataset.format).where(Dataset.name.in_(list(dataset_names)))
+        ).all()
+    )
+    names = [n for n in dataset_names if formats.get(n) in COMPOSITE_FORMATS]
+    if not names:
+        described = ", ".join(f"{n} ({formats.get(n)})" for n in dataset_names)
+        raise GlimpseError(
+            f"the composite protocol needs a dataset of format {'/'.join(COMPOSITE_FORMATS)}, "
+            f"got {described}",
+            hint="add CASME II / SMIC / SAMM datasets with --dataset, or use --protocol loso",
+        )
+    members = {m.clip.id for m in composite_from_catalog(session, names).members}
+    return [c for c in clips if c.clip_id in members]
+
+
+def protocol_clips(session: Session, cfg: AblationConfig) -> list[ClipInfo]:
+    """The labelled ME clips an evaluation protocol runs on (``cfg.protocol``, see ``loso.protocol_folds``
+    for the folds): ``loso`` all of ``me_datasets``; ``composite`` their MEGC 2019 composite members;
+    ``cross_dataset`` all of ``train_datasets`` + ``test_datasets``."""
+    if cfg.protocol == "composite":
+        return composite_clips(session, cfg.me_datasets)
+    return me_clips(session, cfg.evaluation_datasets())
 
 
 def _key(payload: dict) -> str:

@@ -1,4 +1,5 @@
-"""Leave-one-subject-out: one pure-data FoldSpec per subject, run through the configured executor."""
+"""Folds as pure-data FoldSpecs – leave-one-subject-out (one per subject) or one cross-dataset fold –
+run through the configured executor."""
 
 from __future__ import annotations
 
@@ -51,6 +52,64 @@ def build_folds(
             )
         )
     return folds
+
+
+def build_cross_dataset_fold(
+    train_clips: Sequence[ClipInfo],
+    test_clips: Sequence[ClipInfo],
+    labels: Sequence[str],
+    seed: int = 0,
+    val_subjects: float = 0.0,
+) -> FoldSpec:
+    """ONE fold: train on every clip of the training datasets, test on every clip of the test datasets.
+    Validation subjects (if any) are drawn from the training clips' subjects only."""
+    if not train_clips or not test_clips:
+        side = "training" if not train_clips else "test"
+        raise GlimpseError(
+            f"cross-dataset evaluation found no labelled {side} clips",
+            hint="check --train-dataset / --test-dataset: each needs clips labelled with the 3 ME classes",
+        )
+    shared = {c.clip_id for c in train_clips} & {c.clip_id for c in test_clips}
+    if shared:
+        raise GlimpseError(f"{len(shared)} clip(s) are on both the training and the test side")
+    test_names = list(dict.fromkeys(c.dataset for c in test_clips))
+    others = sorted({c.subject for c in train_clips})
+    n_val = int(math.floor(val_subjects * len(others)))
+    val_ids: tuple[int, ...] = ()
+    if n_val:
+        chosen = set(np.random.default_rng([seed, 0]).choice(others, n_val, replace=False).tolist())
+        val_ids = tuple(c.clip_id for c in train_clips if c.subject in chosen)
+    return FoldSpec(
+        index=0,
+        test_subject=f"cross:{'+'.join(test_names)}",
+        train_clip_ids=tuple(c.clip_id for c in train_clips),
+        train_labels=tuple(c.label for c in train_clips),
+        test_clip_ids=tuple(c.clip_id for c in test_clips),
+        test_labels=tuple(c.label for c in test_clips),
+        seed=seed,
+        labels=tuple(labels),
+        val_clip_ids=val_ids,
+    )
+
+
+def protocol_folds(
+    protocol: str,
+    clips: Sequence[ClipInfo],
+    labels: Sequence[str],
+    seed: int = 0,
+    val_subjects: float = 0.0,
+    test_datasets: Sequence[str] = (),
+) -> list[FoldSpec]:
+    """The folds of an evaluation protocol over already selected clips (see ``data.protocol_clips``):
+    ``loso``/``composite`` one fold per subject; ``cross_dataset`` one fold testing on ``test_datasets``."""
+    if protocol in ("loso", "composite"):
+        return build_folds(clips, labels, seed, val_subjects)
+    if protocol == "cross_dataset":
+        tests = set(test_datasets)
+        train = [c for c in clips if c.dataset not in tests]
+        test = [c for c in clips if c.dataset in tests]
+        return [build_cross_dataset_fold(train, test, labels, seed, val_subjects)]
+    raise GlimpseError(f"unknown protocol {protocol!r}", hint="use one of loso, composite, cross_dataset")
 
 
 def run_fold_by_name(variant_name: str, prepared: Any, spec: FoldSpec) -> FoldResult:

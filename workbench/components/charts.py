@@ -54,8 +54,9 @@ def confusion_figure(matrix: np.ndarray, labels: Sequence[str], title: str = "co
         xaxis_title="predicted",
         yaxis_title="truth",
         height=420,
-        yaxis={"autorange": "reversed", "categoryorder": "array", "categoryarray": labels},
-        xaxis={"categoryorder": "array", "categoryarray": labels},
+        # fixed ranges: the (invisible) click markers must not pad the axes and squeeze the cells
+        yaxis={"range": [len(labels) - 0.5, -0.5], "categoryorder": "array", "categoryarray": labels},
+        xaxis={"range": [-0.5, len(labels) - 0.5], "categoryorder": "array", "categoryarray": labels},
         clickmode="event+select",
     )
     return fig

@@ -26,9 +26,15 @@ def render() -> None:
         for r in ablations.itertuples()
     }
     ablation = st.selectbox(
-        "ablation", options, format_func=lambda i: "(none)" if i is None else names[i], key="cmp_ablation"
+        "ablation",
+        options,
+        index=1 if len(options) > 1 else 0,  # the newest ablation (runs are listed newest first)
+        format_func=lambda i: "(none)" if i is None else names[i],
+        key="cmp_ablation",
     )
-    baselines = all_runs[all_runs.variant.isin(["lbptop", "flowcnn"])]["id"].tolist()
+    # baseline runs of *other* ablations (or stand-alone) join the comparison by default
+    outside = all_runs[all_runs.parent.isna() | (all_runs.parent != ablation)]
+    baselines = outside[outside.variant.isin(["lbptop", "flowcnn"])]["id"].tolist()
     picked = st.multiselect(
         "add runs",
         all_runs["id"].tolist(),
@@ -66,7 +72,7 @@ def render() -> None:
     by_variant: dict[str, list[str]] = {}
     for run_id, variant in result["runs"].items():
         by_variant.setdefault(variant, []).append(run_id)
-    cols = st.columns(min(4, max(1, len(by_variant))))
+    cols = st.columns(min(3, max(1, len(by_variant))))
     for i, variant in enumerate(result["variants"]):
         run_id = by_variant[variant][0]
         detail = api.run_detail(run_id)
