@@ -12,6 +12,18 @@ from workbench import state
 from workbench.components.downloads import table_download
 
 STAGES = ("fir", "er", "mixt", "full")
+BASELINES = ("lbptop", "flowcnn")
+PROTOCOLS = {
+    "loso": "leave-one-subject-out over the ME datasets",
+    "composite": "MEGC 2019 composite (CASME II + SMIC-HS + SAMM membership), LOSO",
+    "cross_dataset": "cross-dataset: train on some datasets, test on others",
+}
+
+
+def _names(text: str) -> list[str]:
+    return [d.strip() for d in text.split(",") if d.strip()]
+
+
 FINAL = ("succeeded", "failed", "cancelled", "lost")
 
 
@@ -43,6 +55,9 @@ def build_params(
     tiny: bool,
     encoder: dict[str, Any],
     sequence: dict[str, Any],
+    protocol: str = "loso",
+    train_datasets: str = "",
+    test_datasets: str = "",
 ) -> dict[str, Any]:
     """The job parameters: an AblationConfig dict (+ ``variant`` for a single-stage run)."""
     base = api.training_defaults(tiny=tiny).get("AblationConfig", {})
@@ -52,7 +67,10 @@ def build_params(
         params["seeds"] = [int(s) for s in seeds.replace(",", " ").split()] or [0]
     except ValueError as error:
         raise GlimpseError(f"seeds must be integers, got {seeds!r}", hint="e.g. 0 1 2") from error
-    params["me_datasets"] = [d.strip() for d in datasets.split(",") if d.strip()]
+    params["me_datasets"] = _names(datasets)
+    params["protocol"] = protocol
+    if protocol == "cross_dataset":
+        params["train_datasets"], params["test_datasets"] = _names(train_datasets), _names(test_datasets)
     if kind == "train":
         params["variant"], params["variants"], params["seed"] = stage, [stage], params["seeds"][0]
     else:
@@ -76,7 +94,9 @@ def render() -> None:
         )
         c = st.columns(3)
         stage = c[0].selectbox("stage (one-stage run)", STAGES, index=3, key="train_stage")
-        variants = c[1].multiselect("variants (ablation)", STAGES, default=list(STAGES), key="train_variants")
+        variants = c[1].multiselect(
+            "variants (ablation)", STAGES + BASELINES, default=list(STAGES), key="train_variants"
+        )
         seeds = c[2].text_input(
             "seeds", value=" ".join(map(str, ablation.get("seeds", [0]))), key="train_seeds"
         )
@@ -85,6 +105,12 @@ def render() -> None:
             value=", ".join(ablation.get("me_datasets", [])),
             key="train_datasets",
         )
+        p = st.columns(3)
+        protocol = p[0].selectbox(
+            "evaluation protocol", list(PROTOCOLS), format_func=PROTOCOLS.get, key="train_protocol"
+        )
+        train_datasets = p[1].text_input("train datasets (cross-dataset only)", key="train_train_datasets")
+        test_datasets = p[2].text_input("test datasets (cross-dataset only)", key="train_test_datasets")
         with st.expander("encoder stage settings (FIR / ER / MIXT / FULL)"):
             encoder = _fields(f"{preset}_enc", defaults.get("EncoderStageConfig", {}))
         with st.expander("sequence (stage 3) settings"):
@@ -92,7 +118,10 @@ def render() -> None:
         submitted = st.form_submit_button("Launch")
     if submitted:
         try:
-            params = build_params(kind, stage, variants, seeds, datasets, tiny, encoder, sequence)
+            params = build_params(
+                kind, stage, variants, seeds, datasets, tiny, encoder, sequence,
+                protocol, train_datasets, test_datasets,
+            )  # fmt: skip
             job_id = api.enqueue_job(kind, params)
             state.put(state.JOB, job_id)
             st.success(f"{kind} job #{job_id} queued")
