@@ -19,6 +19,7 @@ from sqlalchemy import insert, select
 from db.queries import ClipFilter, catalog_snapshot, dataset_stats, list_clips
 from db.schema import Clip, Dataset, Frame, Subject
 from db.session import session_factory
+from engine.synth.write import CASME2_HEADER
 
 LABELS = ("negative", "positive", "surprise", None)
 AGREEMENT = (None, 1 / 3, 0.5, 2 / 3, 1.0)
@@ -105,19 +106,7 @@ def bench_ingest(n_clips: int, frames_per_clip: int) -> None:
         book = Workbook()
         sheet = book.active
         sheet.title = "Sheet1"
-        sheet.append(
-            [
-                "Subject",
-                "Filename",
-                None,
-                "OnsetFrame",
-                "ApexFrame",
-                "OffsetFrame",
-                None,
-                "Action Units",
-                "Estimated Emotion",
-            ]
-        )
+        sheet.append(list(CASME2_HEADER))
         emotions = ("happiness", "disgust", "surprise", "repression", "others")
         for k in range(n_clips):
             subject, name = k % 26 + 1, f"EP{k:03d}_01f"
