@@ -120,11 +120,10 @@ def read(root: Path) -> ReadResult:
         end = offset or apex_v or onset
         if video_dir not in listings:
             listing = list_frames(root, video_dir)
-            listings[video_dir] = listing.frames if not listing.escaping else []
-            if listing.escaping:
-                issues.append(
-                    IngestIssue(where, row, f"frame {listing.escaping[0]!r} links outside the dataset")
-                )
+            escaped = listing.escape_issue(where, row)
+            listings[video_dir] = [] if escaped else listing.frames
+            if escaped:
+                issues.append(escaped)
         frames = [f for f in listings[video_dir] if onset <= f.number <= max(end, onset)]
         kind = "macro" if "macro" in values[7].lower() else "micro"
         name = f"{video_dir.name}_{onset}"

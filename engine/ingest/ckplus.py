@@ -51,10 +51,8 @@ def read(root: Path) -> ReadResult:
         for seq_dir in subdirs(subject_dir):
             where = rel_path(root, seq_dir)
             listing = list_frames(root, seq_dir)
-            if listing.escaping:
-                issues.append(
-                    IngestIssue(where, None, f"frame {listing.escaping[0]!r} links outside the dataset")
-                )
+            if escaped := listing.escape_issue(where, None):
+                issues.append(escaped)
                 continue
             frames = listing.frames
             code: int | None = None

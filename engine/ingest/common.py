@@ -41,6 +41,12 @@ class FrameListing:
     escaping: list[str]  # relative paths of symlinks that point outside the dataset root
     duplicates: list[str]  # files whose number another file already had
 
+    def escape_issue(self, file: str, row: int | None) -> IngestIssue | None:
+        """The issue to report when a frame is a link out of the dataset root (the clip is then skipped)."""
+        if not self.escaping:
+            return None
+        return IngestIssue(file, row, f"frame {self.escaping[0]!r} links outside the dataset")
+
 
 def list_frames(root: Path, folder: Path) -> FrameListing:
     """Image files of ``folder`` keyed by the number in their names (json, hidden and other files ignored)."""

@@ -70,10 +70,8 @@ def read(root: Path) -> ReadResult:
         if offset_unknown:
             offset = None
         listing = list_frames(root, folder)
-        if listing.escaping:
-            issues.append(
-                IngestIssue(table.file, row, f"frame {listing.escaping[0]!r} links outside the dataset")
-            )
+        if escaped := listing.escape_issue(table.file, row):
+            issues.append(escaped)
             continue
         emotion = str(cells["Estimated Emotion"]).strip()
         meta = {

@@ -57,10 +57,8 @@ def read(root: Path) -> ReadResult:
             for clip_dir in subdirs(label_dir):
                 where = rel_path(root, clip_dir)
                 listing = list_frames(root, clip_dir)
-                if listing.escaping:
-                    issues.append(
-                        IngestIssue(where, None, f"frame {listing.escaping[0]!r} links outside the dataset")
-                    )
+                if escaped := listing.escape_issue(where, None):
+                    issues.append(escaped)
                     continue
                 frames = listing.frames
                 clip = ClipRecord(
