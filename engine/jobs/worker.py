@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import logging
 import os
 import signal
 import socket
@@ -29,6 +30,8 @@ from engine.config import settings
 from engine.jobs import queue
 from engine.jobs.run_one import WORKER_PID_ENV
 from engine.paths import glimpse_home
+
+log = logging.getLogger("glimpse.worker")
 
 KILL_GRACE_S = 3.0
 STOPPED_ERROR = "its worker was stopped while it ran; requeue it to retry"
@@ -197,7 +200,7 @@ def _run_claimed(session: Session, job: Job, db_url: str, worker_id: str) -> str
                 status = _watch_once(session, proc, job.id, worker_id, beat)
             except OperationalError as error:  # catalog busy or unreachable for a moment: keep watching
                 session.rollback()
-                print(f"catalog error while watching job {job.id}: {error}", file=sys.stderr, flush=True)
+                log.warning("catalog error while watching job %s: %s", job.id, error)
                 status = None
             if status is not None:
                 return status
@@ -234,6 +237,10 @@ def run_worker(
     ``once``: run at most one job (none if the queue is empty) and return; ``max_jobs``: stop after that
     many; ``idle_exit_s``: stop after that long with nothing to do (workers the app starts on demand).
     """
+    if not logging.getLogger().handlers:  # a worker process of its own: its log is its stdout
+        logging.basicConfig(
+            level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stdout
+        )
     db_url = db_url or default_url()
     cfg = settings()
     session = session_factory(db_url)()
@@ -249,11 +256,11 @@ def run_worker(
                     worker_heartbeat(session, worker_id)
                     last_beat = time.monotonic()
                 for job_id in queue.sweep_lost(session, cfg.lost_after_s):
-                    print(f"job {job_id} marked lost (no heartbeat)", flush=True)
+                    log.warning("job %s marked lost (no heartbeat)", job_id)
                 job = queue.claim_next(session, worker_id, kinds)
             except OperationalError as error:  # catalog busy or unreachable for a moment: try again
                 session.rollback()
-                print(f"catalog error: {error}; retrying", file=sys.stderr, flush=True)
+                log.warning("catalog error: %s; retrying", error)
                 time.sleep(max(poll_s, 1.0))
                 continue
             if job is None:
@@ -263,9 +270,9 @@ def run_worker(
                     break
                 time.sleep(poll_s)
                 continue
-            print(f"running job {job.id} ({job.kind})", flush=True)
+            log.info("running job %s (%s)", job.id, job.kind)
             status = _run_claimed(session, job, db_url, worker_id)
-            print(f"job {job.id} {status}", flush=True)
+            log.info("job %s %s", job.id, status)
             ran += 1
             last_work = last_beat = time.monotonic()
             if once or (max_jobs is not None and ran >= max_jobs):
