@@ -239,8 +239,9 @@ def run_worker(
     """
     if not logging.getLogger().handlers:  # a worker process of its own: its log is its stdout
         logging.basicConfig(
-            level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stdout
+            level=logging.WARNING, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stdout
         )
+        log.setLevel(logging.INFO)  # the worker's own lines; libraries (alembic, …) only warn
     db_url = db_url or default_url()
     cfg = settings()
     session = session_factory(db_url)()
