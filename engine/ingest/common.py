@@ -93,6 +93,19 @@ def inside_root(root: Path, relative: str | Path) -> Path | None:
     return candidate if _inside(root_resolved, candidate) else None
 
 
+def coded_clip_folder(
+    root: Path, frames_dir: Path, subject: str, name: str, file: str, row: int
+) -> Path | IngestIssue:
+    """The frame folder ``frames_dir/subject/name`` of a coding row, or the issue saying why it is unusable
+    (it escapes the dataset root, or it is not there)."""
+    folder = inside_root(frames_dir, Path(subject) / name)
+    if folder is None or inside_root(root, folder) is None:
+        return IngestIssue(file, row, f"clip path {subject}/{name!r} escapes the dataset folder")
+    if not folder.is_dir():
+        return IngestIssue(file, row, f"clip folder {rel_path(root, folder)!r} not found")
+    return folder
+
+
 def unreadable_image(path: Path) -> str | None:
     """Why an image file cannot be used (empty, undecodable), or None when it decodes."""
     try:

@@ -11,9 +11,9 @@ from engine.ingest.base import ClipRecord, IngestIssue, ReadResult, register
 from engine.ingest.common import (
     as_int,
     check_clip_frames,
+    coded_clip_folder,
     find_dir,
     find_file,
-    inside_root,
     list_frames,
     load_coding,
     rel_path,
@@ -53,14 +53,9 @@ def read(root: Path) -> ReadResult:
             continue
         subject = subject_code(cells["Subject"])
         name = str(cells["Filename"]).strip()
-        folder = inside_root(frames_dir, Path(subject) / name)
-        if folder is None or inside_root(root, folder) is None:
-            issues.append(
-                IngestIssue(table.file, row, f"clip path {subject}/{name!r} escapes the dataset folder")
-            )
-            continue
-        if not folder.is_dir():
-            issues.append(IngestIssue(table.file, row, f"clip folder {rel_path(root, folder)!r} not found"))
+        folder = coded_clip_folder(root, frames_dir, subject, name, table.file, row)
+        if isinstance(folder, IngestIssue):
+            issues.append(folder)
             continue
         onset, apex, offset = (as_int(cells[c]) for c in ("Onset Frame", "Apex Frame", "Offset Frame"))
         if onset is None or offset is None:

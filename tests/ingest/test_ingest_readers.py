@@ -327,6 +327,20 @@ def test_samm_missing_column_names_the_file(tmp_path: Path) -> None:
     assert "SAMM_Micro_FACS_Codes_v2.xlsx" in str(error.value) and "missing: Apex Frame" in str(error.value)
 
 
+def test_samm_row_whose_clip_folder_is_missing_is_reported_and_the_rest_ingest(tmp_path: Path) -> None:
+    import shutil
+
+    root = samm(
+        tmp_path / "s", [("006", "006_1_2", 5, 6, 7, "", "Anger"), ("007", "007_3_1", 5, 6, 7, "", "Fear")]
+    )
+    shutil.rmtree(root / "SAMM" / "007" / "007_3_1")
+    result = READERS["samm"](root)
+    assert [c.name for c in result.clips] == ["006_1_2"]
+    assert len(result.issues) == 1
+    assert result.issues[0].file == "SAMM_Micro_FACS_Codes_v2.xlsx"
+    assert "clip folder 'SAMM/007/007_3_1' not found" in result.issues[0].reason
+
+
 def test_ckplus_bad_emotion_file_keeps_the_sequence_unlabelled(tmp_path: Path) -> None:
     root = ckplus(tmp_path / "ck", [("S005", "001", 4, 3.0)])
     (root / "Emotion/S005/001/S005_001_00000004_emotion.txt").write_text("   9.0000000e+00\n")
