@@ -30,7 +30,7 @@ from engine.preprocess.cache import clip_crops
 from engine.preprocess.frames import VideoFrames, is_video
 
 SOURCES = ("crops", "frames")  # face crops (aligned, grayscale) or the dataset's raw frames
-CROPS_MAX_FRAMES = 3000  # longer clips (recordings) are shown from raw frames: crops need the whole clip
+CROPS_MAX_FRAMES = 2000  # longer clips (recordings) are shown from raw frames: crops need the whole clip
 LANDMARKS_FILE = "glimpse_landmarks.json"
 
 

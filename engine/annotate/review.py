@@ -149,7 +149,12 @@ def merge(codings: Sequence[FullCoding], reviewer: str, now: datetime | None = N
     aus = "+".join(sorted((au for au, n in au_votes.items() if n * 2 > len(coders)), key=_au_order))
     names = ", ".join(c.annotator for c in coders)
     return Consensus(
-        onset, apex, offset, emotion, aus, f"merged {names} (median marks, majority emotion) {_stamp(reviewer, now)}"
+        onset,
+        apex,
+        offset,
+        emotion,
+        aus,
+        f"merged {names} (median marks, majority emotion) {_stamp(reviewer, now)}",
     )
 
 

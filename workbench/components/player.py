@@ -167,7 +167,8 @@ def _player_fragment(
                 anchors[str(mark)] = one["images"][0]
     if not any(t["name"] == "source" for t in tracks) and detail.get("onset") is not None:
         tracks.insert(
-            0, {"name": "source", "onset": detail["onset"], "apex": detail["apex"], "offset": detail["offset"]}
+            0,
+            {"name": "source", "onset": detail["onset"], "apex": detail["apex"], "offset": detail["offset"]},
         )
 
     def on_window() -> None:

@@ -65,9 +65,7 @@ def annotator_field() -> str:
         return user
     if "ann_annotator" not in st.session_state:
         st.session_state["ann_annotator"] = state.get(state.ANNOTATOR, "")
-    name = st.text_input(
-        "Annotator", key="ann_annotator", placeholder="your name", help="marks are saved under this name"
-    ).strip()
+    name = st.text_input("Annotator", key="ann_annotator", placeholder="your name").strip()
     state.put(state.ANNOTATOR, name)
     return name
 

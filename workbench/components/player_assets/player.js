@@ -265,14 +265,14 @@ function play(st) {
   if (st.index >= st.numbers.length - 1 && !st.loop) st.index = 0;
   st.playing = true; st.playT0 = performance.now(); st.playI0 = st.index; st.lastPainted = null;
   counters().playing = true;
-  st.q(".gp-play").textContent = "⏸";
+  st.q(".gp-play").textContent = "pause";
   cancelAnimationFrame(st.raf);
   st.raf = requestAnimationFrame((t) => tick(st, t));
 }
 
 function pause(st) {
   st.playing = false; counters().playing = false; cancelAnimationFrame(st.raf);
-  st.q(".gp-play").textContent = "▶"; header(st);
+  st.q(".gp-play").textContent = "play"; header(st);
 }
 
 function loopBounds(st) {
@@ -324,7 +324,7 @@ function sized(canvas, w, h) {
 }
 
 function viewSize(st, bmp) {
-  const box = 300;
+  const box = clamp(Math.floor(((st.root.clientWidth || 960) - 24 - 24 - 6) / 3), 160, 320);
   const w = bmp.width, h = bmp.height;
   const s = box / Math.max(w, h);
   return [Math.round(w * s), Math.round(h * s), s];
@@ -334,10 +334,11 @@ function drawFrame(st, canvas, num, withLm) {
   const ctx = canvas.getContext("2d");
   const bmp = st.bitmaps.get(num);
   if (!bmp || bmp === "pending") {
-    sized(canvas, 300, 300); ctx.fillStyle = "#11141a"; ctx.fillRect(0, 0, 300, 300);
+    const [bw, bh] = viewSize(st, { width: 1, height: 1 });
+    sized(canvas, bw, bh); ctx.fillStyle = "#11141a"; ctx.fillRect(0, 0, bw, bh);
     const why = st.missing.get(num);
     ctx.fillStyle = why ? "#ff8a80" : "#9aa3b5"; ctx.font = "15px sans-serif"; ctx.textAlign = "center";
-    ctx.fillText(why ? `frame ${num}: ${why}` : `loading frame ${num}…`, 150, 150);
+    ctx.fillText(why ? `frame ${num}: ${why}` : `loading frame ${num}…`, bw / 2, bh / 2);
     return null;
   }
   const [w, h, s] = viewSize(st, bmp);
@@ -364,7 +365,7 @@ function pixels(bmp, w, h) {
 function drawDiff(st, cur, ref) {
   const canvas = st.q(".gp-diff");
   const ctx = canvas.getContext("2d");
-  if (!cur || !ref) { sized(canvas, 300, 300); ctx.fillStyle = "#11141a"; ctx.fillRect(0, 0, 300, 300); return; }
+  if (!cur || !ref) { const [bw, bh] = viewSize(st, { width: 1, height: 1 }); sized(canvas, bw, bh); ctx.fillStyle = "#11141a"; ctx.fillRect(0, 0, bw, bh); return; }
   const w = cur.width, h = cur.height;
   const a = pixels(cur, w, h), b = pixels(ref, w, h);
   const out = ctx.createImageData(w, h);
