@@ -345,3 +345,24 @@ def test_user_error_is_a_message_not_a_traceback(seeded) -> None:
     assert [e.value for e in at.error] == [
         "clip 999 is not in the catalog (pick a clip from the Clips table)"
     ]
+
+
+def test_review_ranks_disagreement_and_records_consensus(seeded) -> None:
+    a, b = seeded.clip_ids[0], seeded.clip_ids[1]
+    api.save_annotation(a, "alice", 101, 104, 107, "12", "happiness")  # agrees with the source
+    api.save_annotation(b, "alice", 101, 104, 107, "", "surprise")  # source says disgust (negative)
+    at = page("review")
+    at.run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert table.clip_id.tolist()[:2] == [b, a]  # the label disagreement first
+    at.text_input(key="ann_annotator").input("rev").run()
+    next(x for x in at.button if x.label == "Adopt source").click().run()
+    with session_scope(seeded.url) as s:
+        row = s.scalars(
+            select(Annotation).where(Annotation.clip_id == b, Annotation.annotator == "consensus")
+        ).one()
+        assert (row.onset, row.apex, row.offset, row.emotion) == (101, 104, 107, "disgust")
+        assert row.notes.startswith("adopted source's coding by rev at ")
+    assert "consensus of clip" in texts(at)
+    assert at.dataframe[0].value.set_index("clip_id").loc[b, "consensus"] == "✓"

@@ -126,9 +126,17 @@ def render_player(
         f"{' (est.)' if detail['apex_estimated'] else ''} · offset {detail['offset']} · "
         f"{len(numbers)} frames @ {detail['fps'] or '?'} fps"
     )
-    _player_fragment(
-        clip_id, key, source or default_source(detail), annotator, on_save, run_id, detail, proposal
-    )
+    source = source or default_source(detail)
+    if source == "crops":
+        try:
+            backend = _crops(clip_id, api.catalog_location())[2]
+        except GlimpseError as error:
+            st.warning(f"{error} — showing the raw frames instead")
+            source = "frames"
+        else:
+            state.put(state.FACE_BACKEND, backend)
+            st.caption(f"showing face crops · backend: {backend}")
+    _player_fragment(clip_id, key, source, annotator, on_save, run_id, detail, proposal)
 
 
 @st.fragment

@@ -1,7 +1,8 @@
 """Annotate page: the browser player with keyboard marking (I/A/O, Enter saves), every annotator's
 track on its timeline, apex suggestion, the clip's annotations and agreement.
 
-``/annotate?clip=<id>`` opens that clip (Clips, Results and Compare link here). The marks typed in the
+``/annotate?clip=<id>`` opens that clip (Clips, Results and Compare link here); ``&view=frames``
+shows the raw frames instead of the face crops. The marks typed in the
 number form below the player go through the same save as Enter in the player.
 """
 
@@ -18,6 +19,7 @@ from workbench.components.downloads import table_download
 from workbench.components.player import SOURCE_NAMES, Marks, default_source, render_player
 
 URL_CLIP = "clip"
+URL_VIEW = "view"  # optional: frames | crops
 
 
 def _url_clip(ids: list[int]) -> int | None:
@@ -129,10 +131,14 @@ def render() -> None:
 
     opts = st.columns([2, 3, 3])
     sources = list(SOURCE_NAMES)
+    view = st.query_params.get(URL_VIEW)
+    if view in sources and st.session_state.get("ann_view_seen") != (clip_id, view):
+        st.session_state["ann_view_seen"] = (clip_id, view)  # ?view=frames|crops, once per URL
+        st.session_state[f"ann_source_{clip_id}"] = view
+    st.session_state.setdefault(f"ann_source_{clip_id}", default_source(detail))
     source = opts[0].radio(
         "show",
         sources,
-        index=sources.index(default_source(detail)),
         format_func=SOURCE_NAMES.get,
         horizontal=True,
         key=f"ann_source_{clip_id}",

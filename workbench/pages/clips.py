@@ -8,6 +8,7 @@ from engine import api
 from engine.errors import GlimpseError
 from workbench import state
 from workbench.components.downloads import table_download
+from workbench.components.links import annotate_link
 from workbench.components.player import render_player
 
 ALL = "(all)"
@@ -59,4 +60,5 @@ def render() -> None:
         st.info("Select a clip in the table to open the player.")
         return
     st.divider()
+    annotate_link(int(clip_id))
     render_player(int(clip_id), key="clips")

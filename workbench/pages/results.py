@@ -10,6 +10,7 @@ from engine.errors import GlimpseError
 from workbench import state
 from workbench.components.charts import bar_figure, confusion_figure, synthetic_title
 from workbench.components.downloads import figure_downloads, table_download
+from workbench.components.links import annotate_link
 from workbench.components.player import render_player
 
 
@@ -119,6 +120,7 @@ def _cell_clips(run_id: str, truth: str, predicted: str) -> None:
     if rows:
         clip_id = int(clips.iloc[rows[0]]["clip_id"])
         state.put(state.CLIP, clip_id)
+        annotate_link(clip_id)
         render_player(clip_id, key="results")
 
 

@@ -19,6 +19,9 @@ from workbench.components.player import render_player
 from workbench.pages.annotate import annotator_field
 
 
+DECIDED = "review_decided"
+
+
 def _table() -> pd.DataFrame:
     ranked = disagreements(full_codings())
     names = api.clip_names([d.clip_id for d in ranked])
@@ -54,7 +57,8 @@ def _decide(clip_id: int, decision: Consensus) -> None:
         decision.emotion,
         notes=decision.provenance,
     )
-    st.success(f"consensus of clip {clip_id} saved: {decision.provenance}")
+    state.put(DECIDED, f"consensus of clip {clip_id} saved: {decision.provenance}")
+    st.rerun()  # the ranking and the tracks show the new consensus
 
 
 def render() -> None:
@@ -64,6 +68,9 @@ def render() -> None:
         "lowest onset–offset IoU between two annotators, then the largest apex distance."
     )
     reviewer = annotator_field()
+    decided = st.session_state.pop(DECIDED, None)
+    if decided:
+        st.success(decided)
     try:
         table = _table()
     except GlimpseError as error:

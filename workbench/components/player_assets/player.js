@@ -94,6 +94,7 @@ function merge(st, data) {
   q_(st, ".gp-who").textContent = st.editable ? (st.annotator ? `marking as ${st.annotator}` : "type your name in “Annotator” to save") : "view only";
   q_(st, ".gp-marks").style.display = st.editable ? "flex" : "none";
   q_(st, ".gp-cap-ref").textContent = "onset " + (refNumber(st) ?? "–");
+  q_(st, ".gp-lm").parentElement.style.display = st.source === "frames" ? "" : "none"; // crops carry none
   drawTimeline(st); paint(st, true); ensureWindow(st);
 }
 
