@@ -18,7 +18,6 @@ from workbench.components.links import annotate_link
 from workbench.components.player import render_player
 from workbench.pages.annotate import annotator_field
 
-
 DECIDED = "review_decided"
 
 

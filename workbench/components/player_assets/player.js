@@ -291,11 +291,11 @@ function tick(st, now) {
   const rate = st.fps * SPEEDS[st.speed];
   let target = st.playI0 + Math.floor(((now - st.playT0) / 1000) * rate);
   const [lo, hi] = loopBounds(st);
-  if (target > hi) {
-    if (st.loop) { st.playT0 = now; st.playI0 = lo; target = lo; }
-    else { st.index = hi; paint(st); pause(st); return; }
+  if (target > hi || (st.loop && st.index < lo)) {
+    if (!st.loop) { st.index = hi; paint(st); pause(st); return; }
+    st.playT0 = now; st.playI0 = lo; st.index = lo; target = lo; // loop: back to the onset, painted below
+    st.lastPainted = null; paint(st);
   }
-  if (target < lo && st.loop) { st.playT0 = now; st.playI0 = lo; target = lo; }
   // Never run past a frame that is not decoded yet: wait for it (buffering), do not skip it.
   const ready = (i) => { const b = st.bitmaps.get(st.numbers[i]); return (b && b !== "pending") || st.missing.has(st.numbers[i]); };
   let i = st.index;
