@@ -123,6 +123,12 @@ def test_walk(workbench, browser_page) -> None:  # noqa: ANN001
     settle(page)
     shot(page, "annotate")
 
+    # 3b. the clip now has two codings (alice, source): it is on the Review page, with both tracks
+    nav(page, "Review")
+    expect(page.get_by_role("button", name="Adopt alice")).to_be_visible()
+    expect(page.locator(PLAYER)).to_be_visible()
+    shot(page, "review")
+
     # 4. launch a tiny training job (one stage → LOSO) and watch it finish
     nav(page, "Train")
     page.get_by_text("tiny preset (seconds, for smoke tests)").click()
