@@ -52,7 +52,7 @@ def test_datasets_page_counts_and_synthetic_badge(seeded) -> None:
 
 
 def test_datasets_page_enqueues_ingest_job(seeded, monkeypatch) -> None:
-    monkeypatch.setattr(api, "ensure_worker", lambda: True)  # no background worker in a unit test
+    monkeypatch.setattr(api.jobs, "ensure_worker", lambda: True)  # no background worker in a unit test
     at = page("datasets").run()
     at.text_input(key="ingest_path").input("/data/casme2")
     at.selectbox(key="ingest_format").select("casme2")
@@ -67,7 +67,7 @@ def test_datasets_page_enqueues_tiny_synth_job(seeded, monkeypatch) -> None:
     from engine.jobs.handlers import _split_config
     from engine.synth.config import SynthConfig
 
-    monkeypatch.setattr(api, "ensure_worker", lambda: True)
+    monkeypatch.setattr(api.jobs, "ensure_worker", lambda: True)
     at = page("datasets").run()
     at.radio(key="synth_size").set_value("tiny")
     at.button(key="synth_go").click().run()
@@ -177,7 +177,7 @@ def test_agreement_and_apex_suggestion(seeded) -> None:
 
 
 def test_train_form_enqueues_job_with_params(seeded, monkeypatch) -> None:
-    monkeypatch.setattr(api, "ensure_worker", lambda: True)
+    monkeypatch.setattr(api.jobs, "ensure_worker", lambda: True)
     at = page("train")
     at.run()
     at.toggle(key="train_tiny").set_value(True).run()
@@ -197,7 +197,7 @@ def test_train_form_enqueues_job_with_params(seeded, monkeypatch) -> None:
 
 
 def test_train_form_passes_the_cross_dataset_protocol(seeded, monkeypatch) -> None:
-    monkeypatch.setattr(api, "ensure_worker", lambda: True)
+    monkeypatch.setattr(api.jobs, "ensure_worker", lambda: True)
     at = page("train")
     at.run()
     at.radio(key="train_kind").set_value("ablation")
@@ -288,7 +288,7 @@ def test_full_app_opens_on_datasets(seeded) -> None:
 
 
 def test_cancel_button_cancels_a_queued_job(seeded, monkeypatch) -> None:
-    monkeypatch.setattr(api, "ensure_worker", lambda: True)
+    monkeypatch.setattr(api.jobs, "ensure_worker", lambda: True)
     job_id = api.enqueue_job("sleep", {"seconds": 30})
     at = page("train")
     at.session_state["job_id"] = job_id
