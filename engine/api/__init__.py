@@ -1,15 +1,14 @@
-"""The facade the workbench calls: small, read-mostly functions, split by concern.
+"""The facade the workbench calls: small, read-mostly functions returning typed results, split by concern.
 
 Why a facade: page scripts must never train or preprocess, and must not know the catalog's session
-rules or where files live. Each module here is one concern (catalog, frames, annotations, jobs,
-results, trajectories); this ``__init__`` re-exports their public names so ``from engine import api;
-api.X(...)`` is the one way the pages call the engine.
+rules or where files live. Each module is one concern and stays thin — SELECTs live in
+``db.queries``, analysis in ``engine.evaluate`` / ``engine.annotate``, file reading in
+``engine.preprocess`` — and returns frozen dataclasses (DataFrames only for what the pages show as
+tables). This ``__init__`` re-exports the public names, so ``from engine import api; api.X(...)`` is
+the one way the pages call the engine.
 """
 
 from engine.api.annotations import (
-    AU_CHOICES,
-    EMOTIONS,
-    FACS_AUS,
     agreement,
     annotations,
     annotators,
@@ -19,51 +18,54 @@ from engine.api.annotations import (
     suggest_apex_from_features,
 )
 from engine.api.catalog import (
-    catalog_location,
+    ClipDetail,
+    ClipFilterOptions,
+    ClipQuery,
+    DatasetSummary,
     clip_detail,
     clip_names,
     clips,
     datasets,
     filter_options,
 )
-from engine.api.frames import clip_faces, difference_image, face_crops, frame_image, landmarks
+from engine.api.comparison import Comparison, compare, comparison_document, paired_tests
+from engine.api.frames import DifferenceImage, FaceCrops, difference_image, face_crops, frame_image, landmarks
 from engine.api.jobs import (
-    JOB_KINDS,
+    JobStatus,
+    TrainingDefaults,
     cancel_job,
     enqueue_job,
     ensure_worker,
     job_logs,
     job_status,
+    protocols,
     recent_jobs,
     synth_params,
     training_defaults,
 )
-from engine.api.results import (
-    LABELS_ME,
-    VARIANT_ORDER,
-    ablations,
-    cell_clips,
-    compare,
-    paired_tests,
-    run_detail,
-    runs,
-)
-from engine.api.session import get_session
-from engine.api.trajectories import (
-    TRAJECTORY_KINDS,
-    trajectories,
-    trajectory_clips,
-    trajectory_runs,
-)
+from engine.api.results import RunDetail, RunInfo, ablations, cell_clips, run_detail, run_info, runs
+from engine.api.session import catalog_location, get_session
+from engine.api.trajectories import trajectories, trajectory_clips, trajectory_index, trajectory_runs
+from engine.evaluate.trajectories import ClipTrajectory
+from engine.ingest.labels import AU_CHOICES, EMOTIONS
+from engine.preprocess.detect import GroundTruthMarks
 
 __all__ = [
     "AU_CHOICES",
     "EMOTIONS",
-    "FACS_AUS",
-    "JOB_KINDS",
-    "LABELS_ME",
-    "TRAJECTORY_KINDS",
-    "VARIANT_ORDER",
+    "ClipDetail",
+    "ClipFilterOptions",
+    "ClipQuery",
+    "ClipTrajectory",
+    "Comparison",
+    "DatasetSummary",
+    "DifferenceImage",
+    "FaceCrops",
+    "GroundTruthMarks",
+    "JobStatus",
+    "RunDetail",
+    "RunInfo",
+    "TrainingDefaults",
     "ablations",
     "agreement",
     "annotations",
@@ -72,11 +74,11 @@ __all__ = [
     "catalog_location",
     "cell_clips",
     "clip_detail",
-    "clip_faces",
     "clip_names",
     "clips",
     "codings",
     "compare",
+    "comparison_document",
     "datasets",
     "difference_image",
     "enqueue_job",
@@ -89,8 +91,10 @@ __all__ = [
     "job_status",
     "landmarks",
     "paired_tests",
+    "protocols",
     "recent_jobs",
     "run_detail",
+    "run_info",
     "runs",
     "save_annotation",
     "suggest_apex",
@@ -99,5 +103,6 @@ __all__ = [
     "training_defaults",
     "trajectories",
     "trajectory_clips",
+    "trajectory_index",
     "trajectory_runs",
 ]

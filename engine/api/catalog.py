@@ -1,128 +1,163 @@
-"""Datasets and clips: the tables and pickers of the Datasets and Clips pages."""
+"""Datasets and clips: what the Datasets and Clips pages show, and the clip every other page opens."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import select
 
-from db.schema import (
-    Annotation,
-    Clip,
-    Dataset,
-    Frame,
-    Subject,
-)
-from db.session import default_url
+from db import queries
 from engine.api.session import get_clip, get_session
 
 
-def catalog_location() -> str:
-    """Where the catalog is (shown in the sidebar); passwords in URLs are hidden."""
-    from sqlalchemy.engine import make_url
+@dataclass(frozen=True)
+class DatasetSummary:
+    """One dataset's card on the Datasets page."""
 
-    return make_url(default_url()).render_as_string(hide_password=True)
-
-
-# ---------------------------------------------------------------- datasets and clips
-
-
-def datasets() -> pd.DataFrame:
-    """One row per dataset: counts, fps, purpose, SYNTHETIC flag and label counts."""
-    from db.queries import dataset_stats
-
-    with get_session() as session:
-        frame = pd.DataFrame(dataset_stats(session))
-    if frame.empty:
-        return pd.DataFrame(columns=["name", "format", "purpose", "synthetic", "clips", "subjects", "frames"])
-    return frame.rename(columns={"is_synthetic": "synthetic"})
+    id: int
+    name: str
+    format: str
+    purpose: str
+    synthetic: bool
+    fps: float | None
+    clips: int
+    subjects: int
+    frames: int
+    labels: Mapping[str, int]  # label (or "unlabelled") → clip count
+    root: str
 
 
-_CLIP_COLUMNS = [
+@dataclass(frozen=True)
+class ClipQuery:
+    """What the Clips page filters on; None does not filter."""
+
+    dataset: str | None = None
+    subject_id: int | None = None
+    label: str | None = None
+    annotator: str | None = None
+    min_majority: float | None = None  # bounds of the clip's majority share (fraction of annotators)
+    max_majority: float | None = None
+
+
+@dataclass(frozen=True)
+class ClipFilterOptions:
+    """Values the Clips filters offer."""
+
+    datasets: tuple[str, ...]
+    subjects: Mapping[int, str]  # subject id → "dataset/code"
+    labels: tuple[str, ...]
+    annotators: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ClipDetail:
+    """A clip's coding, its dataset and its frame numbers (in order)."""
+
+    id: int
+    dataset: str
+    dataset_format: str
+    subject: str
+    name: str
+    label: str | None
+    emotion: str
+    onset: int | None
+    apex: int | None
+    offset: int | None
+    apex_estimated: bool
+    action_units: str
+    n_frames: int
+    n_annotators: int
+    majority_share: float | None
+    synthetic: bool
+    fps: float | None
+    frame_numbers: tuple[int, ...]
+
+    @property
+    def marks(self) -> dict[str, int | None]:
+        """onset / apex / offset, as the timeline and trajectory plots take them."""
+        return {"onset": self.onset, "apex": self.apex, "offset": self.offset}
+
+
+CLIP_COLUMNS = [
     "id", "dataset", "subject", "name", "label", "emotion", "onset", "apex", "offset",
-    "n_frames", "n_annotators", "agreement", "synthetic",
+    "n_frames", "n_annotators", "majority_share", "synthetic",
 ]  # fmt: skip
 
 
-def clips(
-    filters: dict[str, Any] | None = None, page: int = 0, page_size: int = 100
-) -> tuple[pd.DataFrame, int]:
-    """A page of clips and the total; filters: dataset, subject_id, label, annotator, min/max_agreement."""
-    from db.queries import ClipFilter, list_clips
+def datasets() -> list[DatasetSummary]:
+    """Every dataset with its counts, fps, purpose, SYNTHETIC flag and label counts."""
+    with get_session() as session:
+        stats = queries.dataset_stats(session)
+    return [
+        DatasetSummary(
+            id=s["id"],
+            name=s["name"],
+            format=s["format"],
+            purpose=s["purpose"],
+            synthetic=bool(s["is_synthetic"]),
+            fps=s["fps"],
+            clips=s["clips"],
+            subjects=s["subjects"],
+            frames=s["frames"],
+            labels=s["labels"],
+            root=s["root"],
+        )
+        for s in stats
+    ]
 
-    f = {k: v for k, v in (filters or {}).items() if v not in (None, "", [])}
-    flt = ClipFilter(
-        dataset_names=[f["dataset"]] if "dataset" in f else (),
-        subject_ids=[int(f["subject_id"])] if "subject_id" in f else (),
-        labels=[f["label"]] if "label" in f else (),
-        annotator=f.get("annotator"),
-        min_agreement=f.get("min_agreement"),
-        max_agreement=f.get("max_agreement"),
+
+def clips(query: ClipQuery = ClipQuery(), page: int = 0, page_size: int = 100) -> tuple[pd.DataFrame, int]:
+    """A page of clips (a table) and the total number that match."""
+    flt = queries.ClipFilter(
+        dataset_names=[query.dataset] if query.dataset else (),
+        subject_ids=[int(query.subject_id)] if query.subject_id is not None else (),
+        labels=[query.label] if query.label else (),
+        annotator=query.annotator or None,
+        min_majority=query.min_majority,
+        max_majority=query.max_majority,
     )
     with get_session() as session:
-        result = list_clips(session, flt, page, page_size)
-    return pd.DataFrame(result.rows, columns=_CLIP_COLUMNS), result.total
+        result = queries.list_clips(session, flt, page, page_size)
+    return pd.DataFrame(result.rows, columns=CLIP_COLUMNS), result.total
 
 
-def _clip_row(c: Clip) -> dict[str, Any]:
-    return {
-        "id": c.id,
-        "dataset": c.dataset.name,
-        "subject": c.subject.code,
-        "name": c.name,
-        "label": c.label,
-        "emotion": c.emotion_raw,
-        "onset": c.onset,
-        "apex": c.apex,
-        "offset": c.offset,
-        "n_frames": c.n_frames,
-        "n_annotators": c.n_annotators,
-        "agreement": c.agreement,
-        "synthetic": c.dataset.is_synthetic,
-    }
-
-
-def filter_options() -> dict[str, Any]:
-    """Values the Clips filters offer: dataset names, subjects (id → "dataset/code"), labels, annotators."""
+def filter_options() -> ClipFilterOptions:
     with get_session() as session:
-        subjects = session.execute(
-            select(Subject.id, Dataset.name, Subject.code).join(Dataset).order_by(Dataset.name, Subject.code)
-        ).all()
-        return {
-            "dataset": list(session.scalars(select(Dataset.name).order_by(Dataset.name))),
-            "subject": {sid: f"{ds}/{code}" for sid, ds, code in subjects},
-            "label": sorted({x for x in session.scalars(select(Clip.label).distinct()) if x}),
-            "annotator": sorted(set(session.scalars(select(Annotation.annotator).distinct()))),
-        }
+        return ClipFilterOptions(
+            datasets=tuple(queries.dataset_names(session)),
+            subjects=queries.subject_names(session),
+            labels=tuple(queries.clip_labels(session)),
+            annotators=tuple(queries.annotator_names(session)),
+        )
 
 
 def clip_names(clip_ids: Sequence[int]) -> dict[int, str]:
     """``dataset/subject/clip`` of each id (for pickers)."""
     with get_session() as session:
-        rows = session.execute(
-            select(Clip.id, Dataset.name, Subject.code, Clip.name)
-            .join(Dataset, Dataset.id == Clip.dataset_id)
-            .join(Subject, Subject.id == Clip.subject_id)
-            .where(Clip.id.in_([int(c) for c in clip_ids]))
-        ).all()
-    return {cid: f"{ds}/{sub}/{name}" for cid, ds, sub, name in rows}
+        return queries.clip_names(session, clip_ids)
 
 
-def clip_detail(clip_id: int) -> dict[str, Any]:
-    """The clip's coding, its dataset, its frame numbers and everyone's annotations."""
+def clip_detail(clip_id: int) -> ClipDetail:
     with get_session() as session:
         clip = get_clip(session, clip_id)
-        numbers = list(
-            session.scalars(select(Frame.number).where(Frame.clip_id == clip.id).order_by(Frame.index))
-        )
-        row = _clip_row(clip)
-        row.update(
-            fps=clip.fps or clip.dataset.fps,
-            frame_numbers=numbers,
-            action_units=clip.action_units,
-            apex_estimated=clip.apex_estimated,
+        return ClipDetail(
+            id=clip.id,
+            dataset=clip.dataset.name,
             dataset_format=clip.dataset.format,
+            subject=clip.subject.code,
+            name=clip.name,
+            label=clip.label,
+            emotion=clip.emotion_raw,
+            onset=clip.onset,
+            apex=clip.apex,
+            offset=clip.offset,
+            apex_estimated=bool(clip.apex_estimated),
+            action_units=clip.action_units or "",
+            n_frames=clip.n_frames,
+            n_annotators=clip.n_annotators,
+            majority_share=clip.agreement,
+            synthetic=bool(clip.dataset.is_synthetic),
+            fps=clip.fps or clip.dataset.fps,
+            frame_numbers=tuple(f.number for f in queries.clip_frames(session, clip.id)),
         )
-        return row

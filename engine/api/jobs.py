@@ -1,131 +1,129 @@
-"""Jobs: queue one (the worker does the work), watch its progress and log, cancel it."""
+"""Jobs: queue one (a worker does the work), watch its progress and log, cancel it; the defaults the
+Train page's form starts from."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from datetime import datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import select
 
-from db.schema import (
-    Job,
-    JobLog,
-)
+from db.schema import JOB_FINAL_STATES, Job
 from engine.api.session import get_session
-from engine.errors import GlimpseError
+from engine.jobs import queue, worker
+from engine.synth.config import SynthConfig
+from engine.train.config import PROTOCOLS, AblationConfig
 
-JOB_KINDS = ("synth", "ingest", "preprocess", "train", "ablation", "evaluate", "sleep")
+JOB_COLUMNS = ["id", "kind", "status", "progress", "message", "created", "finished"]
 
 
-def enqueue_job(kind: str, params: dict[str, Any], start_worker: bool = True) -> int:
-    """Queue a job row (the worker does the work) and make sure a worker is alive to claim it."""
-    if kind not in JOB_KINDS:
-        raise GlimpseError(f"unknown job kind {kind!r}", hint=f"one of {', '.join(JOB_KINDS)}")
+@dataclass(frozen=True)
+class JobStatus:
+    """One job row as the Train page's monitor shows it."""
+
+    id: int
+    kind: str
+    status: str
+    progress: float
+    message: str
+    error: str | None
+    result: Mapping[str, Any] | None
+    params: Mapping[str, Any]
+    created: datetime | None
+    started: datetime | None
+    finished: datetime | None
+    cancel_requested: bool
+
+    @property
+    def is_final(self) -> bool:
+        """True once the job ended (succeeded, failed, cancelled or lost): nothing left to cancel."""
+        return self.status in JOB_FINAL_STATES
+
+
+@dataclass(frozen=True)
+class TrainingDefaults:
+    """Laptop-sized (or ``tiny``) settings the Train form starts from, as the configs' dicts."""
+
+    ablation: Mapping[str, Any]
+    encoder: Mapping[str, Any]
+    sequence: Mapping[str, Any]
+
+
+def _status(job: Job) -> JobStatus:
+    return JobStatus(
+        id=job.id,
+        kind=job.kind,
+        status=job.status,
+        progress=float(job.progress or 0.0),
+        message=job.message or "",
+        error=job.error,
+        result=job.result,
+        params=job.params or {},
+        created=job.created_at,
+        started=job.started_at,
+        finished=job.finished_at,
+        cancel_requested=bool(job.cancel_requested),
+    )
+
+
+def ensure_worker() -> None:
+    """Start a background worker if none heartbeated recently."""
+    worker.ensure_worker()
+
+
+def enqueue_job(kind: str, params: Mapping[str, Any], start_worker: bool = True) -> int:
+    """Queue a job row (the worker does the work) and make sure a worker is alive to claim it.
+
+    The job system refuses an unknown ``kind`` (GlimpseError naming the known ones).
+    """
     with get_session() as session:
-        try:
-            from engine.jobs.queue import enqueue
-
-            job = enqueue(session, kind, params)
-            session.flush()
-            job_id = int(getattr(job, "id", job))
-        except ImportError:
-            job = Job(kind=kind, params=dict(params), status="queued")
-            session.add(job)
-            session.flush()
-            job_id = job.id
+        job_id = queue.enqueue(session, kind, dict(params))
     if start_worker:
         ensure_worker()
-    return job_id
+    return int(job_id)
 
 
 def synth_params(tiny: bool, seed: int = 0) -> dict[str, Any]:
     """Parameters of a ``synth`` job: the SynthConfig fields that differ from the default."""
-    from engine.synth.config import SynthConfig
-
     config = SynthConfig.tiny(seed) if tiny else SynthConfig(seed=seed)
     default = SynthConfig()
     return {k: v for k, v in asdict(config).items() if getattr(default, k) != v} | {"seed": seed}
 
 
-def ensure_worker() -> bool:
-    """Start a background worker if none heartbeated recently; False when the job system is missing."""
-    try:
-        from engine.jobs.worker import ensure_worker as _ensure
-    except ImportError:
-        return False
-    _ensure()
-    return True
-
-
-def _job_dict(job: Job) -> dict[str, Any]:
-    return {
-        "id": job.id,
-        "kind": job.kind,
-        "status": job.status,
-        "progress": job.progress,
-        "message": job.message,
-        "error": job.error,
-        "result": job.result,
-        "params": job.params,
-        "created": job.created_at,
-        "started": job.started_at,
-        "finished": job.finished_at,
-        "cancel_requested": job.cancel_requested,
-    }
-
-
-def job_status(job_id: int) -> dict[str, Any]:
+def job_status(job_id: int) -> JobStatus:
     with get_session() as session:
-        job = session.get(Job, int(job_id))
-        if job is None:
-            raise GlimpseError(f"job {job_id} does not exist")
-        return _job_dict(job)
+        return _status(queue.get_job(session, int(job_id)))
 
 
 def job_logs(job_id: int, tail: int = 30) -> list[str]:
+    """The last ``tail`` log lines of a job, oldest first."""
     with get_session() as session:
-        lines = session.scalars(
-            select(JobLog.line).where(JobLog.job_id == int(job_id)).order_by(JobLog.id.desc()).limit(tail)
-        )
-        return list(reversed(list(lines)))
+        return [row.line for row in queue.job_logs(session, int(job_id), tail)]
 
 
 def recent_jobs(limit: int = 20) -> pd.DataFrame:
+    """The newest jobs: a table."""
     with get_session() as session:
-        jobs = session.scalars(select(Job).order_by(Job.id.desc()).limit(limit))
-        rows = [_job_dict(j) for j in jobs]
-    columns = ["id", "kind", "status", "progress", "message", "created", "finished"]
-    return pd.DataFrame(rows, columns=list(rows[0]) if rows else columns)[columns]
+        rows = [asdict(_status(j)) for j in queue.list_jobs(session, limit)]
+    return pd.DataFrame(rows, columns=list(rows[0]) if rows else JOB_COLUMNS)[JOB_COLUMNS]
 
 
-def cancel_job(job_id: int) -> None:
-    """Ask the worker to stop a job (queued jobs are cancelled at once)."""
+def cancel_job(job_id: int) -> str:
+    """Ask the worker to stop a job (a queued one is cancelled at once); returns its status afterwards."""
     with get_session() as session:
-        try:
-            from engine.jobs.queue import request_cancel
-
-            request_cancel(session, int(job_id))
-            return
-        except ImportError:
-            pass
-        job = session.get(Job, int(job_id))
-        if job is None:
-            raise GlimpseError(f"job {job_id} does not exist")
-        job.cancel_requested = True
-        if job.status == "queued":
-            job.status = "cancelled"
+        return queue.request_cancel(session, int(job_id))
 
 
-def training_defaults(tiny: bool = False) -> dict[str, dict[str, Any]]:
+def protocols() -> dict[str, str]:
+    """Evaluation protocols (name → description), from the training config."""
+    return dict(PROTOCOLS)
+
+
+def training_defaults(tiny: bool = False) -> TrainingDefaults:
     """Laptop-sized default configs (or the seconds-long ``tiny`` preset), from the training dataclasses."""
-    try:
-        from engine.train.config import AblationConfig
-    except ImportError:
-        return {}
     ablation = AblationConfig.tiny() if tiny else AblationConfig()
-    return {
-        "AblationConfig": ablation.to_dict(),
-        "EncoderStageConfig": ablation.encoder.to_dict(),
-        "SequenceConfig": ablation.sequence.to_dict(),
-    }
+    return TrainingDefaults(
+        ablation=ablation.to_dict(), encoder=ablation.encoder.to_dict(), sequence=ablation.sequence.to_dict()
+    )

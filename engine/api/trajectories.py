@@ -1,59 +1,51 @@
-"""Trajectories: per-frame features a stage-3 run stored, and their 2-D PCA path."""
+"""Trajectories: the per-frame features stage-3 runs stored, as a 2-D path and class scores over time.
+
+Which runs hold which clips is read from each run's file index (opened once per file and process,
+see ``engine.evaluate.trajectories``); the page caches what it reads per (run, clip).
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
-import numpy as np
-from sqlalchemy import select
-
-from db.schema import (
-    Artifact,
-)
-from engine.api.results import LABELS_ME
+from db import queries
 from engine.api.session import get_session
 from engine.errors import GlimpseError
+from engine.evaluate.trajectories import ClipTrajectory, clips_with_features, read_clip_trajectory
+from engine.ingest.base import LABELS_ME
 from engine.paths import glimpse_home, resolve_within
 
-TRAJECTORY_KINDS = ("features", "frame_scores")
+TRAJECTORY_KINDS = ("features", "frame_scores")  # artefact kinds a trajectories.npz is stored under
+TRAJECTORY_FILE = "trajectories.npz"
 
 
 def _trajectory_files() -> dict[str, Path]:
-    """run id → its ``trajectories.npz`` (Artifact kind features/frame_scores, file name preferred)."""
+    """run id → its trajectories file holding per-frame features (the ``trajectories.npz`` name preferred)."""
     with get_session() as session:
-        arts = session.execute(
-            select(Artifact.run_id, Artifact.path)
-            .where(Artifact.kind.in_(TRAJECTORY_KINDS), Artifact.run_id.is_not(None))
-            .order_by(Artifact.id)
-        ).all()
+        arts = [(a.run_id, a.path) for a in queries.artifacts_of_kind(session, TRAJECTORY_KINDS)]
     out: dict[str, Path] = {}
-    for run_id, rel in sorted(arts, key=lambda a: not str(a[1]).endswith("trajectories.npz")):
+    for run_id, rel in sorted(arts, key=lambda a: not str(a[1]).endswith(TRAJECTORY_FILE)):
         if run_id in out or not str(rel).endswith(".npz"):
             continue
         path = resolve_within(glimpse_home(), rel)
-        if path.exists() and any(k.startswith("feat_") for k in _npz_keys(path)):
-            out[run_id] = path
+        if path.exists() and clips_with_features(path):
+            out[str(run_id)] = path
     return out
 
 
-def _npz_keys(path: Path) -> list[str]:
-    with np.load(path, allow_pickle=False) as data:
-        return list(data.files)
+def trajectory_index() -> dict[str, tuple[int, ...]]:
+    """run id → the clip ids it stored per-frame features of (runs without any are left out)."""
+    return {run_id: clips_with_features(path) for run_id, path in _trajectory_files().items()}
 
 
 def trajectory_runs(clip_id: int | None = None) -> list[str]:
-    """Runs that stored per-frame features (optionally: holding this clip)."""
-    files = _trajectory_files()
-    if clip_id is None:
-        return list(files)
-    return [r for r, path in files.items() if f"feat_{clip_id}" in _npz_keys(path)]
+    """Runs that stored per-frame features (optionally: of this clip)."""
+    return [r for r, clips in trajectory_index().items() if clip_id is None or int(clip_id) in clips]
 
 
 def trajectory_clips(run_id: str) -> list[int]:
-    """Clip ids that a run's trajectories.npz holds."""
-    keys = _npz_keys(_features_path(run_id))
-    return sorted(int(k.removeprefix("feat_")) for k in keys if k.startswith("feat_"))
+    """Clip ids that a run's trajectories file holds."""
+    return list(clips_with_features(_features_path(run_id)))
 
 
 def _features_path(run_id: str) -> Path:
@@ -63,35 +55,10 @@ def _features_path(run_id: str) -> Path:
     return path
 
 
-def trajectories(run_id: str, clip_id: int) -> dict[str, Any]:
+def trajectories(run_id: str, clip_id: int) -> ClipTrajectory:
     """Per-frame features (T, D), their 2-D PCA path, class scores (T, C) and frame numbers of a clip."""
-    from sklearn.decomposition import PCA
-
     path = _features_path(run_id)
-    with np.load(path, allow_pickle=False) as data:
-        key = f"feat_{clip_id}"
-        if key not in data.files:
-            raise GlimpseError(f"run {run_id} has no features for clip {clip_id}", where=str(path))
-        features = np.asarray(data[key], dtype=np.float32)
-        scores = np.asarray(data[f"scores_{clip_id}"]) if f"scores_{clip_id}" in data.files else None
-        frames = (
-            data[f"frames_{clip_id}"].tolist()
-            if f"frames_{clip_id}" in data.files
-            else list(range(len(features)))
-        )
-        score_labels = data["labels"].tolist() if "labels" in data.files else list(LABELS_ME)
-    n_comp = min(2, *features.shape)
-    path2d = (
-        PCA(n_components=n_comp).fit_transform(features)
-        if len(features) >= 2
-        else np.zeros((len(features), 2))
-    )
-    if path2d.shape[1] < 2:
-        path2d = np.pad(path2d, ((0, 0), (0, 2 - path2d.shape[1])))
-    return {
-        "features": features,
-        "pca": path2d,
-        "scores": scores,
-        "frames": [int(f) for f in frames],
-        "score_labels": score_labels,
-    }
+    try:
+        return read_clip_trajectory(path, int(clip_id), LABELS_ME)
+    except GlimpseError as error:
+        raise GlimpseError(f"run {run_id} has no features for clip {clip_id}", where=str(path)) from error
