@@ -5,8 +5,6 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-ME_CLASSES = ("negative", "positive", "surprise")
-
 
 class SequenceClassifier(nn.Module):
     """GRU/LSTM over (B, T, D) features + a feed-forward head read after the last frame.
@@ -21,7 +19,8 @@ class SequenceClassifier(nn.Module):
         hidden: int = 64,
         layers: int = 1,
         rnn: str = "gru",
-        num_classes: int = len(ME_CLASSES),
+        *,
+        num_classes: int,  # the engine's ME label set decides (models know no label names)
         dropout: float = 0.0,
     ) -> None:
         super().__init__()

@@ -11,12 +11,13 @@ from torch import nn
 from torch.nn import functional as F
 
 from engine.errors import GlimpseError
+from engine.ingest.base import LABELS_MACRO
 from engine.progress import NullReporter, Reporter
 from engine.train.config import EncoderStageConfig
 from engine.train.runtime import autocast, check_cancel, seed_everything
 from models.cae import CAE
 from models.encoder import Encoder
-from models.heads import MACRO_CLASSES, ExpressionHead
+from models.heads import ExpressionHead
 from models.registry import create_model
 
 STAGES = ("fir", "er", "mixt", "full")
@@ -69,9 +70,7 @@ def _epochs(
     gen = torch.Generator().manual_seed(seed)
     cae = CAE(encoder).to(device) if stage in ("fir", "mixt") else None
     head = (
-        ExpressionHead(encoder.feature_dim, len(MACRO_CLASSES)).to(device)
-        if stage in ("er", "mixt")
-        else None
+        ExpressionHead(encoder.feature_dim, len(LABELS_MACRO)).to(device) if stage in ("er", "mixt") else None
     )
     params = list(encoder.parameters())
     params += list(cae.decoder.parameters()) if cae is not None else []
@@ -81,7 +80,7 @@ def _epochs(
     x_faces = to_tensor(faces) if faces is not None else None
     if macro is not None:
         x_macro, y_macro = to_tensor(macro[0]), torch.from_numpy(macro[1]).long()
-        weight = class_weights(macro[1], len(MACRO_CLASSES)).to(device) if cfg.class_weighting else None
+        weight = class_weights(macro[1], len(LABELS_MACRO)).to(device) if cfg.class_weighting else None
     losses: dict[str, float] = {}
     for epoch in range(cfg.epochs):
         check_cancel(reporter)
@@ -133,7 +132,7 @@ def train_encoder(
 ) -> tuple[dict[str, torch.Tensor], dict[str, float]]:
     """Train an encoder from scratch as ``stage`` (fir | er | mixt | full) and return (state_dict, losses).
 
-    ``faces``: (N, S, S) uint8 for reconstruction; ``macro``: (images, label indices into MACRO_CLASSES).
+    ``faces``: (N, S, S) uint8 for reconstruction; ``macro``: (images, label indices into LABELS_MACRO).
     """
     reporter = reporter or NullReporter()
     if stage not in STAGES:

@@ -71,5 +71,5 @@ def test_class_weights_are_inverse_frequency() -> None:
 def test_modules_are_plain_torch() -> None:
     enc = load_encoder(train_encoder("fir", CFG, 0, CPU, faces=np.zeros((4, 32, 32), np.uint8))[0], CFG)
     assert isinstance(CAE(enc), torch.nn.Module) and isinstance(
-        ExpressionHead(enc.feature_dim), torch.nn.Module
+        ExpressionHead(enc.feature_dim, 4), torch.nn.Module
     )
