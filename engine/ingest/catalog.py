@@ -3,6 +3,10 @@
 Re-ingesting the same dataset (by name) updates clips in place, keyed by (subject, clip name), so clip ids
 — and everything that points at them: other annotators' annotations, predictions, face crops — survive.
 Only the ``source`` annotation (the dataset's own coding) is rewritten, and only when it changed.
+
+Why one ~400-line module: every step here (subjects, clip upserts, vanished clips, frames, source
+annotations, majority shares) runs inside the same transaction and shares its batching, so it reads
+as one unit; format detection and the synthetic-corpus entry point are its two small doors.
 """
 
 from __future__ import annotations
