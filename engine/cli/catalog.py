@@ -112,7 +112,7 @@ def stats() -> None:
         "fps",
         "labels",
     ):
-        table.add_column(column)
+        table.add_column(column, no_wrap=column in ("dataset", "format"))  # never cut what names a dataset
     for s in rows:
         labels = ", ".join(f"{k} {v}" for k, v in s["labels"].items())
         table.add_row(
