@@ -31,11 +31,12 @@ def render() -> None:
     else:
         for _, row in frame.iterrows():
             cols = st.columns([3, 1, 1, 1, 1, 4])
-            name = f"**{row['name']}**"
+            badges = [f"**{row['name']}**"]
             if row.get("synthetic"):
-                cols[0].markdown(f"{name} :orange-badge[SYNTHETIC]")
-            else:
-                cols[0].markdown(name)
+                badges.append(":orange-badge[SYNTHETIC]")
+            if row.get("missing"):  # gone from the source; kept with their annotations and predictions
+                badges.append(f":red-badge[{int(row['missing'])} MISSING]")
+            cols[0].markdown(" ".join(badges))
             cols[1].metric("clips", int(row.get("clips", 0)))
             cols[2].metric("subjects", int(row.get("subjects", 0)))
             cols[3].metric("frames", int(row.get("frames", 0)))
