@@ -26,6 +26,7 @@ class DatasetSummary:
     frames: int
     labels: Mapping[str, int]  # label (or "unlabelled") → clip count
     root: str
+    missing: int = 0  # clips gone from the source, kept with their annotations and predictions
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,7 @@ def datasets() -> list[DatasetSummary]:
             frames=s["frames"],
             labels=s["labels"],
             root=s["root"],
+            missing=int(s.get("missing", 0)),
         )
         for s in stats
     ]

@@ -64,7 +64,7 @@ def test_datasets_page_enqueues_ingest_job(seeded, monkeypatch) -> None:
 
 
 def test_datasets_page_enqueues_tiny_synth_job(seeded, monkeypatch) -> None:
-    from engine.jobs.handlers import _split_config
+    from engine.jobs.handlers.base import split_config
     from engine.synth.config import SynthConfig
 
     monkeypatch.setattr(api.jobs, "ensure_worker", lambda: True)
@@ -74,7 +74,7 @@ def test_datasets_page_enqueues_tiny_synth_job(seeded, monkeypatch) -> None:
     with session_scope(seeded.url) as s:
         job = s.scalars(select(Job)).one()
         assert job.kind == "synth"
-        assert _split_config(SynthConfig, job.params, {"out_dir"}) == SynthConfig.tiny(0)
+        assert split_config(SynthConfig, job.params, {"out_dir"}) == SynthConfig.tiny(0)
 
 
 def test_clips_filter_by_label(seeded) -> None:
