@@ -47,7 +47,7 @@ from engine.api.results import RunDetail, RunInfo, ablations, cell_clips, run_de
 from engine.api.session import catalog_location, get_session
 from engine.api.trajectories import trajectories, trajectory_clips, trajectory_index, trajectory_runs
 from engine.evaluate.trajectories import ClipTrajectory
-from engine.ingest.labels import AU_CHOICES, EMOTIONS
+from engine.labels import AU_CHOICES, EMOTIONS
 from engine.preprocess.detect import GroundTruthMarks
 
 __all__ = [
