@@ -10,8 +10,8 @@ the one way the pages call the engine.
 
 from engine.api.annotations import (
     agreement,
-    annotations,
     annotators,
+    clip_annotations,
     codings,
     save_annotation,
     suggest_apex,
@@ -68,7 +68,7 @@ __all__ = [
     "TrainingDefaults",
     "ablations",
     "agreement",
-    "annotations",
+    "clip_annotations",
     "annotators",
     "cancel_job",
     "catalog_location",
