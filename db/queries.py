@@ -13,7 +13,7 @@ import hashlib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar, Unpack
+from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, and_, exists, func, select
 from sqlalchemy.orm import Session
@@ -32,7 +32,7 @@ from db.schema import (
     Subject,
 )
 
-_S = TypeVar("_S", bound=Select[Unpack[tuple[Any, ...]]])  # any SELECT; _apply keeps its type
+_S = TypeVar("_S", bound=Select[*tuple[Any, ...]])  # any SELECT; _apply keeps its type
 
 
 @dataclass(frozen=True)
