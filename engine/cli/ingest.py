@@ -21,16 +21,19 @@ def ingest(
         None, "--format", "-f", help=f"{'|'.join(READERS)}; guessed from the files if omitted"
     ),
     name: str | None = typer.Option(None, "--name", "-n", help="catalog name (default: the folder's name)"),
-    synthetic: bool = typer.Option(
-        False, "--synthetic", help="mark the dataset as synthetic (not real data)"
+    synthetic: bool | None = typer.Option(
+        None,
+        "--synthetic/--real",
+        help="mark a new dataset synthetic (not real data) or real; a re-ingest keeps the stored flag",
     ),
     queue: QueueOption = False,
 ) -> None:
     """Ingest a dataset (CASME II, SMIC, SAMM, CAS(ME)², CK+, a folder, videos + CSV) into the catalog.
 
-    Rows that cannot be used are listed as `file, row N: reason`; the rest go in. Re-running is
-    idempotent. Exit code 0 when something was ingested, 2 when nothing could be. Runs as a job (inline
-    here, or on a worker with --queue), listed with its log on the Train page.
+    Rows that cannot be used are listed as `file, row N: reason`; the rest go in. Every frame is decoded.
+    Re-running is idempotent; clips gone from the source are marked missing (never deleted) and come back
+    under the same id. Exit code 0 when something was ingested, 2 when nothing could be. Runs as a job
+    (inline here, or on a worker with --queue), listed with its log on the Train page.
     """
     if fmt is not None:
         READERS.get_or_fail(fmt)  # an unknown format fails before any job exists
@@ -49,7 +52,8 @@ def ingest(
         "frames",
         "labels",
         "new",
-        "removed",
+        "missing",
+        "restored",
         "issues",
         "seconds",
     ):
@@ -64,7 +68,8 @@ def ingest(
         str(report["n_frames"]),
         labels,
         str(report["n_new"]),
-        str(report["n_removed"]),
+        str(report["n_missing"]),
+        str(report["n_restored"]),
         str(report["n_issues"]),
         f"{report['seconds']:.2f}",
     )

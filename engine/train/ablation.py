@@ -3,16 +3,13 @@ run with a ``comparison.json`` (spread over seeds, paired tests of FULL against 
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
-
 from db.schema import Metric
 from db.session import session_scope
-from engine.evaluate.stats import paired_test, seed_spread
+from engine.evaluate.comparison import COMPARISON_KIND, compare_outcomes, write_comparison
 from engine.executor import Executor
 from engine.ingest.base import LABELS_ME
 from engine.progress import Cancelled, NullReporter, Reporter, SubReporter, check_cancel
@@ -115,49 +112,6 @@ def run_variant(
     )
 
 
-def compare(outcomes: list[VariantOutcome], reference: str = "full") -> dict:
-    """Per variant: UF1/UAR spread over seeds; FULL vs each other variant: paired tests over seeds and
-    over folds (per-subject UF1 averaged over seeds, paired by subject)."""
-    variants = list(dict.fromkeys(o.variant for o in outcomes))
-    out: dict = {"variants": {}, "paired": {}, "reference": reference}
-    for v in variants:
-        mine = sorted((o for o in outcomes if o.variant == v), key=lambda o: o.seed)
-        uf1, uar = seed_spread([o.uf1 for o in mine]), seed_spread([o.uar for o in mine])
-        out["variants"][v] = {
-            "seeds": [o.seed for o in mine],
-            "runs": [o.run_id for o in mine],
-            "uf1": [o.uf1 for o in mine],
-            "uar": [o.uar for o in mine],
-            "uf1_mean": uf1.mean,
-            "uf1_sd": uf1.sd,
-            "uf1_ci": [uf1.ci_low, uf1.ci_high],
-            "uar_mean": uar.mean,
-            "uar_sd": uar.sd,
-            "uar_ci": [uar.ci_low, uar.ci_high],
-        }
-    if outcomes:
-        out["chance"] = chance_levels(outcomes[0].truth, LABELS_ME)
-    if reference not in variants:
-        return out
-    ref = {o.seed: o for o in outcomes if o.variant == reference}
-    for v in variants:
-        if v == reference:
-            continue
-        other = {o.seed: o for o in outcomes if o.variant == v}
-        seeds = sorted(set(ref) & set(other))
-        subjects = sorted(set.intersection(*[set(o.fold_uf1) for o in [*ref.values(), *other.values()]]))
-
-        def fold_means(runs: dict, seeds: list[int] = seeds, subjects: list[str] = subjects) -> list[float]:
-            return [float(np.mean([runs[s].fold_uf1[sub] for s in seeds])) for sub in subjects]
-
-        out["paired"][f"{reference}_vs_{v}"] = {
-            "by_seed_uf1": paired_test([ref[s].uf1 for s in seeds], [other[s].uf1 for s in seeds]),
-            "by_seed_uar": paired_test([ref[s].uar for s in seeds], [other[s].uar for s in seeds]),
-            "by_fold_uf1": paired_test(fold_means(ref), fold_means(other)),
-        }
-    return out
-
-
 def run_ablation(
     db_url: str,
     cfg: AblationConfig,
@@ -188,11 +142,12 @@ def run_ablation(
             check_cancel(reporter)
             sub = SubReporter(reporter, i / total, (i + 1) / total)
             outcomes.append(run_variant(db_url, variant, seed, cfg, sub, job_id, parent, executor=executor))
-        comparison = compare(outcomes)
+        chance = chance_levels(outcomes[0].truth, LABELS_ME) if outcomes else None
+        comparison = compare_outcomes(outcomes, chance)
         path = run_dir(parent) / "comparison.json"
-        path.write_text(json.dumps(comparison, indent=2), encoding="utf-8")
+        write_comparison(path, comparison)
         with session_scope(db_url) as session:
-            add_artifact(session, parent, "comparison", path)
+            add_artifact(session, parent, COMPARISON_KIND, path)
             for v, row in comparison["variants"].items():
                 for name in ("uf1_mean", "uf1_sd", "uar_mean", "uar_sd"):
                     session.add(

@@ -77,7 +77,7 @@ def ingest(params: dict[str, Any], reporter: Reporter, job_id: int) -> dict[str,
             root,
             fmt=params.get("format"),
             name=params.get("name"),
-            is_synthetic=bool(params.get("synthetic", False)),
+            is_synthetic=params.get("synthetic"),
             reporter=reporter,
         )
     return {"root": str(root), "ingested": _ingest_summary(result, reporter)}
