@@ -9,13 +9,12 @@ from torch import nn
 
 from models.registry import register_model
 
-MACRO_CLASSES = ("negative", "positive", "surprise", "neutral")
-
 
 class ExpressionHead(nn.Module):
-    """Stage 2 (ER): one fully-connected layer on the encoder features → 4 macro classes."""
+    """Stage 2 (ER): one fully-connected layer on the encoder features → the macro classes (4: the engine's
+    ``LABELS_MACRO``; models know no label names)."""
 
-    def __init__(self, in_features: int, num_classes: int = len(MACRO_CLASSES), dropout: float = 0.0) -> None:
+    def __init__(self, in_features: int, num_classes: int, dropout: float = 0.0) -> None:
         super().__init__()
         self.drop = nn.Dropout(dropout)
         self.fc = nn.Linear(in_features, num_classes)

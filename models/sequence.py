@@ -9,8 +9,6 @@ from torch import nn
 
 from models.registry import register_model
 
-ME_CLASSES = ("negative", "positive", "surprise")
-
 
 class SequenceClassifier(nn.Module):
     """GRU/LSTM over (B, T, D) features + a feed-forward head read after the last frame.
@@ -25,7 +23,8 @@ class SequenceClassifier(nn.Module):
         hidden: int = 64,
         layers: int = 1,
         rnn: str = "gru",
-        num_classes: int = len(ME_CLASSES),
+        *,
+        num_classes: int,  # the engine's ME label set decides (models know no label names)
         dropout: float = 0.0,
     ) -> None:
         super().__init__()
