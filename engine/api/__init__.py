@@ -43,6 +43,7 @@ from engine.api.jobs import (
     synth_params,
     training_defaults,
 )
+from engine.api.registries import VariantInfo, dataset_formats, variants
 from engine.api.results import RunDetail, RunInfo, ablations, cell_clips, run_detail, run_info, runs
 from engine.api.session import catalog_location, get_session
 from engine.api.trajectories import trajectories, trajectory_clips, trajectory_index, trajectory_runs
@@ -66,6 +67,7 @@ __all__ = [
     "RunDetail",
     "RunInfo",
     "TrainingDefaults",
+    "VariantInfo",
     "ablations",
     "agreement",
     "clip_annotations",
@@ -79,6 +81,7 @@ __all__ = [
     "codings",
     "compare",
     "comparison_document",
+    "dataset_formats",
     "datasets",
     "difference_image",
     "enqueue_job",
@@ -105,4 +108,5 @@ __all__ = [
     "trajectory_clips",
     "trajectory_index",
     "trajectory_runs",
+    "variants",
 ]
