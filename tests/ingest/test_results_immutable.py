@@ -25,6 +25,7 @@ from engine.cli import app
 from engine.errors import GlimpseError
 from engine.evaluate.export import read_predictions_csv
 from engine.ingest import READERS
+from engine.ingest.base import LABELS_ME
 from engine.ingest.catalog import ingest_dataset, ingest_synthetic_corpus
 from engine.ingest.removal import ARCHIVE_NOTE, RUN_ARCHIVED, delete_from_catalog
 from engine.paths import runs_dir
@@ -105,7 +106,7 @@ def test_reingest_with_a_missing_clip_folder_keeps_the_finished_run(
     for clip_id in (gone_id, corrupt_id):
         clip = session.get(Clip, clip_id)
         assert clip.missing_since is not None and clip.n_frames > 0
-    trainable = {c.id for c in clips_for_training(session, [ME])}
+    trainable = {c.id for c in clips_for_training(session, [ME], LABELS_ME)}
     assert len(trainable) == 7 and not trainable & {gone_id, corrupt_id}
     stats = {s["name"]: s for s in dataset_stats(session)}
     assert (stats[ME]["clips"], stats[ME]["missing"]) == (10, 2)
