@@ -82,7 +82,7 @@ class ClipDetail:
 
 CLIP_COLUMNS = [
     "id", "dataset", "subject", "name", "label", "emotion", "onset", "apex", "offset",
-    "n_frames", "n_annotators", "majority_share", "synthetic",
+    "n_frames", "n_annotators", "majority_share", "synthetic", "missing_since",
 ]  # fmt: skip
 
 

@@ -32,3 +32,12 @@ def test_datasets_page_badges_missing_clips(session: Session, tmp_path: Path) ->
     assert any("**lab-c2** :red-badge[1 MISSING]" in m.value for m in at.markdown)
     row = at.dataframe[0].value.set_index("name").loc["lab-c2"]
     assert (row.clips, row.missing) == (1, 1)
+
+
+def test_clips_page_marks_missing_clips(session: Session, tmp_path: Path) -> None:
+    _one_missing(session, tmp_path)
+    at = _page("clips").run()
+    assert not at.exception
+    table = at.dataframe[0].value.set_index("name")
+    assert table.loc["EP01"].missing_since == ""
+    assert table.loc["EP02"].missing_since.startswith("MISSING 20")
