@@ -81,8 +81,8 @@ class ClipDetail:
 
 
 CLIP_COLUMNS = [
-    "id", "dataset", "subject", "name", "label", "emotion", "onset", "apex", "offset",
-    "n_frames", "n_annotators", "majority_share", "synthetic", "missing_since",
+    "id", "dataset", "subject", "name", "missing_since", "label", "emotion", "onset", "apex", "offset",
+    "n_frames", "n_annotators", "majority_share", "synthetic",
 ]  # fmt: skip
 
 

@@ -39,5 +39,5 @@ def test_clips_page_marks_missing_clips(session: Session, tmp_path: Path) -> Non
     at = _page("clips").run()
     assert not at.exception
     table = at.dataframe[0].value.set_index("name")
-    assert table.loc["EP01"].missing_since == ""
-    assert table.loc["EP02"].missing_since.startswith("MISSING 20")
+    assert table.loc["EP01"].missing == ""
+    assert table.loc["EP02"].missing.startswith("MISSING 20")

@@ -60,6 +60,7 @@ def render() -> None:
         table["missing_since"] = table["missing_since"].map(
             lambda t: "" if pd.isna(t) else f"MISSING {t:%Y-%m-%d}"
         )
+    table = table.rename(columns={"missing_since": "missing"})
     event = st.dataframe(
         table,
         hide_index=True,
