@@ -28,7 +28,9 @@ from engine.ingest import READERS
 from engine.ingest.base import LABELS_ME
 from engine.ingest.catalog import ingest_dataset, ingest_synthetic_corpus
 from engine.ingest.removal import ARCHIVE_NOTE, RUN_ARCHIVED, delete_from_catalog
+from engine.jobs.handlers.data import ingest as ingest_job
 from engine.paths import runs_dir
+from engine.progress import NullReporter
 from engine.synth.config import SynthConfig
 from engine.synth.write import generate_corpus
 from engine.train.ablation import run_variant
@@ -237,7 +239,7 @@ def test_smic_refuses_a_clip_folder_linking_out_of_the_root(tmp_path: Path) -> N
 def test_reingest_keeps_the_synthetic_flag_or_refuses(session: Session, home: Path, tmp_path: Path) -> None:
     root = casme2(tmp_path / "c2", [(1, "EP01", 2, 3, 4, "", "happiness")])
     ingest_dataset(session, root, name="gen", is_synthetic=True)
-    ingest_dataset(session, root, name="gen")  # what the web page's ingest job does
+    ingest_dataset(session, root, name="gen")
     session.expire_all()
     assert session.scalar(select(Dataset.is_synthetic).where(Dataset.name == "gen")) is True
     runner = CliRunner()
@@ -245,6 +247,9 @@ def test_reingest_keeps_the_synthetic_flag_or_refuses(session: Session, home: Pa
     assert again.exit_code == 0, again.output
     flipped = runner.invoke(app, ["ingest", str(root), "--name", "gen", "--real"])
     assert flipped.exit_code == 2 and "is marked SYNTHETIC" in flipped.output
+    session.expire_all()
+    assert session.scalar(select(Dataset.is_synthetic).where(Dataset.name == "gen")) is True
+    ingest_job(dict(root=str(root), name="gen"), NullReporter(), 0)  # the web page's ingest job
     session.expire_all()
     assert session.scalar(select(Dataset.is_synthetic).where(Dataset.name == "gen")) is True
     assert ingest_dataset(session, root, name="plain").n_clips == 1
