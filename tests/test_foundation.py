@@ -6,12 +6,14 @@ from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from db.schema import Base, Clip, Dataset, Subject
-from db.session import make_engine, session_factory
+from db.session import MIGRATIONS_DIR, make_engine, session_factory
 from engine.errors import GlimpseError
 from engine.paths import resolve_within
 
@@ -23,7 +25,9 @@ def test_migrations_produce_exactly_the_models_schema(db_url: str) -> None:
         diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
         version = connection.execute(text("select version_num from alembic_version")).scalar_one()
     assert diff == []
-    assert version == "0001_initial"
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    assert version == ScriptDirectory.from_config(cfg).get_current_head()
 
 
 def test_sqlite_runs_with_wal_foreign_keys_and_busy_timeout(session) -> None:
