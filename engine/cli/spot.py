@@ -47,6 +47,44 @@ def spot_eval(
     out.print(table)
 
 
+@user_errors
+def spot(
+    dataset: str = typer.Argument(..., help="Dataset name in the catalog with long videos (recordings)."),
+    method: str = typer.Option("fd", "--method", "-m", help="Spotting method (see --methods)."),
+    methods: bool = typer.Option(False, "--methods", help="List the spotting methods and exit."),
+    seed: int = typer.Option(0, "--seed", help="Seed (the learned spotter's negative sampling)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the run's summary as JSON."),
+) -> None:
+    """Spot micro- and macro-expressions in every long video, LOSO over subjects, and store the run."""
+    from db.session import default_url
+    from engine.jobs.executors import get_executor
+    from engine.progress import RichReporter
+    from engine.spotting import DESCRIPTIONS
+    from engine.spotting.config import SpotConfig
+    from engine.spotting.run import run_spotting
+
+    if methods:
+        for name, text in sorted(DESCRIPTIONS.items()):
+            out.print(f"[bold]{name}[/bold]  {text}")
+        return
+    config = SpotConfig(method=method, seed=seed)
+    with RichReporter(f"spot {dataset} ({method})") as reporter:
+        summary = run_spotting(default_url(), dataset, config, get_executor(), reporter)
+    if as_json:
+        typer.echo(json.dumps({**summary.metrics, "run_id": summary.run_id, "synthetic": summary.synthetic}))
+        return
+    m = summary.metrics
+    tag = " [yellow]SYNTHETIC[/yellow]" if summary.synthetic else ""
+    out.print(
+        f"run {summary.run_id}: {summary.n_videos} videos, F1 {m['f1']:.4f} "
+        f"(TP {m['tp']}, FP {m['fp']}, FN {m['fn']}){tag}"
+    )
+    for kind, c in m["by_type"].items():
+        out.print(f"  {kind}: F1 {c['f1']:.4f} (TP {c['tp']}, FP {c['fp']}, FN {c['fn']})")
+    out.print(f"artefacts: {summary.folder}")
+
+
 def register(app: typer.Typer) -> None:
-    """Add `glimpse spot-eval` to the app."""
+    """Add `glimpse spot` and `glimpse spot-eval` to the app."""
+    app.command("spot")(spot)
     app.command("spot-eval")(spot_eval)

@@ -25,7 +25,7 @@ from engine.progress import Reporter, SubReporter
 Handler = Callable[[dict[str, Any], Reporter, int], dict[str, Any]]
 
 # Kinds a user launches from the workbench or `glimpse jobs submit` (the rest are for tests).
-USER_KINDS = ("synth", "ingest", "preprocess", "train", "ablation", "evaluate")
+USER_KINDS = ("synth", "ingest", "preprocess", "train", "ablation", "evaluate", "spot")
 
 
 MAX_RESULT_ITEMS = 200
@@ -187,6 +187,18 @@ def _train_like(kind: str) -> Handler:
     return handler
 
 
+def _spot(params: dict[str, Any], reporter: Reporter, job_id: int) -> dict[str, Any]:
+    """``spot`` jobs: LOSO spotting of a dataset's long videos (features per video as executor tasks)."""
+    if not params.get("dataset"):
+        raise GlimpseError("a spot job needs a 'dataset' parameter (a dataset with long videos)")
+    from engine.jobs.executors import get_executor
+    from engine.spotting.config import SpotConfig
+    from engine.spotting.run import run_spotting
+
+    config = SpotConfig.from_dict({k: v for k, v in params.items() if k != "dataset"})
+    return jsonable(run_spotting(_db_url(), params["dataset"], config, get_executor(), reporter, job_id))
+
+
 def _sleep(params: dict[str, Any], reporter: Reporter, job_id: int) -> dict[str, Any]:
     """Sleep ``seconds`` in small steps, reporting progress and honouring cancel (for tests and checks).
 
@@ -252,6 +264,7 @@ HANDLERS: dict[str, Handler] = {
     "train": _train_like("train"),
     "ablation": _train_like("ablation"),
     "evaluate": _train_like("evaluate"),
+    "spot": _spot,
     "sleep": _sleep,
     "fail": _fail,
     "crash": _crash,

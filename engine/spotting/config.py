@@ -10,6 +10,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
+from engine.errors import GlimpseError
 from engine.spotting.signals import SignalConfig
 
 
@@ -33,8 +34,16 @@ class SpotConfig:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SpotConfig:
+        """From JSON (job params, a run's config); an unknown key is an error, never a silent default."""
         data = dict(data)
-        signal = SignalConfig(**data.pop("signal", {}))
+        signal = data.pop("signal", None) or {}
         fields = {f.name for f in dataclasses.fields(cls)}
-        tuples = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items() if k in fields}
-        return cls(signal=signal, **tuples)
+        signal_fields = {f.name for f in dataclasses.fields(SignalConfig)}
+        unknown = sorted(set(data) - fields) + sorted(f"signal.{k}" for k in set(signal) - signal_fields)
+        if unknown:
+            raise GlimpseError(
+                f"unknown spotting parameter(s): {', '.join(unknown)}",
+                hint=f"known: {', '.join(sorted(fields))}",
+            )
+        tuples = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items()}
+        return cls(signal=SignalConfig(**signal), **tuples)
