@@ -27,7 +27,7 @@ def events_for(s: int) -> list[tuple[int, int, str, str, float]]:
 
 
 def build_long_dataset(session: Session, root: Path, subjects: int = 3, synthetic: bool = True) -> Dataset:
-    """``subjects`` recordings (frames img1.jpg… numbered from 1) with their coding as ``source`` intervals."""
+    """``subjects`` recordings (frames img1.jpg…, numbered from 1), their coding as ``source`` intervals."""
     dataset = Dataset(
         name=DATASET, format="casme_sq", purpose="micro", root=str(root), fps=FPS, is_synthetic=synthetic
     )
