@@ -25,6 +25,7 @@ class SpotConfig:
     # learned spotter: the scales of its difference features, its probability thresholds
     feature_half_s: tuple[float, ...] = (0.05, 0.1, 0.2, 0.4, 0.8)
     prob_grid: tuple[float, ...] = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
+    merge_gap_s: float = 0.15  # dips below the threshold this short stay inside one interval
     max_negatives: int = 20000  # training frames outside any interval, sampled (seeded)
     seed: int = 0
     signal: SignalConfig = field(default_factory=SignalConfig)

@@ -53,9 +53,19 @@ def frame_labels(video: VideoSignals) -> np.ndarray:
     return y
 
 
-def runs_above(prob: np.ndarray, tau: float, numbers: np.ndarray, video: str, fps: float) -> list[Interval]:
-    """Maximal runs of frames with probability ≥ tau (≥ 2 frames) as intervals typed by duration."""
-    above = np.concatenate([[False], prob >= tau, [False]])
+def runs_above(
+    prob: np.ndarray, tau: float, numbers: np.ndarray, video: str, fps: float, gap: int = 0
+) -> list[Interval]:
+    """Maximal runs of frames with probability ≥ tau (≥ 2 frames) as intervals typed by duration; runs
+    separated by at most ``gap`` frames below tau are one interval (a dip inside one expression)."""
+    mask = prob >= tau
+    if gap > 0:
+        below = np.concatenate([[False], ~mask, [False]])
+        edges = np.flatnonzero(below[1:] != below[:-1])
+        for start, stop in zip(edges[::2], edges[1::2], strict=True):
+            if stop - start <= gap and start > 0 and stop < len(mask):
+                mask[start:stop] = True
+    above = np.concatenate([[False], mask, [False]])
     edges = np.flatnonzero(above[1:] != above[:-1])
     out = []
     for start, stop in zip(edges[::2], edges[1::2], strict=True):
@@ -82,6 +92,9 @@ class LogisticSpotter:
 
     def __init__(self, config: SpotConfig) -> None:
         self.config = config
+
+    def _gap(self, video: VideoSignals) -> int:
+        return frames_for(self.config.merge_gap_s, video.fps)
 
     def _training_set(self, videos: Sequence[VideoSignals]) -> tuple[np.ndarray, np.ndarray]:
         rng = np.random.default_rng(self.config.seed)
@@ -128,7 +141,14 @@ class LogisticSpotter:
         for kind in ("micro", "macro"):
             tau = taus.get(kind)
             if tau is not None:
-                runs = runs_above(probs[:, CLASSES.index(kind)], tau, video.numbers, video.video, video.fps)
+                runs = runs_above(
+                    probs[:, CLASSES.index(kind)],
+                    tau,
+                    video.numbers,
+                    video.video,
+                    video.fps,
+                    self._gap(video),
+                )
                 out += [i for i in runs if i.type == kind]
         return sorted(out, key=lambda i: (i.onset, i.offset))
 

@@ -63,6 +63,8 @@ def test_frame_labels_and_runs() -> None:
     prob = np.array([0, 0.9, 0.9, 0, 0.95, 0, 0, 0.8, 0.8, 0.8])
     runs = runs_above(prob, 0.7, np.arange(10) + 100, "v", 4.0)  # a lone frame is no interval
     assert [(i.onset, i.offset, i.type) for i in runs] == [(101, 102, "micro"), (107, 109, "macro")]
+    merged = runs_above(prob, 0.7, np.arange(10) + 100, "v", 4.0, gap=2)  # dips of ≤ 2 frames bridged
+    assert [(i.onset, i.offset) for i in merged] == [(101, 109)]
 
 
 def test_bad_setups_are_user_errors(videos) -> None:  # noqa: ANN001
