@@ -21,14 +21,17 @@ def ingest(
         None, "--format", "-f", help=f"{FORMATS}; guessed from the files if omitted"
     ),
     name: str | None = typer.Option(None, "--name", "-n", help="catalog name (default: the folder's name)"),
-    synthetic: bool = typer.Option(
-        False, "--synthetic", help="mark the dataset as synthetic (not real data)"
+    synthetic: bool | None = typer.Option(
+        None,
+        "--synthetic/--real",
+        help="mark a new dataset synthetic (not real data) or real; a re-ingest keeps the stored flag",
     ),
 ) -> None:
     """Ingest a dataset (CASME II, SMIC, SAMM, CAS(ME)², CK+, a folder, videos + CSV) into the catalog.
 
-    Rows that cannot be used are listed as `file, row N: reason`; the rest go in. Re-running is
-    idempotent. Exit code 0 when something was ingested, 2 when nothing could be.
+    Rows that cannot be used are listed as `file, row N: reason`; the rest go in. Every frame is decoded.
+    Re-running is idempotent; clips gone from the source are marked missing (never deleted) and come back
+    under the same id. Exit code 0 when something was ingested, 2 when nothing could be.
     """
     from db.session import default_url, session_factory
     from engine.ingest.catalog import ingest_dataset
@@ -50,7 +53,8 @@ def ingest(
         "frames",
         "labels",
         "new",
-        "removed",
+        "missing",
+        "restored",
         "issues",
         "seconds",
     ):
@@ -65,7 +69,8 @@ def ingest(
         str(report.n_frames),
         labels,
         str(report.n_new),
-        str(report.n_removed),
+        str(report.n_missing),
+        str(report.n_restored),
         str(len(report.issues)),
         f"{report.seconds:.2f}",
     )

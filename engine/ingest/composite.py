@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
+from db.queries import CLIP_PRESENT
 from db.schema import Clip, Dataset
 from engine.ingest.base import LABELS_ME
 
@@ -100,7 +101,7 @@ def composite_from_catalog(session: Session, dataset_names: Sequence[str]) -> Co
     stmt = (
         select(Clip)
         .join(Dataset, Dataset.id == Clip.dataset_id)
-        .where(Dataset.name.in_(list(dataset_names)))
+        .where(Dataset.name.in_(list(dataset_names)), CLIP_PRESENT)
         .options(joinedload(Clip.dataset), joinedload(Clip.subject))
         .order_by(Clip.id)
     )

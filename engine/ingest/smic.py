@@ -75,8 +75,9 @@ def read(root: Path) -> ReadResult:
                     emotion_raw=label,
                     label=megc_label("smic", label),
                     meta={"release": release},
+                    source_file=where,
                 )
-                problem = check_clip_frames(root, clip, where, None)
+                problem = check_clip_frames(clip)
                 if problem:
                     issues.append(problem)
                     continue

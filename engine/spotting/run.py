@@ -21,14 +21,14 @@ import numpy as np
 
 from db.schema import Metric, Run
 from db.session import session_scope
-from engine.jobs.executors import Executor
-from engine.progress import NullReporter, Reporter, SubReporter
+from engine.executor import Executor
+from engine.progress import Cancelled, NullReporter, Reporter, SubReporter
 from engine.spotting.catalog import dataset_of, dataset_signals
 from engine.spotting.config import SpotConfig
 from engine.spotting.intervals import write_intervals_csv
 from engine.spotting.log import write_spotting_log
 from engine.spotting.loso import SpotResult, spot_loso
-from engine.train.runs import _artifact, create_run, finish_run, run_dir
+from engine.train.runs import add_artifact, create_run, finish_run, run_dir
 
 RUN_KIND = "spotting"
 
@@ -118,11 +118,9 @@ def run_spotting(
                 Metric(run_id=run_id, scope=s, name=n, value=float(v)) for s, n, v in result.report.as_rows()
             )
             for kind, path, info in artifacts:
-                _artifact(session, run_id, kind, Path(path), info)
+                add_artifact(session, run_id, kind, Path(path), info)
     except BaseException as error:
-        cancelled = type(error).__name__ in ("JobCancelled", "Cancelled") or isinstance(
-            error, KeyboardInterrupt
-        )
+        cancelled = isinstance(error, Cancelled | KeyboardInterrupt)
         finish_run(db_url, run_id, "cancelled" if cancelled else "failed", started)
         raise
     finish_run(db_url, run_id, "succeeded", started)

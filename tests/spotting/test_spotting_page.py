@@ -10,7 +10,8 @@ from streamlit.testing.v1 import AppTest
 
 from db.schema import Dataset, Job
 from db.schema import Interval as IntervalRow
-from engine.spotting import facade
+from engine import api
+from engine.api import jobs as api_jobs
 from engine.spotting.config import SpotConfig
 from engine.spotting.run import run_spotting
 
@@ -29,7 +30,7 @@ def metric(at: AppTest, label: str) -> str:
 def test_page_shows_metrics_timeline_and_player_link(spot_run: str) -> None:
     at = AppTest.from_string(PAGE, default_timeout=60).run()
     assert not at.exception, at.exception
-    detail = facade.spot_run_detail(spot_run)
+    detail = api.spot_run_detail(spot_run)
     assert metric(at, "F1") == f"{detail.metrics['f1']:.3f}"
     assert metric(at, "TP") == str(detail.metrics["tp"])
     assert "SYNTHETIC" in at.selectbox(key="spot_run").format_func(spot_run)
@@ -60,7 +61,7 @@ def test_accepting_a_prediction_stores_an_interval_with_provenance(spot_run: str
 
 
 def test_page_without_runs_offers_to_start_one(long_dataset: Dataset, session: Session, monkeypatch) -> None:  # noqa: ANN001
-    monkeypatch.setattr(facade, "ensure_worker", lambda: None)  # no background worker in a page test
+    monkeypatch.setattr(api_jobs, "ensure_worker", lambda: None)  # no background worker in a page test
     at = AppTest.from_string(PAGE, default_timeout=60).run()
     assert any("No spotting run yet" in i.value for i in at.info)
     at.selectbox(key="spot_method").select("logreg")

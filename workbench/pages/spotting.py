@@ -8,10 +8,8 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
+from engine import api
 from engine.errors import GlimpseError
-from engine.spotting import facade
-from engine.spotting.intervals import Interval
-from engine.spotting.results import TimelineItem, VideoTimeline
 from workbench import state
 from workbench.components.charts import synthetic_title
 from workbench.components.downloads import figure_downloads, table_download
@@ -25,7 +23,7 @@ def player_link(clip_id: int, frame: int) -> str:
     return f"/annotate?clip={clip_id}&frame={frame}"
 
 
-def timeline_figure(timeline: VideoTimeline, title: str) -> go.Figure:
+def timeline_figure(timeline: api.VideoTimeline, title: str) -> go.Figure:
     """Curve on top; below, truth and prediction lanes of bars coloured by outcome (clickable)."""
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.65, 0.35], vertical_spacing=0.06)
     fig.add_trace(
@@ -68,13 +66,13 @@ def timeline_figure(timeline: VideoTimeline, title: str) -> go.Figure:
     return fig
 
 
-def _item_label(timeline: VideoTimeline, index: int) -> str:
+def _item_label(timeline: api.VideoTimeline, index: int) -> str:
     it = timeline.items[index]
     seconds = f"{(it.offset - it.onset + 1) / timeline.fps:.2f} s" if timeline.fps else ""
     return f"{it.result} · {it.lane} {it.onset}–{it.offset} ({it.type or 'untyped'}, {seconds})"
 
 
-def _items_table(timeline: VideoTimeline) -> pd.DataFrame:
+def _items_table(timeline: api.VideoTimeline) -> pd.DataFrame:
     return pd.DataFrame(
         [
             {
@@ -94,26 +92,26 @@ def _items_table(timeline: VideoTimeline) -> pd.DataFrame:
 
 
 def _launch() -> None:
-    datasets = facade.long_video_datasets()
+    datasets = api.long_video_datasets()
     if not datasets:
         st.info(
             "No dataset with long videos yet: ingest CAS(ME)², SAMM-LV or CAS(ME)³, "
             "or generate the synthetic corpus."
         )
         return
-    methods = facade.spot_methods()
+    methods = api.spot_methods()
     c = st.columns([2, 2, 1])
     dataset = c[0].selectbox("dataset", datasets, key="spot_dataset")
     method = c[1].selectbox(
         "method", list(methods), format_func=lambda m: f"{m} — {methods[m]}", key="spot_method"
     )
     if c[2].button("Start spotting", key="spot_go"):
-        job_id = facade.submit_spotting(dataset, method)
+        job_id = api.submit_spotting(dataset, method)
         state.put(state.JOB, job_id)
         st.success(f"job #{job_id} queued: spot {dataset} with {method}")
 
 
-def _metrics(detail) -> None:  # noqa: ANN001 (SpotRunDetail)
+def _metrics(detail: api.SpotRunDetail) -> None:
     m = detail.metrics
     cols = st.columns(6)
     for col, (label, value) in zip(
@@ -142,7 +140,7 @@ def _metrics(detail) -> None:  # noqa: ANN001 (SpotRunDetail)
         table_download(by_video, "spotting_by_video", key="spot_by_video")
 
 
-def _downloads(detail) -> None:  # noqa: ANN001 (SpotRunDetail)
+def _downloads(detail: api.SpotRunDetail) -> None:
     names = {
         "intervals_csv": "predicted intervals (CSV)",
         "truth_csv": "truth (CSV)",
@@ -162,14 +160,14 @@ def _downloads(detail) -> None:  # noqa: ANN001 (SpotRunDetail)
             )
 
 
-def _accept(run_id: str, timeline: VideoTimeline, item: TimelineItem) -> None:
+def _accept(run_id: str, timeline: api.VideoTimeline, item: api.TimelineItem) -> None:
     annotator = st.text_input("annotator", value=state.get(state.ANNOTATOR) or "", key="spot_annotator")
     if st.button("Accept as an interval", key="spot_accept", disabled=item.lane != "prediction"):
         try:
-            interval = Interval(
+            interval = api.SpotInterval(
                 timeline.video, item.onset, item.offset, item.type, score=item.score, apex=item.apex
             )
-            new_id = facade.accept_spot(run_id, timeline.clip_id, interval, annotator)
+            new_id = api.accept_spot(run_id, timeline.clip_id, interval, annotator)
         except GlimpseError as error:
             state.show_error(error)
             return
@@ -182,7 +180,7 @@ def render() -> None:
     try:
         with st.expander("Start a spotting run", expanded=False):
             _launch()
-        runs = facade.spotting_runs()
+        runs = api.spotting_runs()
         if not runs:
             st.info("No spotting run yet: start one above, or `glimpse spot DATASET --method fd`.")
             return
@@ -196,7 +194,7 @@ def render() -> None:
             ),
             key="spot_run",
         )
-        detail = facade.spot_run_detail(run_id)
+        detail = api.spot_run_detail(run_id)
     except GlimpseError as error:
         state.show_error(error)
         return
@@ -213,7 +211,7 @@ def render() -> None:
     videos = sorted(detail.videos, key=lambda c: detail.videos[c])
     clip_id = st.selectbox("video", videos, format_func=lambda c: detail.videos[c], key="spot_video")
     try:
-        timeline = facade.video_timeline(run_id, clip_id)
+        timeline = api.video_timeline(run_id, clip_id)
     except GlimpseError as error:
         state.show_error(error)
         return
