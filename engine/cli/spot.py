@@ -53,6 +53,9 @@ def spot(
     method: str = typer.Option("fd", "--method", "-m", help="Spotting method (see --methods)."),
     methods: bool = typer.Option(False, "--methods", help="List the spotting methods and exit."),
     seed: int = typer.Option(0, "--seed", help="Seed (the learned spotter's negative sampling)."),
+    recognise: str | None = typer.Option(
+        None, "--recognise", help="A finished train/ablation child run: label the spotted TPs, report STRS."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the run's summary as JSON."),
 ) -> None:
     """Spot micro- and macro-expressions in every long video, LOSO over subjects, and store the run."""
@@ -69,7 +72,9 @@ def spot(
         return
     config = SpotConfig(method=method, seed=seed)
     with RichReporter(f"spot {dataset} ({method})") as reporter:
-        summary = run_spotting(default_url(), dataset, config, get_executor(), reporter)
+        summary = run_spotting(
+            default_url(), dataset, config, get_executor(), reporter, recognition_run=recognise
+        )
     if as_json:
         typer.echo(json.dumps({**summary.metrics, "run_id": summary.run_id, "synthetic": summary.synthetic}))
         return
@@ -81,6 +86,12 @@ def spot(
     )
     for kind, c in m["by_type"].items():
         out.print(f"  {kind}: F1 {c['f1']:.4f} (TP {c['tp']}, FP {c['fp']}, FN {c['fn']})")
+    if "strs" in m:
+        s = m["strs"]
+        out.print(
+            f"  spot-then-recognise: recognition F1 {s['recognition_f1']:.4f} on {s['n_recognised']} TPs, "
+            f"STRS {s['strs']:.4f}"
+        )
     out.print(f"artefacts: {summary.folder}")
 
 

@@ -28,6 +28,7 @@ from engine.spotting.config import SpotConfig
 from engine.spotting.intervals import write_intervals_csv
 from engine.spotting.log import write_spotting_log
 from engine.spotting.loso import SpotResult, spot_loso
+from engine.spotting.recognise import load_recognition_run, recognise_spots, write_strs
 from engine.train.runs import add_artifact, create_run, finish_run, run_dir
 
 RUN_KIND = "spotting"
@@ -80,15 +81,20 @@ def run_spotting(
     executor: Executor | None = None,
     reporter: Reporter | None = None,
     job_id: int | None = None,
+    recognition_run: str | None = None,
 ) -> SpotRunSummary:
-    """Spot every recording of ``dataset`` by LOSO over its subjects and store the run."""
+    """Spot every recording of ``dataset`` by LOSO over its subjects and store the run; with
+    ``recognition_run`` (a finished train/ablation child run) its classifier labels the spotted TPs
+    and the run also stores STRS (spot-then-recognise)."""
     reporter = reporter or NullReporter()
     with session_scope(db_url) as session:
         synthetic = bool(dataset_of(session, dataset).is_synthetic)
+        model = load_recognition_run(session, recognition_run) if recognition_run else None
+    run_config = {**config.to_dict(), **({"recognition_run": recognition_run} if recognition_run else {})}
     run_id = create_run(
         db_url,
         RUN_KIND,
-        config.to_dict(),
+        run_config,
         [dataset],
         "cpu",
         config.method,
@@ -106,17 +112,31 @@ def run_spotting(
             )
         reporter.log(f"{len(signals)} videos, {sum(v.n_frames for v in signals)} frames; LOSO folds next")
         result = spot_loso(signals, config, executor, SubReporter(reporter, 0.5, 0.95))
-        meta = {
+        meta: dict[str, Any] = {
             "dataset": dataset,
             "method": config.method,
             "synthetic": synthetic,
-            "config": config.to_dict(),
+            "config": run_config,
         }
-        artifacts = _write_artifacts(run_dir(run_id), result, signals, meta)
+        rows = result.report.as_rows()
+        extra: list[tuple] = []
+        if model is not None:
+            reporter.log(f"recognising the spotted intervals with run {model.run_id} ({model.variant})")
+            with session_scope(db_url) as session:
+                strs_report = recognise_spots(
+                    session,
+                    model,
+                    list(result.report.outcomes),
+                    {v.video: int(v.clip_id or 0) for v in signals},
+                    {(v.video, t.onset, t.offset): t.label for v in signals for t in v.truth},
+                    result.report.overall.f1,
+                )
+            meta["strs"] = strs_report.to_dict()
+            rows += [("overall", k, float(v)) for k, v in strs_report.to_dict().items() if k != "spotting_f1"]
+            extra.append(("strs", write_strs(run_dir(run_id), strs_report, model), {"run": model.run_id}))
+        artifacts = _write_artifacts(run_dir(run_id), result, signals, meta) + extra
         with session_scope(db_url) as session:
-            session.add_all(
-                Metric(run_id=run_id, scope=s, name=n, value=float(v)) for s, n, v in result.report.as_rows()
-            )
+            session.add_all(Metric(run_id=run_id, scope=s, name=n, value=float(v)) for s, n, v in rows)
             for kind, path, info in artifacts:
                 add_artifact(session, run_id, kind, Path(path), info)
     except BaseException as error:
@@ -127,8 +147,9 @@ def run_spotting(
     c = result.report.overall
     reporter.log(f"spotting F1 {c.f1:.3f} (TP {c.tp}, FP {c.fp}, FN {c.fn}) → run {run_id}")
     reporter.progress(1.0, "spotting done")
+    metrics = {**result.report.to_dict(), **({"strs": meta["strs"]} if "strs" in meta else {})}
     return SpotRunSummary(
-        run_id, dataset, config.method, synthetic, result.report.to_dict(), len(signals), str(run_dir(run_id))
+        run_id, dataset, config.method, synthetic, metrics, len(signals), str(run_dir(run_id))
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import cv2
@@ -11,8 +12,13 @@ from sqlalchemy.orm import Session
 
 from db.schema import RECORDING, SOURCE_ANNOTATOR, Clip, Dataset, Frame, Subject
 from db.schema import Interval as IntervalRow
+from engine.preprocess.detect import LANDMARKS_FILE
 
 DATASET = "toy-long"
+# 68 points on a grid over the toy face, eyes (36–41, 42–47) side by side: enough for ground-truth crops
+LANDMARKS = [[8.0 + (i % 8) * 6.0, 8.0 + (i // 8) * 6.0] for i in range(68)]
+LANDMARKS[36:42] = [[20.0 + d, 24.0] for d in range(6)]
+LANDMARKS[42:48] = [[38.0 + d, 24.0] for d in range(6)]
 FPS = 30.0
 N_FRAMES = 240
 
@@ -55,9 +61,12 @@ def build_long_dataset(session: Session, root: Path, subjects: int = 3, syntheti
         )
         session.add(clip)
         session.flush()
+        marks = {}
         for i, frame in enumerate(frames):
             cv2.imwrite(str(folder / f"img{i + 1}.jpg"), frame, [cv2.IMWRITE_JPEG_QUALITY, 95])
             session.add(Frame(clip_id=clip.id, index=i, number=i + 1, path=f"{clip.path}/img{i + 1}.jpg"))
+            marks[f"img{i + 1}.jpg"] = {"box": [0, 0, 64, 64], "landmarks": LANDMARKS}
+        (folder / LANDMARKS_FILE).write_text(json.dumps({"format": "ibug68", "frames": marks}))
         for n, (on, off, kind, _, _) in enumerate(events, start=1):
             session.add(
                 IntervalRow(

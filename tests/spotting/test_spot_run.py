@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import torch
 from conftest import DATASET
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,6 +23,8 @@ from engine.jobs.handlers import get_kind
 from engine.progress import NullReporter
 from engine.spotting.config import SpotConfig
 from engine.spotting.run import run_spotting
+from engine.train.ablation import run_variant
+from engine.train.config import AblationConfig
 
 runner = CliRunner()
 
@@ -101,3 +105,34 @@ def test_spot_refuses_a_dataset_without_recordings(session: Session, db_url: str
         run_spotting(db_url, "clips-only", SpotConfig())
     bad = runner.invoke(app, ["spot", "nope"])
     assert bad.exit_code == 2 and "no dataset named 'nope'" in bad.output
+
+
+def _tiny_catalog_builder():  # noqa: ANN202 — the training tests' drawn catalog, loaded by path
+    path = Path(__file__).resolve().parents[1] / "train" / "conftest.py"
+    spec = importlib.util.spec_from_file_location("glimpse_train_tiny_catalog_spot", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.build_tiny_catalog
+
+
+def test_spot_then_recognise_reports_strs_beside_f1(
+    long_dataset: Dataset, session: Session, db_url: str, home: Path
+) -> None:
+    torch.set_num_threads(1)
+    _tiny_catalog_builder()(session, home / "datasets" / "tiny")
+    recognition = run_variant(db_url, "er", 0, AblationConfig.tiny())
+    summary = run_spotting(db_url, DATASET, SpotConfig(method="fd"), recognition_run=recognition.run_id)
+    strs = summary.metrics["strs"]
+    labelled_tps = summary.metrics["by_type"]["micro"]["tp"]  # the toy coding labels its micro intervals
+    assert strs["n_recognised"] == labelled_tps > 0
+    assert strs["spotting_f1"] == summary.metrics["f1"]
+    assert strs["strs"] == pytest.approx(summary.metrics["f1"] * strs["recognition_f1"])
+    stored = json.loads((Path(summary.folder) / "strs.json").read_text())
+    assert stored["recognition_run"] == recognition.run_id
+    assert {r["truth"] for r in stored["recognised"]} == {"positive"}
+    assert {r["predicted"] for r in stored["recognised"]} <= {"negative", "positive", "surprise"}
+    session.expire_all()
+    value = session.scalar(select(Metric.value).where(Metric.run_id == summary.run_id, Metric.name == "strs"))
+    assert value == pytest.approx(strs["strs"])
+    with pytest.raises(GlimpseError, match="no finished recognition run"):
+        run_spotting(db_url, DATASET, SpotConfig(), recognition_run="nope")

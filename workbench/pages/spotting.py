@@ -127,6 +127,13 @@ def _metrics(detail: api.SpotRunDetail) -> None:
         strict=True,
     ):
         col.metric(label, f"{value:.3f}" if isinstance(value, float) else str(value))
+    if "strs" in m:
+        s = m["strs"]
+        st.caption(
+            f"spot-then-recognise with run {m.get('config', {}).get('recognition_run', '')}: "
+            f"recognition F1 {s['recognition_f1']:.3f} on {s['n_recognised']} spotted TPs · "
+            f"**STRS {s['strs']:.3f}** (= spotting F1 × recognition F1)"
+        )
     by_type = pd.DataFrame([{"type": k, **v} for k, v in m.get("by_type", {}).items()])
     by_video = pd.DataFrame([{"video": k, **v} for k, v in m.get("by_video", {}).items()])
     left, right = st.columns(2)

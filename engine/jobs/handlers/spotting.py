@@ -15,11 +15,15 @@ from engine.spotting.run import run_spotting
 
 @job_kind("spot")
 def spot(params: dict[str, Any], reporter: Reporter, job_id: int) -> dict[str, Any]:
-    """Spot every recording of ``dataset`` with ``method`` (SpotConfig fields; typos refused)."""
+    """Spot every recording of ``dataset`` with ``method`` (SpotConfig fields; typos refused); with
+    ``recognition_run``, also spot-then-recognise (STRS)."""
     if not params.get("dataset"):
         raise GlimpseError("a spot job needs a 'dataset' parameter (a dataset with long videos)")
-    config = SpotConfig.from_dict({k: v for k, v in params.items() if k != "dataset"})
-    out: dict[str, Any] = jsonable(
-        run_spotting(db_url(), params["dataset"], config, get_executor(), reporter, job_id)
+    config = SpotConfig.from_dict(
+        {k: v for k, v in params.items() if k not in ("dataset", "recognition_run")}
     )
+    summary = run_spotting(
+        db_url(), params["dataset"], config, get_executor(), reporter, job_id, params.get("recognition_run")
+    )
+    out: dict[str, Any] = jsonable(summary)
     return out
