@@ -9,8 +9,8 @@ import streamlit as st
 
 from engine import api
 from workbench import state
-from workbench.components.links import annotate_page
-from workbench.pages import clips, compare, datasets, results, review, train, trajectories
+from workbench.pages import clips, compare, datasets, results, review, spotting, train, trajectories
+from workbench.pages.links import annotate_page
 
 PAGES = [
     st.Page(datasets.render, title="Datasets", icon=":material/dataset:", url_path="datasets", default=True),
@@ -21,6 +21,7 @@ PAGES = [
     st.Page(results.render, title="Results", icon=":material/bar_chart:", url_path="results"),
     st.Page(compare.render, title="Compare", icon=":material/compare:", url_path="compare"),
     st.Page(trajectories.render, title="Trajectories", icon=":material/timeline:", url_path="trajectories"),
+    st.Page(spotting.render, title="Spotting", icon=":material/frame_inspect:", url_path="spotting"),
 ]
 
 

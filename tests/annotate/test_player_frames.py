@@ -9,15 +9,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from engine.annotate.player import (
-    ClipFrames,
-    WindowConfig,
-    crop_window,
-    feature_curve,
-    motion_curve,
-    raw_window,
-    window_length,
-)
+from engine.annotate.player import WindowConfig, crop_window, feature_curve, motion_curve, window_length
+from engine.api.player import ClipFrames, raw_window
 
 
 def _decode(url: str) -> np.ndarray:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import streamlit as st
 
 from engine import api
-from engine.annotate.agreement import CONSENSUS
 from engine.errors import GlimpseError
 from workbench import state
 
@@ -16,7 +15,7 @@ def _fmt(value: float | None, digits: int = 3) -> str:
 
 
 def agreement_section(key: str = "agr") -> None:
-    names = [n for n in api.annotators() if n != CONSENSUS]
+    names = [n for n in api.annotators() if n != api.CONSENSUS]
     if len(names) < 2:
         st.caption("Agreement needs at least two annotators.")
         return

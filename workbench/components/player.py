@@ -21,7 +21,6 @@ from typing import Any
 import streamlit as st
 
 from engine import api
-from engine.annotate import player as frames_for_player
 from engine.errors import GlimpseError
 from workbench import state
 
@@ -39,61 +38,53 @@ SaveHandler = Callable[[Marks], str]  # returns the success message; raises Glim
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def _crops(clip_id: int, catalog: str) -> tuple[Any, list[int], str]:
-    return frames_for_player.clip_crops_for_player(clip_id)
+def _crops(clip_id: int, catalog: str) -> api.FaceCrops:
+    return api.player_crops(clip_id)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
 def _window(clip_id: int, source: str, start: int, count: int, catalog: str) -> dict[str, Any]:
-    crops = _crops(clip_id, catalog)[:2] if source == "crops" else None
-    return frames_for_player.frame_window(clip_id, source, start, count, crops).as_dict()
+    crops = _crops(clip_id, catalog) if source == "crops" else None
+    return api.frame_window(clip_id, source, start, count, crops).as_dict()
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _window_length(clip_id: int, source: str, catalog: str) -> int:
     sample = _window(clip_id, source, 0, 4, catalog)
     sizes = [len(url) for url in sample["images"] if url]
-    return frames_for_player.window_length(max(sizes) if sizes else 20_000)
+    return api.window_length(max(sizes) if sizes else 20_000)
 
 
-def default_source(detail: dict[str, Any]) -> str:
+def default_source(detail: api.ClipDetail) -> str:
     """Face crops for clips, raw frames for recordings (crops need the whole clip preprocessed)."""
-    return "crops" if len(detail["frame_numbers"]) <= frames_for_player.CROPS_MAX_FRAMES else "frames"
+    return "crops" if len(detail.frame_numbers) <= api.CROPS_MAX_FRAMES else "frames"
 
 
-def timeline_curves(clip_id: int, source: str, detail: dict[str, Any], run_id: str | None) -> list[dict]:
+def timeline_curves(clip_id: int, source: str, detail: api.ClipDetail, run_id: str | None) -> list[dict]:
     """Curves for the timeline: face motion (difference to onset) and, for a run, its trajectories."""
     curves: list[dict[str, Any]] = []
     catalog = api.catalog_location()
     if source == "crops":
-        crops, numbers, _ = _crops(clip_id, catalog)
-        onset = detail.get("onset")
-        ref = numbers.index(onset) if onset in numbers else 0
+        faces = _crops(clip_id, catalog)
+        numbers = list(faces.frame_numbers)
+        ref = numbers.index(detail.onset) if detail.onset in numbers else 0
         curves.append(
-            {
-                "name": "motion (Δ onset)",
-                "numbers": numbers,
-                "values": frames_for_player.motion_curve(crops, ref),
-            }
+            {"name": "motion (Δ onset)", "numbers": numbers, "values": api.motion_curve(faces.crops, ref)}
         )
     if run_id:
         data = api.trajectories(run_id, clip_id)
+        frames = list(data.frames)
         curves.append(
             {
                 "name": f"features Δ ({run_id[:8]})",
-                "numbers": data["frames"],
-                "values": frames_for_player.feature_curve(data["features"]),
+                "numbers": frames,
+                "values": api.feature_curve(data.features),
             }
         )
-        if data["scores"] is not None:
-            for c, label in enumerate(data["score_labels"]):
-                curves.append(
-                    {
-                        "name": f"p({label})",
-                        "numbers": data["frames"],
-                        "values": [round(float(v), 4) for v in data["scores"][:, c]],
-                    }
-                )
+        if data.scores is not None:
+            for c, label in enumerate(data.score_labels):
+                values = [round(float(v), 4) for v in data.scores[:, c]]
+                curves.append({"name": f"p({label})", "numbers": frames, "values": values})
     return curves
 
 
@@ -114,22 +105,21 @@ def render_player(
     except GlimpseError as error:
         state.show_error(error)
         return
-    numbers: list[int] = detail["frame_numbers"]
+    numbers = list(detail.frame_numbers)
     if not numbers:
         st.warning(f"clip {clip_id} has no frames in the catalog (re-ingest its dataset)")
         return
-    badge = " · :orange-badge[SYNTHETIC]" if detail.get("synthetic") else ""
-    st.markdown(f"**{detail['dataset']} / {detail['subject']} / {detail['name']}**{badge}")
+    badge = " · :orange-badge[SYNTHETIC]" if detail.synthetic else ""
+    st.markdown(f"**{detail.dataset} / {detail.subject} / {detail.name}**{badge}")
     st.caption(
-        f"label **{detail['label']}** ({detail['emotion'] or '–'}) · AUs {detail['action_units'] or '–'} · "
-        f"coded onset {detail['onset']} · apex {detail['apex']}"
-        f"{' (est.)' if detail['apex_estimated'] else ''} · offset {detail['offset']} · "
-        f"{len(numbers)} frames @ {detail['fps'] or '?'} fps"
+        f"label **{detail.label}** ({detail.emotion or '–'}) · AUs {detail.action_units or '–'} · "
+        f"coded onset {detail.onset} · apex {detail.apex}{' (est.)' if detail.apex_estimated else ''} · "
+        f"offset {detail.offset} · {len(numbers)} frames @ {detail.fps or '?'} fps"
     )
     source = source or default_source(detail)
     if source == "crops":
         try:
-            backend = _crops(clip_id, api.catalog_location())[2]
+            backend = _crops(clip_id, api.catalog_location()).backend
         except GlimpseError as error:
             st.warning(f"{error} — showing the raw frames instead")
             source = "frames"
@@ -147,7 +137,7 @@ def _player_fragment(
     annotator: str,
     on_save: SaveHandler | None,
     run_id: str | None,
-    detail: dict[str, Any],
+    detail: api.ClipDetail,
     proposal: dict[str, int] | None,
 ) -> None:
     catalog = api.catalog_location()
@@ -161,23 +151,20 @@ def _player_fragment(
         window = {**_window(clip_id, source, start, count, catalog)}
         window["seq"] = st.session_state.get(win_key, {}).get("seq", 0)
         curves = timeline_curves(clip_id, source, detail, run_id)
-        tracks = frames_for_player.tracks(clip_id)
+        tracks = api.coding_tracks(clip_id)
     except GlimpseError as error:
         state.show_error(error)
         return
-    numbers: list[int] = detail["frame_numbers"]
+    numbers = list(detail.frame_numbers)
     anchors: dict[str, str] = {}
     mine = next((t for t in tracks if t["name"] == annotator.strip()), None) if annotator.strip() else None
-    for mark in (detail.get("onset"), (mine or {}).get("onset")):
+    for mark in (detail.onset, (mine or {}).get("onset")):
         if mark in numbers and not window["start"] <= numbers.index(mark) < window["start"] + count:
             one = _window(clip_id, source, numbers.index(mark), 1, catalog)
             if one["images"] and one["images"][0]:
                 anchors[str(mark)] = one["images"][0]
-    if not any(t["name"] == "source" for t in tracks) and detail.get("onset") is not None:
-        tracks.insert(
-            0,
-            {"name": "source", "onset": detail["onset"], "apex": detail["apex"], "offset": detail["offset"]},
-        )
+    if not any(t["name"] == "source" for t in tracks) and detail.onset is not None:
+        tracks.insert(0, {"name": "source", **detail.marks})
 
     def on_window() -> None:
         event = (st.session_state.get(ckey) or {}).get("window")
@@ -199,8 +186,8 @@ def _player_fragment(
     data = {
         "clip": {
             "id": clip_id,
-            "title": f"{detail['dataset']}/{detail['subject']}/{detail['name']}",
-            "fps": detail.get("fps") or 30,
+            "title": f"{detail.dataset}/{detail.subject}/{detail.name}",
+            "fps": detail.fps or 30,
             "numbers": numbers,
         },
         "editable": on_save is not None,

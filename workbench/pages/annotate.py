@@ -16,7 +16,7 @@ from engine.errors import GlimpseError
 from workbench import state
 from workbench.components.agreement import agreement_section
 from workbench.components.downloads import table_download
-from workbench.components.player import SOURCE_NAMES, Marks, default_source, render_player
+from workbench.components.player import SOURCE_NAMES, Marks, SaveHandler, default_source, render_player
 
 URL_CLIP = "clip"
 URL_VIEW = "view"  # optional: frames | crops
@@ -40,7 +40,7 @@ def _url_clip(ids: list[int]) -> int | None:
 
 
 def _clip_picker() -> int | None:
-    table, _ = api.clips({}, page=0, page_size=5000)
+    table, _ = api.clips(api.ClipQuery(), page=0, page_size=5000)
     if table.empty:
         st.info("No clips in the catalog yet.")
         return None
@@ -81,13 +81,14 @@ def _signed_in_user() -> str:
     return ""
 
 
-def _coding(existing: pd.DataFrame, annotator: str, detail: dict) -> dict:
+def _coding(existing: pd.DataFrame, annotator: str, detail: api.ClipDetail) -> dict:
+    """The fields' starting values: this annotator's saved coding, else the dataset's own."""
     mine = existing[existing.annotator == annotator] if annotator else existing.iloc[0:0]
     base = mine.iloc[0].to_dict() if len(mine) else {}
-    aus = str(base.get("action_units") or detail.get("action_units") or "")
+    aus = str(base.get("action_units") or detail.action_units or "")
     return {
         "aus": [a for a in aus.split("+") if a in api.AU_CHOICES],
-        "emotion": base.get("emotion") or detail.get("emotion") or "others",
+        "emotion": base.get("emotion") or detail.emotion or api.EMOTIONS[-1],
         "marks": {m: base.get(m) for m in ("onset", "apex", "offset")},
     }
 
@@ -99,11 +100,11 @@ def render() -> None:
         if clip_id is None:
             return
         detail = api.clip_detail(clip_id)
-        existing = api.annotations(clip_id)
+        existing = api.clip_annotations(clip_id)
     except GlimpseError as error:
         state.show_error(error)
         return
-    if not detail["frame_numbers"]:
+    if not detail.frame_numbers:
         st.warning(f"clip {clip_id} has no frames (re-ingest its dataset)")
         return
     top = st.columns([2, 3, 2])
@@ -173,16 +174,16 @@ def render() -> None:
     agreement_section()
 
 
-def _typed_marks(clip_id: int, detail: dict, coding: dict, save) -> None:  # noqa: ANN001
+def _typed_marks(clip_id: int, detail: api.ClipDetail, coding: dict, save: SaveHandler) -> None:
     """Marks as numbers: the same save as Enter in the player (for exact values from a coding sheet)."""
-    numbers = detail["frame_numbers"]
+    numbers = detail.frame_numbers
     lo, hi = numbers[0], numbers[-1]
     with st.expander("type marks as numbers"), st.form(f"ann_form_{clip_id}"):
         c = st.columns(3)
         values = {}
         for col, mark in zip(c, ("onset", "apex", "offset"), strict=True):
             value = coding["marks"].get(mark)
-            value = detail.get(mark) if value is None or pd.isna(value) else value
+            value = detail.marks[mark] if value is None or pd.isna(value) else value
             key = f"ann_{mark}_{clip_id}"
             if key not in st.session_state:
                 st.session_state[key] = int(value) if value is not None else lo

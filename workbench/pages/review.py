@@ -8,21 +8,18 @@ import pandas as pd
 import streamlit as st
 
 from engine import api
-from engine.annotate.agreement import CONSENSUS
-from engine.annotate.codings import full_codings
-from engine.annotate.review import Consensus, adopt, disagreements, merge
 from engine.errors import GlimpseError
 from workbench import state
 from workbench.components.agreement import agreement_section
-from workbench.components.links import annotate_link
 from workbench.components.player import render_player
 from workbench.pages.annotate import annotator_field
+from workbench.pages.links import annotate_link
 
 DECIDED = "review_decided"
 
 
 def _table() -> pd.DataFrame:
-    ranked = disagreements(full_codings())
+    ranked = api.disagreements(api.full_codings())
     names = api.clip_names([d.clip_id for d in ranked])
     return pd.DataFrame(
         [
@@ -45,17 +42,8 @@ def _table() -> pd.DataFrame:
     )  # fmt: skip
 
 
-def _decide(clip_id: int, decision: Consensus) -> None:
-    api.save_annotation(
-        clip_id,
-        CONSENSUS,
-        decision.onset,
-        decision.apex,
-        decision.offset,
-        decision.action_units,
-        decision.emotion,
-        notes=decision.provenance,
-    )
+def _decide(clip_id: int, decision: api.Consensus) -> None:
+    api.save_consensus(clip_id, decision)
     state.put(DECIDED, f"consensus of clip {clip_id} saved: {decision.provenance}")
     st.rerun()  # the ranking and the tracks show the new consensus
 
@@ -91,8 +79,8 @@ def render() -> None:
     st.divider()
     annotate_link(clip_id)
     render_player(clip_id, key="review")
-    codings = full_codings(clip_id=clip_id)
-    coders = [c for c in codings if c.annotator != CONSENSUS]
+    codings = api.full_codings(clip_id=clip_id)
+    coders = [c for c in codings if c.annotator != api.CONSENSUS]
     st.dataframe(
         pd.DataFrame([c.__dict__ for c in codings]).drop(columns=["clip_id"]),
         hide_index=True,
@@ -105,9 +93,9 @@ def render() -> None:
     try:
         for col, coding in zip(cols, coders, strict=False):
             if col.button(f"Adopt {coding.annotator}", key=f"review_adopt_{clip_id}_{coding.annotator}"):
-                _decide(clip_id, adopt(coding, reviewer))
+                _decide(clip_id, api.adopt(coding, reviewer))
         if cols[-1].button("Merge (median marks)", key=f"review_merge_{clip_id}", type="primary"):
-            _decide(clip_id, merge(coders, reviewer))
+            _decide(clip_id, api.merge(coders, reviewer))
     except GlimpseError as error:
         state.show_error(error)
     st.subheader("Agreement")

@@ -1,0 +1,160 @@
+"""The browser player's data: a clip's frames in windows (face crops or raw frames, with landmarks), the
+codings drawn as timeline tracks, and the motion / feature curves (``engine.annotate.player`` packs
+them; this module reads the catalog and the files, inside the dataset root)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+
+from db import queries
+from engine.annotate.player import (
+    CROPS_MAX_FRAMES,
+    SOURCES,
+    FrameWindow,
+    WindowConfig,
+    crop_window,
+    encode_frame,
+    feature_curve,
+    motion_curve,
+    window_length,
+)
+from engine.api.frames import FaceCrops, face_crops
+from engine.api.session import get_clip, get_session
+from engine.errors import GlimpseError
+from engine.paths import resolve_within
+from engine.preprocess.detect import ground_truth_marks
+from engine.preprocess.frames import VideoFrames, is_video
+
+__all__ = [
+    "CROPS_MAX_FRAMES",
+    "SOURCES",
+    "FrameWindow",
+    "WindowConfig",
+    "coding_tracks",
+    "feature_curve",
+    "frame_window",
+    "motion_curve",
+    "player_crops",
+    "window_length",
+]
+
+
+@dataclass(frozen=True)
+class ClipFrames:
+    """Where a clip's frames are: image files by frame number, or a video read by position."""
+
+    clip_id: int
+    numbers: list[int]
+    files: list[Path]
+    video: Path | None
+
+
+def clip_frames(clip_id: int) -> ClipFrames:
+    """The clip's frame numbers and files (resolved inside the dataset root)."""
+    with get_session() as session:
+        clip = get_clip(session, clip_id)
+        rows = [(int(f.number), f.path) for f in queries.clip_frames(session, clip.id)]
+        root = clip.dataset.root
+        video = resolve_within(root, clip.path) if clip.path else None
+    if video is not None and is_video(video):
+        return ClipFrames(int(clip_id), [n for n, _ in rows], [video] * len(rows), video)
+    return ClipFrames(int(clip_id), [n for n, _ in rows], [resolve_within(root, p) for _, p in rows], None)
+
+
+def _read_color(path: Path) -> np.ndarray | str:
+    """BGR frame, or the reason it cannot be shown (missing, empty, corrupt)."""
+    if not path.is_file():
+        return "missing file"
+    data = np.fromfile(path, dtype=np.uint8)
+    if data.size == 0:
+        return "empty file"
+    image = cv2.imdecode(data, cv2.IMREAD_COLOR)
+    return "corrupt image" if image is None else image
+
+
+def raw_window(
+    frames: ClipFrames, start: int, count: int, config: WindowConfig = WindowConfig()
+) -> FrameWindow:
+    """Raw frames ``start .. start+count-1`` as JPEG data URLs, with landmarks when the dataset has them.
+
+    A missing or corrupt frame is ``None`` in ``images`` and named in ``missing``; the rest still show.
+    """
+    n = len(frames.numbers)
+    start = max(0, min(int(start), max(0, n - 1)))
+    stop = min(n, start + max(1, int(count)))
+    images: list[str | None] = []
+    missing: dict[int, str] = {}
+    marks: dict[int, list[list[float]]] = {}
+    scale = 1.0
+    reader = VideoFrames(frames.video) if frames.video is not None else None
+    try:
+        for i in range(start, stop):
+            number = frames.numbers[i]
+            image: np.ndarray | str
+            if reader is not None:
+                try:
+                    image = reader.read(i)
+                except GlimpseError as error:
+                    image = error.message
+            else:
+                image = _read_color(frames.files[i])
+            if isinstance(image, str):
+                images.append(None)
+                missing[number] = image
+                continue
+            url, scale = encode_frame(image, config)
+            images.append(url)
+            if reader is None:
+                found = ground_truth_marks(frames.files[i].parent, frames.files[i].name)
+                if found is not None and found.landmarks:
+                    marks[number] = [[round(x * scale, 1), round(y * scale, 1)] for x, y in found.landmarks]
+    finally:
+        if reader is not None:
+            reader.close()
+    return FrameWindow(start, frames.numbers[start:stop], images, missing, marks, scale)
+
+
+def player_crops(clip_id: int) -> FaceCrops:
+    """The clip's face crops for the player; refused for recordings (they need the whole clip)."""
+    with get_session() as session:
+        n_frames = get_clip(session, clip_id).n_frames
+    if n_frames > CROPS_MAX_FRAMES:
+        raise GlimpseError(
+            f"clip {clip_id} has {n_frames} frames; face crops are shown for clips up to {CROPS_MAX_FRAMES}",
+            hint="view the raw frames, or preprocess the intervals of the recording",
+        )
+    return face_crops(clip_id)
+
+
+def frame_window(
+    clip_id: int, source: str, start: int, count: int, crops: FaceCrops | None = None
+) -> FrameWindow:
+    """A window of the clip's frames for the browser: face crops (pass them in to reuse) or raw frames."""
+    if source not in SOURCES:
+        raise GlimpseError(f"unknown frame source {source!r}", hint=f"one of {', '.join(SOURCES)}")
+    if source == "crops":
+        faces = crops if crops is not None else player_crops(clip_id)
+        return crop_window(faces.crops, list(faces.frame_numbers), start, count)
+    return raw_window(clip_frames(clip_id), start, count)
+
+
+def coding_tracks(clip_id: int) -> list[dict[str, Any]]:
+    """Every coding of a clip as a timeline track: the dataset's own (``source``) first."""
+    with get_session() as session:
+        return [
+            {
+                "name": a.annotator,
+                "onset": a.onset,
+                "apex": a.apex,
+                "offset": a.offset,
+                "label": a.label,
+                "emotion": a.emotion,
+                "updated": a.updated_at.isoformat(timespec="seconds") if a.updated_at else None,
+            }
+            for a in queries.annotations_for(session, int(clip_id))
+        ]
