@@ -26,11 +26,11 @@ CROPS_MAX_FRAMES = 2000  # longer clips (recordings) are shown from raw frames: 
 
 @dataclass(frozen=True)
 class WindowConfig:
-    """How frames are packed for the browser; the defaults keep one window near 2 MB."""
+    """How frames are packed for the browser; the defaults keep one window near 1.5 MB."""
 
-    budget_bytes: int = 2_000_000
+    budget_bytes: int = 1_500_000
     min_frames: int = 48
-    max_frames: int = 600
+    max_frames: int = 400
     max_side: int = 480  # raw frames larger than this are downscaled for the browser
     jpeg_quality: int = 88
 

@@ -21,7 +21,7 @@ def _clip(folder: Path, numbers: list[int], size: int = 40) -> ClipFrames:
     folder.mkdir(parents=True, exist_ok=True)
     for n in numbers:
         cv2.imwrite(str(folder / f"img{n}.png"), np.full((size, size, 3), n, np.uint8))
-    return ClipFrames(1, numbers, [folder / f"img{n}.png" for n in numbers], None)
+    return ClipFrames(1, numbers, folder.parent, [f"{folder.name}/img{n}.png" for n in numbers], None)
 
 
 def test_a_window_is_the_frames_around_the_cursor(tmp_path: Path) -> None:
@@ -35,8 +35,8 @@ def test_a_window_is_the_frames_around_the_cursor(tmp_path: Path) -> None:
 
 def test_missing_and_corrupt_frames_are_named_and_the_rest_still_shows(tmp_path: Path) -> None:
     frames = _clip(tmp_path / "c", [1, 2, 3, 4])
-    frames.files[1].unlink()
-    frames.files[2].write_bytes(b"not an image")
+    frames.file(1).unlink()
+    frames.file(2).write_bytes(b"not an image")
     window = raw_window(frames, start=0, count=4)
     assert window.missing == {2: "missing file", 3: "corrupt image"}
     assert window.images[1] is None and window.images[2] is None

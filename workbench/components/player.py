@@ -32,6 +32,7 @@ _PLAYER = st.components.v2.component(
     js=(ASSETS / "player.js").read_text(),
 )
 SOURCE_NAMES = {"crops": "face crops", "frames": "raw frames"}
+FIRST_WINDOW = 48  # frames sent with the page; later windows are sized to the byte budget
 
 Marks = dict[str, int | None]
 SaveHandler = Callable[[Marks], str]  # returns the success message; raises GlimpseError to refuse
@@ -147,9 +148,10 @@ def _player_fragment(
         st.rerun()  # a save changed the annotations: the whole page (table, agreement) follows
     try:
         count = _window_length(clip_id, source, catalog)
-        start = int(st.session_state.get(win_key, {}).get("start", 0))
-        window = {**_window(clip_id, source, start, count, catalog)}
-        window["seq"] = st.session_state.get(win_key, {}).get("seq", 0)
+        asked = st.session_state.get(win_key)
+        # the first window is short, so the first frame shows at once; the browser then asks for more
+        start, length = (int(asked["start"]), count) if asked else (0, min(count, FIRST_WINDOW))
+        window = {**_window(clip_id, source, start, length, catalog), "seq": asked["seq"] if asked else 0}
         curves = timeline_curves(clip_id, source, detail, run_id)
         tracks = api.coding_tracks(clip_id)
     except GlimpseError as error:
@@ -159,7 +161,7 @@ def _player_fragment(
     anchors: dict[str, str] = {}
     mine = next((t for t in tracks if t["name"] == annotator.strip()), None) if annotator.strip() else None
     for mark in (detail.onset, (mine or {}).get("onset")):
-        if mark in numbers and not window["start"] <= numbers.index(mark) < window["start"] + count:
+        if mark in numbers and not window["start"] <= numbers.index(mark) < window["start"] + length:
             one = _window(clip_id, source, numbers.index(mark), 1, catalog)
             if one["images"] and one["images"][0]:
                 anchors[str(mark)] = one["images"][0]

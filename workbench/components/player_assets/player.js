@@ -138,9 +138,10 @@ function ensureWindow(st) {
   const need = (i) => { const num = st.numbers[i]; return !st.bitmaps.has(num) && !st.missing.has(num); };
   const ahead = Math.min(n - 1, st.index + Math.floor(st.windowSize / 2));
   let target = null;
+  const soon = Math.min(n - 1, st.index + Math.floor(st.windowSize / 4));
   if (need(st.index)) target = st.index;
   else if (st.playing && need(ahead)) target = ahead;
-  else if (need(Math.min(n - 1, st.index + 1))) target = st.index + 1;
+  else if (need(soon)) target = soon; // prefetch: a quarter window ahead is not loaded yet
   if (target === null) return;
   const start = clamp(target - Math.floor(st.windowSize / 4), 0, Math.max(0, n - st.windowSize));
   if (st.requested && performance.now() - st.requested.at < 8000) { st.wanted = start; return; }
