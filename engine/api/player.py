@@ -152,9 +152,16 @@ def frame_window(
 
 
 def coding_tracks(clip_id: int) -> list[dict[str, Any]]:
-    """Every coding of a clip as a timeline track: the dataset's own (``source``) first."""
+    """Every coding of a clip as a timeline track: the dataset's own (``source``) first; a recording's
+    intervals (coded or spotted) as one track per annotator with one bar per interval."""
     with get_session() as session:
-        return [
+        by_annotator: dict[str, list[dict[str, Any]]] = {}
+        for interval in queries.intervals_for(session, int(clip_id)):
+            by_annotator.setdefault(f"{interval.annotator} intervals", []).append(
+                {"onset": interval.onset, "apex": interval.apex, "offset": interval.offset, "type": interval.type}
+            )
+        interval_tracks = [{"name": name, "bars": bars} for name, bars in by_annotator.items()]
+        return interval_tracks + [
             {
                 "name": a.annotator,
                 "onset": a.onset,

@@ -72,3 +72,46 @@ def test_curves_are_scaled_to_one() -> None:
     assert motion_curve(crops, reference_index=0) == [0.0, 0.0, 1.0, 0.5, 0.0]
     feats = np.array([[0.0, 0.0], [3.0, 4.0], [6.0, 8.0]])
     assert feature_curve(feats) == [0.0, 0.5, 1.0]
+
+
+def test_tracks_and_frame_windows_from_the_catalog(db_url: str, home: Path) -> None:
+    """A recording's intervals are one track per annotator (a bar each); annotations one track each;
+    a window is read from the catalog's frame list, far into the recording, without the rest."""
+    from sqlalchemy import insert
+
+    from db import queries
+    from db.schema import RECORDING, Annotation, Clip, Dataset, Frame, Subject
+    from db.session import session_scope
+    from engine import api
+
+    numbers = list(range(1, 2001))
+    root = home / "rec"
+    folder = root / "r1"
+    folder.mkdir(parents=True)
+    for n in (1, 1990, 1991):
+        cv2.imwrite(str(folder / f"img{n}.png"), np.full((8, 8, 3), n % 251, np.uint8))
+    with session_scope(db_url) as s:
+        ds = Dataset(name="rec", format="folder", root=str(root), fps=200.0)
+        sub = Subject(dataset=ds, code="s1")
+        clip = Clip(dataset=ds, subject=sub, name="r1", path="r1", kind=RECORDING, n_frames=2000,
+                    first_frame=1, last_frame=2000)  # fmt: skip
+        s.add_all([ds, sub, clip])
+        s.flush()
+        s.execute(insert(Frame), [{"clip_id": clip.id, "index": i, "number": n, "path": f"r1/img{n}.png"}
+                                  for i, n in enumerate(numbers)])  # fmt: skip
+        s.add(Annotation(clip_id=clip.id, annotator="source", onset=10, apex=12, offset=20))
+        queries.add_interval(s, clip.id, "kim", 100, 140, "micro", apex=120)
+        queries.add_interval(s, clip.id, "kim", 900, 1200, "macro")
+        clip_id = clip.id
+    tracks = api.coding_tracks(clip_id)
+    kim = next(t for t in tracks if t["name"] == "kim intervals")
+    assert [(b["onset"], b["apex"], b["offset"], b["type"]) for b in kim["bars"]] == [
+        (100, 120, 140, "micro"),
+        (900, None, 1200, "macro"),
+    ]
+    source = next(t for t in tracks if t["name"] == "source")
+    assert (source["onset"], source["apex"], source["offset"]) == (10, 12, 20)
+    window = api.frame_window(clip_id, "frames", 1989, 3)
+    assert window.numbers == [1990, 1991, 1992]
+    assert window.missing == {1992: "missing file"}  # only the window's files are read
+    assert int(_decode(window.images[0])[4, 4, 0]) == 1990 % 251

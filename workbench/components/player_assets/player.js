@@ -487,16 +487,18 @@ function drawTimeline(st) {
       const t = r.kind === "mine" ? { name: `${st.annotator || "you"}${dirty(st) ? " (unsaved)" : ""}`, ...st.marks } : r.track;
       const color = r.kind === "mine" ? "#37474f" : t.name === "source" ? "#78909c" : TRACK_COLORS[ti++ % TRACK_COLORS.length];
       ctx.fillText(t.name.length > 15 ? t.name.slice(0, 14) + "…" : t.name, GUTTER - 8, r.y + r.h / 2);
+      for (const bar of t.bars || []) drawBar(st, ctx, r, bar, color, width, false);
+      if (t.bars) continue;
       const on = indexOfNumber(st, t.onset), off = indexOfNumber(st, t.offset), ap = indexOfNumber(st, t.apex);
-      if (on !== null && off !== null) {
-        const x0 = xOf(st, on, width), x1 = xOf(st, off, width);
+      if (on !== null && off !== null && off >= st.view.lo && on <= st.view.hi) {
+        const x0 = Math.max(GUTTER, xOf(st, on, width)), x1 = Math.min(width - 8, xOf(st, off, width));
         ctx.fillStyle = color + "55"; ctx.fillRect(x0, r.y + 3, Math.max(2, x1 - x0), r.h - 6);
         ctx.strokeStyle = color; ctx.lineWidth = 1.5;
         if (r.kind === "mine" && dirty(st)) ctx.setLineDash([4, 3]);
         ctx.strokeRect(x0, r.y + 3, Math.max(2, x1 - x0), r.h - 6); ctx.setLineDash([]);
       }
       for (const [m, idx] of [["onset", on], ["apex", ap], ["offset", off]]) {
-        if (idx === null) continue;
+        if (idx === null || idx < st.view.lo || idx > st.view.hi) continue;
         const x = xOf(st, idx, width);
         ctx.fillStyle = COLORS[m]; ctx.fillRect(x - (m === "apex" ? 1.5 : 1), r.y + 1, m === "apex" ? 3 : 2, r.h - 2);
       }
@@ -507,6 +509,17 @@ function drawTimeline(st) {
     }
   }
   drawCursor(st);
+}
+
+function drawBar(st, ctx, r, bar, color, width) {
+  // one interval of a recording: onset–offset bar, apex tick (only where it is in view)
+  const on = indexOfNumber(st, bar.onset), off = indexOfNumber(st, bar.offset);
+  if (on === null || off === null || off < st.view.lo || on > st.view.hi) return;
+  const x0 = Math.max(GUTTER, xOf(st, on, width)), x1 = Math.min(width - 8, xOf(st, off, width));
+  ctx.fillStyle = color + (bar.type === "macro" ? "33" : "66"); ctx.fillRect(x0, r.y + 3, Math.max(2, x1 - x0), r.h - 6);
+  ctx.strokeStyle = color; ctx.lineWidth = 1; ctx.strokeRect(x0, r.y + 3, Math.max(2, x1 - x0), r.h - 6);
+  const ap = indexOfNumber(st, bar.apex);
+  if (ap !== null && ap >= st.view.lo && ap <= st.view.hi) { ctx.fillStyle = COLORS.apex; ctx.fillRect(xOf(st, ap, width) - 1, r.y + 1, 2, r.h - 2); }
 }
 
 function drawCurve(st, ctx, r, curve, color, width) {
@@ -521,7 +534,7 @@ function drawCurve(st, ctx, r, curve, color, width) {
   for (let k = 0; k < vals.length; k++) {
     const i = idx[k];
     if (i < st.view.lo - 1 || i > st.view.hi + 1) continue;
-    const x = Math.round(xOf(st, i, width));
+    const x = Math.round(clamp(xOf(st, i, width), GUTTER, width - 8));
     const y = r.y + r.h - 2 - (vals[k] / top) * (r.h - 4);
     if (x === lastX) { if (y < colMax) { ctx.lineTo(x, y); colMax = y; } continue; }
     lastX = x; colMax = y;
