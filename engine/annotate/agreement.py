@@ -95,6 +95,18 @@ def interval_iou(onset_a: int, offset_a: int, onset_b: int, offset_b: int) -> fl
     return inter / union
 
 
+def coding_iou(a: Coding, b: Coding) -> float | None:
+    """Onset–offset IoU of two codings; None when either lacks an onset or offset."""
+    if a.onset is None or a.offset is None or b.onset is None or b.offset is None:
+        return None
+    return interval_iou(a.onset, a.offset, b.onset, b.offset)
+
+
+def coding_apex_distance(a: Coding, b: Coding) -> int | None:
+    """Apex distance of two codings in frames; None when either has no apex."""
+    return None if a.apex is None or b.apex is None else apex_distance(a.apex, b.apex)
+
+
 def agreement_report(codings: Iterable[Coding], annotator_a: str, annotator_b: str) -> AgreementReport:
     """Agreement of two annotators over the clips they both coded; alpha over every annotator."""
     by_clip: dict[int, dict[str, Coding]] = defaultdict(dict)
@@ -109,15 +121,11 @@ def agreement_report(codings: Iterable[Coding], annotator_a: str, annotator_b: s
     labelled = [(a, b) for a, b in shared if a.label and b.label]
     kappa = raw = None
     if labelled:
-        la, lb = [a.label for a, _ in labelled], [b.label for _, b in labelled]
+        la, lb = [str(a.label) for a, _ in labelled], [str(b.label) for _, b in labelled]
         kappa = cohen_kappa(la, lb)
         raw = sum(x == y for x, y in zip(la, lb, strict=True)) / len(la)
-    apexes = [apex_distance(a.apex, b.apex) for a, b in shared if a.apex is not None and b.apex is not None]
-    ious = [
-        interval_iou(a.onset, a.offset, b.onset, b.offset)
-        for a, b in shared
-        if None not in (a.onset, a.offset, b.onset, b.offset)
-    ]
+    apexes = [d for a, b in shared if (d := coding_apex_distance(a, b)) is not None]
+    ious = [iou for a, b in shared if (iou := coding_iou(a, b)) is not None]
     multi = [[c.label for c in coded.values() if c.label] for coded in by_clip.values()]
     multi = [labels for labels in multi if len(labels) >= 2]
     return AgreementReport(

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from itertools import combinations
 from statistics import median
 
-from engine.annotate.agreement import CONSENSUS, Coding, apex_distance, interval_iou
+from engine.annotate.agreement import CONSENSUS, Coding, coding_apex_distance, coding_iou
 from engine.errors import GlimpseError
 
 
@@ -67,16 +67,9 @@ class Consensus:
 
 
 def _pairs(codings: Sequence[Coding]) -> tuple[float | None, int | None]:
-    ious = [
-        interval_iou(a.onset, a.offset, b.onset, b.offset)
-        for a, b in combinations(codings, 2)
-        if None not in (a.onset, a.offset, b.onset, b.offset)
-    ]
-    apexes = [
-        apex_distance(a.apex, b.apex)
-        for a, b in combinations(codings, 2)
-        if a.apex is not None and b.apex is not None
-    ]
+    pairs = list(combinations(codings, 2))
+    ious = [iou for a, b in pairs if (iou := coding_iou(a, b)) is not None]
+    apexes = [d for a, b in pairs if (d := coding_apex_distance(a, b)) is not None]
     return (min(ious) if ious else None), (max(apexes) if apexes else None)
 
 

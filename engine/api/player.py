@@ -158,9 +158,16 @@ def coding_tracks(clip_id: int) -> list[dict[str, Any]]:
         by_annotator: dict[str, list[dict[str, Any]]] = {}
         for interval in queries.intervals_for(session, int(clip_id)):
             by_annotator.setdefault(f"{interval.annotator} intervals", []).append(
-                {"onset": interval.onset, "apex": interval.apex, "offset": interval.offset, "type": interval.type}
+                {
+                    "onset": interval.onset,
+                    "apex": interval.apex,
+                    "offset": interval.offset,
+                    "type": interval.type,
+                }
             )
-        interval_tracks = [{"name": name, "bars": bars} for name, bars in by_annotator.items()]
+        interval_tracks: list[dict[str, Any]] = [
+            {"name": n, "bars": bars} for n, bars in by_annotator.items()
+        ]
         return interval_tracks + [
             {
                 "name": a.annotator,

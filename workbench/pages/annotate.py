@@ -52,7 +52,7 @@ def _clip_picker() -> int | None:
     elif st.session_state.get("ann_clip") not in ids:
         current = state.get(state.CLIP)
         st.session_state["ann_clip"] = current if current in ids else ids[0]
-    clip_id = int(st.selectbox("clip", ids, format_func=labels.get, key="ann_clip"))
+    clip_id = int(st.selectbox("clip", ids, format_func=lambda i: labels[i], key="ann_clip"))
     state.put(state.CLIP, clip_id)
     st.query_params[URL_CLIP] = str(clip_id)
     st.session_state["ann_url_seen"] = str(clip_id)
