@@ -150,7 +150,11 @@ def _player_fragment(
         count = _window_length(clip_id, source, catalog)
         asked = st.session_state.get(win_key)
         # the first window is short, so the first frame shows at once; the browser then asks for more
-        start, length = (int(asked["start"]), count) if asked else (0, min(count, FIRST_WINDOW))
+        start, length = (
+            (int(asked["start"]), min(count, int(asked.get("count") or count)))
+            if asked
+            else (0, min(count, FIRST_WINDOW))
+        )
         window = {**_window(clip_id, source, start, length, catalog), "seq": asked["seq"] if asked else 0}
         curves = timeline_curves(clip_id, source, detail, run_id)
         tracks = api.coding_tracks(clip_id)
@@ -171,7 +175,11 @@ def _player_fragment(
     def on_window() -> None:
         event = (st.session_state.get(ckey) or {}).get("window")
         if isinstance(event, dict):
-            st.session_state[win_key] = {"start": int(event["start"]), "seq": event["seq"]}
+            st.session_state[win_key] = {
+                "start": int(event["start"]),
+                "count": int(event.get("count") or 0),
+                "seq": event["seq"],
+            }
 
     def on_save_event() -> None:
         event = (st.session_state.get(ckey) or {}).get("save")
