@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, and_, exists, func, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, select
 from sqlalchemy.orm import Session
 
 from db.errors import GlimpseError
@@ -95,8 +95,8 @@ _PAGE_COLUMNS = (
 )
 
 
-def _apply(stmt: Select[Any], flt: ClipFilter) -> Select[Any]:
-    conditions = []
+def _apply(stmt: Select[*tuple[Any, ...]], flt: ClipFilter) -> Select[*tuple[Any, ...]]:
+    conditions: list[ColumnElement[bool]] = []
     if flt.dataset_ids:
         conditions.append(Clip.dataset_id.in_(list(flt.dataset_ids)))
     if flt.dataset_names:
