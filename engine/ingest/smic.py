@@ -8,9 +8,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from engine.errors import GlimpseError
-from engine.ingest.base import LABELS_ME, ClipRecord, IngestIssue, ReadResult, register
+from engine.ingest.base import ClipRecord, IngestIssue, ReadResult, register
 from engine.ingest.common import check_clip_frames, find_dir, list_frames, rel_path, require_dir, subdirs
 from engine.ingest.labels import megc_label
+from engine.labels import LABELS_ME
 
 FPS = 100.0
 

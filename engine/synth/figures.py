@@ -13,7 +13,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from engine.ingest.labels import CASME2_5_CLASSES
+from engine.labels import CASME2_5_CLASSES
 from engine.synth.config import SynthConfig
 from engine.synth.plan import (
     MacroSequence,

@@ -12,7 +12,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from engine.errors import GlimpseError
-from engine.ingest.base import LABELS_MACRO
+from engine.labels import LABELS_MACRO
 from engine.progress import NullReporter, Reporter, check_cancel
 from engine.train.config import EncoderStageConfig
 from engine.train.runtime import autocast, seed_everything

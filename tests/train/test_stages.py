@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from engine.errors import GlimpseError
-from engine.ingest.base import LABELS_MACRO
+from engine.labels import LABELS_MACRO
 from engine.train.config import EncoderStageConfig
 from engine.train.runtime import resolve_device
 from engine.train.stages import class_weights, load_encoder, to_tensor, train_encoder

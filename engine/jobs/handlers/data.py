@@ -77,7 +77,8 @@ def ingest(params: dict[str, Any], reporter: Reporter, job_id: int) -> dict[str,
             root,
             fmt=params.get("format"),
             name=params.get("name"),
-            is_synthetic=params.get("synthetic"),
+            # absent → None: a re-ingest keeps the stored SYNTHETIC flag (an explicit one must agree)
+            is_synthetic=None if params.get("synthetic") is None else bool(params["synthetic"]),
             reporter=reporter,
         )
     return {"root": str(root), "ingested": _ingest_summary(result, reporter)}
