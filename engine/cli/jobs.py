@@ -120,7 +120,7 @@ def submit(
     ),
     poll: float = typer.Option(0.5, "--poll", help="Seconds between polls while waiting."),
 ) -> None:
-    """Queue a job (synth, ingest, preprocess, train, ablation, evaluate, sleep, fail)."""
+    """Queue a job of any registered kind (an unknown kind is refused with the list of known ones)."""
     session = _session()
     job_id = service.submit(session, kind, parse_params(param or []))
     out.print(f"queued job {job_id} ({kind})")

@@ -120,7 +120,11 @@ def ground_truth_boxes(folder: Path, files: Sequence[Path]) -> list[Box | None] 
     for file in files:
         entry = entries.get(file.name)
         box = entry.get("box") if isinstance(entry, dict) else None
-        boxes.append(tuple(float(v) for v in box) if box and len(box) == 4 else None)  # type: ignore[misc]
+        if box and len(box) == 4:
+            x, y, w, h = (float(v) for v in box)
+            boxes.append((x, y, w, h))
+        else:
+            boxes.append(None)
     return boxes
 
 
