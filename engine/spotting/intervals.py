@@ -43,6 +43,22 @@ def type_by_duration(length_frames: int, fps: float) -> str:
     return "micro" if length_frames / fps <= MICRO_MAX_S else "macro"
 
 
+def spanning(
+    video: str, numbers: Sequence[int], lo: int, hi: int, peak: int, score: float, fps: float
+) -> Interval:
+    """The interval over positions lo..hi of a video's frames (``numbers``: recording frame numbers),
+    its apex at position ``peak``, typed by duration: how both spotter families report a detection."""
+    onset, offset = int(numbers[lo]), int(numbers[hi])
+    return Interval(
+        video,
+        onset,
+        offset,
+        type_by_duration(offset - onset + 1, fps),
+        score=float(score),
+        apex=int(numbers[peak]),
+    )
+
+
 def with_types(intervals: Iterable[Interval], fps: float) -> list[Interval]:
     """Untyped intervals get a type from their duration; typed ones keep theirs."""
     return [i if i.type else replace(i, type=type_by_duration(i.length, fps)) for i in intervals]

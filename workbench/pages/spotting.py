@@ -63,6 +63,7 @@ def timeline_figure(timeline: api.VideoTimeline, title: str) -> go.Figure:
         legend={"orientation": "h", "y": -0.15},
     )
     fig.update_xaxes(title_text="frame number", row=2, col=1)
+    fig.update_yaxes(categoryorder="array", categoryarray=["prediction", "truth"], row=2, col=1)
     return fig
 
 
