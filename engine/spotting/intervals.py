@@ -12,6 +12,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import numpy as np
+
 from engine.errors import GlimpseError
 
 TYPES = ("micro", "macro")
@@ -44,7 +46,7 @@ def type_by_duration(length_frames: int, fps: float) -> str:
 
 
 def spanning(
-    video: str, numbers: Sequence[int], lo: int, hi: int, peak: int, score: float, fps: float
+    video: str, numbers: Sequence[int] | np.ndarray, lo: int, hi: int, peak: int, score: float, fps: float
 ) -> Interval:
     """The interval over positions lo..hi of a video's frames (``numbers``: recording frame numbers),
     its apex at position ``peak``, typed by duration: how both spotter families report a detection."""

@@ -52,7 +52,7 @@ def _write_artifacts(folder: Path, result: SpotResult, signals: list, meta: dict
     truth_csv = write_intervals_csv(folder / "truth.csv", truth)
     log = write_spotting_log(folder / "spotting_log.txt", result.report)
     curves = result.curves
-    arrays: dict[str, np.ndarray] = {}
+    arrays: dict[str, Any] = {}
     for v in signals:
         arrays[f"frames_{v.clip_id}"] = np.asarray(v.numbers)
         arrays[f"curve_{v.clip_id}"] = np.asarray(curves[v.video], np.float32)
