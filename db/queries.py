@@ -13,9 +13,9 @@ import hashlib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Select, and_, exists, func, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, select
 from sqlalchemy.orm import Session
 
 from db.errors import GlimpseError
@@ -34,6 +34,8 @@ from db.schema import (
     Run,
     Subject,
 )
+
+_S = TypeVar("_S", bound=Select[*tuple[Any, ...]])  # any SELECT; _apply keeps its type
 
 
 @dataclass(frozen=True)
@@ -98,8 +100,8 @@ _PAGE_COLUMNS = (
 )
 
 
-def _apply(stmt: Select[Any], flt: ClipFilter) -> Select[Any]:
-    conditions = []
+def _apply(stmt: _S, flt: ClipFilter) -> _S:
+    conditions: list[ColumnElement[bool]] = []
     if flt.dataset_ids:
         conditions.append(Clip.dataset_id.in_(list(flt.dataset_ids)))
     if flt.dataset_names:

@@ -10,8 +10,8 @@ the one way the pages call the engine.
 
 from engine.api.annotations import (
     agreement,
-    annotations,
     annotators,
+    clip_annotations,
     codings,
     save_annotation,
     suggest_apex,
@@ -43,6 +43,7 @@ from engine.api.jobs import (
     synth_params,
     training_defaults,
 )
+from engine.api.registries import VariantInfo, dataset_formats, variants
 from engine.api.results import RunDetail, RunInfo, ablations, cell_clips, run_detail, run_info, runs
 from engine.api.session import catalog_location, get_session
 from engine.api.spotting import (
@@ -60,7 +61,7 @@ from engine.api.spotting import (
 )
 from engine.api.trajectories import trajectories, trajectory_clips, trajectory_index, trajectory_runs
 from engine.evaluate.trajectories import ClipTrajectory
-from engine.ingest.labels import AU_CHOICES, EMOTIONS
+from engine.labels import AU_CHOICES, EMOTIONS
 from engine.preprocess.detect import GroundTruthMarks
 from engine.spotting.intervals import Interval as SpotInterval
 
@@ -84,11 +85,12 @@ __all__ = [
     "SpotRunInfo",
     "TimelineItem",
     "TrainingDefaults",
+    "VariantInfo",
     "VideoTimeline",
     "ablations",
     "accept_spot",
     "agreement",
-    "annotations",
+    "clip_annotations",
     "annotators",
     "cancel_job",
     "catalog_location",
@@ -99,6 +101,7 @@ __all__ = [
     "codings",
     "compare",
     "comparison_document",
+    "dataset_formats",
     "datasets",
     "difference_image",
     "enqueue_job",
@@ -130,5 +133,6 @@ __all__ = [
     "trajectory_clips",
     "trajectory_index",
     "trajectory_runs",
+    "variants",
     "video_timeline",
 ]

@@ -8,6 +8,10 @@ Finished results are immutable, so an ingest never deletes a clip: one the sourc
 folder gone, or a frame of it no longer decodes) is marked missing (``Clip.missing_since``) with its
 frames, annotations and the predictions naming it kept, and it is present again, under the same id, once
 its files return. Deleting is the explicit ``engine.ingest.removal`` (``glimpse catalog delete``).
+
+Why one ~400-line module: every step here (subjects, clip upserts, vanished clips, frames, source
+annotations, majority shares) runs inside the same transaction and shares its batching, so it reads
+as one unit; format detection and the synthetic-corpus entry point are its two small doors.
 """
 
 from __future__ import annotations

@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 from db.queries import CLIP_PRESENT, catalog_snapshot, clips_for_training
 from db.schema import Clip, Dataset, Frame
 from engine.errors import GlimpseError
-from engine.ingest.base import LABELS_MACRO, LABELS_ME
 from engine.ingest.composite import COMPOSITE_FORMATS, composite_from_catalog
+from engine.labels import LABELS_MACRO, LABELS_ME
 from engine.paths import cache_dir
 from engine.preprocess.cache import clip_crops, image_crop
 from engine.preprocess.config import PreprocessConfig
