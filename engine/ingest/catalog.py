@@ -21,7 +21,7 @@ from db.queries import agreement_of
 from db.schema import SOURCE_ANNOTATOR, Annotation, Clip, Dataset, Frame, Subject
 from engine.errors import GlimpseError
 from engine.ingest.base import READERS, ClipRecord, IngestIssue, ReadResult
-from engine.ingest.common import find_dir, find_file, natural_key, require_dir, subdirs
+from engine.ingest.common import VIDEO_EXTENSIONS, find_dir, find_file, natural_key, require_dir, subdirs
 from engine.progress import NullReporter, Reporter, SubReporter
 
 _BATCH = 20_000
@@ -74,8 +74,12 @@ def detect_format(root: Path) -> str:
 
 
 def read_dataset(root: Path, fmt: str | None = None) -> tuple[str, ReadResult]:
-    """(format, what its reader found) without touching the catalog."""
-    root = require_dir(Path(root)).resolve()
+    """(format, what its reader found) without touching the catalog (a video reader also takes a file)."""
+    root = Path(root).resolve()
+    if root.is_file() and fmt is None and root.suffix.lower() in VIDEO_EXTENSIONS:
+        fmt = "video"
+    if not (root.is_file() and fmt == "video"):
+        root = require_dir(root)
     fmt = fmt or detect_format(root)
     reader = READERS.get(fmt)
     if reader is None:
@@ -115,8 +119,10 @@ def ingest_dataset(
     reporter.progress(0.4, f"{len(result.clips)} clips read; writing the catalog")
     try:
         sub = SubReporter(reporter, 0.4, 1.0)
+        # a single file (one video) lives in its folder: that folder is the dataset root
+        folder, default_name = (root.parent, root.stem) if root.is_file() else (root, root.name)
         report = _write(
-            session, root, fmt, name or root.name, is_synthetic, purpose, description, result, sub
+            session, folder, fmt, name or default_name, is_synthetic, purpose, description, result, sub
         )
         session.commit()
     except BaseException:

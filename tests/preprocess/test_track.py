@@ -40,7 +40,7 @@ def test_tracking_keeps_a_drifting_face_still_and_detects_once(astronaut_gray: n
         calls.append(i)
         return detector.detect(gray)
 
-    crops, _ = align_clip(frames, len(frames), detect, PreprocessConfig(size=64, track=True))
+    crops = align_clip(frames, len(frames), detect, PreprocessConfig(size=64, track=True)).crops
     assert calls == [0]
     drift = [np.abs(crops[0].astype(int) - c).mean() for c in crops]
     assert max(drift) < 2.0  # the face stays put in the crop (grey levels)
@@ -77,10 +77,10 @@ def test_reduced_jpeg_decoding_matches_full_resolution(tmp_path: Path, astronaut
         return read_gray(paths[i], r)
 
     cfg = PreprocessConfig(size=64)
-    full, _ = align_clip(load, 6, lambda _i, g: detector.detect(g), cfg, reducible=False)
+    full = align_clip(load, 6, lambda _i, g: detector.detect(g), cfg, reducible=False).crops
     assert set(reductions) == {1}
     reductions.clear()
-    fast, _ = align_clip(load, 6, lambda _i, g: detector.detect(g), cfg, reducible=True)
+    fast = align_clip(load, 6, lambda _i, g: detector.detect(g), cfg, reducible=True).crops
     assert reductions[0] == 1 and set(reductions[1:]) == {2}  # detect at full res, then half-res
     assert np.abs(full.astype(int) - fast).mean() < 1.5
 
