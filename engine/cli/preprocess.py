@@ -90,7 +90,11 @@ def _print(report: PreprocessReport) -> None:
         table = Table("clip", "frames", "frames_with_face", "no_face_frames", "backend")
         for c in report.clips if len(report.clips) <= 20 else lost:
             table.add_row(
-                c.name, str(c.frames), str(c.frames_with_face), frame_ranges(c.no_face_frames) or "-", c.backend
+                c.name,
+                str(c.frames),
+                str(c.frames_with_face),
+                frame_ranges(c.no_face_frames) or "-",
+                c.backend,
             )
         console.print(table)
     console.print(
