@@ -248,6 +248,11 @@ def _compute(src: _ClipSource, backend: str, cfg: PreprocessConfig) -> AlignedCl
 
         detector = None if backend == "ground_truth" else get_detector(backend)
         refine_box = getattr(detector, "refine", None)
+        search_near = getattr(detector, "detect_near", None)
+
+        def near(i: int, gray: np.ndarray, box: tuple[float, float, float, float]) -> Detection:
+            assert search_near is not None
+            return search_near(gray, box, where=name(i))
 
         def refine(i: int, gray: np.ndarray, box: tuple[float, float, float, float]) -> Detection:
             assert refine_box is not None
@@ -264,6 +269,7 @@ def _compute(src: _ClipSource, backend: str, cfg: PreprocessConfig) -> AlignedCl
             reference=0,
             reducible=video is None,
             refine=refine if refine_box is not None else None,
+            detect_near=near if search_near is not None else None,
         )
     finally:
         if video is not None:

@@ -148,6 +148,7 @@ def align_clip(
     reference: int = 0,
     reducible: bool = False,
     refine: Callable[[int, np.ndarray, tuple[float, float, float, float]], Detection] | None = None,
+    detect_near: Callable[[int, np.ndarray, tuple[float, float, float, float]], Detection] | None = None,
 ) -> AlignedClip:
     """(T, size, size) uint8 crops of a clip, the reference detection, and the frames without a face.
 
@@ -156,7 +157,9 @@ def align_clip(
     when there is none. With ``cfg.track`` the face is detected on ``reference`` (or, if it has none,
     on the next frame that has one) and tracked; otherwise it is detected on every frame.
     ``refine(i, gray, box)``, when given (landmark backends), fits the landmarks inside the tracked box on
-    every frame and the crop is aligned on that frame's own eyes.
+    every frame and the crop is aligned on that frame's own eyes. ``detect_near(i, gray, box)``, when
+    given, is the cheaper periodic check (search only around the tracked box); a lost face is always
+    searched for in the whole frame.
 
     ``reducible``: the loader also takes ``(i, r)`` and returns the frame decoded at 1/r (JPEG's cheap
     DCT scaling). When tracking a face much larger than the crop, frames after the reference are then
@@ -165,7 +168,7 @@ def align_clip(
     Raises ``NoFaceError`` (naming what ``detect`` named) when no frame has a face.
     """
     load = frames if callable(frames) else frames.__getitem__
-    walker = _Walker(load, detect, refine, cfg, n_frames)
+    walker = _Walker(load, detect, refine, detect_near, cfg, n_frames)
     if not cfg.track:
         for i in range(n_frames):
             walker.detect_only(i)
@@ -199,10 +202,12 @@ class _Walker:
         load: Callable[..., np.ndarray],
         detect: Callable[[int, np.ndarray], Detection],
         refine: Callable[[int, np.ndarray, tuple[float, float, float, float]], Detection] | None,
+        detect_near: Callable[[int, np.ndarray, tuple[float, float, float, float]], Detection] | None,
         cfg: PreprocessConfig,
         n_frames: int,
     ) -> None:
         self.load, self.detect, self.refine, self.cfg = load, detect, refine, cfg
+        self.detect_near = detect_near
         self.out = np.zeros((n_frames, cfg.size, cfg.size), dtype=np.uint8)
         self.landmarks = np.full((n_frames, 68, 2), np.nan)
         self.matrices = np.full((n_frames, 2, 3), np.nan)
@@ -210,9 +215,14 @@ class _Walker:
         self.first: Detection | None = None
         self.first_error: NoFaceError | None = None
 
-    def _try_detect(self, i: int, gray: np.ndarray) -> Detection | None:
+    def _try_detect(
+        self, i: int, gray: np.ndarray, near: tuple[float, float, float, float] | None = None
+    ) -> Detection | None:
         try:
-            det = self.detect(i, gray)
+            if near is not None and self.detect_near is not None:
+                det = self.detect_near(i, gray, near)
+            else:
+                det = self.detect(i, gray)
         except NoFaceError as error:
             self.first_error = self.first_error or error
             self.no_face.add(i)
@@ -239,6 +249,7 @@ class _Walker:
         tracker: FaceTracker | None = None
         base = np.zeros((2, 3))
         r, since, at = 1, 0, 0
+        follow: _LandmarkBox | None = None
         while at < len(order):
             i = order[at]
             at += 1
@@ -254,13 +265,15 @@ class _Walker:
                 tracker = FaceTracker(reduce_box(det.box, r))
                 tracker.reference(gray)
                 since = 0
+                follow = _LandmarkBox(det) if self.refine is not None else None
                 self._emit(i, gray, base, det)
                 continue
             gray = self.load(i, r) if r > 1 else self.load(i)
             offset, confidence = tracker.follow(gray)
             since += 1
             if confidence < MIN_SCORE or since >= cfg.redetect_every:
-                det = self._try_detect(i, self.load(i) if r > 1 else gray)
+                near = _full_box(tracker.tracked_box(), r) if confidence >= MIN_SCORE else None
+                det = self._try_detect(i, self.load(i) if r > 1 else gray, near)
                 since = 0
                 if det is None:
                     tracker = None  # the face left, turned away or is covered: report, don't crop
@@ -269,11 +282,45 @@ class _Walker:
                     tracker = None  # the tracker lost it or drifted: anchor again on this frame
                     at -= 1
                     continue
-            if self.refine is not None:
-                det = self.refine(i, gray, _full_box(tracker.tracked_box(), r))
+            if follow is not None and self.refine is not None:
+                det = self.refine(i, gray, follow.box(offset))
+                follow.update(det, offset)
                 self._emit(i, gray, _matrix(det, cfg), det)
             else:
                 self._emit(i, gray, shift_matrix(base, float(offset[0]), float(offset[1])), None)
+
+
+class _LandmarkBox:
+    """Where to fit the landmarks next: the previous frame's points, as the detector would box them.
+
+    The detector's box relates to the 68 points' extent by a fixed offset and scale (measured on the
+    detection that started tracking), so following the points follows the face's scale and position too
+    — a box that only translated would drift off a face that comes closer. The tracker's frame-to-frame
+    shift is added, so a fast move is followed before the points are refitted.
+    """
+
+    def __init__(self, det: Detection) -> None:
+        assert det.landmarks is not None, "a refining backend's detections carry landmarks"
+        centre, side = self._extent(det.landmarks)
+        x, y, w, h = det.box
+        self._shift = (np.array([x + w / 2, y + h / 2]) - centre) / side
+        self._scale = np.array([w, h]) / side
+        self._points, self._offset = det.landmarks, np.zeros(2)
+
+    @staticmethod
+    def _extent(points: np.ndarray) -> tuple[np.ndarray, float]:
+        lo, hi = points.min(axis=0), points.max(axis=0)
+        return (lo + hi) / 2, float((hi - lo).max())
+
+    def box(self, offset: np.ndarray) -> tuple[float, float, float, float]:
+        centre, side = self._extent(self._points)
+        centre = centre + self._shift * side + (offset - self._offset)
+        w, h = self._scale * side
+        return (float(centre[0] - w / 2), float(centre[1] - h / 2), float(w), float(h))
+
+    def update(self, det: Detection, offset: np.ndarray) -> None:
+        assert det.landmarks is not None
+        self._points, self._offset = det.landmarks, np.asarray(offset, dtype=np.float64).copy()
 
 
 def _full_box(box: tuple[float, float, float, float], r: int) -> tuple[float, float, float, float]:
