@@ -94,9 +94,8 @@ def bench_throughput(media: Path, n: int) -> None:
         len(frames),
         lambda: align_clip(frames, len(frames), dlib_detect, cfg, refine=refine, detect_near=near),
     )
-    print(
-        f"    (HOG ran on {len(hog_calls) // 2} of {len(frames)} frames per pass; near the box after the first)"
-    )
+    runs = len(hog_calls) // 2
+    print(f"    (HOG ran on {runs} of {len(frames)} frames per pass; near the box after the first)")
     few = frames[:40]
     every_fps = timed(
         "dlib re-detect every frame (HOG + landmarks)",
