@@ -14,6 +14,20 @@ RNN_TYPES = ("gru", "lstm")
 # how the ME clips are split into folds: LOSO over me_datasets; LOSO over the MEGC 2019 composite
 # membership of me_datasets; one fold training on train_datasets and testing on test_datasets
 PROTOCOLS = ("loso", "composite", "cross_dataset")
+# how a trainable model's epoch is chosen in each fold. "test_subject_oracle" is the selection the
+# strongest public ME codes (HTNet, CausalNet) use — best epoch by accuracy on the held-out TEST subject —
+# offered only to measure how much it inflates UF1/UAR (an audit), never to report a result
+LEAKAGE_SAFE = "leakage_safe"
+TEST_SUBJECT_ORACLE = "test_subject_oracle"
+SELECTIONS = (LEAKAGE_SAFE, TEST_SUBJECT_ORACLE)
+FLAWED_LABEL = "test_subject_oracle (FLAWED — audit only)"
+
+
+def check_selection(selection: str) -> None:
+    if selection not in SELECTIONS:
+        raise GlimpseError(
+            f"unknown epoch selection {selection!r}", hint=f"use one of {', '.join(SELECTIONS)}"
+        )
 
 
 def _from_dict(cls: type, data: dict[str, Any] | None) -> Any:
@@ -79,6 +93,7 @@ class SequenceConfig:
     freeze_encoder: bool = True  # False: the encoder runs (and is fine-tuned) inside every fold
     imbalance: str = "weighted_loss"  # weighted_loss | sampler | none
     val_subjects: float = 0.0  # fraction of TRAINING subjects held out to pick the epoch (never the test one)
+    selection: str = LEAKAGE_SAFE  # TEST_SUBJECT_ORACLE: FLAWED, audit only (see SELECTIONS)
 
     def __post_init__(self) -> None:
         if self.rnn not in RNN_TYPES:
@@ -91,6 +106,7 @@ class SequenceConfig:
             raise GlimpseError("val_subjects must be a fraction in [0, 1)")
         if self.seq_len < 2:
             raise GlimpseError("seq_len must be at least 2")
+        check_selection(self.selection)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -96,6 +96,7 @@ class Variant:
     prepare: Callable[[VariantContext], Any]
     run_fold: Callable[[Any, FoldSpec], FoldResult]
     description: str = ""
+    audit: bool = False  # a deliberately FLAWED protocol, run only to measure its inflation (never a result)
 
 
 VARIANTS: dict[str, Variant] = {}
