@@ -7,11 +7,9 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from db.session import session_scope
+from engine.api.export import ExportOptions, export_formats
+from engine.api.export import export_inputs as run_export
 from engine.cli.common import user_errors
-from engine.export import export_inputs as run_export
-from engine.export.inputs import ExportOptions
-from engine.export.registry import EXPORT_FORMATS
 from engine.preprocess.backends import backend_names
 from engine.preprocess.config import PreprocessConfig
 from engine.preprocess.flow import FLOW_METHODS
@@ -23,7 +21,7 @@ console = Console()
 @user_errors
 def export_inputs(
     dataset: str = typer.Argument(..., help="Dataset name in the catalog."),
-    fmt: str = typer.Option(..., "--format", "-f", help=" | ".join(EXPORT_FORMATS)),
+    fmt: str = typer.Option(..., "--format", "-f", help=" | ".join(export_formats())),
     out: Path = typer.Option(..., "--out", "-o", help="New (or empty) folder to write."),
     flow: str = typer.Option("tvl1", "--flow", help=" | ".join(FLOW_METHODS)),
     size: int = typer.Option(PreprocessConfig.size, "--size", help="Face crop side the flow is computed on."),
@@ -31,8 +29,8 @@ def export_inputs(
 ) -> None:
     """Write the u / v / strain 28×28 inputs, label CSVs and LOSO folder trees the format's code reads."""
     options = ExportOptions(flow_method=flow, crop=PreprocessConfig(size=size, backend=backend))
-    with session_scope() as session, RichReporter(f"export {dataset}") as reporter:
-        report = run_export(session, dataset, fmt, out, options, reporter)
+    with RichReporter(f"export {dataset}") as reporter:
+        report = run_export(dataset, fmt, out, options, reporter)
     label = " (SYNTHETIC data)" if report.synthetic else ""
     console.print(
         f"{report.format}: {report.clips} clips, {report.folds} LOSO folds, faces by {report.face_backend}"

@@ -3,21 +3,16 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
+from typing import Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import select
 
-from db.schema import Dataset
-from db.session import session_scope
-from engine.cli.common import user_errors
-from engine.errors import GlimpseError
+from engine.cli.common import QueueOption, run_as_job, user_errors
 from engine.preprocess.backends import available_backends, backend_names
-from engine.preprocess.cache import PreprocessReport, frame_ranges, preprocess_dataset
+from engine.preprocess.cache import frame_ranges
 from engine.preprocess.config import PreprocessConfig
-from engine.progress import NullReporter, RichReporter
 
 console = Console()
 
@@ -33,11 +28,13 @@ def preprocess(
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the per-clip report as JSON."),
     backends: bool = typer.Option(False, "--backends", help="List face backends and why any is unavailable."),
+    queue: QueueOption = False,
 ) -> None:
     """Detect, align (eyes level) and crop the faces of every clip; re-running is a cache hit.
 
     Per clip it reports the frames, the frames with a face and the frame numbers without one (the face
     left, turned away or was covered: those frames are blank in the crops, never cut from a stale box).
+    Runs as a job (inline here, or on a worker with --queue), listed with its log on the Train page.
     """
     if backends:
         table = Table("backend", "status")
@@ -47,65 +44,45 @@ def preprocess(
         return
     if not dataset:
         raise typer.BadParameter("give a DATASET name, or --backends")
-    cfg = PreprocessConfig(size=size, backend=backend, track=not no_track, redetect_every=redetect_every)
-    with session_scope() as session:
-        dataset_id = session.scalar(select(Dataset.id).where(Dataset.name == dataset))
-        if dataset_id is None:
-            names = ", ".join(session.scalars(select(Dataset.name).order_by(Dataset.name))) or "none"
-            raise GlimpseError(f"no dataset named {dataset!r} in the catalog", hint=f"known: {names}")
-        if as_json:
-            report = preprocess_dataset(session, dataset_id, cfg, NullReporter())
-        else:
-            with RichReporter(f"preprocess {dataset}") as reporter:
-                report = preprocess_dataset(session, dataset_id, cfg, reporter)
+    params = {
+        "dataset": dataset,
+        "size": size,
+        "backend": backend,
+        "track": not no_track,
+        "redetect_every": redetect_every,
+    }
+    result = run_as_job("preprocess", params, queue, f"preprocess {dataset}", show_log=not as_json)
+    if result is None:
+        return
+    report = result["preprocessed"]
     if as_json:
-        typer.echo(json.dumps(report_json(report), indent=2))
+        typer.echo(json.dumps(report, indent=2))
     else:
         _print(report)
-    if report.failures and report.n_done == 0:
+    if report["failures"] and report["n_done"] == 0:
         raise typer.Exit(2)
 
 
-def report_json(report: PreprocessReport) -> dict[str, object]:
-    """What ``--json`` prints: totals, the backend(s) that produced the crops, and every clip."""
-    return {
-        "dataset": report.dataset,
-        "clips": [asdict(c) for c in report.clips],
-        "backends": report.backends,
-        "n_clips": report.n_clips,
-        "n_done": report.n_done,
-        "frames": report.n_frames,
-        "no_face_frames": report.n_no_face,
-        "cache_hits": report.hits,
-        "failures": [{"clip_id": i, "name": n, "error": e} for i, n, e in report.failures],
-        "seconds": round(report.seconds, 3),
-    }
-
-
-def _print(report: PreprocessReport) -> None:
-    used = ", ".join(f"{name} ({count} clips)" for name, count in report.backends.items()) or "none"
+def _print(report: dict[str, Any]) -> None:
+    used = ", ".join(f"{name} ({count} clips)" for name, count in report["backends"].items()) or "none"
     console.print(f"backend: {used}")
-    lost = [c for c in report.clips if c.no_face_frames]
-    if lost or len(report.clips) <= 20:
+    clips = report.get("clips", [])
+    lost = [c for c in clips if c["no_face_frames"]]
+    if lost or 0 < len(clips) <= 20:
         table = Table("clip", "frames", "frames_with_face", "no_face_frames", "backend")
-        for c in report.clips if len(report.clips) <= 20 else lost:
-            table.add_row(
-                c.name,
-                str(c.frames),
-                str(c.frames_with_face),
-                frame_ranges(c.no_face_frames) or "-",
-                c.backend,
-            )
+        for c in clips if len(clips) <= 20 else lost:
+            ranges = frame_ranges(c["no_face_frames"]) or "-"
+            table.add_row(c["name"], str(c["frames"]), str(c["frames_with_face"]), ranges, c["backend"])
         console.print(table)
     console.print(
-        f"{report.n_done}/{report.n_clips} clips, {report.n_frames} frames "
-        f"({report.n_frames - report.n_no_face} with a face), "
-        f"cache hits {report.hits}/{report.n_done}, {report.seconds:.1f} s"
+        f"{report['n_done']}/{report['n_clips']} clips, {report['n_frames']} frames "
+        f"({report['n_frames'] - report.get('no_face_frames', 0)} with a face), "
+        f"cache hits {report['hits']}/{report['n_done']}, {report['seconds']:.1f} s"
     )
     if lost:
         console.print(f"[yellow]{len(lost)} clip(s) have frames without a face (blank in the crops)[/yellow]")
-    for clip_id, name, error in report.failures:
-        console.print(f"[yellow]skipped[/yellow] clip {clip_id} {name}: {error}")
+    for failure in report["failures"]:  # "clip id · name · error"
+        console.print(f"[yellow]skipped[/yellow] clip {failure}")
 
 
 def register(app: typer.Typer) -> None:

@@ -3,7 +3,8 @@
 Per labelled ME clip (the 3 MEGC classes): aligned face crops (the same cached crops Glimpse trains on),
 the onset→apex optical flow u, v and optical strain at 28×28 (TV-L1 by default, as STSTNet/HTNet/
 CausalNet), each channel min–max normalised to 0..255 as their ``norm_u_v_os`` images are, plus the
-apex face. Folds are Glimpse's leave-one-subject-out folds (``engine.train.loso.build_folds``).
+apex face. The clips and folds are handed in (``engine.api.export`` takes Glimpse's leave-one-subject-out
+folds from ``engine.train.loso.build_folds``): this layer sits below training and only writes.
 """
 
 from __future__ import annotations
@@ -16,14 +17,12 @@ from sqlalchemy.orm import Session
 
 from db.schema import Clip, Dataset
 from engine.errors import GlimpseError
-from engine.ingest.base import LABELS_ME
+from engine.labels import LABELS_ME
 from engine.preprocess.cache import clip_crops
 from engine.preprocess.config import PreprocessConfig
 from engine.preprocess.flow import normalise_channels, pair_flow, resize_flow
-from engine.progress import NullReporter, Reporter
-from engine.train.data import me_clips
-from engine.train.loso import build_folds
-from engine.train.variants import FoldSpec
+from engine.progress import NullReporter, Reporter, check_cancel
+from engine.variants import ClipInfo, FoldSpec
 
 FLOW_SIZE = 28  # the input side of STSTNet, HTNet and CausalNet
 
@@ -85,25 +84,27 @@ def frame_pairs(n: int, apex: int) -> dict[str, tuple[int, int]]:
 
 
 def build_export(
-    session: Session, dataset: str, options: ExportOptions, reporter: Reporter | None = None
+    session: Session,
+    dataset: str,
+    infos: list[ClipInfo],
+    folds: list[FoldSpec],
+    options: ExportOptions,
+    reporter: Reporter | None = None,
 ) -> ExportSet:
-    """Crops, flows and LOSO folds of a dataset's labelled ME clips (nothing is written here)."""
+    """Crops and flows of a dataset's labelled ME clips, with their folds (nothing is written here)."""
     reporter = reporter or NullReporter()
     row = session.scalar(select(Dataset).where(Dataset.name == dataset))
     if row is None:
         names = ", ".join(session.scalars(select(Dataset.name).order_by(Dataset.name))) or "none"
         raise GlimpseError(f"no dataset named {dataset!r} in the catalog", hint=f"known: {names}")
-    infos = me_clips(session, [dataset])
     if not infos:
         raise GlimpseError(
             f"dataset {dataset!r} has no clips labelled {', '.join(LABELS_ME)}",
             hint="export needs coded ME clips",
         )
-    folds = build_folds(infos, LABELS_ME)
     clips, backends = [], set()
     for n, info in enumerate(infos):
-        if reporter.cancelled():
-            raise GlimpseError("export cancelled")
+        check_cancel(reporter)
         clip = session.get(Clip, info.clip_id)
         assert clip is not None
         crops = clip_crops(session, info.clip_id, options.crop, span="onset_offset")

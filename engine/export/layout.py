@@ -19,7 +19,7 @@ import numpy as np
 
 from engine.errors import GlimpseError
 from engine.export.inputs import ExportClip, ExportSet
-from engine.ingest.base import LABELS_ME
+from engine.labels import LABELS_ME
 
 MANIFEST = "glimpse_export.json"
 

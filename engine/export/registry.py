@@ -6,14 +6,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from engine.export.inputs import ExportSet
+from engine.registry import Registry
 
 Writer = Callable[[ExportSet, Path], None]  # writes the format's files under the (empty) folder
-EXPORT_FORMATS: dict[str, Writer] = {}
-
-
-def export_format(name: str) -> Callable[[Writer], Writer]:
-    def decorate(writer: Writer) -> Writer:
-        EXPORT_FORMATS[name] = writer
-        return writer
-
-    return decorate
+EXPORT_FORMATS: Registry[Writer] = Registry("export format")
+export_format = EXPORT_FORMATS.register

@@ -7,11 +7,11 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from engine.errors import GlimpseError
 from engine.export.inputs import ExportOptions, build_export
 from engine.export.layout import staged, write_manifest
 from engine.export.registry import EXPORT_FORMATS
 from engine.progress import Reporter
+from engine.variants import ClipInfo, FoldSpec
 
 
 @dataclass(frozen=True)
@@ -29,13 +29,14 @@ def export_inputs(
     dataset: str,
     fmt: str,
     out: Path,
+    clips: list[ClipInfo],
+    folds: list[FoldSpec],
     options: ExportOptions = ExportOptions(),
     reporter: Reporter | None = None,
 ) -> ExportReport:
-    writer = EXPORT_FORMATS.get(fmt)
-    if writer is None:
-        raise GlimpseError(f"unknown export format {fmt!r}", hint=f"use one of {', '.join(EXPORT_FORMATS)}")
-    export = build_export(session, dataset, options, reporter)
+    """Write ``fmt``'s layout of ``clips`` (with ``folds``) under the new folder ``out``, all or nothing."""
+    writer = EXPORT_FORMATS.get_or_fail(fmt)
+    export = build_export(session, dataset, clips, folds, options, reporter)
     with staged(out) as root:
         writer(export, root)
         write_manifest(root, export, fmt)

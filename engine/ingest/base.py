@@ -11,8 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-LABELS_ME = ("negative", "positive", "surprise")
-LABELS_MACRO = ("negative", "positive", "surprise", "neutral")
+from engine.registry import Registry
 
 
 @dataclass(frozen=True)
@@ -39,6 +38,10 @@ class ClipRecord:
     emotion_raw: str = ""
     label: str | None = None  # mapped label, None when the clip is excluded from the class scheme
     meta: dict[str, Any] = field(default_factory=dict)
+    # where the reader found the clip (coding file and its row, or the clip's folder), so a later check —
+    # the frame decode of ``engine.ingest.verify`` — reports against the same file and row
+    source_file: str = ""
+    source_row: int | None = None
 
 
 @dataclass(frozen=True)
@@ -67,12 +70,9 @@ class Reader(Protocol):
     def __call__(self, root: Path) -> ReadResult: ...
 
 
-READERS: dict[str, Reader] = {}
+READERS: Registry[Reader] = Registry("dataset format")
 
 
 def register(fmt: str) -> Callable[[Reader], Reader]:
-    def decorate(reader: Reader) -> Reader:
-        READERS[fmt] = reader
-        return reader
-
-    return decorate
+    """``@register("casme2")`` on a reader function; ``engine.ingest`` imports every reader module."""
+    return READERS.register(fmt)

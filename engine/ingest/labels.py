@@ -1,10 +1,13 @@
 """Label schemes per dataset: MEGC 2019 three classes (with its per-dataset overrides), CASME II five
-classes, and the four macro classes of stage 2 (CK+ codes).
+classes, and the four macro classes of stage 2 (CK+ codes); the label names themselves are
+``engine.labels``.
 
 The raw emotion string is always kept beside the mapped label, so another scheme can be derived later.
 """
 
 from __future__ import annotations
+
+from engine.labels import CASME2_5_CLASSES, LABELS_MACRO
 
 # MEGC 2019 composite protocol. CASME II's own override: negative = disgust + repression only (its fear
 # and sadness clips are excluded); "others" is excluded everywhere.
@@ -42,7 +45,6 @@ MEGC_2019: dict[str, dict[str, str]] = {
     "casme_sq": {"positive": "positive", "negative": "negative", "surprise": "surprise"},
 }
 
-CASME2_5_CLASSES = ("happiness", "surprise", "disgust", "repression", "others")
 
 CKPLUS_EMOTIONS = {
     0: "neutral",
@@ -90,6 +92,6 @@ def ckplus_macro_label(code: int) -> str:
 def generic_label(name: str) -> str | None:
     """A label for a free-form folder name: a scheme label as-is, else the MEGC default emotion mapping."""
     emotion = normalise_emotion(name)
-    if emotion in ("negative", "positive", "surprise", "neutral"):
+    if emotion in LABELS_MACRO:
         return emotion
     return _MEGC_DEFAULT.get(emotion)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import cv2
 
+from db.schema import RECORDING
 from engine.errors import GlimpseError
 from engine.ingest.base import ClipRecord, FrameRecord, IngestIssue, ReadResult, register
 from engine.ingest.common import (
@@ -60,8 +61,6 @@ def _video_path(root: Path, name: str) -> Path | None:
     return candidate
 
 
-# what a single uncoded video becomes (clips.kind); "recording" once the catalog has recordings
-SINGLE_VIDEO_KIND = "micro"
 
 
 def count_frames(path: Path) -> int:
@@ -90,12 +89,12 @@ def read_single(video: Path) -> ReadResult:
         name=video.stem,
         path=rel,
         frames=[FrameRecord(number=i, path=rel) for i in range(count)],
-        kind=SINGLE_VIDEO_KIND,
+        kind=RECORDING,
         fps=fps,
         label=None,
         meta={"video_frames": count, "single_video": True},
     )
-    return ReadResult(clips=[clip], fps=fps, purpose="micro", meta={"video": rel})
+    return ReadResult(clips=[clip], fps=fps, purpose="micro", meta={"video": rel, "recordings": 1})
 
 
 @register("video")
@@ -160,6 +159,8 @@ def read(root: Path) -> ReadResult:
                 emotion_raw=emotion,
                 label=generic_label(emotion),
                 meta={"video_frames": count},
+                source_file=table.file,
+                source_row=row,
             )
         )
     return ReadResult(

@@ -21,20 +21,13 @@ from db.schema import Clip
 from engine.errors import GlimpseError
 from engine.preprocess.cache import cache_path, clip_crops, load_array, save_array
 from engine.preprocess.config import PreprocessConfig
+from engine.registry import Registry
 
 FlowFn = Callable[[np.ndarray, np.ndarray], np.ndarray]  # (H, W) uint8 ×2 → (H, W, 2) float32 (u, v)
-FLOW_METHODS: dict[str, FlowFn] = {}
+# the names the CLI, configs and the UI accept
+FLOW_METHODS: Registry[FlowFn] = Registry("flow method")
+flow_method = FLOW_METHODS.register
 PAIRS = ("onset_apex", "apex_offset")
-
-
-def flow_method(name: str) -> Callable[[FlowFn], FlowFn]:
-    """Register a flow method under ``name`` (the names the CLI, configs and the UI accept)."""
-
-    def decorate(fn: FlowFn) -> FlowFn:
-        FLOW_METHODS[name] = fn
-        return fn
-
-    return decorate
 
 
 @flow_method("farneback")
@@ -60,9 +53,7 @@ def optical_strain(u: np.ndarray, v: np.ndarray) -> np.ndarray:
 
 def pair_flow(first: np.ndarray, second: np.ndarray, method: str = "farneback") -> np.ndarray:
     """(3, H, W) float32: horizontal flow u, vertical flow v (pixels, first→second), strain magnitude."""
-    fn = FLOW_METHODS.get(method)
-    if fn is None:
-        raise GlimpseError(f"unknown flow method {method!r}", hint=f"use one of {', '.join(FLOW_METHODS)}")
+    fn = FLOW_METHODS.get_or_fail(method)
     if first.shape != second.shape or first.ndim != 2:
         raise GlimpseError("the two frames must be grayscale images of the same size")
     flow = fn(first.astype(np.uint8), second.astype(np.uint8))

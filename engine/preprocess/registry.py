@@ -1,6 +1,7 @@
 """The face-backend registry and the one result type every backend returns.
 
-A backend registers itself with ``@register_backend(name, priority=...)`` on its detector class; the
+A backend registers itself with ``@register_backend(name, priority=...)`` on its detector class (a
+``engine.registry.Registry``, the project's one registry style); the
 modules that do so are imported explicitly by ``engine.preprocess.backends``, which answers "which
 backends exist, which are usable here, which one does ``auto`` mean". This module imports only numpy so
 every backend module can import it without cycles.
@@ -15,6 +16,7 @@ from typing import Protocol
 import numpy as np
 
 from engine.errors import GlimpseError
+from engine.registry import Registry
 
 IBUG_LEFT_EYE = slice(36, 42)  # image-left eye (subject's right)
 IBUG_RIGHT_EYE = slice(42, 48)
@@ -89,7 +91,7 @@ class FaceBackend:
     needs_files: bool = False  # usable only for frame folders carrying its own files (ground truth)
 
 
-FACE_BACKENDS: dict[str, FaceBackend] = {}
+FACE_BACKENDS: Registry[FaceBackend] = Registry("face backend")
 
 
 def register_backend(
@@ -98,12 +100,15 @@ def register_backend(
     """Class decorator: the class has a ``status()`` staticmethod and (when ``factory``) builds a Detector."""
 
     def decorate(cls: type) -> type:
-        FACE_BACKENDS[name] = FaceBackend(
-            name=name,
-            priority=priority,
-            status=cls.status,  # type: ignore[attr-defined]
-            factory=cls if factory else None,
-            needs_files=needs_files,
+        FACE_BACKENDS.add(
+            name,
+            FaceBackend(
+                name=name,
+                priority=priority,
+                status=cls.status,  # type: ignore[attr-defined]
+                factory=cls if factory else None,
+                needs_files=needs_files,
+            ),
         )
         return cls
 

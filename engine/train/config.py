@@ -6,14 +6,18 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+from engine.config import config_from_dict
 from engine.errors import GlimpseError
 
 IMBALANCE = ("weighted_loss", "sampler", "none")
 INTERPOLATION = ("nearest", "linear")
 RNN_TYPES = ("gru", "lstm")
-# how the ME clips are split into folds: LOSO over me_datasets; LOSO over the MEGC 2019 composite
-# membership of me_datasets; one fold training on train_datasets and testing on test_datasets
-PROTOCOLS = ("loso", "composite", "cross_dataset")
+# how the ME clips are split into folds (name → what the Train page says about it)
+PROTOCOLS: dict[str, str] = {
+    "loso": "leave-one-subject-out over the ME datasets",
+    "composite": "MEGC 2019 composite (CASME II + SMIC-HS + SAMM membership), LOSO",
+    "cross_dataset": "cross-dataset: train on some datasets, test on others",
+}
 # how a trainable model's epoch is chosen in each fold. "test_subject_oracle" is the selection the
 # strongest public ME codes (HTNet, CausalNet) use — best epoch by accuracy on the held-out TEST subject —
 # offered only to measure how much it inflates UF1/UAR (an audit), never to report a result
@@ -28,22 +32,6 @@ def check_selection(selection: str) -> None:
         raise GlimpseError(
             f"unknown epoch selection {selection!r}", hint=f"use one of {', '.join(SELECTIONS)}"
         )
-
-
-def _from_dict(cls: type, data: dict[str, Any] | None) -> Any:
-    """Build a config from a dict, refusing unknown keys (a typo must not silently mean 'default')."""
-    data = dict(data or {})
-    names = {f.name for f in fields(cls)}
-    unknown = sorted(set(data) - names)
-    if unknown:
-        raise GlimpseError(
-            f"unknown {cls.__name__} setting(s): {', '.join(unknown)}",
-            hint=f"known: {', '.join(sorted(names))}",
-        )
-    for f in fields(cls):
-        if f.name in data and isinstance(data[f.name], list):
-            data[f.name] = tuple(data[f.name])
-    return cls(**data)
 
 
 @dataclass(frozen=True)
@@ -72,7 +60,7 @@ class EncoderStageConfig:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> EncoderStageConfig:
-        return _from_dict(cls, data)
+        return config_from_dict(cls, data)
 
 
 @dataclass(frozen=True)
@@ -113,7 +101,7 @@ class SequenceConfig:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> SequenceConfig:
-        return _from_dict(cls, data)
+        return config_from_dict(cls, data)
 
 
 @dataclass(frozen=True)
@@ -179,7 +167,7 @@ class AblationConfig:
                 data[key] = [data[key]]
         encoder = EncoderStageConfig.from_dict(data.pop("encoder", None))
         sequence = SequenceConfig.from_dict(data.pop("sequence", None))
-        cfg = _from_dict(cls, data)
+        cfg = config_from_dict(cls, data)
         return AblationConfig(
             **{
                 **{f.name: getattr(cfg, f.name) for f in fields(cls)},

@@ -15,13 +15,12 @@ from baselines.conftest import MOVES, build_baseline_catalog  # type: ignore[imp
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
+from engine.api.export import export_formats, export_inputs
 from engine.cli import app
 from engine.errors import GlimpseError
-from engine.export import export_inputs
 from engine.export.formats import CAUSALNET_EXTRA, HTNET_COLUMNS, HTNET_CSV
 from engine.export.layout import MANIFEST
-from engine.export.registry import EXPORT_FORMATS
-from engine.ingest.base import LABELS_ME
+from engine.labels import LABELS_ME
 
 SUBJECTS = [f"sub{s + 1:02d}" for s in range(3)]
 
@@ -63,7 +62,7 @@ def check_folds(tree: dict, name_of_clip: dict[str, tuple[str, int]]) -> None:
 
 def test_ststnet_export_reads_back(catalog: Session, tmp_path: Path) -> None:
     out = tmp_path / "ststnet"
-    report = export_inputs(catalog, "synthetic-casme2", "ststnet", out)
+    report = export_inputs("synthetic-casme2", "ststnet", out)
     assert (report.clips, report.folds, report.synthetic) == (9, 3, True)
     with (out / "labels.csv").open() as handle:
         rows = list(csv.DictReader(handle))
@@ -87,7 +86,7 @@ def test_ststnet_export_reads_back(catalog: Session, tmp_path: Path) -> None:
 @pytest.mark.parametrize("fmt", ["htnet", "causalnet"])
 def test_htnet_and_causalnet_exports_read_back(catalog: Session, tmp_path: Path, fmt: str) -> None:
     out = tmp_path / fmt
-    export_inputs(catalog, "synthetic-casme2", fmt, out)
+    export_inputs("synthetic-casme2", fmt, out)
     with (out / HTNET_CSV).open() as handle:
         reader = csv.DictReader(handle)
         assert tuple(reader.fieldnames or ()) == HTNET_COLUMNS
@@ -118,14 +117,14 @@ def test_export_is_all_or_nothing_and_refuses_a_used_folder(
     out.mkdir()
     (out / "keep.txt").write_text("mine")
     with pytest.raises(GlimpseError, match="not empty"):
-        export_inputs(catalog, "synthetic-casme2", "ststnet", out)
+        export_inputs("synthetic-casme2", "ststnet", out)
     assert sorted(p.name for p in out.iterdir()) == ["keep.txt"]
     with pytest.raises(GlimpseError, match="unknown export format"):
-        export_inputs(catalog, "synthetic-casme2", "offapex", tmp_path / "x")
+        export_inputs("synthetic-casme2", "offapex", tmp_path / "x")
     # a clip whose apex frame has no face: the export fails and leaves nothing behind
     (home / "datasets" / "tiny" / "sub02" / "EP01" / "img6.png").write_bytes(b"broken")
     with pytest.raises(GlimpseError):
-        export_inputs(catalog, "synthetic-casme2", "htnet", tmp_path / "fails")
+        export_inputs("synthetic-casme2", "htnet", tmp_path / "fails")
     assert not (tmp_path / "fails").exists() and not list(tmp_path.glob(".fails-*"))
 
 
@@ -135,4 +134,4 @@ def test_cli_lists_formats_from_the_registry(catalog: Session, tmp_path: Path) -
     )
     assert result.exit_code == 0, result.output
     assert "9 clips, 3 LOSO folds" in result.output and "SYNTHETIC" in result.output
-    assert set(EXPORT_FORMATS) == {"ststnet", "htnet", "causalnet"}
+    assert export_formats() == ["ststnet", "htnet", "causalnet"]

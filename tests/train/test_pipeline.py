@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from db.schema import Artifact, Clip, Dataset, Metric, Prediction, Run
 from db.session import session_factory
 from engine.cli import app
-from engine.ingest.base import LABELS_ME
+from engine.labels import LABELS_ME
 from engine.paths import glimpse_home
 from engine.train.ablation import run_ablation, run_variant
 from engine.train.config import AblationConfig
@@ -151,7 +151,7 @@ class _CancelAfter:
 def test_cancel_stops_between_epochs_and_marks_the_run(tiny_catalog: str) -> None:
     import pytest
 
-    from engine.train.entry import Cancelled
+    from engine.progress import Cancelled
 
     reporter = _CancelAfter(1)
     with pytest.raises(Cancelled):

@@ -14,13 +14,13 @@ from engine.cli import app
 from engine.cli.train import _params
 from engine.errors import GlimpseError
 from engine.evaluate.metrics import compute_metrics
-from engine.ingest.base import LABELS_ME
+from engine.labels import LABELS_ME
 from engine.train.ablation import run_variant
 from engine.train.config import AblationConfig
 from engine.train.data import protocol_clips
 from engine.train.entry import run_from_params
 from engine.train.loso import build_cross_dataset_fold, protocol_folds
-from engine.train.variants import ClipInfo
+from engine.variants import ClipInfo
 
 ME = "synthetic-casme2"
 SMIC = "tiny-smic"  # sub01/sub02 of the drawn catalog, moved into a dataset of format "smic"
