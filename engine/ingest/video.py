@@ -61,8 +61,6 @@ def _video_path(root: Path, name: str) -> Path | None:
     return candidate
 
 
-
-
 def count_frames(path: Path) -> int:
     """Frames that really decode (container frame counts are often estimates for .mp4/.mov)."""
     capture = cv2.VideoCapture(str(path))
