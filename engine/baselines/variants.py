@@ -31,8 +31,15 @@ from engine.paths import cache_dir
 from engine.preprocess.cache import clip_crops
 from engine.preprocess.config import PreprocessConfig
 from engine.progress import NullReporter, check_cancel
-from engine.train.config import LEAKAGE_SAFE, TEST_SUBJECT_ORACLE, check_selection
-from engine.variants import FoldResult, FoldSpec, VariantContext, variant
+from engine.variants import (
+    LEAKAGE_SAFE,
+    TEST_SUBJECT_ORACLE,
+    FoldResult,
+    FoldSpec,
+    VariantContext,
+    check_selection,
+    variant,
+)
 
 
 @dataclass(frozen=True)

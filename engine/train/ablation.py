@@ -13,12 +13,12 @@ from engine.evaluate.comparison import COMPARISON_KIND, compare_outcomes, write_
 from engine.executor import Executor
 from engine.labels import LABELS_ME
 from engine.progress import Cancelled, NullReporter, Reporter, SubReporter, check_cancel
-from engine.train.config import FLAWED_LABEL, LEAKAGE_SAFE, TEST_SUBJECT_ORACLE, AblationConfig
+from engine.train.config import AblationConfig
 from engine.train.data import protocol_clips
 from engine.train.loso import protocol_folds, run_folds
 from engine.train.runs import add_artifact, chance_levels, create_run, finish_run, record_loso, run_dir
 from engine.train.runtime import resolve_device
-from engine.variants import VariantContext, get_variant
+from engine.variants import FLAWED_LABEL, LEAKAGE_SAFE, TEST_SUBJECT_ORACLE, VariantContext, get_variant
 
 
 @dataclass

@@ -8,6 +8,7 @@ from typing import Any
 
 from engine.config import config_from_dict
 from engine.errors import GlimpseError
+from engine.variants import LEAKAGE_SAFE, check_selection
 
 IMBALANCE = ("weighted_loss", "sampler", "none")
 INTERPOLATION = ("nearest", "linear")
@@ -18,20 +19,6 @@ PROTOCOLS: dict[str, str] = {
     "composite": "MEGC 2019 composite (CASME II + SMIC-HS + SAMM membership), LOSO",
     "cross_dataset": "cross-dataset: train on some datasets, test on others",
 }
-# how a trainable model's epoch is chosen in each fold. "test_subject_oracle" is the selection the
-# strongest public ME codes (HTNet, CausalNet) use — best epoch by accuracy on the held-out TEST subject —
-# offered only to measure how much it inflates UF1/UAR (an audit), never to report a result
-LEAKAGE_SAFE = "leakage_safe"
-TEST_SUBJECT_ORACLE = "test_subject_oracle"
-SELECTIONS = (LEAKAGE_SAFE, TEST_SUBJECT_ORACLE)
-FLAWED_LABEL = "test_subject_oracle (FLAWED — audit only)"
-
-
-def check_selection(selection: str) -> None:
-    if selection not in SELECTIONS:
-        raise GlimpseError(
-            f"unknown epoch selection {selection!r}", hint=f"use one of {', '.join(SELECTIONS)}"
-        )
 
 
 @dataclass(frozen=True)

@@ -13,13 +13,21 @@ import torch
 
 from db.session import session_scope
 from engine.progress import SubReporter, check_cancel
-from engine.train.config import TEST_SUBJECT_ORACLE, EncoderStageConfig, SequenceConfig
+from engine.train.config import EncoderStageConfig, SequenceConfig
 from engine.train.data import build_sequences, face_images, macro_images
 from engine.train.features import cached_features
 from engine.train.runtime import resolve_device, single_thread
 from engine.train.sequence import train_and_predict
 from engine.train.stages import load_encoder, stage_datasets, train_encoder
-from engine.variants import FoldResult, FoldSpec, Prepare, VariantContext, get_variant, variant
+from engine.variants import (
+    TEST_SUBJECT_ORACLE,
+    FoldResult,
+    FoldSpec,
+    Prepare,
+    VariantContext,
+    get_variant,
+    variant,
+)
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,7 @@ from test_pages import page, texts  # type: ignore[import-not-found]
 from db.schema import Metric, Run
 from db.session import session_scope
 from engine import api
-from engine.train.config import FLAWED_LABEL
-from engine.variants import AUDIT_BADGE
+from engine.variants import AUDIT_BADGE, FLAWED_LABEL
 
 
 def test_compare_labels_the_oracle_variant_as_an_audit(seeded) -> None:

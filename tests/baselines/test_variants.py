@@ -12,8 +12,8 @@ from engine.baselines import variants as baseline_variants
 from engine.baselines.variants import BaselineConfig
 from engine.errors import GlimpseError
 from engine.train.ablation import run_variant
-from engine.train.config import FLAWED_LABEL, AblationConfig
-from engine.variants import get_variant
+from engine.train.config import AblationConfig
+from engine.variants import FLAWED_LABEL, get_variant
 
 
 def _cfg() -> AblationConfig:
