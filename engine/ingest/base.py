@@ -13,9 +13,6 @@ from typing import Any, Protocol
 
 from engine.registry import Registry
 
-LABELS_ME = ("negative", "positive", "surprise")
-LABELS_MACRO = ("negative", "positive", "surprise", "neutral")
-
 
 @dataclass(frozen=True)
 class FrameRecord:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from db.queries import CLIP_PRESENT
 from db.schema import Clip, Dataset
-from engine.ingest.base import LABELS_ME
+from engine.labels import LABELS_ME
 
 COMPOSITE_FORMATS = ("casme2", "smic", "samm")
 EXCLUDED = frozenset({("casme2", "sub04", "EP12_01f"), ("casme2", "sub05", "EP09_05f")})

@@ -6,7 +6,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+from engine.config import config_from_dict
 from engine.errors import GlimpseError
+from engine.variants import LEAKAGE_SAFE, check_selection
 
 IMBALANCE = ("weighted_loss", "sampler", "none")
 INTERPOLATION = ("nearest", "linear")
@@ -17,22 +19,6 @@ PROTOCOLS: dict[str, str] = {
     "composite": "MEGC 2019 composite (CASME II + SMIC-HS + SAMM membership), LOSO",
     "cross_dataset": "cross-dataset: train on some datasets, test on others",
 }
-
-
-def _from_dict(cls: type, data: dict[str, Any] | None) -> Any:
-    """Build a config from a dict, refusing unknown keys (a typo must not silently mean 'default')."""
-    data = dict(data or {})
-    names = {f.name for f in fields(cls)}
-    unknown = sorted(set(data) - names)
-    if unknown:
-        raise GlimpseError(
-            f"unknown {cls.__name__} setting(s): {', '.join(unknown)}",
-            hint=f"known: {', '.join(sorted(names))}",
-        )
-    for f in fields(cls):
-        if f.name in data and isinstance(data[f.name], list):
-            data[f.name] = tuple(data[f.name])
-    return cls(**data)
 
 
 @dataclass(frozen=True)
@@ -61,7 +47,7 @@ class EncoderStageConfig:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> EncoderStageConfig:
-        return _from_dict(cls, data)
+        return config_from_dict(cls, data)
 
 
 @dataclass(frozen=True)
@@ -82,6 +68,7 @@ class SequenceConfig:
     freeze_encoder: bool = True  # False: the encoder runs (and is fine-tuned) inside every fold
     imbalance: str = "weighted_loss"  # weighted_loss | sampler | none
     val_subjects: float = 0.0  # fraction of TRAINING subjects held out to pick the epoch (never the test one)
+    selection: str = LEAKAGE_SAFE  # TEST_SUBJECT_ORACLE: FLAWED, audit only (see SELECTIONS)
 
     def __post_init__(self) -> None:
         if self.rnn not in RNN_TYPES:
@@ -94,13 +81,14 @@ class SequenceConfig:
             raise GlimpseError("val_subjects must be a fraction in [0, 1)")
         if self.seq_len < 2:
             raise GlimpseError("seq_len must be at least 2")
+        check_selection(self.selection)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> SequenceConfig:
-        return _from_dict(cls, data)
+        return config_from_dict(cls, data)
 
 
 @dataclass(frozen=True)
@@ -166,7 +154,7 @@ class AblationConfig:
                 data[key] = [data[key]]
         encoder = EncoderStageConfig.from_dict(data.pop("encoder", None))
         sequence = SequenceConfig.from_dict(data.pop("sequence", None))
-        cfg = _from_dict(cls, data)
+        cfg = config_from_dict(cls, data)
         return AblationConfig(
             **{
                 **{f.name: getattr(cfg, f.name) for f in fields(cls)},

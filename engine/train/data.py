@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 from db.queries import CLIP_PRESENT, catalog_snapshot, clips_for_training
 from db.schema import Clip, Dataset, Frame
 from engine.errors import GlimpseError
-from engine.ingest.base import LABELS_MACRO, LABELS_ME
 from engine.ingest.composite import COMPOSITE_FORMATS, composite_from_catalog
+from engine.labels import LABELS_MACRO, LABELS_ME
 from engine.paths import cache_dir
 from engine.preprocess.cache import clip_crops, image_crop
 from engine.preprocess.config import PreprocessConfig
@@ -137,7 +137,7 @@ def build_sequences(
     frames_out = np.zeros((len(clips), seq_len, size, size), np.uint8)
     numbers_out = np.zeros((len(clips), seq_len), np.int64)
     for i, info in enumerate(clips):
-        clip = session.get(Clip, info.clip_id)
+        clip = session.get_one(Clip, info.clip_id)
         frames, numbers = _span_frames(session, clip, size)
         frames_out[i] = resample(frames, seq_len, interpolation)
         numbers_out[i] = numbers[sequence_positions(len(numbers), seq_len)]
@@ -151,7 +151,7 @@ def save_npz(path: Path, **arrays: np.ndarray) -> None:
     """Write whole or not at all (temp file + rename), so a crashed run leaves no truncated cache."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp.npz")
-    np.savez(tmp, **arrays)
+    np.savez(tmp, allow_pickle=False, **arrays)
     tmp.replace(path)
 
 

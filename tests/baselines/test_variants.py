@@ -6,13 +6,14 @@ import numpy as np
 import pytest
 from sqlalchemy import select
 
-from db.schema import Metric, Prediction, Run
+from db.schema import Clip, Metric, Prediction, Run
 from db.session import session_scope
 from engine.baselines import variants as baseline_variants
 from engine.baselines.variants import BaselineConfig
+from engine.errors import GlimpseError
 from engine.train.ablation import run_variant
 from engine.train.config import AblationConfig
-from engine.variants import get_variant
+from engine.variants import FLAWED_LABEL, get_variant
 
 
 def _cfg() -> AblationConfig:
@@ -20,8 +21,10 @@ def _cfg() -> AblationConfig:
 
 
 def test_variants_are_registered() -> None:
-    assert get_variant("lbptop").name == "lbptop"
-    assert get_variant("flowcnn").name == "flowcnn"
+    lbptop, flowcnn = get_variant("lbptop"), get_variant("flowcnn")
+    assert lbptop.run_fold is baseline_variants.run_lbptop_fold
+    assert flowcnn.run_fold is baseline_variants.run_flowcnn_fold
+    assert lbptop.datasets == flowcnn.datasets == ("me",) and lbptop.stages == flowcnn.stages == ()
 
 
 @pytest.mark.parametrize("variant", ["lbptop", "flowcnn"])
@@ -43,7 +46,10 @@ def test_baseline_loso_end_to_end(
         preds = list(s.scalars(select(Prediction).where(Prediction.run_id == out.run_id)))
         assert len(preds) == 12
         assert {p.truth for p in preds} == {"negative", "positive", "surprise"}
-        assert all(abs(sum(p.probs.values()) - 1.0) < 1e-4 for p in preds if p.probs)
+        # every prediction carries a distribution over the 3 classes whose argmax is the predicted class
+        assert all(set(p.probs) == {"negative", "positive", "surprise"} for p in preds)
+        assert all(sum(p.probs.values()) == pytest.approx(1.0, abs=1e-4) for p in preds)
+        assert all(max(p.probs, key=p.probs.get) == p.predicted for p in preds)
         names = {(m.scope, m.name) for m in s.scalars(select(Metric).where(Metric.run_id == out.run_id))}
         assert ("overall", "uf1") in names and ("overall", "uar") in names
     # same seed → same metrics (deterministic on CPU)
@@ -54,7 +60,7 @@ def test_baseline_loso_end_to_end(
 def test_baseline_config_overrides() -> None:
     cfg = BaselineConfig.from_any({"lbp_grid": [4, 4], "svm_c": 0.5})
     assert cfg.lbp_grid == (4, 4) and cfg.svm_c == 0.5 and cfg.cnn_epochs == 40
-    with pytest.raises(Exception, match="unknown baseline setting"):
+    with pytest.raises(GlimpseError, match="unknown baseline setting"):
         BaselineConfig.from_any({"lbp_gird": [4, 4]})
 
 
@@ -78,3 +84,33 @@ def test_fold_probabilities_follow_the_protocol_label_order() -> None:
     np.testing.assert_allclose(result.probs, [[0.9, 0.0, 0.1], [0.2, 0.0, 0.8]])
     assert result.predicted == ["negative", "surprise"]
     assert result.truth == ["negative", "surprise"] and result.clip_ids == [3, 4]
+
+
+def test_leakage_audit_oracle_selection_inflates_and_is_labelled_flawed(
+    baseline_catalog: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Same data, same seed: picking each fold's epoch on its test subject scores at least as well as
+    the leakage-safe fixed budget — and the run says FLAWED wherever it is read.
+
+    The labels are shuffled (fixed seed), so there is nothing to learn: the leakage-safe protocol sits
+    near chance while the oracle keeps, per fold, whichever epoch happened to guess its subject best.
+    """
+    with session_scope(baseline_catalog) as s:
+        clips = list(s.scalars(select(Clip).order_by(Clip.id)))
+        shuffled = np.random.default_rng(3).permutation([c.label for c in clips])
+        for clip, label in zip(clips, shuffled, strict=True):
+            clip.label = str(label)
+        s.commit()
+    small = BaselineConfig(cnn_epochs=15, cnn_batch_size=4)
+    monkeypatch.setattr(baseline_variants, "baseline_config", lambda context: small)
+    safe = run_variant(baseline_catalog, "flowcnn", 0, _cfg())
+    oracle = run_variant(baseline_catalog, "flowcnn_oracle", 0, _cfg())
+    assert oracle.uf1 >= safe.uf1 and oracle.uar >= safe.uar
+    assert sum(oracle.fold_uf1.values()) > sum(safe.fold_uf1.values())  # it really inflates here
+    with session_scope(baseline_catalog) as s:
+        flawed, clean = s.get(Run, oracle.run_id), s.get(Run, safe.run_id)
+        assert flawed.config["selection"] == FLAWED_LABEL and "FLAWED" in flawed.name
+        assert clean.config["selection"] == "leakage_safe" and "FLAWED" not in clean.name
+    assert get_variant("flowcnn_oracle").audit and "FLAWED" in get_variant("flowcnn_oracle").description
+    with pytest.raises(GlimpseError, match="unknown epoch selection"):
+        BaselineConfig(selection="best_on_test")

@@ -25,10 +25,10 @@ from engine.cli import app
 from engine.errors import GlimpseError
 from engine.evaluate.export import read_predictions_csv
 from engine.ingest import READERS
-from engine.ingest.base import LABELS_ME
 from engine.ingest.catalog import ingest_dataset, ingest_synthetic_corpus
 from engine.ingest.removal import ARCHIVE_NOTE, RUN_ARCHIVED, delete_from_catalog
 from engine.jobs.handlers.data import ingest as ingest_job
+from engine.labels import LABELS_ME
 from engine.paths import runs_dir
 from engine.progress import NullReporter
 from engine.synth.config import SynthConfig

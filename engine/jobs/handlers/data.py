@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -34,11 +35,20 @@ def _ingest_summary(report: Any, reporter: Reporter) -> dict[str, Any]:
     }
 
 
+def _out_dir(given: str | None) -> Path:
+    """Where the corpus goes: a relative ``out_dir`` stays inside GLIMPSE_HOME; an absolute one (the
+    CLI's ``--out``) is used as given, and ``generate_corpus`` refuses a folder that is not a corpus."""
+    if not given:
+        return synthetic_dir()
+    path = Path(given)
+    return path.resolve() if path.is_absolute() else resolve_within(glimpse_home(), path)
+
+
 @job_kind("synth")
 def synth(params: dict[str, Any], reporter: Reporter, job_id: int) -> dict[str, Any]:
     """Generate the synthetic corpus (``out_dir`` inside GLIMPSE_HOME, SynthConfig fields) and, unless
     ``ingest`` is false, ingest it."""
-    out_dir = resolve_within(glimpse_home(), params["out_dir"]) if params.get("out_dir") else synthetic_dir()
+    out_dir = _out_dir(params.get("out_dir"))
     config = split_config(SynthConfig, params, {"out_dir", "ingest"})
     reporter.log(f"generating the synthetic corpus in {out_dir}")
     ingest = bool(params.get("ingest", True))
@@ -97,4 +107,7 @@ def preprocess(params: dict[str, Any], reporter: Reporter, job_id: int) -> dict[
         result = preprocess_dataset(session, int(dataset_id), config, reporter)
     summary = {**scalars(result), "backends": jsonable(getattr(result, "backends", {}))}
     summary["failures"] = jsonable([" · ".join(map(str, f)) for f in getattr(result, "failures", [])], 50)
+    # per clip: frames, frames with a face, and the frame numbers without one (never cropped)
+    summary["clips"] = [asdict(c) for c in result.clips]
+    summary["no_face_frames"] = result.n_no_face
     return {"dataset_id": int(dataset_id), "preprocessed": summary}
