@@ -29,6 +29,12 @@ def synth(
         None, "--clips", help="Number of ME clips, split in CASME II's class proportions (default 150)."
     ),
     workers: int | None = typer.Option(None, "--workers", help="Rendering processes (default 2)."),
+    long_videos: bool | None = typer.Option(
+        None,
+        "--long-videos/--no-long-videos",
+        help="Add long videos for spotting (CAS(ME)² layout 30 fps, SAMM-LV-like 200 fps); "
+        "on by default, off with --tiny unless asked for.",
+    ),
     ingest: bool = typer.Option(
         True, "--ingest/--no-ingest", help="Load the corpus into the catalog after writing it."
     ),
@@ -43,6 +49,9 @@ def synth(
 
     - faces/unlabelled/: still faces for stage-1 reconstruction
 
+    - casme_sq/, samm_lv/: long videos for spotting (CAS(ME)² layout at 30 fps,
+    SAMM Long Videos layout at 200 fps), ground truth in the releases' code files
+
     Ground-truth boxes and 68 landmarks sit beside the frames
     (glimpse_landmarks.json); manifest.json holds the generator's ground truth.
     The same --seed gives the same bytes. An existing corpus at --out is replaced.
@@ -52,7 +61,10 @@ def synth(
     from engine.synth.config import SynthConfig
     from engine.synth.write import generate_corpus
 
-    cfg = SynthConfig.tiny(seed=seed) if tiny else SynthConfig(seed=seed)
+    if tiny:
+        cfg = SynthConfig.tiny_long(seed=seed) if long_videos else SynthConfig.tiny(seed=seed)
+    else:
+        cfg = SynthConfig(seed=seed)
     changes: dict[str, int] = {}
     if subjects is not None:
         changes["n_subjects"] = subjects
@@ -62,6 +74,8 @@ def synth(
         cfg = dataclasses.replace(cfg, emotion_counts=None)  # CASME II proportions for the new size
     if workers is not None:
         changes["workers"] = workers
+    if long_videos is False:
+        changes["long_subjects"] = 0
     cfg = dataclasses.replace(cfg, **changes)
     out_dir = (out or synthetic_dir()).resolve()
     with RichReporter("synth") as reporter:
@@ -69,7 +83,8 @@ def synth(
     console.print(
         f"wrote {manifest.n_me_clips} ME clips ({manifest.n_me_subjects} subjects), "
         f"{manifest.n_macro_sequences} CK+ sequences ({manifest.n_labelled_sequences} labelled), "
-        f"{manifest.n_face_images} faces, {manifest.n_frames} images to {out_dir}"
+        f"{manifest.n_face_images} faces, {manifest.n_long_videos} long videos, "
+        f"{manifest.n_frames} images to {out_dir}"
     )
     if not ingest:
         return
@@ -80,7 +95,8 @@ def synth(
         reports = ingest_synthetic_corpus(session, out_dir, reporter)
     for report in reports:
         issues = f", {len(report.issues)} issues" if report.issues else ""
+        intervals = f", {report.n_intervals} intervals" if report.n_recordings else ""
         console.print(
             f"ingested {report.dataset_name}: {report.n_clips} clips, {report.n_frames} frames, "
-            f"{report.n_subjects} subjects{issues}"
+            f"{report.n_subjects} subjects{intervals}{issues}"
         )

@@ -18,7 +18,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from db.queries import agreement_of
-from db.schema import SOURCE_ANNOTATOR, Annotation, Clip, Dataset, Frame, Subject
+from db.schema import RECORDING, SOURCE_ANNOTATOR, Annotation, Clip, Dataset, Frame, Interval, Subject
 from engine.errors import GlimpseError
 from engine.ingest.base import READERS, ClipRecord, IngestIssue, ReadResult
 from engine.ingest.common import find_dir, find_file, natural_key, require_dir, subdirs
@@ -45,6 +45,8 @@ class IngestReport:
     n_new: int = 0
     n_updated: int = 0
     n_removed: int = 0
+    n_recordings: int = 0  # long videos (clips of kind "recording")
+    n_intervals: int = 0  # intervals coded inside them
 
 
 def detect_format(root: Path) -> str:
@@ -193,7 +195,8 @@ def _write(
     reporter.progress(0.2, "writing frames")
     n_frames = _frames(session, wanted, reporter)
     reporter.progress(0.9, "writing annotations")
-    _source_annotations(session, wanted)
+    _source_annotations(session, {i: r for i, r in wanted.items() if r.kind != RECORDING})
+    _source_intervals(session, {i: r for i, r in wanted.items() if r.kind == RECORDING})
     session.execute(
         delete(Subject).where(
             Subject.dataset_id == dataset.id,
@@ -215,6 +218,8 @@ def _write(
         n_new=len(rows_new),
         n_updated=len(rows_update),
         n_removed=n_removed,
+        n_recordings=sum(r.kind == RECORDING for r in records),
+        n_intervals=sum(len(r.intervals) for r in records),
     )
 
 
@@ -278,6 +283,10 @@ def _remove_vanished(session: Session, gone: set[int], issues: list[IngestIssue]
             select(Annotation.clip_id).where(
                 Annotation.clip_id.in_(gone), Annotation.annotator != SOURCE_ANNOTATOR
             )
+        )
+    ) | set(
+        session.scalars(
+            select(Interval.clip_id).where(Interval.clip_id.in_(gone), Interval.annotator != SOURCE_ANNOTATOR)
         )
     )
     for clip_id in sorted(annotated):
@@ -361,6 +370,49 @@ def _source_annotations(session: Session, wanted: dict[int, ClipRecord]) -> None
         session.execute(update(Clip), counts)
 
 
+_INTERVAL_FIELDS = ("name", "onset", "apex", "offset", "type", "emotion", "label", "aus", "flags")
+
+
+def _source_intervals(session: Session, wanted: dict[int, ClipRecord]) -> None:
+    """Rewrite the ``source`` intervals of recordings whose coding changed (all on a first ingest), so
+    an unchanged re-ingest keeps interval ids; other annotators' intervals are never touched."""
+    have: dict[int, list[tuple[Any, ...]]] = {}
+    ids = sorted(wanted)
+    for chunk in _chunks(ids, 900):
+        for row in session.execute(
+            select(Interval.clip_id, *[getattr(Interval, f) for f in _INTERVAL_FIELDS])
+            .where(Interval.clip_id.in_(chunk), Interval.annotator == SOURCE_ANNOTATOR)
+            .order_by(Interval.clip_id, Interval.id)
+        ):
+            have.setdefault(row[0], []).append(tuple(row[1:]))
+    changed, rows = [], []
+    for clip_id in ids:
+        target = [
+            {
+                "name": i.name,
+                "onset": i.onset,
+                "apex": i.apex,
+                "offset": i.offset,
+                "type": i.type,
+                "emotion": i.emotion,
+                "label": i.label,
+                "aus": i.aus,
+                "flags": list(i.flags),
+            }
+            for i in wanted[clip_id].intervals
+        ]
+        if have.get(clip_id, []) == [tuple(t[f] for f in _INTERVAL_FIELDS) for t in target]:
+            continue
+        changed.append(clip_id)
+        rows.extend({"clip_id": clip_id, "annotator": SOURCE_ANNOTATOR, **t} for t in target)
+    for chunk in _chunks(changed, 900):
+        session.execute(
+            delete(Interval).where(Interval.clip_id.in_(chunk), Interval.annotator == SOURCE_ANNOTATOR)
+        )
+    for chunk in _chunks(rows):
+        session.execute(insert(Interval), chunk)
+
+
 def _chunks(items: Sequence[Any], size: int = _BATCH) -> list[Sequence[Any]]:
     return [items[i : i + size] for i in range(0, len(items), size)]
 
@@ -369,13 +421,17 @@ SYNTHETIC_PARTS = (
     ("casme2", "casme2", "synthetic-casme2", None),
     ("ckplus", "ckplus", "synthetic-ckplus", None),
     ("faces", "folder", "synthetic-faces", "faces"),
+    # long videos for spotting (present when the corpus was generated with them)
+    ("casme_sq", "casme_sq", "synthetic-casme_sq", None),
+    ("samm_lv", "samm_lv", "synthetic-samm_lv", None),
 )
 
 
 def ingest_synthetic_corpus(
     session: Session, corpus_root: Path, reporter: Reporter | None = None
 ) -> list[IngestReport]:
-    """Ingest the generated corpus through the real readers: CASME II layout, CK+ layout, faces folder."""
+    """Ingest the generated corpus through the real readers: CASME II layout, CK+ layout, faces folder,
+    and the long videos in the CAS(ME)² and SAMM Long Videos layouts when the corpus has them."""
     corpus_root = Path(corpus_root)
     parts = [p for p in SYNTHETIC_PARTS if (corpus_root / p[0]).is_dir()]
     if not parts:
