@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -70,13 +72,22 @@ def ls(
 
 @catalog_app.command("stats")
 @user_errors
-def stats() -> None:
-    """One row per dataset: purpose, synthetic flag, subjects, clips, frames, fps, label counts."""
-    from db.queries import dataset_stats
+def stats(
+    as_json: bool = typer.Option(False, "--json", help="print JSON keyed by dataset name instead of a table"),
+) -> None:
+    """One row per dataset: purpose, synthetic flag, subjects, clips, videos (recordings), intervals,
+    frames, fps, label counts."""
+    from db.queries import dataset_stats, recording_stats
     from db.session import default_url, session_factory
 
     with session_factory(default_url())() as session:
         rows = dataset_stats(session)
+        long = recording_stats(session)
+    for s in rows:  # recordings (long videos) and the intervals coded inside them
+        s.update(long.get(s["id"], {"videos": 0, "intervals": 0, "intervals_by_type": {}}))
+    if as_json:
+        typer.echo(json.dumps({s["name"]: s for s in rows}, indent=1, sort_keys=True))
+        return
     table = Table(title="catalog")
     for column in (
         "dataset",
@@ -85,11 +96,13 @@ def stats() -> None:
         "synthetic",
         "subjects",
         "clips",
+        "videos",
+        "intervals",
         "frames",
         "fps",
         "labels",
     ):
-        table.add_column(column)
+        table.add_column(column, no_wrap=column in ("dataset", "format"))  # never cut what identifies it
     for s in rows:
         labels = ", ".join(f"{k} {v}" for k, v in s["labels"].items())
         table.add_row(
@@ -99,6 +112,8 @@ def stats() -> None:
             "SYNTHETIC" if s["is_synthetic"] else "real",
             str(s["subjects"]),
             str(s["clips"]),
+            str(s["videos"]),
+            str(s["intervals"]),
             str(s["frames"]),
             _fmt(s["fps"]),
             labels,

@@ -27,7 +27,9 @@ from engine.ingest.labels import megc_label
 from engine.ingest.recordings import PURPOSE, build_recording, expression_type, resolve_marks
 
 FPS = 30.0
-CODE_PATTERNS = ("CAS(ME)^2code_final*.xlsx", "*code_final*.xlsx", "*code*.xlsx", "*code*.xls")
+# names only a CAS(ME)² code file has (auto-detection), then looser ones the reader also accepts
+SIGNATURE_PATTERNS = ("CAS(ME)^2code*.xlsx", "CAS(ME)2code*.xlsx", "*code_final*.xlsx")
+CODE_PATTERNS = (*SIGNATURE_PATTERNS, "*code*.xlsx", "*code*.xls")
 FRAME_DIRS = ("rawpic", "rawpic_aligned")
 N_COLUMNS = 9
 _SUBJECT_CODE = re.compile(r"^s\d+$", re.IGNORECASE)

@@ -21,7 +21,8 @@ from db.queries import agreement_of
 from db.schema import RECORDING, SOURCE_ANNOTATOR, Annotation, Clip, Dataset, Frame, Interval, Subject
 from engine.errors import GlimpseError
 from engine.ingest.base import READERS, ClipRecord, IngestIssue, ReadResult
-from engine.ingest.common import find_dir, find_file, natural_key, require_dir, subdirs
+from engine.ingest.common import natural_key, require_dir
+from engine.ingest.detect import detect_format
 from engine.progress import NullReporter, Reporter, SubReporter
 
 _BATCH = 20_000
@@ -47,32 +48,6 @@ class IngestReport:
     n_removed: int = 0
     n_recordings: int = 0  # long videos (clips of kind "recording")
     n_intervals: int = 0  # intervals coded inside them
-
-
-def detect_format(root: Path) -> str:
-    """Guess a dataset's format from the files its release ships (coding file names, folder names)."""
-    root = require_dir(Path(root))
-    if find_file(root, ("CASME2-coding*.xlsx", "CASME2-coding*.xls", "CASME2*coding*.csv")):
-        return "casme2"
-    if find_file(root, ("SAMM_Micro_FACS_Codes*.xlsx", "SAMM*Codes*.xlsx")):
-        return "samm"
-    if find_dir(root, ("cohn-kanade-images",)):
-        return "ckplus"
-    if find_dir(root, ("rawpic",)):
-        return "casme_sq"
-    if (root / "HS").is_dir() or find_dir(root, ("SMIC_all_cropped",)) or root.name.upper() == "HS":
-        return "smic"
-    if find_file(root, ("*.csv",), max_depth=1) and any(
-        p.suffix.lower() in (".avi", ".mp4", ".mov", ".mkv") for p in root.rglob("*") if p.is_file()
-    ):
-        return "video"
-    if subdirs(root):
-        return "folder"
-    raise GlimpseError(
-        "cannot tell the dataset format from its files",
-        where=str(root),
-        hint=f"pass --format (one of {', '.join(sorted(READERS))})",
-    )
 
 
 def read_dataset(root: Path, fmt: str | None = None) -> tuple[str, ReadResult]:

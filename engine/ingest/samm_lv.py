@@ -16,11 +16,10 @@ from engine.ingest.base import ClipRecord, IngestIssue, IntervalRecord, ReadResu
 from engine.ingest.common import as_int, find_dir, find_file, load_coding, rel_path, require_dir, subdirs
 from engine.ingest.labels import megc_label
 from engine.ingest.recordings import PURPOSE, build_recording, expression_type, resolve_marks
-from engine.ingest.samm import subject_code
+from engine.ingest.samm import MICRO_CODING_PATTERNS, subject_code
 
 FPS = 200.0
 CODE_PATTERNS = ("SAMM_LongVideos*Release*.xlsx", "SAMM_LongVideos*.xlsx", "SAMM*Long*Videos*.xlsx")
-MICRO_CODE_PATTERNS = ("SAMM_Micro_FACS_Codes*.xlsx",)
 FRAME_DIRS = ("SAMM_longvideos", "SAMM_LongVideos")
 COLUMNS = ("Subject", "Filename", "Onset", "Apex", "Offset", "Type")
 OPTIONAL = ("Inducement Code", "Duration", "Action Units", "Notes")
@@ -29,7 +28,7 @@ _INTERVAL_NAME = re.compile(r"^(\d+_\d+)_(\d+)$")
 
 def micro_emotions(root: Path) -> dict[str, str]:
     """Filename → Estimated Emotion from the SAMM micro coding file, or {} when it is not there."""
-    path = find_file(root, MICRO_CODE_PATTERNS)
+    path = find_file(root, MICRO_CODING_PATTERNS)
     if path is None:
         return {}
     table = load_coding(path, root, ("Filename", "Estimated Emotion"))
