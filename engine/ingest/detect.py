@@ -15,9 +15,10 @@ from engine.errors import GlimpseError
 from engine.ingest import casme2, casme3, casme_sq, ckplus, samm, samm_lv, smic
 from engine.ingest.base import READERS
 from engine.ingest.common import VIDEO_EXTENSIONS, find_dir, find_file, require_dir, subdirs
+from engine.registry import Registry
 
 Signature = Callable[[Path], bool]
-SIGNATURES: dict[str, Signature] = {}
+SIGNATURES: Registry[Signature] = Registry("format signature")
 FALLBACK = "folder"  # frames in label folders, no coding file
 CODING_LIKE = ("*.xlsx", "*.xls", "*.csv")
 
@@ -25,11 +26,7 @@ CODING_LIKE = ("*.xlsx", "*.xls", "*.csv")
 def signature(fmt: str) -> Callable[[Signature], Signature]:
     """Register how to recognise format ``fmt`` (the name a reader is registered under)."""
 
-    def decorate(test: Signature) -> Signature:
-        SIGNATURES[fmt] = test
-        return test
-
-    return decorate
+    return SIGNATURES.register(fmt)
 
 
 @signature("casme2")

@@ -1,5 +1,5 @@
 """Folds as pure-data FoldSpecs – leave-one-subject-out (one per subject) or one cross-dataset fold –
-run through the configured executor."""
+run through the executor the caller passes in (in-process by default)."""
 
 from __future__ import annotations
 
@@ -11,10 +11,9 @@ from typing import Any
 import numpy as np
 
 from engine.errors import GlimpseError
-from engine.jobs.executors import get_executor
-from engine.progress import NullReporter, Reporter
-from engine.train.runtime import check_cancel
-from engine.train.variants import ClipInfo, FoldResult, FoldSpec, get_variant
+from engine.executor import Executor, LocalExecutor
+from engine.progress import NullReporter, Reporter, check_cancel
+from engine.variants import ClipInfo, FoldResult, FoldSpec, Variant
 
 
 def build_folds(
@@ -112,19 +111,19 @@ def protocol_folds(
     raise GlimpseError(f"unknown protocol {protocol!r}", hint="use one of loso, composite, cross_dataset")
 
 
-def run_fold_by_name(variant_name: str, prepared: Any, spec: FoldSpec) -> FoldResult:
-    """Top-level (picklable) fold task: look the variant up in the worker process and run the fold."""
-    return get_variant(variant_name).run_fold(prepared, spec)
-
-
 def run_folds(
-    variant_name: str, prepared: Any, specs: Sequence[FoldSpec], reporter: Reporter | None = None
+    variant: Variant,
+    prepared: Any,
+    specs: Sequence[FoldSpec],
+    reporter: Reporter | None = None,
+    executor: Executor | None = None,
 ) -> list[FoldResult]:
-    """All folds through the executor (local in-process, or Ray tasks); progress and
-    cancellation are seen between folds (the executor also checks between its tasks)."""
+    """All folds through ``executor`` (in-process when None, or e.g. Ray tasks); progress and
+    cancellation are seen between folds. Each task is the variant's top-level ``run_fold`` with the
+    prepared data bound, so a remote process needs no registry lookup."""
     reporter = reporter or NullReporter()
-    fn = partial(run_fold_by_name, variant_name, prepared)
+    fn = partial(variant.run_fold, prepared)
     check_cancel(reporter)
-    results = get_executor().map(fn, list(specs), reporter=reporter)
+    results = (executor or LocalExecutor()).map(fn, list(specs), reporter=reporter)
     reporter.progress(1.0, f"{len(results)} folds done")
     return results

@@ -120,6 +120,7 @@ def test_same_seed_same_plan_and_bad_settings_refused() -> None:
     assert plan_long_videos(cfg, SAMM_LV) == plan_long_videos(cfg, SAMM_LV)
     assert plan_long_videos(cfg, SAMM_LV) != plan_long_videos(SynthConfig.tiny_long(seed=5), SAMM_LV)
     assert plan_long_videos(SynthConfig.tiny(), CASME_SQ) == []
+    validate_long(SynthConfig())  # the default corpus's long videos fit their expressions
     with pytest.raises(GlimpseError, match="casme_sq videos need at least"):
         validate_long(dataclasses.replace(cfg, long_frames_30fps=(20, 30)))
     with pytest.raises(GlimpseError, match="longer than any ME"):

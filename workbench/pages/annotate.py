@@ -13,7 +13,7 @@ from workbench.components.timeline import timeline_figure
 
 
 def _clip_picker() -> int | None:
-    table, _ = api.clips({}, page=0, page_size=500)
+    table, _ = api.clips(api.ClipQuery(), page=0, page_size=500)
     if table.empty:
         st.info("No clips in the catalog yet.")
         return None
@@ -30,17 +30,18 @@ def _use_apex(key: str, frame: int) -> None:
     st.session_state[key] = frame
 
 
-def _defaults(clip_id: int, detail: dict, annotator: str, existing: pd.DataFrame) -> dict:
+def _defaults(detail: api.ClipDetail, annotator: str, existing: pd.DataFrame) -> dict:
+    """The form's starting marks: this annotator's saved annotation, else the dataset's own coding."""
     mine = existing[existing.annotator == annotator]
     base = mine.iloc[0].to_dict() if len(mine) else {}
-    numbers = detail["frame_numbers"]
+    numbers = detail.frame_numbers
 
     def pick(name: str) -> int:
-        value = base.get(name) if pd.notna(base.get(name, None)) else detail.get(name)
+        value = base.get(name) if pd.notna(base.get(name, None)) else detail.marks[name]
         return int(value) if value is not None and pd.notna(value) else numbers[0]
 
-    aus = [a for a in str(base.get("action_units", detail.get("action_units", "")) or "").split("+") if a]
-    emotion = base.get("emotion") or detail.get("emotion") or "others"
+    aus = [a for a in str(base.get("action_units", detail.action_units) or "").split("+") if a]
+    emotion = base.get("emotion") or detail.emotion or api.EMOTIONS[-1]
     return {
         "onset": pick("onset"),
         "apex": pick("apex"),
@@ -61,17 +62,17 @@ def render() -> None:
     except GlimpseError as error:
         state.show_error(error)
         return
-    numbers = detail["frame_numbers"]
+    numbers = detail.frame_numbers
     if not numbers:
         st.warning("this clip has no frames")
         return
-    if detail.get("synthetic"):
+    if detail.synthetic:
         st.caption(":orange-badge[SYNTHETIC] clip")
     annotator = st.text_input("Annotator", value=state.get(state.ANNOTATOR, ""), key="ann_annotator")
     state.put(state.ANNOTATOR, annotator)
     if annotator.strip():
         st.caption(f"annotating as **{annotator.strip()}**")
-    d = _defaults(clip_id, detail, annotator.strip(), existing)
+    d = _defaults(detail, annotator.strip(), existing)
     lo, hi = numbers[0], numbers[-1]
     keys = {mark: f"ann_{mark}_{clip_id}" for mark in ("onset", "apex", "offset")}
     loaded = f"ann_loaded_{clip_id}"

@@ -1,0 +1,97 @@
+"""Annotations: every annotator's coding of a clip, saving one, inter-annotator agreement (kappa) and
+apex suggestions."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from db import queries
+from engine.annotate.agreement import AgreementReport, Coding, agreement_report
+from engine.annotate.apex import ApexSuggestion, suggest_from_features, suggest_from_frames
+from engine.api.catalog import clip_detail
+from engine.api.frames import face_crops
+from engine.api.session import get_clip, get_session
+from engine.api.trajectories import trajectories
+from engine.errors import GlimpseError
+from engine.ingest.labels import megc_label
+
+ANNOTATION_COLUMNS = ["annotator", "onset", "apex", "offset", "action_units", "emotion", "label", "updated"]
+
+
+def annotations(clip_id: int) -> pd.DataFrame:
+    """Every annotator's coding of a clip (the dataset's own, annotator ``source``, first): a table."""
+    with get_session() as session:
+        rows = [
+            (a.annotator, a.onset, a.apex, a.offset, a.action_units, a.emotion, a.label, a.updated_at)
+            for a in queries.annotations_for(session, int(clip_id))
+        ]
+    return pd.DataFrame(rows, columns=ANNOTATION_COLUMNS)
+
+
+def annotators() -> list[str]:
+    with get_session() as session:
+        return queries.annotator_names(session)
+
+
+def save_annotation(
+    clip_id: int,
+    annotator: str,
+    onset: int | None,
+    apex: int | None,
+    offset: int | None,
+    action_units: str = "",
+    emotion: str = "",
+    notes: str = "",
+) -> int:
+    """Create or update the one annotation of ``annotator`` on a clip; returns its id.
+
+    The label is derived from the emotion with the dataset's MEGC 2019 mapping. ``db.queries`` refuses an
+    empty name, marks outside the clip and onset ≤ apex ≤ offset violations (GlimpseError, nothing written).
+    """
+    with get_session() as session:
+        clip = get_clip(session, clip_id)
+        label = megc_label(clip.dataset.format, emotion) if emotion else None
+        row = queries.save_annotation(
+            session,
+            clip_id=int(clip_id),
+            annotator=annotator,
+            onset=onset,
+            apex=apex,
+            offset=offset,
+            action_units=action_units,
+            emotion=emotion,
+            label=label,
+            notes=notes,
+        )
+        return int(row.id)
+
+
+def codings(dataset: str | None = None) -> list[Coding]:
+    """All annotations as agreement inputs (optionally of one dataset)."""
+    with get_session() as session:
+        return [
+            Coding(a.clip_id, a.annotator, a.label, a.onset, a.apex, a.offset)
+            for a in queries.annotations_of(session, dataset)
+        ]
+
+
+def agreement(annotator_a: str, annotator_b: str, dataset: str | None = None) -> AgreementReport:
+    """Cohen's kappa, apex distance and IoU of two annotators; Fleiss' kappa over clips with >= 3."""
+    if annotator_a == annotator_b:
+        raise GlimpseError("pick two different annotators")
+    return agreement_report(codings(dataset), annotator_a, annotator_b)
+
+
+def suggest_apex(clip_id: int) -> ApexSuggestion:
+    """Apex from the face-difference curve between onset and offset (cheap: reads cached/GT crops)."""
+    detail = clip_detail(clip_id)
+    faces = face_crops(clip_id)
+    return suggest_from_frames(
+        faces.crops, list(faces.frame_numbers), detail.onset, detail.offset, source=f"{faces.backend} crop"
+    )
+
+
+def suggest_apex_from_features(run_id: str, clip_id: int) -> ApexSuggestion:
+    """Apex from a run's per-frame encoder features of the clip (distance to the first frame's)."""
+    data = trajectories(run_id, clip_id)
+    return suggest_from_features(data.features, list(data.frames))
