@@ -43,6 +43,14 @@ from engine.api.jobs import (
     synth_params,
     training_defaults,
 )
+from engine.api.recordings import (
+    IntervalInfo,
+    RecordingSummary,
+    add_interval,
+    dataset_formats,
+    recording_intervals,
+    recordings,
+)
 from engine.api.results import RunDetail, RunInfo, ablations, cell_clips, run_detail, run_info, runs
 from engine.api.session import catalog_location, get_session
 from engine.api.trajectories import trajectories, trajectory_clips, trajectory_index, trajectory_runs
@@ -62,11 +70,14 @@ __all__ = [
     "DifferenceImage",
     "FaceCrops",
     "GroundTruthMarks",
+    "IntervalInfo",
     "JobStatus",
+    "RecordingSummary",
     "RunDetail",
     "RunInfo",
     "TrainingDefaults",
     "ablations",
+    "add_interval",
     "agreement",
     "annotations",
     "annotators",
@@ -79,6 +90,7 @@ __all__ = [
     "codings",
     "compare",
     "comparison_document",
+    "dataset_formats",
     "datasets",
     "difference_image",
     "enqueue_job",
@@ -93,6 +105,8 @@ __all__ = [
     "paired_tests",
     "protocols",
     "recent_jobs",
+    "recording_intervals",
+    "recordings",
     "run_detail",
     "run_info",
     "runs",

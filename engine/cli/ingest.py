@@ -11,7 +11,7 @@ from rich.table import Table
 from engine.cli.common import user_errors
 
 out = Console()
-FORMATS = "casme2|smic|samm|casme_sq|ckplus|folder|video"
+FORMATS = "casme2|smic|samm|casme_sq|samm_lv|casme3|ckplus|folder|video"
 
 
 @user_errors

@@ -47,7 +47,7 @@ class SynthConfig:
     # --- long videos for spotting: CAS(ME)² layout at 30 fps and SAMM-LV-like at 200 fps ---
     long_subjects: int = 4  # per layout; 0 = no long videos
     long_videos_per_subject: int = 2
-    long_frames_30fps: tuple[int, int] = (600, 1500)  # 20–50 s
+    long_frames_30fps: tuple[int, int] = (600, 1200)  # 20–40 s
     long_frames_200fps: tuple[int, int] = (1300, 1600)  # 6.5–8 s
     long_micro: tuple[int, int] = (2, 3)  # MEs per video
     long_macro: tuple[int, int] = (1, 2)  # macro-expressions per video

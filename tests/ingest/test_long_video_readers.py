@@ -28,6 +28,7 @@ import engine.ingest.catalog as catalog_module
 from db.queries import add_interval, dataset_intervals, intervals_for, recordings
 from db.schema import FLAG_APEX_UNKNOWN, FLAG_OFFSET_UNKNOWN, RECORDING, Clip, Frame, Interval
 from db.session import default_url, session_factory
+from engine import api
 from engine.cli import catalog as catalog_cli
 from engine.errors import GlimpseError
 from engine.ingest import READERS
@@ -296,3 +297,30 @@ def test_catalog_stats_json_reports_videos_intervals_subjects(home: Path, tmp_pa
     assert (stats["c2"]["videos"], stats["c2"]["intervals"], stats["c2"]["clips"]) == (0, 0, 1)
     table = runner.invoke(app, ["catalog", "stats"])
     assert table.exit_code == 0  # the table carries the same columns (wrapped to the terminal)
+
+
+def test_facade_lists_recordings_and_saves_an_accepted_spot(home: Path, tmp_path: Path) -> None:
+    with session_factory(default_url())() as session:
+        ingest_dataset(session, _samm_lv_release(tmp_path / "lv"), name="lv")
+    assert {"casme_sq", "samm_lv", "casme3", "casme2"} <= set(api.dataset_formats())
+    listed = {r.name: r for r in api.recordings(["lv"])}
+    assert sorted(listed) == ["006_1", "007_1"]
+    assert (listed["006_1"].n_frames, listed["006_1"].fps, dict(listed["006_1"].intervals)) == (
+        120,
+        200.0,
+        {"macro": 1, "micro": 1},
+    )
+    saved = api.add_interval(
+        listed["007_1"].id,
+        "ana",
+        12,
+        20,
+        "macro",
+        provenance={"method": "mdmd", "run": "r7", "threshold": 0.3},
+    )
+    assert (saved.annotator, saved.onset, saved.offset, saved.provenance["run"]) == ("ana", 12, 20, "r7")
+    everyone = api.recording_intervals(listed["007_1"].id)
+    assert [(i.annotator, i.onset) for i in everyone] == [("source", 3), ("ana", 12)]
+    with pytest.raises(GlimpseError, match="after offset"):
+        api.add_interval(listed["007_1"].id, "ana", 20, 12, "micro")
+    assert len(api.recording_intervals(listed["007_1"].id, "ana")) == 1  # the refused one was not written
