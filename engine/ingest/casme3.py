@@ -38,6 +38,17 @@ COLUMNS = ("Subject", "Filename", "Onset", "Apex", "Offset")
 OPTIONAL = ("AU", "Objective class", "emotion")
 
 
+def video_key(subject: object, letter: object) -> tuple[str, str]:
+    """How a label row and a folder are matched: ``spNO.1`` / ``1`` / ``1.0`` → ``1``, letters in lower
+    case (label files of different versions write the subject either way)."""
+    text = str(subject).strip()
+    number = as_int(text)
+    return (
+        str(number) if number is not None else text.split(".")[-1].strip().lower(),
+        str(letter).strip().lower(),
+    )
+
+
 def _intervals(
     table: Table, kind: str, videos: dict[tuple[str, str], Path], root: Path, frames_dir: Path
 ) -> tuple[dict[tuple[str, str], list[IntervalRecord]], list[IngestIssue]]:
@@ -52,12 +63,12 @@ def _intervals(
         if isinstance(marks, str):
             issues.append(IngestIssue(table.file, row, marks))
             continue
-        if (subject, letter) not in videos:
+        if video_key(subject, letter) not in videos:
             where = f"{rel_path(root, frames_dir)}/{subject}/{letter}/{STREAM}"
             issues.append(IngestIssue(table.file, row, f"video {subject}/{letter} has no folder {where!r}"))
             continue
         emotion = str(cells.get("emotion", "")).strip() or None
-        coded.setdefault((subject, letter), []).append(
+        coded.setdefault(video_key(subject, letter), []).append(
             IntervalRecord(
                 onset=marks.onset,
                 apex=marks.apex,
@@ -83,12 +94,13 @@ def read(root: Path) -> ReadResult:
         raise GlimpseError(
             "no 'ME_A' folder found", where=str(root), hint="point at the CAS(ME)³ Part A root"
         )
-    videos = {
+    folders = {
         (subject.name, letter.name): letter / STREAM
         for subject in subdirs(frames_dir)
         for letter in subdirs(subject)
         if (letter / STREAM).is_dir()
     }
+    videos = {video_key(*key): folder for key, folder in folders.items()}
     files = [(kind, find_file(root, patterns)) for kind, patterns in LABEL_FILES]
     if files[0][1] is None:
         raise GlimpseError(
@@ -109,11 +121,10 @@ def read(root: Path) -> ReadResult:
         for key, intervals in found.items():
             coded.setdefault(key, []).extend(intervals)
     clips: list[ClipRecord] = []
-    for (subject, letter), folder in sorted(videos.items()):
+    for (subject, letter), folder in sorted(folders.items()):
         name = f"{subject}_{letter}"
-        record = build_recording(
-            root, folder, subject, name, FPS, coded.get((subject, letter), []), code_files[0], issues
-        )
+        intervals = coded.get(video_key(subject, letter), [])
+        record = build_recording(root, folder, subject, name, FPS, intervals, code_files[0], issues)
         if record is not None:
             clips.append(record)
     return ReadResult(clips=clips, issues=issues, fps=FPS, purpose=PURPOSE, meta={"coding_files": code_files})

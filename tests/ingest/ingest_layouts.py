@@ -209,7 +209,7 @@ CASME3_CODE_FILE = "cas(me)3_part_A_ME_label_JpgIndex_v2.xlsx"
 
 def casme3(
     root: Path,
-    rows: Sequence[tuple[str, str, int, int, int, str, str, str]],
+    rows: Sequence[Sequence[object]],
     videos: dict[tuple[str, str], int | Sequence[int]],
 ) -> Path:
     """CAS(ME)³ Part A: ``ME_A/spNO.1/b/color/175.jpg`` (and a ``depth`` folder beside ``color``) plus

@@ -164,7 +164,7 @@ def test_casme3_part_a_with_onset_equal_to_apex(tmp_path: Path) -> None:
         ("spNO.1", "b", 30, 33, 38, "12", "positive", "happy"),
         ("spNO.1", "c", 5, 6, 7, "1", "surprise", "surprise"),  # no such video
         ("spNO.2", "a", 3, 2, 9, "4", "negative", "fear"),  # apex before onset
-        ("spNO.2", "a", 12, 14, 20, "4", "negative", "others"),
+        (2, "A", 12, 14, 20, "4", "negative", "others"),  # another label version: subject 2, upper case
     ]
     root = casme3(tmp_path / "CASME3", rows, {("spNO.1", "b"): 40, ("spNO.2", "a"): 25})
     result = READERS["casme3"](root)
