@@ -22,7 +22,7 @@ from engine.ingest.common import (
     subdirs,
 )
 from engine.ingest.labels import megc_label
-from engine.ingest.recordings import PURPOSE, build_recording, resolve_marks
+from engine.ingest.recordings import PURPOSE, build_recording, coded_interval, resolve_marks
 
 FPS = 30.0
 LABEL_FILES = (
@@ -69,17 +69,14 @@ def _intervals(
             continue
         emotion = str(cells.get("emotion", "")).strip() or None
         coded.setdefault(video_key(subject, letter), []).append(
-            IntervalRecord(
-                onset=marks.onset,
-                apex=marks.apex,
-                offset=marks.offset,
-                type=kind,
-                name=f"{subject}_{letter}_{row}",
-                emotion=emotion,
-                label=megc_label("casme3", emotion) if emotion else None,
-                aus=str(cells.get("AU", "")).strip(),
-                flags=marks.flags,
-                row=row,
+            coded_interval(
+                marks,
+                kind,
+                f"{subject}_{letter}_{row}",
+                emotion,
+                megc_label("casme3", emotion) if emotion else None,
+                str(cells.get("AU", "")).strip(),
+                row,
             )
         )
     return coded, issues

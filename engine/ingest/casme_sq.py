@@ -24,7 +24,7 @@ from engine.errors import GlimpseError
 from engine.ingest.base import ClipRecord, IngestIssue, IntervalRecord, ReadResult, register
 from engine.ingest.common import as_int, find_dir, find_file, read_table, rel_path, require_dir, subdirs
 from engine.ingest.labels import megc_label
-from engine.ingest.recordings import PURPOSE, build_recording, expression_type, resolve_marks
+from engine.ingest.recordings import PURPOSE, build_recording, coded_interval, expression_type, resolve_marks
 
 FPS = 30.0
 # names only a CAS(ME)² code file has (auto-detection), then looser ones the reader also accepts
@@ -166,17 +166,14 @@ def read(root: Path) -> ReadResult:
             continue
         category = values[6]
         coded[(subject, code)].append(
-            IntervalRecord(
-                onset=marks.onset,
-                apex=marks.apex,
-                offset=marks.offset,
-                type=kind,
-                name=name,
-                emotion=values[8] or category or None,
-                label=megc_label("casme_sq", category),
-                aus=values[5],
-                flags=marks.flags,
-                row=row,
+            coded_interval(
+                marks,
+                kind,
+                name,
+                values[8] or category or None,
+                megc_label("casme_sq", category),
+                values[5],
+                row,
             )
         )
     clips: list[ClipRecord] = []

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from db.schema import FLAG_APEX_UNKNOWN, FLAG_OFFSET_UNKNOWN, INTERVAL_TYPES, RECORDING
@@ -49,6 +49,24 @@ def resolve_marks(onset: int | None, apex: int | None, offset: int | None) -> Ma
         offset = apex
         flags.append(FLAG_OFFSET_UNKNOWN)
     return Marks(onset, apex, offset, tuple(flags))
+
+
+def coded_interval(
+    marks: Marks, kind: str, name: str, emotion: str | None, label: str | None, aus: str, row: int
+) -> IntervalRecord:
+    """The interval of one code row once its marks are resolved (what every long-video reader keeps)."""
+    return IntervalRecord(
+        onset=marks.onset,
+        apex=marks.apex,
+        offset=marks.offset,
+        type=kind,
+        name=name,
+        emotion=emotion,
+        label=label,
+        aus=aus,
+        flags=marks.flags,
+        row=row,
+    )
 
 
 def expression_type(text: object) -> str | None:
@@ -139,7 +157,3 @@ def build_recording(
         meta={"n_intervals": len(kept)},
         intervals=kept,
     )
-
-
-def with_row(interval: IntervalRecord, row: int) -> IntervalRecord:
-    return replace(interval, row=row)

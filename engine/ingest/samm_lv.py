@@ -15,7 +15,7 @@ from engine.errors import GlimpseError
 from engine.ingest.base import ClipRecord, IngestIssue, IntervalRecord, ReadResult, register
 from engine.ingest.common import as_int, find_dir, find_file, load_coding, rel_path, require_dir, subdirs
 from engine.ingest.labels import megc_label
-from engine.ingest.recordings import PURPOSE, build_recording, expression_type, resolve_marks
+from engine.ingest.recordings import PURPOSE, build_recording, coded_interval, expression_type, resolve_marks
 from engine.ingest.samm import MICRO_CODING_PATTERNS, subject_code
 
 FPS = 200.0
@@ -77,17 +77,14 @@ def read(root: Path) -> ReadResult:
             continue
         emotion = emotions.get(name) if kind == "micro" else None
         coded[video].append(
-            IntervalRecord(
-                onset=marks.onset,
-                apex=marks.apex,
-                offset=marks.offset,
-                type=kind,
-                name=name,
-                emotion=emotion,
-                label=megc_label("samm", emotion) if emotion else None,
-                aus=str(cells.get("Action Units", "")).strip(),
-                flags=marks.flags,
-                row=row,
+            coded_interval(
+                marks,
+                kind,
+                name,
+                emotion,
+                megc_label("samm", emotion) if emotion else None,
+                str(cells.get("Action Units", "")).strip(),
+                row,
             )
         )
     clips: list[ClipRecord] = []

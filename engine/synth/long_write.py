@@ -131,40 +131,13 @@ def write_samm_lv_codes(root: Path, videos: Sequence[LongVideo]) -> None:
     ]
     for video in videos:
         for k, iv in enumerate(video.intervals, start=1):
-            name = f"{video.name}_{k}"
-            duration = iv.offset - iv.onset + 1
-            long_rows.append(
-                (
-                    int(video.subject_code),
-                    name,
-                    1,
-                    iv.onset,
-                    iv.apex,
-                    iv.offset,
-                    duration,
-                    SAMM_LV_TYPES[iv.type],
-                    iv.action_units,
-                    "",
-                )
-            )
+            # both files share the first eight columns: Subject … Type, then AUs
+            common = (int(video.subject_code), f"{video.name}_{k}", 1, iv.onset, iv.apex, iv.offset)
+            coded = (*common, iv.offset - iv.onset + 1, SAMM_LV_TYPES[iv.type], iv.action_units)
+            long_rows.append((*coded, ""))
             if iv.type == "micro":
                 emotion = SAMM_EMOTIONS.get(iv.emotion, iv.emotion.capitalize())
-                micro_rows.append(
-                    (
-                        int(video.subject_code),
-                        name,
-                        1,
-                        iv.onset,
-                        iv.apex,
-                        iv.offset,
-                        duration,
-                        SAMM_LV_TYPES[iv.type],
-                        iv.action_units,
-                        emotion,
-                        1,
-                        "",
-                    )
-                )
+                micro_rows.append((*coded, emotion, 1, ""))
     _book({"FACS_Codes": long_rows}).save(root / SAMM_LV_CODE_FILE)
     _book({"FACS_Codes": micro_rows}).save(root / SAMM_MICRO_CODE_FILE)
 
