@@ -51,10 +51,10 @@ def subject_codes(frame: pd.DataFrame) -> dict[int, str]:
     for i in range(len(frame)):
         cells = _cells(frame, i)
         codes = [str(c).strip() for c in cells if _SUBJECT_CODE.match(str(c).strip())]
-        numbers = [as_int(c) for c in cells if as_int(c) is not None]
+        numbers = [n for n in map(as_int, cells) if n is not None]
         if codes and numbers:
-            number = as_int(cells[2]) if len(cells) > 2 and as_int(cells[2]) is not None else numbers[-1]
-            out[int(number)] = codes[0].lower()
+            third = as_int(cells[2]) if len(cells) > 2 else None  # the release's column of subject numbers
+            out[third if third is not None else numbers[-1]] = codes[0].lower()
     return out
 
 
@@ -63,10 +63,10 @@ def video_codes(frame: pd.DataFrame) -> dict[str, str]:
     out: dict[str, str] = {}
     for i in range(len(frame)):
         cells = _cells(frame, i)
-        numbers = [as_int(c) for c in cells if as_int(c) is not None]
+        numbers = [n for n in map(as_int, cells) if n is not None]
         names = [str(c).strip() for c in cells if re.search(r"[a-zA-Z]", str(c))]
-        if numbers and names and 0 < int(numbers[0]) <= 9999 and not _SUBJECT_CODE.match(names[0]):
-            out[names[0].lower()] = f"{int(numbers[0]):04d}"
+        if numbers and names and 0 < numbers[0] <= 9999 and not _SUBJECT_CODE.match(names[0]):
+            out[names[0].lower()] = f"{numbers[0]:04d}"
     return out
 
 

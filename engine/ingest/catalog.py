@@ -362,7 +362,8 @@ def _source_intervals(session: Session, wanted: dict[int, ClipRecord]) -> None:
             .order_by(Interval.clip_id, Interval.id)
         ):
             have.setdefault(row[0], []).append(tuple(row[1:]))
-    changed, rows = [], []
+    changed: list[int] = []
+    rows: list[dict[str, Any]] = []
     for clip_id in ids:
         target = [
             {
