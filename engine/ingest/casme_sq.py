@@ -30,7 +30,8 @@ FPS = 30.0
 # names only a CAS(ME)² code file has (auto-detection), then looser ones the reader also accepts
 SIGNATURE_PATTERNS = ("CAS(ME)^2code*.xlsx", "CAS(ME)2code*.xlsx", "*code_final*.xlsx")
 CODE_PATTERNS = (*SIGNATURE_PATTERNS, "*code*.xlsx", "*code*.xls")
-FRAME_DIRS = ("rawpic", "rawpic_aligned")
+SIGNATURE_DIRS = ("rawpic", "rawpic_aligned")  # "cropped" alone could be any release's
+FRAME_DIRS = (*SIGNATURE_DIRS, "cropped")
 N_COLUMNS = 9
 _SUBJECT_CODE = re.compile(r"^s\d+$", re.IGNORECASE)
 _VIDEO_FOLDER = re.compile(r"^(\d+)_(\d{4})(.*)$")

@@ -33,7 +33,7 @@ from engine.cli import catalog as catalog_cli
 from engine.errors import GlimpseError
 from engine.ingest import READERS
 from engine.ingest.catalog import ingest_dataset
-from engine.ingest.detect import detect_format
+from engine.ingest.detect import Listing, detect_format
 
 TEETH = ("s15", "15_0101disgustingteeth")
 ANGER = ("s15", "15_0401girlcrashing")
@@ -189,6 +189,10 @@ def test_detection_names_each_release_and_refuses_to_guess(tmp_path: Path) -> No
     assert detect_format(_samm_lv_release(tmp_path / "lv")) == "samm_lv"  # micro coding file beside it
     assert detect_format(casme3(tmp_path / "c3", [], {("spNO.1", "a"): 2})) == "casme3"
     assert detect_format(samm(tmp_path / "s", [("006", "006_1_2", 5, 6, 7, "", "Anger")])) == "samm"
+    cropped = casme2(tmp_path / "c2c", [(1, "EP01", 2, 3, 4, "", "happiness")], release="cropped")
+    assert detect_format(cropped) == "casme2"  # its Cropped/ folder is not CAS(ME)²'s cropped/
+    listing = Listing.of(tmp_path / "lv")  # detection never lists the frame folders of a long video
+    assert not [p for p in listing.files if p.suffix == ".jpg"] and listing.dir(["006_1"]) is not None
     both = casme2(tmp_path / "both", [(1, "EP01", 2, 3, 4, "", "happiness")])
     frame(both / "rawpic" / "s15" / "15_0101x" / "img1.jpg")
     with pytest.raises(GlimpseError, match="could be any of these formats: casme2, casme_sq") as error:
