@@ -28,7 +28,7 @@ _INTERVAL_NAME = re.compile(r"^(\d+_\d+)_(\d+)$")
 
 def micro_emotions(root: Path) -> dict[str, str]:
     """Filename → Estimated Emotion from the SAMM micro coding file, or {} when it is not there."""
-    path = find_file(root, MICRO_CODING_PATTERNS)
+    path = find_file(root, MICRO_CODING_PATTERNS, max_depth=1)  # not down into the frame folders
     if path is None:
         return {}
     table = load_coding(path, root, ("Filename", "Estimated Emotion"))
