@@ -105,7 +105,12 @@ def _video_folders(root: Path, raw: Path, issues: list[IngestIssue]) -> dict[tup
                     )
                 )
                 continue
-            out[(subject_dir.name.lower(), match.group(2))] = folder
+            key = (subject_dir.name.lower(), match.group(2))
+            if key in out:
+                reason = f"a second folder for video code {key[1]} (kept {out[key].name!r})"
+                issues.append(IngestIssue(rel_path(root, folder), None, reason))
+                continue
+            out[key] = folder
     return out
 
 
