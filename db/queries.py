@@ -13,9 +13,9 @@ import hashlib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Select, and_, exists, func, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, select
 from sqlalchemy.orm import Session
 
 from db.errors import GlimpseError
@@ -35,6 +35,8 @@ from db.schema import (
     Subject,
 )
 
+_S = TypeVar("_S", bound=Select[*tuple[Any, ...]])  # any SELECT; _apply keeps its type
+
 
 @dataclass(frozen=True)
 class ClipFilter:
@@ -51,6 +53,7 @@ class ClipFilter:
     text: str | None = None  # substring of the clip name
     dataset_names: Sequence[str] = ()
     unlabelled: bool = False  # also include clips with label None when ``labels`` is set
+    missing: bool | None = None  # True: only clips gone from their source; False: only present ones
 
 
 @dataclass
@@ -93,11 +96,12 @@ _PAGE_COLUMNS = (
     Clip.n_annotators,
     Clip.agreement.label("majority_share"),
     Dataset.is_synthetic.label("synthetic"),
+    Clip.missing_since,
 )
 
 
-def _apply(stmt: Select[Any], flt: ClipFilter) -> Select[Any]:
-    conditions = []
+def _apply(stmt: _S, flt: ClipFilter) -> _S:
+    conditions: list[ColumnElement[bool]] = []
     if flt.dataset_ids:
         conditions.append(Clip.dataset_id.in_(list(flt.dataset_ids)))
     if flt.dataset_names:
@@ -123,6 +127,8 @@ def _apply(stmt: Select[Any], flt: ClipFilter) -> Select[Any]:
         )
     if flt.text:
         conditions.append(Clip.name.contains(flt.text.strip(), autoescape=True))
+    if flt.missing is not None:
+        conditions.append(CLIP_MISSING if flt.missing else CLIP_PRESENT)
     return stmt.where(*conditions) if conditions else stmt
 
 
@@ -149,7 +155,10 @@ def list_clips(
 
 
 def dataset_stats(session: Session) -> list[dict[str, Any]]:
-    """Per dataset: clips, subjects, frames, label counts, fps, purpose, synthetic flag (one query each)."""
+    """Per dataset: clips, subjects, frames, label counts, fps, purpose, synthetic flag (one query each).
+
+    Counts are of the clips present in the source; ``missing`` counts those kept after they vanished.
+    """
     per_clip = dict(
         (r.dataset_id, r)
         for r in session.execute(
@@ -158,12 +167,17 @@ def dataset_stats(session: Session) -> list[dict[str, Any]]:
                 func.count(Clip.id).label("clips"),
                 func.coalesce(func.sum(Clip.n_frames), 0).label("frames"),
                 func.count(func.distinct(Clip.subject_id)).label("subjects"),
-            ).group_by(Clip.dataset_id)
+            )
+            .where(CLIP_PRESENT)
+            .group_by(Clip.dataset_id)
         )
     )
+    missing = missing_counts(session)
     labels: dict[int, dict[str, int]] = {}
     for dataset_id, label, count in session.execute(
-        select(Clip.dataset_id, Clip.label, func.count(Clip.id)).group_by(Clip.dataset_id, Clip.label)
+        select(Clip.dataset_id, Clip.label, func.count(Clip.id))
+        .where(CLIP_PRESENT)
+        .group_by(Clip.dataset_id, Clip.label)
     ):
         labels.setdefault(dataset_id, {})[label or "unlabelled"] = count
     out = []
@@ -180,6 +194,7 @@ def dataset_stats(session: Session) -> list[dict[str, Any]]:
                 "clips": agg.clips if agg else 0,
                 "subjects": agg.subjects if agg else 0,
                 "frames": int(agg.frames) if agg else 0,
+                "missing": missing.get(ds.id, 0),
                 "labels": dict(sorted(labels.get(ds.id, {}).items())),
                 "root": ds.root,
             }
@@ -193,22 +208,24 @@ def clip_frames(session: Session, clip_id: int) -> list[Frame]:
 
 
 def clips_for_training(session: Session, dataset_names: Sequence[str], labels: Sequence[str]) -> list[Clip]:
-    """Labelled clips (label in ``labels``) of the named datasets, ordered by dataset, then id."""
+    """Labelled clips (label in ``labels``) of the named datasets, ordered by dataset, then id; clips
+    missing from their source are left out (their files are gone)."""
     stmt = (
         select(Clip)
         .join(Dataset, Dataset.id == Clip.dataset_id)
-        .where(Dataset.name.in_(list(dataset_names)), Clip.label.in_(list(labels)))
+        .where(Dataset.name.in_(list(dataset_names)), Clip.label.in_(list(labels)), CLIP_PRESENT)
         .order_by(Dataset.name, Clip.id)
     )
     return list(session.scalars(stmt))
 
 
 def catalog_snapshot(session: Session) -> str:
-    """A short hash of what training could see: dataset names, clip ids and labels, latest annotation time."""
+    """A short hash of what training could see: dataset names, present clips' ids and labels, latest
+    annotation time (a clip going missing changes it)."""
     digest = hashlib.sha256()
     for (name,) in session.execute(select(Dataset.name).order_by(Dataset.name)):
         digest.update(f"d:{name};".encode())
-    for clip_id, label in session.execute(select(Clip.id, Clip.label).order_by(Clip.id)):
+    for clip_id, label in session.execute(select(Clip.id, Clip.label).where(CLIP_PRESENT).order_by(Clip.id)):
         digest.update(f"{clip_id}:{label};".encode())
     latest = session.scalar(select(func.max(Annotation.updated_at)))
     digest.update(f"a:{latest}".encode())
@@ -422,6 +439,41 @@ def artifacts_of_kind(session: Session, kinds: Sequence[str], run_id: str | None
     if run_id is not None:
         query = query.where(Artifact.run_id == run_id)
     return list(session.scalars(query.order_by(Artifact.id)))
+
+
+# ---------------------------------------------------------------- missing clips and the runs that name clips
+# (h10a, issue 10: results are immutable; a clip gone from its source is kept and marked, never deleted)
+
+CLIP_PRESENT = Clip.missing_since.is_(None)
+CLIP_MISSING = Clip.missing_since.is_not(None)
+
+
+def missing_counts(session: Session) -> dict[int, int]:
+    """dataset id → how many of its clips are missing from the source (datasets with none left out)."""
+    rows = session.execute(
+        select(Clip.dataset_id, func.count(Clip.id)).where(CLIP_MISSING).group_by(Clip.dataset_id)
+    )
+    return {dataset_id: int(n) for dataset_id, n in rows}
+
+
+def runs_with_predictions_on(session: Session, clip_ids: Sequence[int]) -> list[Run]:
+    """Runs holding a prediction for any of ``clip_ids``, oldest first."""
+    if not clip_ids:
+        return []
+    run_ids = select(Prediction.run_id).where(Prediction.clip_id.in_(list(clip_ids))).distinct()
+    return list(session.scalars(select(Run).where(Run.id.in_(run_ids)).order_by(Run.created_at, Run.id)))
+
+
+def runs_naming_dataset(session: Session, dataset_name: str) -> list[Run]:
+    """Runs whose recorded datasets include ``dataset_name`` (e.g. an encoder trained on a faces set).
+
+    ``dataset_names`` is a JSON list; filtered here rather than in SQL so it works on every backend.
+    """
+    return [
+        r
+        for r in session.scalars(select(Run).order_by(Run.created_at, Run.id))
+        if dataset_name in r.dataset_names
+    ]
 
 
 # ------------------------------------------------------------------ recordings and their intervals (issue 12)

@@ -120,6 +120,9 @@ class Clip(Base):
     # label agreement among annotators (fraction agreeing with the majority), None with < 2 annotators
     agreement: Mapped[float | None] = mapped_column(Float, nullable=True)
     meta: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # set when a re-ingest no longer finds the clip in its source; the row, its frames, annotations and the
+    # predictions naming it stay (results are immutable), and the same id comes back when the files return
+    missing_since: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
     dataset: Mapped[Dataset] = relationship(back_populates="clips")
     subject: Mapped[Subject] = relationship(back_populates="clips")
@@ -315,7 +318,9 @@ class Prediction(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     run_id: Mapped[str] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"))
-    clip_id: Mapped[int] = mapped_column(ForeignKey("clips.id", ondelete="CASCADE"), index=True)
+    # RESTRICT: a clip a run has a prediction for cannot be deleted underneath it (see `glimpse catalog
+    # delete`, which archives such runs first when asked to)
+    clip_id: Mapped[int] = mapped_column(ForeignKey("clips.id", ondelete="RESTRICT"), index=True)
     fold: Mapped[str] = mapped_column(String(64))  # the held-out subject
     truth: Mapped[str] = mapped_column(String(32))
     predicted: Mapped[str] = mapped_column(String(32))

@@ -10,8 +10,8 @@ the one way the pages call the engine.
 
 from engine.api.annotations import (
     agreement,
-    annotations,
     annotators,
+    clip_annotations,
     codings,
     save_annotation,
     suggest_apex,
@@ -43,20 +43,27 @@ from engine.api.jobs import (
     synth_params,
     training_defaults,
 )
-from engine.api.recordings import (
-    IntervalInfo,
-    RecordingSummary,
-    add_interval,
-    dataset_formats,
-    recording_intervals,
-    recordings,
-)
+from engine.api.registries import VariantInfo, dataset_formats, variants
 from engine.api.results import RunDetail, RunInfo, ablations, cell_clips, run_detail, run_info, runs
 from engine.api.session import catalog_location, get_session
+from engine.api.spotting import (
+    SpotRunDetail,
+    SpotRunInfo,
+    TimelineItem,
+    VideoTimeline,
+    accept_spot,
+    long_video_datasets,
+    spot_methods,
+    spot_run_detail,
+    spotting_runs,
+    submit_spotting,
+    video_timeline,
+)
 from engine.api.trajectories import trajectories, trajectory_clips, trajectory_index, trajectory_runs
 from engine.evaluate.trajectories import ClipTrajectory
-from engine.ingest.labels import AU_CHOICES, EMOTIONS
+from engine.labels import AU_CHOICES, EMOTIONS
 from engine.preprocess.detect import GroundTruthMarks
+from engine.spotting.intervals import Interval as SpotInterval
 
 __all__ = [
     "AU_CHOICES",
@@ -70,16 +77,20 @@ __all__ = [
     "DifferenceImage",
     "FaceCrops",
     "GroundTruthMarks",
-    "IntervalInfo",
     "JobStatus",
-    "RecordingSummary",
     "RunDetail",
     "RunInfo",
+    "SpotInterval",
+    "SpotRunDetail",
+    "SpotRunInfo",
+    "TimelineItem",
     "TrainingDefaults",
+    "VariantInfo",
+    "VideoTimeline",
     "ablations",
-    "add_interval",
+    "accept_spot",
     "agreement",
-    "annotations",
+    "clip_annotations",
     "annotators",
     "cancel_job",
     "catalog_location",
@@ -102,15 +113,18 @@ __all__ = [
     "job_logs",
     "job_status",
     "landmarks",
+    "long_video_datasets",
     "paired_tests",
     "protocols",
     "recent_jobs",
-    "recording_intervals",
-    "recordings",
     "run_detail",
     "run_info",
     "runs",
     "save_annotation",
+    "spot_methods",
+    "spot_run_detail",
+    "spotting_runs",
+    "submit_spotting",
     "suggest_apex",
     "suggest_apex_from_features",
     "synth_params",
@@ -119,4 +133,6 @@ __all__ = [
     "trajectory_clips",
     "trajectory_index",
     "trajectory_runs",
+    "variants",
+    "video_timeline",
 ]

@@ -2,20 +2,19 @@
 the MEGC way, coded intervals checked against their video's frames, a frame folder turned into one
 recording with its intervals.
 
-A recording is only ingested whole: a video with missing or unreadable frames is reported and left
-out (with every code row that named it), so spotting never runs over holes it cannot see.
+A recording is only ingested whole: a video with missing or undecodable frames is reported and left
+out (against the code row that names it), so spotting never runs over holes it cannot see.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from db.schema import FLAG_APEX_UNKNOWN, FLAG_OFFSET_UNKNOWN, INTERVAL_TYPES, RECORDING
 from engine.ingest.base import ClipRecord, IngestIssue, IntervalRecord
-from engine.ingest.common import list_frames, rel_path, unreadable_image
+from engine.ingest.common import list_frames, rel_path
 
 PURPOSE = "spotting"  # ReadResult.purpose of a long-video dataset
 
@@ -98,7 +97,8 @@ def build_recording(
     issues: list[IngestIssue],
 ) -> ClipRecord | None:
     """One recording from a frame folder and the intervals coded for it, or None (reported) when the
-    folder is unusable: no frames, a link out of the dataset, missing, empty or undecodable frames."""
+    folder is unusable: no frames, a link out of the dataset, frame numbers with holes. Every frame is
+    decoded afterwards (``engine.ingest.verify``): a recording with a bad frame is left out whole."""
     rows = sorted(i.row for i in intervals if i.row is not None)
     row = rows[0] if rows else None
     file = code_file if rows else rel_path(root, folder)
@@ -126,19 +126,6 @@ def build_recording(
             )
         )
         return None
-    root_text = str(root)
-    for frame in listing.frames:
-        try:
-            empty = os.stat(os.path.join(root_text, frame.path)).st_size == 0
-        except OSError:
-            empty = True
-        if empty:
-            issues.append(IngestIssue(file, row, f"frame {frame.path!r} is empty or unreadable{also}"))
-            return None
-    for frame in (listing.frames[0], listing.frames[-1]):
-        if reason := unreadable_image(root / frame.path):
-            issues.append(IngestIssue(file, row, f"frame {frame.path!r}: {reason}{also}"))
-            return None
     kept = []
     for interval in intervals:
         problem = interval_problem(interval, first, last)
@@ -156,4 +143,6 @@ def build_recording(
         fps=fps,
         meta={"n_intervals": len(kept)},
         intervals=kept,
+        source_file=file,  # where engine.ingest.verify reports a frame that does not decode
+        source_row=row,
     )

@@ -79,10 +79,7 @@ class CorpusManifest:
     macro_sequences: list[MacroSequence] = field(default_factory=list)
     config: dict[str, Any] = field(default_factory=dict)
     long_videos: list[LongVideo] = field(default_factory=list)  # spotting: casme_sq/ and samm_lv/
-
-    @property
-    def n_long_videos(self) -> int:
-        return len(self.long_videos)
+    n_long_videos: int = 0
 
     def long_root(self, layout: str) -> Path:
         """The folder of one long-video layout (``casme_sq`` or ``samm_lv``) inside the corpus."""
@@ -380,6 +377,7 @@ def _generate(root: Path, cfg: SynthConfig, reporter: Reporter) -> CorpusManifes
         me_clips=clips,
         macro_sequences=seqs,
         long_videos=long_videos,
+        n_long_videos=len(long_videos),
         # the worker count changes speed, not content: leave it out so the corpus is byte-identical
         config={k: v for k, v in asdict(cfg).items() if k != "workers"},
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+from engine.config import config_from_dict
 from engine.errors import GlimpseError
 
 IMBALANCE = ("weighted_loss", "sampler", "none")
@@ -17,22 +18,6 @@ PROTOCOLS: dict[str, str] = {
     "composite": "MEGC 2019 composite (CASME II + SMIC-HS + SAMM membership), LOSO",
     "cross_dataset": "cross-dataset: train on some datasets, test on others",
 }
-
-
-def _from_dict(cls: type, data: dict[str, Any] | None) -> Any:
-    """Build a config from a dict, refusing unknown keys (a typo must not silently mean 'default')."""
-    data = dict(data or {})
-    names = {f.name for f in fields(cls)}
-    unknown = sorted(set(data) - names)
-    if unknown:
-        raise GlimpseError(
-            f"unknown {cls.__name__} setting(s): {', '.join(unknown)}",
-            hint=f"known: {', '.join(sorted(names))}",
-        )
-    for f in fields(cls):
-        if f.name in data and isinstance(data[f.name], list):
-            data[f.name] = tuple(data[f.name])
-    return cls(**data)
 
 
 @dataclass(frozen=True)
@@ -61,7 +46,7 @@ class EncoderStageConfig:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> EncoderStageConfig:
-        return _from_dict(cls, data)
+        return config_from_dict(cls, data)
 
 
 @dataclass(frozen=True)
@@ -100,7 +85,7 @@ class SequenceConfig:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> SequenceConfig:
-        return _from_dict(cls, data)
+        return config_from_dict(cls, data)
 
 
 @dataclass(frozen=True)
@@ -166,7 +151,7 @@ class AblationConfig:
                 data[key] = [data[key]]
         encoder = EncoderStageConfig.from_dict(data.pop("encoder", None))
         sequence = SequenceConfig.from_dict(data.pop("sequence", None))
-        cfg = _from_dict(cls, data)
+        cfg = config_from_dict(cls, data)
         return AblationConfig(
             **{
                 **{f.name: getattr(cfg, f.name) for f in fields(cls)},

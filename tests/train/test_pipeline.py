@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from db.schema import Artifact, Clip, Dataset, Metric, Prediction, Run
 from db.session import session_factory
 from engine.cli import app
-from engine.ingest.base import LABELS_ME
+from engine.labels import LABELS_ME
 from engine.paths import glimpse_home
 from engine.train.ablation import run_ablation, run_variant
 from engine.train.config import AblationConfig

@@ -58,7 +58,7 @@ def render() -> None:
         if clip_id is None:
             return
         detail = api.clip_detail(clip_id)
-        existing = api.annotations(clip_id)
+        existing = api.clip_annotations(clip_id)
     except GlimpseError as error:
         state.show_error(error)
         return
@@ -103,7 +103,7 @@ def render() -> None:
                 clip_id, annotator, int(onset), int(apex), int(offset), "+".join(aus), emotion
             )
             st.success(f"saved {annotator.strip()}'s annotation of clip {clip_id}")
-            existing = api.annotations(clip_id)
+            existing = api.clip_annotations(clip_id)
         except GlimpseError as error:
             state.show_error(error)
     marks = {"onset": int(onset), "apex": int(apex), "offset": int(offset)}

@@ -30,8 +30,12 @@ def render() -> None:
     else:
         for ds in summaries:
             cols = st.columns([3, 1, 1, 1, 1, 4])
-            name = f"**{ds.name}**"
-            cols[0].markdown(f"{name} :orange-badge[SYNTHETIC]" if ds.synthetic else name)
+            badges = [f"**{ds.name}**"]
+            if ds.synthetic:
+                badges.append(":orange-badge[SYNTHETIC]")
+            if ds.missing:  # gone from the source; kept with their annotations and predictions
+                badges.append(f":red-badge[{ds.missing} MISSING]")
+            cols[0].markdown(" ".join(badges))
             cols[1].metric("clips", ds.clips)
             cols[2].metric("subjects", ds.subjects)
             cols[3].metric("frames", ds.frames)

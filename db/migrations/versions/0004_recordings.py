@@ -4,7 +4,7 @@ Existing clips keep their kind (micro | macro | image): nothing is rewritten, so
 upgrades with every row intact; recordings are new rows.
 
 Revision ID: 0004_recordings
-Revises: 0001_initial
+Revises: 0002_clip_missing (relinked in h12b; h12a wrote it on 0001_initial)
 Create Date: 2026-12-01 22:10:00
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0004_recordings"
-down_revision = "0001_initial"
+down_revision = "0002_clip_missing"
 branch_labels = None
 depends_on = None
 
