@@ -141,7 +141,6 @@ def build_recording(
         frames=listing.frames,
         kind=RECORDING,
         fps=fps,
-        meta={"n_intervals": len(kept)},
         intervals=kept,
         source_file=file,  # where engine.ingest.verify reports a frame that does not decode
         source_row=row,
