@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from engine.cli.common import user_errors
+from engine.cli.common import QueueOption, run_as_job, user_errors
 
 out = Console()
 
@@ -49,7 +49,7 @@ def spot_eval(
 
 @user_errors
 def spot(
-    dataset: str = typer.Argument(..., help="Dataset name in the catalog with long videos (recordings)."),
+    dataset: str = typer.Argument(None, help="Dataset name in the catalog with long videos (recordings)."),
     method: str = typer.Option("fd", "--method", "-m", help="Spotting method (see --methods)."),
     methods: bool = typer.Option(False, "--methods", help="List the spotting methods and exit."),
     seed: int = typer.Option(0, "--seed", help="Seed (the learned spotter's negative sampling)."),
@@ -57,31 +57,30 @@ def spot(
         None, "--recognise", help="A finished train/ablation child run: label the spotted TPs, report STRS."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the run's summary as JSON."),
+    queue: QueueOption = False,
 ) -> None:
     """Spot micro- and macro-expressions in every long video, LOSO over subjects, and store the run."""
-    from db.session import default_url
-    from engine.jobs.executors import get_executor
-    from engine.progress import RichReporter
-    from engine.spotting import DESCRIPTIONS
-    from engine.spotting.config import SpotConfig
-    from engine.spotting.run import run_spotting
+    from engine.spotting import SPOTTERS, describe
 
     if methods:
-        for name, text in sorted(DESCRIPTIONS.items()):
-            out.print(f"[bold]{name}[/bold]  {text}")
+        for name in SPOTTERS:
+            out.print(f"[bold]{name}[/bold]  {describe(name)}")
         return
-    config = SpotConfig(method=method, seed=seed)
-    with RichReporter(f"spot {dataset} ({method})") as reporter:
-        summary = run_spotting(
-            default_url(), dataset, config, get_executor(), reporter, recognition_run=recognise
-        )
+    if not dataset:
+        raise typer.BadParameter("give a DATASET name, or --methods")
+    params: dict[str, object] = {"dataset": dataset, "method": method, "seed": seed}
+    if recognise:
+        params["recognition_run"] = recognise
+    summary = run_as_job("spot", params, queue, f"spot {dataset} ({method})", show_log=not as_json)
+    if summary is None:
+        return
+    m = summary["metrics"]
     if as_json:
-        typer.echo(json.dumps({**summary.metrics, "run_id": summary.run_id, "synthetic": summary.synthetic}))
+        typer.echo(json.dumps({**m, "run_id": summary["run_id"], "synthetic": summary["synthetic"]}))
         return
-    m = summary.metrics
-    tag = " [yellow]SYNTHETIC[/yellow]" if summary.synthetic else ""
+    tag = " [yellow]SYNTHETIC[/yellow]" if summary["synthetic"] else ""
     out.print(
-        f"run {summary.run_id}: {summary.n_videos} videos, F1 {m['f1']:.4f} "
+        f"run {summary['run_id']}: {summary['n_videos']} videos, F1 {m['f1']:.4f} "
         f"(TP {m['tp']}, FP {m['fp']}, FN {m['fn']}){tag}"
     )
     for kind, c in m["by_type"].items():
@@ -92,7 +91,7 @@ def spot(
             f"  spot-then-recognise: recognition F1 {s['recognition_f1']:.4f} on {s['n_recognised']} TPs, "
             f"STRS {s['strs']:.4f}"
         )
-    out.print(f"artefacts: {summary.folder}")
+    out.print(f"artefacts: {summary['folder']}")
 
 
 def register(app: typer.Typer) -> None:
