@@ -103,14 +103,15 @@ def agreement_report(codings: Iterable[Coding], annotator_a: str, annotator_b: s
     labelled = [(a, b) for a, b in shared if a.label and b.label]
     kappa = raw = None
     if labelled:
-        la, lb = [a.label for a, _ in labelled], [b.label for _, b in labelled]
+        la = [a.label for a, _ in labelled if a.label]
+        lb = [b.label for _, b in labelled if b.label]
         kappa = cohen_kappa(la, lb)
         raw = sum(x == y for x, y in zip(la, lb, strict=True)) / len(la)
     apexes = [apex_distance(a.apex, b.apex) for a, b in shared if a.apex is not None and b.apex is not None]
     ious = [
         interval_iou(a.onset, a.offset, b.onset, b.offset)
         for a, b in shared
-        if None not in (a.onset, a.offset, b.onset, b.offset)
+        if a.onset is not None and a.offset is not None and b.onset is not None and b.offset is not None
     ]
     multi = [[c.label for c in coded.values() if c.label] for coded in by_clip.values()]
     multi = [labels for labels in multi if len(labels) >= 3]

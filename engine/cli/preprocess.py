@@ -7,6 +7,7 @@ from rich.console import Console
 from rich.table import Table
 
 from engine.cli.common import QueueOption, run_as_job, user_errors
+from engine.preprocess.detect import available_backends
 
 console = Console()
 
@@ -23,8 +24,6 @@ def preprocess(
     """Detect, align (eyes level) and crop the faces of every clip; re-running is a cache hit.
 
     Runs as a job (inline here, or on a worker with --queue), listed with its log on the Train page."""
-    from engine.preprocess.detect import available_backends
-
     if backends:
         table = Table("backend", "status")
         for name, status in available_backends().items():

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from engine.cli.common import QueueOption, run_as_job, user_errors
+from engine.spotting import SPOTTERS, describe
+from engine.spotting.intervals import read_intervals_csv, with_types
+from engine.spotting.log import write_spotting_log
+from engine.spotting.metrics import evaluate_spotting
 
 out = Console()
 
@@ -25,10 +30,6 @@ def spot_eval(
     log: Path | None = typer.Option(None, "--log", help="Also write the MEGC spotting log here."),
 ) -> None:
     """Score predicted intervals against the truth: TP when IoU ≥ 0.5 with a not-yet-matched truth."""
-    from engine.spotting.intervals import read_intervals_csv, with_types
-    from engine.spotting.log import write_spotting_log
-    from engine.spotting.metrics import evaluate_spotting
-
     truths, preds = read_intervals_csv(truth), read_intervals_csv(pred)
     if fps is not None:
         truths, preds = with_types(truths, fps), with_types(preds, fps)
@@ -59,16 +60,16 @@ def spot(
     as_json: bool = typer.Option(False, "--json", help="Print the run's summary as JSON."),
     queue: QueueOption = False,
 ) -> None:
-    """Spot micro- and macro-expressions in every long video, LOSO over subjects, and store the run."""
-    from engine.spotting import SPOTTERS, describe
+    """Spot micro- and macro-expressions in every long video, LOSO over subjects, and store the run.
 
+    Runs as a job (inline here, or on a worker with --queue), listed with its log on the Train page."""
     if methods:
         for name in SPOTTERS:
             out.print(f"[bold]{name}[/bold]  {describe(name)}")
         return
     if not dataset:
         raise typer.BadParameter("give a DATASET name, or --methods")
-    params: dict[str, object] = {"dataset": dataset, "method": method, "seed": seed}
+    params: dict[str, Any] = {"dataset": dataset, "method": method, "seed": seed}
     if recognise:
         params["recognition_run"] = recognise
     summary = run_as_job("spot", params, queue, f"spot {dataset} ({method})", show_log=not as_json)

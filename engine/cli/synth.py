@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -67,7 +68,7 @@ def synth(
         cfg = SynthConfig.tiny_long(seed=seed) if long_videos else SynthConfig.tiny(seed=seed)
     else:
         cfg = SynthConfig(seed=seed)
-    changes: dict[str, int] = {}
+    changes: dict[str, Any] = {}
     if subjects is not None:
         changes["n_subjects"] = subjects
     if clips is not None:

@@ -38,10 +38,12 @@ def onset_apex_flow(onset: np.ndarray, apex: np.ndarray, method: str = "farnebac
     if method == "tvl1":
         if not has_tvl1():
             raise GlimpseError("TV-L1 flow needs opencv-contrib (cv2.optflow)", hint="use method='farneback'")
-        flow = cv2.optflow.DualTVL1OpticalFlow_create().calc(a, b, None)
+        tvl1 = cv2.optflow.DualTVL1OpticalFlow_create()  # type: ignore[attr-defined]  # contrib: not in the stubs
+        flow = tvl1.calc(a, b, None)
     else:
         levels = 3 if min(a.shape) >= 48 else 2
-        flow = cv2.calcOpticalFlowFarneback(a, b, None, 0.5, levels, 9, 5, 5, 1.1, 0)
+        start = np.zeros((*a.shape, 2), np.float32)  # ignored: flags=0 computes the flow from scratch
+        flow = cv2.calcOpticalFlowFarneback(a, b, start, 0.5, levels, 9, 5, 5, 1.1, 0)
     u, v = flow[..., 0].astype(np.float32), flow[..., 1].astype(np.float32)
     return np.stack([u, v, optical_strain(u, v)]).astype(np.float32)
 

@@ -118,7 +118,7 @@ def align_clip(
     DCT scaling). When tracking a face much larger than the crop, frames after the reference are then
     decoded smaller — decoding, not tracking, is the cost that is left.
     """
-    load = frames if callable(frames) else frames.__getitem__
+    load: Callable[..., np.ndarray] = frames if callable(frames) else frames.__getitem__
     out = np.empty((n_frames, cfg.size, cfg.size), dtype=np.uint8)
     ref_gray = load(reference)
     ref = detect(reference, ref_gray)

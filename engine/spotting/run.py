@@ -57,7 +57,7 @@ def _write_artifacts(folder: Path, result: SpotResult, signals: list, meta: dict
         arrays[f"frames_{v.clip_id}"] = np.asarray(v.numbers)
         arrays[f"curve_{v.clip_id}"] = np.asarray(curves[v.video], np.float32)
     curves_path = folder / "curves.npz"
-    np.savez_compressed(curves_path, **arrays)
+    np.savez_compressed(curves_path, allow_pickle=False, **arrays)
     metrics = {
         **result.report.to_dict(),
         "by_video": {k: c.to_dict() for k, c in result.report.by_video.items()},
