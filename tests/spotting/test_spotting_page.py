@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import DATASET
+from spotting_catalog import DATASET
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from conftest import DATASET
+from spotting_catalog import DATASET
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
