@@ -132,7 +132,12 @@ def render_player(clip_id: int, key: str = "player") -> None:
         show_marks = left.checkbox("landmarks overlay", value=True, key=f"{fkey}_lm")
         left.image(_overlay(image, mark if show_marks else None), caption=f"frame {frame}", width=360)
         crop = faces.crop_of(frame)
-        if crop is not None:
+        if crop is not None and frame in faces.no_face_frames:
+            right.warning(
+                f"no face in frame {frame} ({faces.backend}): the face left, turned away or is covered — "
+                f"not cropped ({len(faces.no_face_frames)} of {len(numbers)} frames have no face)"
+            )
+        elif crop is not None:
             right.image(
                 np.clip(crop, 0, 255).astype(np.uint8),
                 caption=f"face crop · backend: {faces.backend}",
