@@ -66,14 +66,16 @@ class FlowCNNClassifier(ClassifierMixin, BaseEstimator):
         return torch.from_numpy(x).to(self.device)
 
     def fit(
-        self, X: np.ndarray, y: Sequence, on_epoch: Callable[[FlowCNNClassifier], None] | None = None
+        self,
+        X: np.ndarray,
+        y: Sequence | np.ndarray,
+        on_epoch: Callable[[FlowCNNClassifier], None] | None = None,
     ) -> FlowCNNClassifier:
         """Train for ``epochs``; ``on_epoch(self)`` runs after each epoch with the model in eval mode."""
         X = np.asarray(X, dtype=np.float32)
         if X.ndim != 4:
             raise GlimpseError(f"flow images must be (N, C, S, S), got shape {X.shape}")
-        y = np.asarray(y)
-        self.classes_, y_idx = np.unique(y, return_inverse=True)
+        self.classes_, y_idx = np.unique(np.asarray(y), return_inverse=True)
         if len(self.classes_) < 2:
             raise GlimpseError(
                 f"flow CNN needs at least 2 classes to train, got {list(self.classes_)}",

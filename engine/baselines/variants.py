@@ -97,7 +97,7 @@ def _save(path: Path, **arrays: np.ndarray) -> None:
     """Whole or not at all (temp file + rename)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp.npz")
-    np.savez(tmp, **arrays)
+    np.savez(tmp, allow_pickle=False, **arrays)
     tmp.replace(path)
 
 
@@ -159,7 +159,9 @@ def _features_for_clips(context: VariantContext, kind: str, cfg: BaselineConfig)
                 where = f"clip {info.name} (id {info.clip_id})"
                 if len(frames) < 2:
                     raise GlimpseError("clip has fewer than 2 frames between onset and offset", where=where)
-                apex = _apex_index(numbers, session.get(Clip, info.clip_id).apex) if kind == "flowcnn" else 0
+                apex = (
+                    _apex_index(numbers, session.get_one(Clip, info.clip_id).apex) if kind == "flowcnn" else 0
+                )
                 rows.append(_clip_features(kind, frames, apex, cfg))
                 if i % 10 == 0:
                     reporter.progress(0.3 + 0.7 * i / n, f"{kind}: features {i + 1}/{n}")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import typer
 
 from engine.cli import catalog, export_inputs, ingest, jobs, preprocess, serve, spot, synth, train
+from engine.provenance import code_version
 
 app = typer.Typer(
     name="glimpse",
@@ -29,8 +30,6 @@ for module in (synth, ingest, catalog, preprocess, export_inputs, train, spot, j
 @app.command()
 def version() -> None:
     """Print Glimpse's version and the code revision runs record."""
-    from engine.provenance import code_version
-
     typer.echo(code_version())
 
 

@@ -117,7 +117,7 @@ class OpenCVDetector:
     backend = "opencv"
 
     def __init__(self, max_side: int = 320) -> None:
-        base = Path(cv2.data.haarcascades)
+        base = Path(cv2.data.haarcascades)  # type: ignore[attr-defined]  # missing from OpenCV's stubs
         self._face = cv2.CascadeClassifier(str(base / "haarcascade_frontalface_default.xml"))
         self._face_alt = cv2.CascadeClassifier(str(base / "haarcascade_frontalface_alt2.xml"))
         self._eye = cv2.CascadeClassifier(str(base / "haarcascade_eye.xml"))

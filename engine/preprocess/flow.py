@@ -33,7 +33,8 @@ PAIRS = ("onset_apex", "apex_offset")
 @flow_method("farneback")
 def farneback(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     levels = 3 if min(a.shape) >= 48 else 2
-    return cv2.calcOpticalFlowFarneback(a, b, None, 0.5, levels, 9, 5, 5, 1.1, 0)
+    start = np.zeros((*a.shape, 2), np.float32)  # ignored: flags=0 computes the flow from scratch
+    return np.asarray(cv2.calcOpticalFlowFarneback(a, b, start, 0.5, levels, 9, 5, 5, 1.1, 0))
 
 
 @flow_method("tvl1")

@@ -72,7 +72,7 @@ def train_and_predict(
     fit_idx = np.setdiff1d(train_idx, val_idx) if len(val_idx) else np.asarray(train_idx)
     fine_tune = not cfg.freeze_encoder and frames is not None and encoder_state is not None
     encoder = None
-    if fine_tune:
+    if fine_tune and encoder_state is not None:
         encoder = build_encoder(encoder_cfg or EncoderStageConfig())
         encoder.load_state_dict(encoder_state)
         encoder.to(device).train()
