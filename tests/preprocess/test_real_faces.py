@@ -67,7 +67,7 @@ def test_pexels_video_ingest_and_dlib_preprocess(home: Path, feat_media: Path) -
     assert ingested.exit_code == 0, ingested.output
     done = runner.invoke(app, ["preprocess", "WolfgangLanger_Pexels", "--backend", "dlib", "--json"])
     assert done.exit_code == 0, done.output
-    report = json.loads(done.output)
+    report = json.loads(done.stdout)
     (clip,) = report["clips"]
     assert clip["frames"] == 472 and clip["backend"] == "dlib" and report["backends"] == {"dlib": 1}
     assert clip["frames_with_face"] >= 0.95 * clip["frames"]

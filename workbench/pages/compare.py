@@ -10,6 +10,7 @@ from engine.variants import AUDIT_BADGE
 from workbench import state
 from workbench.components.charts import confusion_figure, spread_figure, synthetic_title
 from workbench.components.downloads import figure_downloads, table_download
+from workbench.pages.links import cell_clip_links
 
 
 def render() -> None:
@@ -102,6 +103,14 @@ def render() -> None:
             fig.update_layout(height=320, margin={"l": 10, "r": 10, "t": 40, "b": 10})
             st.plotly_chart(fig, key=f"cmp_cm_{variant}")
             figure_downloads(fig, f"confusion_{variant}", key=f"cmp_cm_{variant}")
+    with st.expander("clips of a confusion cell → Annotate"):
+        c = st.columns(3)
+        variant = c[0].selectbox("variant", result.variants, key="cmp_cell_variant")
+        cell_run = by_variant[variant][0]
+        labels = list(api.run_detail(cell_run).labels)
+        truth = c[1].selectbox("truth", labels, key="cmp_cell_truth")
+        predicted = c[2].selectbox("predicted", labels, index=min(1, len(labels) - 1), key="cmp_cell_pred")
+        cell_clip_links(api.cell_clips(cell_run, truth, predicted))
     st.subheader(f"Paired tests vs {result.reference.upper()}")
     if result.paired.empty:
         st.caption(
