@@ -496,8 +496,9 @@ def runs_naming_dataset(session: Session, dataset_name: str) -> list[Run]:
 
 
 def recordings(session: Session, dataset_names: Sequence[str] = ()) -> list[Clip]:
-    """The long videos (clips of kind ``recording``) of the named datasets (all when empty), by id."""
-    stmt = select(Clip).where(Clip.kind == RECORDING).order_by(Clip.id)
+    """The long videos (clips of kind ``recording``) of the named datasets (all when empty), by id; those
+    missing from their source are left out (their files are gone)."""
+    stmt = select(Clip).where(Clip.kind == RECORDING, CLIP_PRESENT).order_by(Clip.id)
     if dataset_names:
         stmt = stmt.join(Dataset, Dataset.id == Clip.dataset_id).where(Dataset.name.in_(list(dataset_names)))
     return list(session.scalars(stmt))
@@ -514,12 +515,18 @@ def intervals_for(session: Session, clip_id: int, annotator: str | None = None) 
 def dataset_intervals(
     session: Session, dataset_name: str, annotator: str = SOURCE_ANNOTATOR
 ) -> list[tuple[Clip, Interval]]:
-    """(recording, interval) pairs of a dataset for one annotator (default: the dataset's own coding)."""
+    """(recording, interval) pairs of a dataset for one annotator (default: the dataset's own coding),
+    recordings missing from their source left out, like ``recordings``."""
     stmt = (
         select(Clip, Interval)
         .join(Interval, Interval.clip_id == Clip.id)
         .join(Dataset, Dataset.id == Clip.dataset_id)
-        .where(Dataset.name == dataset_name, Clip.kind == RECORDING, Interval.annotator == annotator)
+        .where(
+            Dataset.name == dataset_name,
+            Clip.kind == RECORDING,
+            CLIP_PRESENT,
+            Interval.annotator == annotator,
+        )
         .order_by(Clip.id, Interval.onset, Interval.id)
     )
     return [(clip, interval) for clip, interval in session.execute(stmt).tuples()]
