@@ -12,7 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from db.schema import Base, Clip, Dataset, Subject
-from db.session import MIGRATIONS_DIR, make_engine, session_factory
+from db.session import MIGRATIONS_DIR, make_engine
 from engine.errors import GlimpseError
 from engine.paths import resolve_within
 
