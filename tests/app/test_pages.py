@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 from db.schema import Annotation, Job
 from db.session import session_scope
 from engine import api
+from engine.annotate import store
 from engine.annotate.agreement import fleiss_kappa
 
 TIMEOUT = 60
@@ -127,6 +128,39 @@ def test_annotation_saved_once_per_annotator_and_updated(seeded) -> None:
         assert (rows[0].apex, rows[0].emotion, rows[0].label) == (106, "happiness", "positive")
     table = at.dataframe[0].value
     assert sorted(table.annotator) == ["alice", "source"]
+
+
+def test_annotation_saved_elsewhere_meanwhile_offers_reload_or_overwrite(seeded) -> None:
+    cid = seeded.clip_ids[2]
+    at = page("annotate")
+    at.session_state["clip_id"] = cid
+    at.session_state["annotator"] = "carol"
+    at.run()  # carol opens the clip: no annotation of hers yet
+    theirs = store.save(cid, "carol", store.Marks(101, 103, 107, emotion="disgust"), None, saved_by="dave")
+    at.number_input(key=f"ann_apex_{cid}").set_value(105)
+    _submit(at)
+    stamp = f"{theirs.updated_at:%Y-%m-%d %H:%M:%S} UTC"
+    assert any(f"changed by dave at {stamp} — reload or overwrite" in w.value for w in at.warning)
+    assert not at.exception
+    assert _apex_of(seeded.url, cid, "carol") == 103  # dave's save is intact
+    next(b for b in at.button if b.label == "Overwrite with mine").click().run()
+    assert _apex_of(seeded.url, cid, "carol") == 105
+    # dave saves again; this time carol reloads and sees his marks
+    store.save(cid, "carol", store.Marks(101, 102, 107), 2, saved_by="dave")
+    at.number_input(key=f"ann_apex_{cid}").set_value(106)
+    _submit(at)
+    assert any("changed by dave" in w.value for w in at.warning)
+    next(b for b in at.button if b.label == "Reload their annotation").click().run()
+    assert at.number_input(key=f"ann_apex_{cid}").value == 102
+    _submit(at)  # saving after the reload names the version reloaded: accepted
+    assert "saved carol's annotation" in texts(at)
+
+
+def _apex_of(url: str, clip_id: int, annotator: str) -> int | None:
+    with session_scope(url) as s:
+        return s.scalar(
+            select(Annotation.apex).where(Annotation.clip_id == clip_id, Annotation.annotator == annotator)
+        )
 
 
 def test_annotation_out_of_order_shows_error_and_writes_nothing(seeded) -> None:

@@ -6,7 +6,8 @@ import pandas as pd
 import streamlit as st
 
 from engine import api
-from engine.errors import GlimpseError
+from engine.annotate import store
+from engine.errors import AnnotationConflict, GlimpseError
 from workbench import state
 from workbench.components.downloads import figure_downloads, table_download
 from workbench.components.timeline import timeline_figure
@@ -50,6 +51,42 @@ def _defaults(clip_id: int, detail: dict, annotator: str, existing: pd.DataFrame
     }
 
 
+def _save(
+    clip_id: int, annotator: str, marks: store.Marks, version: int | None, existing: pd.DataFrame
+) -> pd.DataFrame:
+    """Save over the version this page opened; a newer one (someone saved since) asks what to do."""
+    try:
+        saved = store.save(clip_id, annotator, marks, version)
+    except AnnotationConflict as error:
+        st.warning(f"Not saved: {error}")
+        st.session_state[f"ann_conflict_{clip_id}"] = {"marks": marks, "version": error.version}
+        return existing
+    except GlimpseError as error:
+        state.show_error(error)
+        return existing
+    st.session_state[f"ann_version_{clip_id}"] = saved.version
+    st.success(f"saved {annotator.strip()}'s annotation of clip {clip_id} (version {saved.version})")
+    return api.annotations(clip_id)
+
+
+def _offer_reload_or_overwrite(clip_id: int, annotator: str, loaded: str, conflict_key: str) -> None:
+    pending = st.session_state[conflict_key]
+    c = st.columns(2)
+    if c[0].button("Reload their annotation", key="ann_reload"):
+        st.session_state.pop(conflict_key)
+        st.session_state.pop(loaded, None)  # next run loads the marks (and version) as saved now
+        st.rerun()
+    if c[1].button("Overwrite with mine", key="ann_overwrite"):
+        st.session_state.pop(conflict_key)
+        try:
+            saved = store.save(clip_id, annotator, pending["marks"], pending["version"], overwrite=True)
+        except GlimpseError as error:
+            state.show_error(error)
+            return
+        st.session_state[f"ann_version_{clip_id}"] = saved.version
+        st.rerun()
+
+
 def render() -> None:
     st.title("Annotate")
     try:
@@ -75,10 +112,12 @@ def render() -> None:
     lo, hi = numbers[0], numbers[-1]
     keys = {mark: f"ann_{mark}_{clip_id}" for mark in ("onset", "apex", "offset")}
     loaded = f"ann_loaded_{clip_id}"
+    version_key = f"ann_version_{clip_id}"  # the version of their annotation they opened
     if st.session_state.get(loaded) != annotator.strip():  # new clip or annotator: load their marks
         for mark, key in keys.items():
             st.session_state[key] = min(max(d[mark], lo), hi)
         st.session_state[loaded] = annotator.strip()
+        st.session_state[version_key] = store.opened(clip_id, annotator).version
     with st.form(f"ann_form_{clip_id}_{annotator.strip()}"):
         c = st.columns(3)
         onset = c[0].number_input("onset", lo, hi, step=1, key=keys["onset"])
@@ -96,15 +135,13 @@ def render() -> None:
             key="ann_emotion",
         )
         saved = st.form_submit_button("Save annotation")
+    conflict_key = f"ann_conflict_{clip_id}"
     if saved:
-        try:
-            api.save_annotation(
-                clip_id, annotator, int(onset), int(apex), int(offset), "+".join(aus), emotion
-            )
-            st.success(f"saved {annotator.strip()}'s annotation of clip {clip_id}")
-            existing = api.annotations(clip_id)
-        except GlimpseError as error:
-            state.show_error(error)
+        marks = store.Marks(int(onset), int(apex), int(offset), "+".join(aus), emotion)
+        st.session_state.pop(conflict_key, None)
+        existing = _save(clip_id, annotator, marks, st.session_state.get(version_key), existing)
+    if st.session_state.get(conflict_key):
+        _offer_reload_or_overwrite(clip_id, annotator, loaded, conflict_key)
     marks = {"onset": int(onset), "apex": int(apex), "offset": int(offset)}
     suggestion = state.get(f"apex_suggestion_{clip_id}")
     curve = (suggestion.frame_numbers, suggestion.curve) if suggestion else None
