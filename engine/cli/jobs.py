@@ -61,7 +61,9 @@ def ls(
     from engine.jobs import queue
 
     table = Table("id", "kind", "status", "progress", "message", "created", "attempts")
-    for job in queue.list_jobs(_session(), limit=limit, status=status):
+    session = _session()
+    queue.sweep_on_read(session)
+    for job in queue.list_jobs(session, limit=limit, status=status):
         table.add_row(
             str(job.id),
             job.kind,
@@ -81,6 +83,7 @@ def show(job_id: int, tail: int = typer.Option(40, "--tail", help="Log lines to 
     from engine.jobs import queue
 
     session = _session()
+    queue.sweep_on_read(session)
     job = queue.get_job(session, job_id)
     out.print(f"[bold]job {job.id}[/bold] {job.kind} · {job.status} · {job.progress:.0%} {job.message}")
     out.print(f"params: {json.dumps(job.params)}")
