@@ -25,7 +25,8 @@ DatasetOption = Annotated[
 ]
 TinyOption = Annotated[bool, typer.Option("--tiny", help="seconds-long smoke settings")]
 ThreadsOption = Annotated[
-    int | None, typer.Option("--threads", help="torch CPU threads (1 is best on a busy machine)")
+    int | None,
+    typer.Option("--threads", help="torch intra-op threads of the run, stored in its config (default 1)"),
 ]
 ProtocolOption = Annotated[
     str,
@@ -58,6 +59,7 @@ def _params(
     protocol: str = "loso",
     train_datasets: list[str] | None = None,
     test_datasets: list[str] | None = None,
+    threads: int | None = None,
 ) -> dict:
     from engine.train.config import AblationConfig
 
@@ -73,17 +75,10 @@ def _params(
     params["protocol"] = protocol
     params["train_datasets"] = list(train_datasets or [])
     params["test_datasets"] = list(test_datasets or [])
+    if threads is not None:  # part of the run's config: applied inside the run, recorded with it
+        params["runtime"]["threads"] = threads
     AblationConfig.from_dict(params)  # a bad protocol / dataset split fails here, before any work
     return params
-
-
-def _threads(threads: int | None) -> None:
-    if threads is not None:
-        if threads < 1:
-            raise GlimpseError("--threads must be at least 1")
-        import torch
-
-        torch.set_num_threads(threads)
 
 
 def _synthetic_note(run_id: str) -> str:
@@ -112,9 +107,8 @@ def train(
     prints UF1/UAR."""
     from engine.train.entry import run_from_params
 
-    _threads(threads)
     params = {
-        **_params(dataset, device, epochs, seq_epochs, tiny, protocol, train_dataset, test_dataset),
+        **_params(dataset, device, epochs, seq_epochs, tiny, protocol, train_dataset, test_dataset, threads),
         "variant": stage,
         "seed": seed,
     }
@@ -143,8 +137,9 @@ def ablation(
     over seeds)."""
     from engine.train.entry import run_from_params
 
-    _threads(threads)
-    params = _params(dataset, device, epochs, seq_epochs, tiny, protocol, train_dataset, test_dataset)
+    params = _params(
+        dataset, device, epochs, seq_epochs, tiny, protocol, train_dataset, test_dataset, threads
+    )
     params["variants"] = _csv(variants)
     try:
         params["seeds"] = [int(s) for s in _csv(seeds)]

@@ -18,7 +18,7 @@ from engine.train.config import AblationConfig
 from engine.train.data import protocol_clips
 from engine.train.loso import protocol_folds, run_folds
 from engine.train.runs import chance_levels, create_run, finish_run, record_loso, run_dir
-from engine.train.runtime import Cancelled, check_cancel, resolve_device
+from engine.train.runtime import Cancelled, applied_runtime, check_cancel, resolve_device
 from engine.train.variants import VariantContext, get_variant
 
 
@@ -70,7 +70,8 @@ def run_variant(
         clips = protocol_clips(session, cfg)
     folds = protocol_folds(cfg.protocol, clips, LABELS_ME, seed, cfg.sequence.val_subjects, cfg.test_datasets)
     me_names = list(dict.fromkeys(c.dataset for c in clips))
-    config = {**cfg.to_dict(), "variants": [variant], "seeds": [seed]}
+    # the device as resolved: a stored "auto" would mean another device on another machine
+    config = {**cfg.to_dict(), "variants": [variant], "seeds": [seed], "device": str(device)}
     if encoder_path:
         config["encoder_from"] = str(encoder_path)
     run_id = create_run(
@@ -87,20 +88,29 @@ def run_variant(
     )
     started = time.perf_counter()
     try:
-        context = VariantContext(
-            variant, seed, db_url, clips, run_dir(run_id), str(device), cfg, SubReporter(reporter, 0.0, 0.6)
-        )
-        if encoder_path:
-            context.extras["encoder_path"] = encoder_path
-        reporter.progress(
-            0.0,
-            f"{variant} seed {seed}: preparing ({cfg.protocol}, {len(folds)} fold(s), {len(clips)} clips)",
-        )
-        prepared = get_variant(variant).prepare(context)
-        check_cancel(reporter)
-        results = run_folds(variant, prepared, folds, SubReporter(reporter, 0.6, 0.97))
-        artifacts = [(k, Path(p), m) for k, p, m in context.extras.get("artifacts", [])]
-        overall, fold_uf1 = record_loso(db_url, run_id, clips, results, LABELS_ME, artifacts)
+        with applied_runtime(cfg.runtime):  # the run's numerics, whatever the caller's
+            context = VariantContext(
+                variant,
+                seed,
+                db_url,
+                clips,
+                run_dir(run_id),
+                str(device),
+                cfg,
+                SubReporter(reporter, 0.0, 0.6),
+            )
+            if encoder_path:
+                context.extras["encoder_path"] = encoder_path
+            reporter.progress(
+                0.0,
+                f"{variant} seed {seed}: preparing "
+                f"({cfg.protocol}, {len(folds)} fold(s), {len(clips)} clips)",
+            )
+            prepared = get_variant(variant).prepare(context)
+            check_cancel(reporter)
+            results = run_folds(variant, prepared, folds, SubReporter(reporter, 0.6, 0.97), cfg.runtime)
+            artifacts = [(k, Path(p), m) for k, p, m in context.extras.get("artifacts", [])]
+            overall, fold_uf1 = record_loso(db_url, run_id, clips, results, LABELS_ME, artifacts)
     except BaseException as error:
         finish_run(db_url, run_id, _final_status(error), started)
         raise
@@ -167,7 +177,7 @@ def run_ablation(
     parent = create_run(
         db_url,
         "ablation",
-        cfg.to_dict(),
+        {**cfg.to_dict(), "device": str(device)},
         names,
         str(device),
         job_id=job_id,

@@ -13,7 +13,8 @@ import numpy as np
 from engine.errors import GlimpseError
 from engine.jobs.executors import get_executor
 from engine.progress import NullReporter, Reporter
-from engine.train.runtime import check_cancel
+from engine.train.config import RuntimeConfig
+from engine.train.runtime import applied_runtime, check_cancel
 from engine.train.variants import ClipInfo, FoldResult, FoldSpec, get_variant
 
 
@@ -112,18 +113,26 @@ def protocol_folds(
     raise GlimpseError(f"unknown protocol {protocol!r}", hint="use one of loso, composite, cross_dataset")
 
 
-def run_fold_by_name(variant_name: str, prepared: Any, spec: FoldSpec) -> FoldResult:
-    """Top-level (picklable) fold task: look the variant up in the worker process and run the fold."""
-    return get_variant(variant_name).run_fold(prepared, spec)
+def run_fold_by_name(
+    variant_name: str, prepared: Any, spec: FoldSpec, runtime: RuntimeConfig | None = None
+) -> FoldResult:
+    """Top-level (picklable) fold task: look the variant up in the worker process and run the fold under
+    the run's numerics (a Ray worker process has its own thread count and flags)."""
+    with applied_runtime(runtime or RuntimeConfig()):
+        return get_variant(variant_name).run_fold(prepared, spec)
 
 
 def run_folds(
-    variant_name: str, prepared: Any, specs: Sequence[FoldSpec], reporter: Reporter | None = None
+    variant_name: str,
+    prepared: Any,
+    specs: Sequence[FoldSpec],
+    reporter: Reporter | None = None,
+    runtime: RuntimeConfig | None = None,
 ) -> list[FoldResult]:
     """All folds through the executor (local in-process, or Ray tasks); progress and
     cancellation are seen between folds (the executor also checks between its tasks)."""
     reporter = reporter or NullReporter()
-    fn = partial(run_fold_by_name, variant_name, prepared)
+    fn = partial(run_fold_by_name, variant_name, prepared, runtime=runtime)
     check_cancel(reporter)
     results = get_executor().map(fn, list(specs), reporter=reporter)
     reporter.progress(1.0, f"{len(results)} folds done")
