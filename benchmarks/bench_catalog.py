@@ -169,7 +169,7 @@ def main() -> None:
         print(f"built {built['frames']:,} frames in {built['frame_insert_s']:.1f} s ({rate:,.0f}/s)")
         session.close()
         session = session_factory(url)()  # a fresh connection, as the app would have
-        flt = ClipFilter(dataset_ids=[built["dataset_id"]], labels=["negative"], min_agreement=0.5)
+        flt = ClipFilter(dataset_ids=[built["dataset_id"]], labels=["negative"], min_majority=0.5)
         t0 = time.perf_counter()
         first = list_clips(session, flt, page=0, page_size=100)
         cold = (time.perf_counter() - t0) * 1000
@@ -178,7 +178,7 @@ def main() -> None:
         med_deep, worst_deep, _ = timed(
             lambda: list_clips(session, flt, page=deep, page_size=100), args.repeats
         )
-        flt_all = ClipFilter(labels=["positive", "surprise"], max_agreement=0.7, min_annotators=2)
+        flt_all = ClipFilter(labels=["positive", "surprise"], max_majority=0.7, min_annotators=2)
         med_all, worst_all, page_all = timed(
             lambda: list_clips(session, flt_all, page=0, page_size=100), args.repeats
         )

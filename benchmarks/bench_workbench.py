@@ -53,20 +53,19 @@ def main() -> None:
         ingest_synthetic_corpus(s, synthetic_dir())
     d = api.training_defaults(tiny=True)
     params = build_params(
-        "train", "full", [], "0", "synthetic-casme2", True, d["EncoderStageConfig"], d["SequenceConfig"]
+        "train", "full", [], "0", "synthetic-casme2", True, dict(d.encoder), dict(d.sequence)
     )
     run_id = run_from_params("train", params)["run_id"]
     print(f"setup (tiny synthetic corpus + 1 tiny train run): {time.perf_counter() - t0:.1f} s")
 
-    clip_id = int(api.clips({"dataset": "synthetic-casme2"}, 0, 1)[0].id[0])
+    clip_id = int(api.clips(api.ClipQuery(dataset="synthetic-casme2"), 0, 1)[0].id[0])
     detail = api.clip_detail(clip_id)
-    frame = detail["frame_numbers"][len(detail["frame_numbers"]) // 2]
+    frame = detail.frame_numbers[len(detail.frame_numbers) // 2]
     print(
-        f"\nfacade (SYNTHETIC, clip {clip_id}, {len(detail['frame_numbers'])} frames), "
-        f"median of {args.repeat}:"
+        f"\nfacade (SYNTHETIC, clip {clip_id}, {len(detail.frame_numbers)} frames), median of {args.repeat}:"
     )
     for name, fn in [
-        ("clips(page of 100)", lambda: api.clips({}, 0, 100)),
+        ("clips(page of 100)", lambda: api.clips(api.ClipQuery(), 0, 100)),
         ("clip_detail", lambda: api.clip_detail(clip_id)),
         ("frame_image", lambda: api.frame_image(clip_id, frame)),
         ("landmarks", lambda: api.landmarks(clip_id, frame)),

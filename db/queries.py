@@ -1,7 +1,10 @@
-"""Catalog queries the workbench and training call: filtered clip pages, dataset stats, annotations.
+"""Catalog queries the workbench and training call: filtered clip pages, dataset stats, annotations,
+runs and their metrics, predictions and artefacts.
 
-Filtered pages lean on the ``ix_clips_dataset_*`` indexes (dataset first, then label / subject /
-agreement / annotator count, then id for ordering), so a page of 100 from 100k clips stays interactive.
+Every SELECT the facade (``engine.api``) needs lives here, so the facade stays a thin layer of typed
+results over these functions. Filtered pages lean on the ``ix_clips_dataset_*`` indexes (dataset first,
+then label / subject / majority share / annotator count, then id for ordering), so a page of 100 from
+100k clips stays interactive.
 """
 
 from __future__ import annotations
@@ -17,9 +20,19 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from db.errors import AnnotationConflict, GlimpseError
-from db.schema import SOURCE_ANNOTATOR, Annotation, Clip, Dataset, Frame, Subject, utcnow
-
-LABELS_ME = ("negative", "positive", "surprise")
+from db.schema import (
+    SOURCE_ANNOTATOR,
+    Annotation,
+    Artifact,
+    Clip,
+    Dataset,
+    Frame,
+    Metric,
+    Prediction,
+    Run,
+    Subject,
+    utcnow,
+)
 
 
 @dataclass(frozen=True)
@@ -31,8 +44,8 @@ class ClipFilter:
     labels: Sequence[str] = ()
     kinds: Sequence[str] = ()
     annotator: str | None = None  # clips this annotator has annotated
-    min_agreement: float | None = None
-    max_agreement: float | None = None
+    min_majority: float | None = None  # bounds of the clip's majority share (see ``majority_share``)
+    max_majority: float | None = None
     min_annotators: int | None = None
     text: str | None = None  # substring of the clip name
     dataset_names: Sequence[str] = ()
@@ -77,7 +90,7 @@ _PAGE_COLUMNS = (
     Clip.emotion_raw,
     Clip.label,
     Clip.n_annotators,
-    Clip.agreement,
+    Clip.agreement.label("majority_share"),
     Dataset.is_synthetic.label("synthetic"),
 )
 
@@ -97,10 +110,10 @@ def _apply(stmt: Select[Any], flt: ClipFilter) -> Select[Any]:
         conditions.append(condition | Clip.label.is_(None) if flt.unlabelled else condition)
     if flt.kinds:
         conditions.append(Clip.kind.in_(list(flt.kinds)))
-    if flt.min_agreement is not None:
-        conditions.append(Clip.agreement >= flt.min_agreement)
-    if flt.max_agreement is not None:
-        conditions.append(Clip.agreement <= flt.max_agreement)
+    if flt.min_majority is not None:
+        conditions.append(Clip.agreement >= flt.min_majority)
+    if flt.max_majority is not None:
+        conditions.append(Clip.agreement <= flt.max_majority)
     if flt.min_annotators is not None:
         conditions.append(Clip.n_annotators >= flt.min_annotators)
     if flt.annotator:
@@ -178,9 +191,7 @@ def clip_frames(session: Session, clip_id: int) -> list[Frame]:
     return list(session.scalars(select(Frame).where(Frame.clip_id == clip_id).order_by(Frame.index)))
 
 
-def clips_for_training(
-    session: Session, dataset_names: Sequence[str], labels: Sequence[str] = LABELS_ME
-) -> list[Clip]:
+def clips_for_training(session: Session, dataset_names: Sequence[str], labels: Sequence[str]) -> list[Clip]:
     """Labelled clips (label in ``labels``) of the named datasets, ordered by dataset, then id."""
     stmt = (
         select(Clip)
@@ -203,19 +214,23 @@ def catalog_snapshot(session: Session) -> str:
     return digest.hexdigest()[:16]
 
 
-def agreement_of(labels: Sequence[str | None]) -> float | None:
-    """Fraction of annotators agreeing with the majority label; None with fewer than two annotators."""
+def majority_share(labels: Sequence[str | None]) -> float | None:
+    """Fraction of annotators agreeing with the majority label; None with fewer than two annotators.
+
+    Stored as ``Clip.agreement`` and filtered on by the Clips page. Not a chance-corrected agreement:
+    Cohen's and Fleiss' kappa between annotators are ``engine.annotate.agreement``'s job.
+    """
     if len(labels) < 2:
         return None
     counts = Counter(str(label) for label in labels)
     return round(max(counts.values()) / len(labels), 4)
 
 
-def refresh_agreement(session: Session, clip: Clip) -> None:
-    """Recompute ``n_annotators`` and ``agreement`` of one clip from its annotation rows."""
+def refresh_majority_share(session: Session, clip: Clip) -> None:
+    """Recompute ``n_annotators`` and the majority share (``agreement``) of one clip from its annotations."""
     labels = list(session.scalars(select(Annotation.label).where(Annotation.clip_id == clip.id)))
     clip.n_annotators = len(labels)
-    clip.agreement = agreement_of(labels)
+    clip.agreement = majority_share(labels)
 
 
 def save_annotation(
@@ -235,7 +250,7 @@ def save_annotation(
     saved_by: str | None = None,
     provenance: dict[str, Any] | None = None,
 ) -> Annotation:
-    """Upsert ``annotator``'s annotation of a clip (one row per annotator) and refresh the clip's agreement.
+    """Upsert ``annotator``'s annotation of a clip (one row per annotator); refresh its majority share.
 
     Flushes, does not commit: the caller's transaction decides. Marks must satisfy onset ≤ apex ≤ offset
     inside the clip's frame numbers, else a GlimpseError says which mark is wrong. ``opened_version`` is
@@ -277,7 +292,7 @@ def save_annotation(
         "provenance": provenance,
     }
     ann = write_versioned_annotation(session, clip, annotator, values, opened_version, overwrite)
-    refresh_agreement(session, clip)
+    refresh_majority_share(session, clip)
     session.flush()
     return ann
 
@@ -288,6 +303,129 @@ def annotations_for(session: Session, clip_id: int) -> list[Annotation]:
         select(Annotation).where(Annotation.clip_id == clip_id).order_by(Annotation.annotator)
     )
     return sorted(rows, key=lambda a: (a.annotator != SOURCE_ANNOTATOR, a.annotator))
+
+
+# ---------------------------------------------------------------- pickers and frames
+
+
+def dataset_names(session: Session) -> list[str]:
+    return list(session.scalars(select(Dataset.name).order_by(Dataset.name)))
+
+
+def subject_names(session: Session) -> dict[int, str]:
+    """Subject id → ``dataset/code``, ordered by dataset then code."""
+    rows = session.execute(
+        select(Subject.id, Dataset.name, Subject.code).join(Dataset).order_by(Dataset.name, Subject.code)
+    ).all()
+    return {sid: f"{ds}/{code}" for sid, ds, code in rows}
+
+
+def clip_labels(session: Session) -> list[str]:
+    """The labels clips carry (sorted, unlabelled left out)."""
+    return sorted({x for x in session.scalars(select(Clip.label).distinct()) if x})
+
+
+def annotator_names(session: Session) -> list[str]:
+    return sorted(set(session.scalars(select(Annotation.annotator).distinct())))
+
+
+def clip_names(session: Session, clip_ids: Sequence[int]) -> dict[int, str]:
+    """``dataset/subject/clip`` of each id."""
+    rows = session.execute(
+        select(Clip.id, Dataset.name, Subject.code, Clip.name)
+        .join(Dataset, Dataset.id == Clip.dataset_id)
+        .join(Subject, Subject.id == Clip.subject_id)
+        .where(Clip.id.in_([int(c) for c in clip_ids]))
+    ).all()
+    return {cid: f"{ds}/{sub}/{name}" for cid, ds, sub, name in rows}
+
+
+def frame_path(session: Session, clip_id: int, number: int) -> str | None:
+    """The stored (dataset-relative) path of a clip's frame ``number``; None when it has no such frame."""
+    return session.scalar(select(Frame.path).where(Frame.clip_id == clip_id, Frame.number == int(number)))
+
+
+def annotations_of(session: Session, dataset: str | None = None) -> list[Annotation]:
+    """Every annotation (optionally of one dataset's clips), in id order."""
+    query = select(Annotation).order_by(Annotation.id)
+    if dataset:
+        query = query.join(Clip).join(Dataset).where(Dataset.name == dataset)
+    return list(session.scalars(query))
+
+
+# ---------------------------------------------------------------- runs, metrics, predictions, artefacts
+
+
+def list_runs(session: Session, limit: int = 200) -> list[Run]:
+    """Runs, newest first."""
+    return list(session.scalars(select(Run).order_by(Run.created_at.desc(), Run.id).limit(limit)))
+
+
+def child_runs(session: Session, parent_id: str) -> list[Run]:
+    """The runs of an ablation (its children), oldest first."""
+    return list(
+        session.scalars(select(Run).where(Run.parent_id == parent_id).order_by(Run.created_at, Run.id))
+    )
+
+
+def overall_metrics(session: Session, run_ids: Sequence[str]) -> dict[str, dict[str, float]]:
+    """run id → {metric name → value} of the pooled (``overall``) scope."""
+    rows = session.execute(
+        select(Metric.run_id, Metric.name, Metric.value).where(
+            Metric.run_id.in_(list(run_ids)), Metric.scope == "overall"
+        )
+    )
+    out: dict[str, dict[str, float]] = {}
+    for run_id, name, value in rows:
+        out.setdefault(run_id, {})[name] = value
+    return out
+
+
+def run_metrics(session: Session, run_ids: Sequence[str]) -> list[tuple[str, str, str, float]]:
+    """(run id, scope, name, value) of every metric of the runs, in insertion order."""
+    rows = session.execute(
+        select(Metric.run_id, Metric.scope, Metric.name, Metric.value)
+        .where(Metric.run_id.in_(list(run_ids)))
+        .order_by(Metric.id)
+    )
+    return [tuple(r) for r in rows]  # type: ignore[misc]
+
+
+def run_predictions(session: Session, run_id: str) -> list[tuple[str, str, str]]:
+    """(truth, predicted, fold) of every prediction of a run."""
+    rows = session.execute(
+        select(Prediction.truth, Prediction.predicted, Prediction.fold).where(Prediction.run_id == run_id)
+    )
+    return [tuple(r) for r in rows]  # type: ignore[misc]
+
+
+def cell_predictions(session: Session, run_id: str, truth: str, predicted: str) -> list[tuple[Any, ...]]:
+    """(clip id, dataset, subject, clip, fold, truth, predicted) behind one confusion-matrix cell."""
+    rows = session.execute(
+        select(
+            Clip.id,
+            Dataset.name,
+            Subject.code,
+            Clip.name,
+            Prediction.fold,
+            Prediction.truth,
+            Prediction.predicted,
+        )
+        .join(Prediction, Prediction.clip_id == Clip.id)
+        .join(Dataset, Dataset.id == Clip.dataset_id)
+        .join(Subject, Subject.id == Clip.subject_id)
+        .where(Prediction.run_id == run_id, Prediction.truth == truth, Prediction.predicted == predicted)
+        .order_by(Clip.id)
+    )
+    return [tuple(r) for r in rows]
+
+
+def artifacts_of_kind(session: Session, kinds: Sequence[str], run_id: str | None = None) -> list[Artifact]:
+    """Artefacts whose ``kind`` is one of ``kinds`` (of one run, or of every run), in id order."""
+    query = select(Artifact).where(Artifact.kind.in_(list(kinds)), Artifact.run_id.is_not(None))
+    if run_id is not None:
+        query = query.where(Artifact.run_id == run_id)
+    return list(session.scalars(query.order_by(Artifact.id)))
 
 
 # --- versioned annotation writes (optimistic concurrency) -------------------------------------------------

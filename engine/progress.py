@@ -1,4 +1,5 @@
-"""How long work reports progress, whoever runs it: a job worker, the CLI (rich bars) or a test.
+"""How long work reports progress and learns it should stop, whoever runs it: a job worker, the CLI (rich
+bars) or a test. The one cancellation exception lives here, below every layer that raises or catches it.
 
 Every long function takes ``reporter: Reporter | None``; ``None`` means "report nowhere".
 """
@@ -6,6 +7,16 @@ Every long function takes ``reporter: Reporter | None``; ``None`` means "report 
 from __future__ import annotations
 
 from typing import Protocol
+
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+
+class Cancelled(Exception):  # noqa: N818 (reads as the job state it causes)
+    """The user asked to stop. Raised between steps (epochs, folds, clips) once ``reporter.cancelled()``
+    is true; whoever runs the job records it as ``cancelled`` (job and runs), never as ``failed``."""
+
+    def __init__(self, message: str = "cancelled by the user") -> None:
+        super().__init__(message)
 
 
 class Reporter(Protocol):
@@ -17,6 +28,12 @@ class Reporter(Protocol):
 
     def cancelled(self) -> bool:
         """True once the user asked to stop; long loops check it between steps."""
+
+
+def check_cancel(reporter: Reporter | None) -> None:
+    """Raise ``Cancelled`` once the reporter says the user asked to stop."""
+    if reporter is not None and reporter.cancelled():
+        raise Cancelled()
 
 
 class NullReporter:
@@ -31,11 +48,10 @@ class NullReporter:
 
 
 class RichReporter:
-    """A rich progress bar for the CLI; log lines are printed above the bar."""
+    """A rich progress bar for the CLI; log lines are printed above the bar (``show_log=False``: not)."""
 
-    def __init__(self, description: str) -> None:
-        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
-
+    def __init__(self, description: str, show_log: bool = True) -> None:
+        self._show_log = show_log
         self._progress = Progress(
             TextColumn("[bold]{task.description}"),
             BarColumn(),
@@ -57,10 +73,29 @@ class RichReporter:
         self._progress.update(self._task, completed=max(0.0, min(1.0, fraction)), message=message)
 
     def log(self, line: str) -> None:
-        self._progress.console.log(line)
+        if self._show_log:
+            self._progress.console.log(line)
 
     def cancelled(self) -> bool:
         return False
+
+
+class TeeReporter:
+    """Reports to several reporters at once (a job's row and the terminal's bar); cancelled when any is."""
+
+    def __init__(self, *reporters: Reporter) -> None:
+        self._reporters = reporters
+
+    def progress(self, fraction: float, message: str = "") -> None:
+        for reporter in self._reporters:
+            reporter.progress(fraction, message)
+
+    def log(self, line: str) -> None:
+        for reporter in self._reporters:
+            reporter.log(line)
+
+    def cancelled(self) -> bool:
+        return any(reporter.cancelled() for reporter in self._reporters)
 
 
 class SubReporter:

@@ -59,6 +59,12 @@ def difference_curve(frames: np.ndarray, reference: str = "onset") -> np.ndarray
     return np.abs(frames - ref).reshape(len(frames), -1).mean(axis=1)
 
 
+def amplified_difference(before: np.ndarray, after: np.ndarray, gain: float) -> np.ndarray:
+    """``|after - before| × gain`` as uint8: a subtle ME between two face crops becomes visible."""
+    diff = np.abs(np.asarray(after, np.float32) - np.asarray(before, np.float32))
+    return np.clip(diff * gain, 0, 255).astype(np.uint8)
+
+
 def suggest_from_frames(
     frames: np.ndarray,
     frame_numbers: list[int],

@@ -1,6 +1,6 @@
 """LBP-TOP + SVM ("lbptop") and the flow CNN ("flowcnn") as ablation variants.
 
-They plug into ``engine.train.variants`` like FIR/ER/MIXT/FULL, so they run through the same LOSO
+They plug into ``engine.variants`` like FIR/ER/MIXT/FULL, so they run through the same LOSO
 folds, metrics, catalog runs and compare views. ``prepare`` computes each clip's features once per
 (variant, seed) – LBP-TOP histograms or an onset→apex flow image – from the cached face crops and stores
 them in a content-addressed ``.npz``; ``run_fold`` only fits the classifier on the training subjects.
@@ -19,11 +19,18 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import torch
 
+from db.schema import Clip
+from db.session import session_scope
+from engine.baselines.flow import FlowCNNClassifier, flow_image
+from engine.baselines.lbptop import LBPTOPSVM, lbp_top
 from engine.errors import GlimpseError
 from engine.paths import cache_dir
-from engine.progress import NullReporter
-from engine.train.variants import FoldResult, FoldSpec, Variant, VariantContext, register_variant
+from engine.preprocess.cache import clip_crops
+from engine.preprocess.config import PreprocessConfig
+from engine.progress import NullReporter, check_cancel
+from engine.variants import FoldResult, FoldSpec, VariantContext, variant
 
 
 @dataclass(frozen=True)
@@ -96,9 +103,6 @@ def _load(path: str) -> dict[str, np.ndarray]:
 
 def _clip_frames(session: Any, clip_id: int, size: int) -> tuple[np.ndarray, list[int], str]:
     """Onset→offset face crops (T, S, S) uint8, their frame numbers and the crop cache key."""
-    from engine.preprocess.cache import clip_crops
-    from engine.preprocess.config import PreprocessConfig
-
     crops = clip_crops(session, clip_id, PreprocessConfig(size=size), span="onset_offset")
     return np.asarray(crops.frames), list(crops.frame_numbers), crops.cache_key
 
@@ -112,9 +116,6 @@ def _apex_index(numbers: list[int], apex: int | None) -> int:
 
 def _clip_features(kind: str, frames: np.ndarray, apex: int, cfg: BaselineConfig) -> np.ndarray:
     """One clip's feature row: LBP-TOP histograms, or the onset→apex flow image."""
-    from engine.baselines.flow import flow_image
-    from engine.baselines.lbptop import lbp_top
-
     if kind == "lbptop":
         if len(frames) < 3:  # LBP-TOP needs a temporal neighbour on each side
             frames = np.concatenate([frames[:1], frames, frames[-1:]])
@@ -127,10 +128,6 @@ def _clip_features(kind: str, frames: np.ndarray, apex: int, cfg: BaselineConfig
 
 def _features_for_clips(context: VariantContext, kind: str, cfg: BaselineConfig) -> PreparedFeatures:
     """Compute (or reuse) one feature row per clip; keyed by the crops' content and the settings."""
-    from db.schema import Clip
-    from db.session import session_scope
-    from engine.train.runtime import check_cancel
-
     reporter = context.reporter or NullReporter()
     size = _crop_size(context, cfg)
     params = {"kind": kind, "size": size, **asdict(cfg), "v": 1}
@@ -166,16 +163,6 @@ def _features_for_clips(context: VariantContext, kind: str, cfg: BaselineConfig)
     return PreparedFeatures(str(path), asdict(cfg), context.device)
 
 
-def prepare_lbptop(context: VariantContext) -> PreparedFeatures:
-    """LBP-TOP histograms of every clip's onset→offset crops."""
-    return _features_for_clips(context, "lbptop", baseline_config(context))
-
-
-def prepare_flowcnn(context: VariantContext) -> PreparedFeatures:
-    """Onset→apex flow images (u, v, strain) of every clip."""
-    return _features_for_clips(context, "flowcnn", baseline_config(context))
-
-
 def _fold_arrays(prepared: PreparedFeatures, spec: FoldSpec) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     data = _load(prepared.path)
     row = {int(c): i for i, c in enumerate(data["clip_ids"])}
@@ -202,8 +189,6 @@ def _result(spec: FoldSpec, classes: np.ndarray, proba: np.ndarray) -> FoldResul
 
 def run_lbptop_fold(prepared: PreparedFeatures, spec: FoldSpec) -> FoldResult:
     """Standardise + linear SVM on the training subjects' histograms; predict the held-out subject."""
-    from engine.baselines.lbptop import LBPTOPSVM
-
     cfg = BaselineConfig.from_any(prepared.config)
     train, y, test = _fold_arrays(prepared, spec)
     clf = LBPTOPSVM(C=cfg.svm_c, random_state=spec.seed, precomputed=True).fit(train, y)
@@ -212,10 +197,6 @@ def run_lbptop_fold(prepared: PreparedFeatures, spec: FoldSpec) -> FoldResult:
 
 def run_flowcnn_fold(prepared: PreparedFeatures, spec: FoldSpec) -> FoldResult:
     """Train the flow CNN on the training subjects (fixed epochs, no selection); predict the test one."""
-    import torch
-
-    from engine.baselines.flow import FlowCNNClassifier
-
     cfg = BaselineConfig.from_any(prepared.config)
     train, y, test = _fold_arrays(prepared, spec)
     device = prepared.device if prepared.device.startswith("cuda") and torch.cuda.is_available() else "cpu"
@@ -239,14 +220,19 @@ def run_flowcnn_fold(prepared: PreparedFeatures, spec: FoldSpec) -> FoldResult:
     return _result(spec, clf.classes_, proba)
 
 
-register_variant(
-    Variant("lbptop", prepare_lbptop, run_lbptop_fold, "LBP-TOP histograms + linear SVM (MEGC 2019 baseline)")
+@variant(
+    "lbptop", run_fold=run_lbptop_fold, description="LBP-TOP histograms + linear SVM (MEGC 2019 baseline)"
 )
-register_variant(
-    Variant(
-        "flowcnn",
-        prepare_flowcnn,
-        run_flowcnn_fold,
-        "onset→apex optical flow + strain → shallow CNN (STSTNet-like)",
-    )
+def prepare_lbptop(context: VariantContext) -> PreparedFeatures:
+    """LBP-TOP histograms of every clip's onset→offset crops."""
+    return _features_for_clips(context, "lbptop", baseline_config(context))
+
+
+@variant(
+    "flowcnn",
+    run_fold=run_flowcnn_fold,
+    description="onset→apex optical flow + strain → shallow CNN (STSTNet-like)",
 )
+def prepare_flowcnn(context: VariantContext) -> PreparedFeatures:
+    """Onset→apex flow images (u, v, strain) of every clip."""
+    return _features_for_clips(context, "flowcnn", baseline_config(context))

@@ -130,10 +130,10 @@ def submit(
     poll: float = typer.Option(0.5, "--poll", help="Seconds between polls while waiting."),
 ) -> None:
     """Queue a job (synth, ingest, preprocess, train, ablation, evaluate, sleep, fail)."""
-    from engine.jobs import queue
+    from engine.jobs import queue, service
 
     session = _session()
-    job_id = queue.enqueue(session, kind, parse_params(param or []))
+    job_id = service.submit(session, kind, parse_params(param or []))
     out.print(f"queued job {job_id} ({kind})")
     if not wait:
         return

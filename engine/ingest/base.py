@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from engine.registry import Registry
+
 LABELS_ME = ("negative", "positive", "surprise")
 LABELS_MACRO = ("negative", "positive", "surprise", "neutral")
 
@@ -67,12 +69,9 @@ class Reader(Protocol):
     def __call__(self, root: Path) -> ReadResult: ...
 
 
-READERS: dict[str, Reader] = {}
+READERS: Registry[Reader] = Registry("dataset format")
 
 
 def register(fmt: str) -> Callable[[Reader], Reader]:
-    def decorate(reader: Reader) -> Reader:
-        READERS[fmt] = reader
-        return reader
-
-    return decorate
+    """``@register("casme2")`` on a reader function; ``engine.ingest`` imports every reader module."""
+    return READERS.register(fmt)

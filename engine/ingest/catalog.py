@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from db.queries import agreement_of
+from db.queries import majority_share
 from db.schema import SOURCE_ANNOTATOR, Annotation, Clip, Dataset, Frame, Subject
 from engine.errors import GlimpseError
 from engine.ingest.base import READERS, ClipRecord, IngestIssue, ReadResult
@@ -356,7 +356,9 @@ def _source_annotations(session: Session, wanted: dict[int, ClipRecord]) -> None
     counts = []
     for clip_id in ids:
         all_labels = [wanted[clip_id].label, *labels.get(clip_id, [])]
-        counts.append({"id": clip_id, "n_annotators": len(all_labels), "agreement": agreement_of(all_labels)})
+        counts.append(
+            {"id": clip_id, "n_annotators": len(all_labels), "agreement": majority_share(all_labels)}
+        )
     if counts:
         session.execute(update(Clip), counts)
 

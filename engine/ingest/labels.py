@@ -1,10 +1,31 @@
 """Label schemes per dataset: MEGC 2019 three classes (with its per-dataset overrides), CASME II five
-classes, and the four macro classes of stage 2 (CK+ codes).
+classes, and the four macro classes of stage 2 (CK+ codes); the emotions and FACS action units an
+annotator codes.
 
 The raw emotion string is always kept beside the mapped label, so another scheme can be derived later.
+This module (with ``engine.ingest.base``'s ``LABELS_ME`` / ``LABELS_MACRO``) is the one place these
+vocabularies are written down; the synthetic corpus, training and the workbench import them.
 """
 
 from __future__ import annotations
+
+from engine.ingest.base import LABELS_MACRO
+
+# The emotions an annotator picks from (CASME II / SAMM estimated emotions; "others" last, the default).
+EMOTIONS = (
+    "happiness",
+    "surprise",
+    "disgust",
+    "repression",
+    "anger",
+    "contempt",
+    "fear",
+    "sadness",
+    "others",
+)
+# The FACS action units coded (and rendered by the synthetic corpus); ``L``/``R`` prefix = one side only.
+FACS_AUS = (1, 2, 4, 5, 6, 7, 9, 10, 12, 14, 15, 17, 20, 23, 24, 25, 26, 45)
+AU_CHOICES = tuple(f"{side}{au}" for au in FACS_AUS for side in ("", "L", "R"))
 
 # MEGC 2019 composite protocol. CASME II's own override: negative = disgust + repression only (its fear
 # and sadness clips are excluded); "others" is excluded everywhere.
@@ -90,6 +111,6 @@ def ckplus_macro_label(code: int) -> str:
 def generic_label(name: str) -> str | None:
     """A label for a free-form folder name: a scheme label as-is, else the MEGC default emotion mapping."""
     emotion = normalise_emotion(name)
-    if emotion in ("negative", "positive", "surprise", "neutral"):
+    if emotion in LABELS_MACRO:
         return emotion
     return _MEGC_DEFAULT.get(emotion)

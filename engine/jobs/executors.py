@@ -1,7 +1,7 @@
-"""Where the independent pieces of a job (LOSO folds, ablation variants) run: here, or as Ray tasks.
+"""The executors a job may run its folds on: in-process (``engine.executor.LocalExecutor``) or Ray tasks,
+picked by ``GLIMPSE_EXECUTOR`` and passed into training by the job handlers (training codes against the
+``engine.executor.Executor`` protocol and never imports this module).
 
-``get_executor().map(fn, items)`` is all a caller needs: ``fn`` is a top-level (picklable) function of
-plain data, results come back in input order, so the caller's results do not depend on the executor.
 Ray is an optional extra, imported only when ``GLIMPSE_EXECUTOR=ray``.
 """
 
@@ -9,57 +9,20 @@ from __future__ import annotations
 
 import contextlib
 import os
+import socket
 from collections.abc import Callable, Sequence
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 from engine.config import Settings
 from engine.config import settings as current_settings
 from engine.errors import GlimpseError
-from engine.progress import NullReporter, Reporter
+from engine.executor import Executor, LocalExecutor
+from engine.progress import NullReporter, Reporter, check_cancel
 
 T = TypeVar("T")
 R = TypeVar("R")
 
 EXECUTORS = ("local", "ray")
-
-
-class Executor(Protocol):
-    def map(
-        self,
-        fn: Callable[[T], R],
-        items: Sequence[T],
-        resources: dict[str, Any] | None = None,
-        reporter: Reporter | None = None,
-    ) -> list[R]:
-        """``[fn(item) for item in items]``, possibly in parallel; results in input order."""
-
-
-class LocalExecutor:
-    """In-process and serial: deterministic, no start-up cost, what a laptop (and the tests) use."""
-
-    name = "local"
-
-    def map(
-        self,
-        fn: Callable[[T], R],
-        items: Sequence[T],
-        resources: dict[str, Any] | None = None,
-        reporter: Reporter | None = None,
-    ) -> list[R]:
-        reporter = reporter or NullReporter()
-        results: list[R] = []
-        for index, item in enumerate(items):
-            if reporter.cancelled():
-                _raise_cancelled()
-            results.append(fn(item))
-            reporter.progress((index + 1) / max(1, len(items)), f"task {index + 1}/{len(items)} done")
-        return results
-
-
-def _raise_cancelled() -> None:
-    from engine.jobs.reporter import JobCancelled
-
-    raise JobCancelled()
 
 
 def _import_ray() -> Any:
@@ -137,8 +100,7 @@ class RayExecutor:
         try:
             while pending:
                 ready, pending = ray.wait(pending, num_returns=1, timeout=1.0)
-                if reporter.cancelled():
-                    _raise_cancelled()
+                check_cancel(reporter)
                 for ref in ready:
                     ray.get(ref)  # raise the first failure as soon as it happens
                     done += 1
@@ -168,9 +130,6 @@ def _cancel(ray: Any, refs: list[Any]) -> None:
 
 def probe(item: int) -> dict[str, Any]:
     """A task that says where it ran (host, pid, GPUs): ``glimpse jobs check-executor`` maps it."""
-    import os
-    import socket
-
     gpus = os.environ.get("CUDA_VISIBLE_DEVICES", "")
     return {"item": item, "host": socket.gethostname(), "pid": os.getpid(), "gpus": gpus}
 

@@ -31,15 +31,35 @@ def _commit(session: Session) -> None:
 
 
 def enqueue(session: Session, kind: str, params: dict[str, Any] | None = None) -> int:
-    """Add a queued job and return its id; a worker picks it up (oldest first)."""
-    from engine.jobs.handlers import HANDLERS
+    """Add a queued job and return its id; a worker picks it up (oldest first).
 
-    if kind not in HANDLERS:
-        raise GlimpseError(f"unknown job kind {kind!r}", hint=f"use one of: {', '.join(sorted(HANDLERS))}")
+    The row layer does not know job kinds: ``engine.jobs.service.submit`` checks the kind against the
+    handler registry before calling this.
+    """
     job = Job(kind=kind, params=dict(params or {}), status="queued", message="queued")
     session.add(job)
     _commit(session)
     return job.id
+
+
+def claim(session: Session, job_id: int, worker_id: str) -> Job | None:
+    """Move queued job ``job_id`` to running for ``worker_id`` (the CLI running the job it just queued);
+    None when someone else claimed or cancelled it first."""
+    now = utcnow()
+    changed = session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.status == "queued")
+        .values(
+            status="running",
+            worker_id=worker_id,
+            started_at=now,
+            heartbeat_at=now,
+            message="started",
+            progress=0.0,
+        )
+    ).rowcount
+    _commit(session)
+    return get_job(session, job_id) if changed else None
 
 
 def claim_next(session: Session, worker_id: str, kinds: Sequence[str] | None = None) -> Job | None:
@@ -177,9 +197,6 @@ def request_cancel(session: Session, job_id: int) -> str:
         )
         _commit(session)
     return get_job(session, job_id).status
-
-
-cancel = request_cancel  # the name engine.api looks for
 
 
 def sweep_lost(session: Session, lost_after_s: float, max_lock_wait_s: float = 1.0) -> list[int]:

@@ -16,10 +16,6 @@ from engine.jobs import queue
 QUICK_BUSY_TIMEOUT_MS = 250
 
 
-class JobCancelled(Exception):
-    """Raised by a handler that saw ``reporter.cancelled()``; the job ends as ``cancelled``."""
-
-
 @lru_cache(maxsize=4)
 def _quick_sessions(db_url: str) -> sessionmaker[Session]:
     """Sessions that give up on SQLite's write lock after a moment instead of 30 s.

@@ -12,15 +12,12 @@ import signal
 import sys
 import threading
 import time
-import traceback
 
 from db.session import default_url, session_factory
-from engine.errors import GlimpseError
 from engine.jobs import queue
-from engine.jobs.handlers import HANDLERS, jsonable
-from engine.jobs.reporter import JobCancelled, JobReporter
-
-WORKER_PID_ENV = "GLIMPSE_WORKER_PID"
+from engine.jobs.reporter import JobReporter
+from engine.jobs.service import execute
+from engine.jobs.worker import WORKER_PID_ENV
 
 
 def _watch_parent(worker_pid: int, interval_s: float = 0.2) -> None:
@@ -44,28 +41,9 @@ def run_job(job_id: int, db_url: str | None = None) -> int:
     if job.status != "running":
         print(f"job {job_id} is {job.status}, not running; nothing to do", file=sys.stderr)
         return 0
-    handler = HANDLERS.get(job.kind)
-    if handler is None:
-        queue.finish(session, job_id, "failed", error=f"unknown job kind {job.kind!r}")
-        return 0
     reporter = JobReporter(db_url, job_id)
     try:
-        result = handler(dict(job.params or {}), reporter, job_id)
-        reporter.flush()
-        if reporter.cancelled():
-            queue.finish(session, job_id, "cancelled")
-        else:
-            queue.finish(session, job_id, "succeeded", result=jsonable(result or {}))
-    except JobCancelled:
-        reporter.flush()
-        queue.append_log(session, job_id, "stopped on request")
-        queue.finish(session, job_id, "cancelled")
-    except GlimpseError as error:
-        queue.append_log(session, job_id, traceback.format_exc(), level="error")
-        queue.finish(session, job_id, "failed", error=str(error))
-    except Exception as error:  # noqa: BLE001 — any crash must end the job as failed, with its traceback logged
-        queue.append_log(session, job_id, traceback.format_exc(), level="error")
-        queue.finish(session, job_id, "failed", error=f"{type(error).__name__}: {error}")
+        execute(session, job, reporter)
     finally:
         reporter.close()
         session.close()

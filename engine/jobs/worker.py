@@ -28,11 +28,11 @@ from db.schema import Job, Worker, utcnow
 from db.session import default_url, session_factory
 from engine.config import settings
 from engine.jobs import queue
-from engine.jobs.run_one import WORKER_PID_ENV
 from engine.paths import glimpse_home
 
 log = logging.getLogger("glimpse.worker")
 
+WORKER_PID_ENV = "GLIMPSE_WORKER_PID"  # a job's process stops once this worker pid is gone
 KILL_GRACE_S = 3.0
 STOPPED_ERROR = "its worker was stopped while it ran; requeue it to retry"
 STDERR_TAIL_CHARS = 2000

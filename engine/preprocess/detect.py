@@ -80,6 +80,31 @@ def _read_landmarks(path: str, mtime_ns: int) -> dict:
     return data["frames"]
 
 
+@dataclass(frozen=True)
+class GroundTruthMarks:
+    """The box and 68 iBUG landmarks a dataset (the synthetic corpus) stored beside one frame."""
+
+    box: tuple[float, ...] | None
+    landmarks: tuple[tuple[float, float], ...]
+    format: str = "ibug68"
+
+
+def ground_truth_marks(folder: str | Path, file_name: str) -> GroundTruthMarks | None:
+    """The stored marks of one frame for the player's overlay; None when the dataset has none for it."""
+    path = Path(folder) / LANDMARKS_FILE
+    if not path.is_file():
+        return None
+    entry = _read_landmarks(str(path), path.stat().st_mtime_ns).get(file_name)
+    if entry is None:
+        return None
+    box = entry.get("box")
+    points = entry.get("landmarks") or []
+    return GroundTruthMarks(
+        box=tuple(float(v) for v in box) if box else None,
+        landmarks=tuple((float(x), float(y)) for x, y in points),
+    )
+
+
 def detect_ground_truth(folder: str | Path, file_name: str) -> Detection:
     """The face box and 68 landmarks the synthetic corpus wrote beside its frames."""
     path = Path(folder) / LANDMARKS_FILE

@@ -43,6 +43,22 @@ def read_gray(path: Path, reduce: int = 1) -> np.ndarray:
     return image
 
 
+def read_rgb(path: Path) -> np.ndarray:
+    """A colour frame as RGB uint8 (what the player shows); unreadable files raise GlimpseError naming it."""
+    try:
+        data = np.fromfile(path, dtype=np.uint8)
+    except OSError as error:
+        raise GlimpseError(
+            "cannot read the frame image", where=str(path), hint="is the dataset folder still there?"
+        ) from error
+    image = cv2.imdecode(data, cv2.IMREAD_COLOR) if data.size else None
+    if image is None:
+        raise GlimpseError(
+            "cannot read the frame image", where=str(path), hint="is the dataset folder still there?"
+        )
+    return cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
+
+
 class VideoFrames:
     """Random access to a video's frames by 0-based index (sequential reads avoid seeking)."""
 

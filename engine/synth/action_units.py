@@ -15,8 +15,8 @@ from collections.abc import Mapping
 import numpy as np
 
 from engine.errors import GlimpseError
+from engine.ingest.labels import FACS_AUS
 
-SUPPORTED_AUS = (1, 2, 4, 5, 6, 7, 9, 10, 12, 14, 15, 17, 20, 23, 24, 25, 26, 45)
 UPPER_AUS = frozenset({1, 2, 4, 5, 6, 7, 9, 45})
 LOWER_AUS = frozenset({10, 12, 14, 15, 17, 20, 23, 24, 25, 26})
 
@@ -138,11 +138,11 @@ def parse_au_code(code: str, where: str | None = None) -> dict[str, float]:
         if not token:
             continue
         match = _AU_TOKEN.match(token.upper())
-        if not match or int(match.group(2)) not in SUPPORTED_AUS:
+        if not match or int(match.group(2)) not in FACS_AUS:
             raise GlimpseError(
                 f"unknown action unit {token!r} in {code!r}",
                 where=where,
-                hint=f"use AUs from {SUPPORTED_AUS}, optionally prefixed L or R",
+                hint=f"use AUs from {FACS_AUS}, optionally prefixed L or R",
             )
         aus[f"{match.group(1)}{int(match.group(2))}"] = 1.0
     return aus

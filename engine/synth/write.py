@@ -20,7 +20,7 @@ import numpy as np
 from openpyxl import Workbook
 
 from engine.errors import GlimpseError
-from engine.progress import NullReporter, Reporter
+from engine.progress import Cancelled, NullReporter, Reporter
 from engine.synth.config import SynthConfig
 from engine.synth.dynamics import blink_curve, flicker_track, macro_curve, me_curve, pose_track
 from engine.synth.emotions import PROTOTYPES
@@ -263,7 +263,7 @@ def _run_jobs(
     if workers <= 1 or len(jobs) < 4:
         for fn, args, weight in jobs:
             if reporter.cancelled():
-                raise GlimpseError("synthetic corpus generation cancelled", hint="run it again to finish")
+                raise Cancelled("synthetic corpus generation cancelled; run it again to finish")
             on_result(fn(*args))
             done += weight
             reporter.progress(done / total, f"{done}/{total} frames")
@@ -274,7 +274,7 @@ def _run_jobs(
             if reporter.cancelled():
                 for f in futures:
                     f.cancel()
-                raise GlimpseError("synthetic corpus generation cancelled", hint="run it again to finish")
+                raise Cancelled("synthetic corpus generation cancelled; run it again to finish")
             on_result(future.result())
             done += futures[future]
             reporter.progress(done / total, f"{done}/{total} frames")

@@ -3,23 +3,22 @@ run with a ``comparison.json`` (spread over seeds, paired tests of FULL against 
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
-
+from db.schema import Metric
 from db.session import session_scope
-from engine.evaluate.stats import paired_test, seed_spread
+from engine.evaluate.comparison import COMPARISON_KIND, compare_outcomes, write_comparison
+from engine.executor import Executor
 from engine.ingest.base import LABELS_ME
-from engine.progress import NullReporter, Reporter, SubReporter
+from engine.progress import Cancelled, NullReporter, Reporter, SubReporter, check_cancel
 from engine.train.config import AblationConfig
 from engine.train.data import protocol_clips
 from engine.train.loso import protocol_folds, run_folds
-from engine.train.runs import chance_levels, create_run, finish_run, record_loso, run_dir
-from engine.train.runtime import Cancelled, applied_runtime, check_cancel, resolve_device
-from engine.train.variants import VariantContext, get_variant
+from engine.train.runs import add_artifact, chance_levels, create_run, finish_run, record_loso, run_dir
+from engine.train.runtime import applied_runtime, resolve_device
+from engine.variants import VariantContext, get_variant
 
 
 @dataclass
@@ -35,18 +34,18 @@ class VariantOutcome:
 
 
 def _final_status(error: BaseException) -> str:
-    """'cancelled' for a user's stop (ours or the job engine's), else 'failed'."""
-    cancelled = isinstance(error, Cancelled | KeyboardInterrupt) or type(error).__name__ == "JobCancelled"
-    return "cancelled" if cancelled else "failed"
+    """'cancelled' for a user's stop, else 'failed'."""
+    return "cancelled" if isinstance(error, Cancelled | KeyboardInterrupt) else "failed"
 
 
 def _datasets(cfg: AblationConfig, variant: str, me_names: list[str] | None = None) -> list[str]:
-    """Every dataset a run of ``variant`` reads: the protocol's ME datasets (``me_names``: those its clips
-    really came from), then the faces/macro sets its encoder stage(s) use."""
+    """Every dataset a run of ``variant`` reads, from the roles it declares: the protocol's ME datasets
+    (``me_names``: those its clips really came from), then the faces/macro sets its encoder stages use."""
+    roles = get_variant(variant).datasets
     names = list(cfg.evaluation_datasets()) if me_names is None else list(me_names)
-    if variant in ("fir", "mixt", "full"):
+    if "faces" in roles:
         names.append(cfg.faces_dataset)
-    if variant in ("er", "mixt", "full"):
+    if "macro" in roles:
         names.append(cfg.macro_dataset)
     return names
 
@@ -60,11 +59,12 @@ def run_variant(
     job_id: int | None = None,
     parent_id: str | None = None,
     encoder_path: str | None = None,
+    executor: Executor | None = None,
 ) -> VariantOutcome:
     """Prepare the variant once (e.g. train its encoder), run stage 3 over the folds of
     ``cfg.protocol`` (LOSO, the MEGC 2019 composite's LOSO, or one cross-dataset fold), store everything."""
     reporter = reporter or NullReporter()
-    get_variant(variant)  # fail early on an unknown name
+    spec = get_variant(variant)  # fail early on an unknown name
     device = resolve_device(cfg.device)
     with session_scope(db_url) as session:
         clips = protocol_clips(session, cfg)
@@ -106,9 +106,11 @@ def run_variant(
                 f"{variant} seed {seed}: preparing "
                 f"({cfg.protocol}, {len(folds)} fold(s), {len(clips)} clips)",
             )
-            prepared = get_variant(variant).prepare(context)
+            prepared = spec.prepare(context)
             check_cancel(reporter)
-            results = run_folds(variant, prepared, folds, SubReporter(reporter, 0.6, 0.97), cfg.runtime)
+            results = run_folds(
+                spec, prepared, folds, SubReporter(reporter, 0.6, 0.97), executor, cfg.runtime
+            )
             artifacts = [(k, Path(p), m) for k, p, m in context.extras.get("artifacts", [])]
             overall, fold_uf1 = record_loso(db_url, run_id, clips, results, LABELS_ME, artifacts)
     except BaseException as error:
@@ -122,51 +124,12 @@ def run_variant(
     )
 
 
-def compare(outcomes: list[VariantOutcome], reference: str = "full") -> dict:
-    """Per variant: UF1/UAR spread over seeds; FULL vs each other variant: paired tests over seeds and
-    over folds (per-subject UF1 averaged over seeds, paired by subject)."""
-    variants = list(dict.fromkeys(o.variant for o in outcomes))
-    out: dict = {"variants": {}, "paired": {}, "reference": reference}
-    for v in variants:
-        mine = sorted((o for o in outcomes if o.variant == v), key=lambda o: o.seed)
-        uf1, uar = seed_spread([o.uf1 for o in mine]), seed_spread([o.uar for o in mine])
-        out["variants"][v] = {
-            "seeds": [o.seed for o in mine],
-            "runs": [o.run_id for o in mine],
-            "uf1": [o.uf1 for o in mine],
-            "uar": [o.uar for o in mine],
-            "uf1_mean": uf1.mean,
-            "uf1_sd": uf1.sd,
-            "uf1_ci": [uf1.ci_low, uf1.ci_high],
-            "uar_mean": uar.mean,
-            "uar_sd": uar.sd,
-            "uar_ci": [uar.ci_low, uar.ci_high],
-        }
-    if outcomes:
-        out["chance"] = chance_levels(outcomes[0].truth, LABELS_ME)
-    if reference not in variants:
-        return out
-    ref = {o.seed: o for o in outcomes if o.variant == reference}
-    for v in variants:
-        if v == reference:
-            continue
-        other = {o.seed: o for o in outcomes if o.variant == v}
-        seeds = sorted(set(ref) & set(other))
-        subjects = sorted(set.intersection(*[set(o.fold_uf1) for o in [*ref.values(), *other.values()]]))
-
-        def fold_means(runs: dict, seeds: list[int] = seeds, subjects: list[str] = subjects) -> list[float]:
-            return [float(np.mean([runs[s].fold_uf1[sub] for s in seeds])) for sub in subjects]
-
-        out["paired"][f"{reference}_vs_{v}"] = {
-            "by_seed_uf1": paired_test([ref[s].uf1 for s in seeds], [other[s].uf1 for s in seeds]),
-            "by_seed_uar": paired_test([ref[s].uar for s in seeds], [other[s].uar for s in seeds]),
-            "by_fold_uf1": paired_test(fold_means(ref), fold_means(other)),
-        }
-    return out
-
-
 def run_ablation(
-    db_url: str, cfg: AblationConfig, reporter: Reporter | None = None, job_id: int | None = None
+    db_url: str,
+    cfg: AblationConfig,
+    reporter: Reporter | None = None,
+    job_id: int | None = None,
+    executor: Executor | None = None,
 ) -> tuple[str, dict]:
     """Variants × seeds, each a child run under one parent; returns (parent run id, comparison)."""
     reporter = reporter or NullReporter()
@@ -190,18 +153,13 @@ def run_ablation(
         for i, (seed, variant) in enumerate((s, v) for s in cfg.seeds for v in cfg.variants):
             check_cancel(reporter)
             sub = SubReporter(reporter, i / total, (i + 1) / total)
-            outcomes.append(run_variant(db_url, variant, seed, cfg, sub, job_id, parent))
-        comparison = compare(outcomes)
+            outcomes.append(run_variant(db_url, variant, seed, cfg, sub, job_id, parent, executor=executor))
+        chance = chance_levels(outcomes[0].truth, LABELS_ME) if outcomes else None
+        comparison = compare_outcomes(outcomes, chance)
         path = run_dir(parent) / "comparison.json"
-        path.write_text(json.dumps(comparison, indent=2), encoding="utf-8")
-        from db.schema import Artifact, Metric
-        from engine.paths import relative_to_home
-        from engine.train.runs import _sha256
-
+        write_comparison(path, comparison)
         with session_scope(db_url) as session:
-            session.add(
-                Artifact(run_id=parent, kind="comparison", path=relative_to_home(path), sha256=_sha256(path))
-            )
+            add_artifact(session, parent, COMPARISON_KIND, path)
             for v, row in comparison["variants"].items():
                 for name in ("uf1_mean", "uf1_sd", "uar_mean", "uar_sd"):
                     session.add(

@@ -11,9 +11,12 @@ from engine.errors import GlimpseError
 IMBALANCE = ("weighted_loss", "sampler", "none")
 INTERPOLATION = ("nearest", "linear")
 RNN_TYPES = ("gru", "lstm")
-# how the ME clips are split into folds: LOSO over me_datasets; LOSO over the MEGC 2019 composite
-# membership of me_datasets; one fold training on train_datasets and testing on test_datasets
-PROTOCOLS = ("loso", "composite", "cross_dataset")
+# how the ME clips are split into folds (name → what the Train page says about it)
+PROTOCOLS: dict[str, str] = {
+    "loso": "leave-one-subject-out over the ME datasets",
+    "composite": "MEGC 2019 composite (CASME II + SMIC-HS + SAMM membership), LOSO",
+    "cross_dataset": "cross-dataset: train on some datasets, test on others",
+}
 # parameter dtypes a run can be told to use (the models and the feature pipeline are float32 throughout)
 DTYPES = ("float32",)
 

@@ -27,7 +27,7 @@ from engine.preprocess.config import PreprocessConfig
 from engine.preprocess.temporal import resample
 from engine.progress import NullReporter, Reporter
 from engine.train.config import AblationConfig
-from engine.train.variants import ClipInfo
+from engine.variants import ClipInfo
 
 
 def me_clips(session: Session, dataset_names: tuple[str, ...] | list[str]) -> list[ClipInfo]:

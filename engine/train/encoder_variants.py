@@ -1,8 +1,10 @@
-"""FIR / ER / MIXT / FULL as variants: train the encoder once per (variant, seed), cache per-frame
-features of every ME clip, then each LOSO fold trains only the RNN (stage 3) on those features."""
+"""FIR / ER / MIXT / FULL as variants: train the encoder once per (variant, seed) through the variant's
+stages, cache per-frame features of every ME clip, then each LOSO fold trains only the RNN (stage 3)
+on those features."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -10,14 +12,14 @@ import numpy as np
 import torch
 
 from db.session import session_scope
-from engine.progress import SubReporter
+from engine.progress import SubReporter, check_cancel
 from engine.train.config import EncoderStageConfig, SequenceConfig
 from engine.train.data import build_sequences, face_images, macro_images
 from engine.train.features import cached_features
-from engine.train.runtime import check_cancel, resolve_device, single_thread
+from engine.train.runtime import resolve_device, single_thread
 from engine.train.sequence import train_and_predict
-from engine.train.stages import STAGES, load_encoder, train_encoder
-from engine.train.variants import FoldResult, FoldSpec, Variant, VariantContext, register_variant
+from engine.train.stages import load_encoder, stage_datasets, train_encoder
+from engine.variants import FoldResult, FoldSpec, Prepare, VariantContext, get_variant, variant
 
 
 @dataclass(frozen=True)
@@ -40,12 +42,13 @@ def _load_npz(path: str) -> dict[str, np.ndarray]:
 
 
 def prepare_encoder_variant(context: VariantContext) -> PreparedEncoder:
-    """Train (or load, with ``context.extras['encoder_path']``) the encoder, cache ME clip features."""
+    """Train (or load, with ``context.extras['encoder_path']``) the encoder through the variant's stages,
+    cache ME clip features."""
     cfg = context.config
     enc_cfg: EncoderStageConfig = cfg.encoder
     seq_cfg: SequenceConfig = cfg.sequence
     device = resolve_device(context.device)
-    stage = context.variant
+    spec = get_variant(context.variant)
     reporter = context.reporter
     load = SubReporter(reporter, 0.0, 0.1)
     with session_scope(context.db_url) as session:
@@ -54,12 +57,12 @@ def prepare_encoder_variant(context: VariantContext) -> PreparedEncoder:
         )
         given = context.extras.get("encoder_path")
         faces = macro = None
-        if not given and stage in ("fir", "mixt", "full"):
+        if not given and "faces" in spec.datasets:
             faces = face_images(session, cfg.faces_dataset, enc_cfg.image_size, enc_cfg.max_images)
             if enc_cfg.fir_use_me_frames:
                 seq_frames = np.load(sequences.path)["frames"]
                 faces = np.concatenate([faces, seq_frames.reshape(-1, *seq_frames.shape[2:])])
-        if not given and stage in ("er", "mixt", "full"):
+        if not given and "macro" in spec.datasets:
             macro = macro_images(
                 session,
                 cfg.macro_dataset,
@@ -75,7 +78,7 @@ def prepare_encoder_variant(context: VariantContext) -> PreparedEncoder:
         state = torch.load(given, map_location="cpu", weights_only=True)
     else:
         state, losses = train_encoder(
-            stage, enc_cfg, context.seed, device, faces, macro, SubReporter(reporter, 0.1, 0.9)
+            spec.stages, enc_cfg, context.seed, device, faces, macro, SubReporter(reporter, 0.1, 0.9)
         )
         context.extras["losses"] = losses
         context.extras["n_faces"] = 0 if faces is None else len(faces)
@@ -141,12 +144,41 @@ def run_encoder_fold(prepared: PreparedEncoder, spec: FoldSpec) -> FoldResult:
     )
 
 
-_DESCRIPTIONS = {
-    "fir": "encoder trained on face reconstruction only (CAE)",
-    "er": "encoder trained on macro-expression recognition only, from scratch",
-    "mixt": "encoder trained on reconstruction and expression recognition jointly",
-    "full": "reconstruction (stage 1) then expression recognition (stage 2): the paper's method",
-}
+def encoder_variant(name: str, stages: tuple[str, ...], description: str) -> Callable[[Prepare], Prepare]:
+    """``engine.variants.variant`` for an encoder variant: it reads what its stages need."""
+    return variant(
+        name,
+        run_fold=run_encoder_fold,
+        stages=stages,
+        datasets=stage_datasets(stages),
+        description=description,
+    )
 
-for _name in STAGES:
-    register_variant(Variant(_name, prepare_encoder_variant, run_encoder_fold, _DESCRIPTIONS[_name]))
+
+# The four encoder variants share one prepare and one fold function and differ only in their stages;
+# each has a one-line prepare function of its own to carry its registration (registration order is the
+# order pages list them in).
+
+
+@encoder_variant("fir", ("fir",), "encoder trained on face reconstruction only (CAE)")
+def prepare_fir(context: VariantContext) -> PreparedEncoder:
+    return prepare_encoder_variant(context)
+
+
+@encoder_variant("er", ("er",), "encoder trained on macro-expression recognition only, from scratch")
+def prepare_er(context: VariantContext) -> PreparedEncoder:
+    return prepare_encoder_variant(context)
+
+
+@encoder_variant("mixt", ("mixt",), "encoder trained on reconstruction and expression recognition jointly")
+def prepare_mixt(context: VariantContext) -> PreparedEncoder:
+    return prepare_encoder_variant(context)
+
+
+@encoder_variant(
+    "full",
+    ("fir", "er"),
+    "reconstruction (stage 1) then expression recognition (stage 2): the paper's method",
+)
+def prepare_full(context: VariantContext) -> PreparedEncoder:
+    return prepare_encoder_variant(context)

@@ -6,7 +6,8 @@ kinds and their params (all JSON):
 - ``ablation``: AblationConfig fields → a parent run with one child per (variant, seed).
 - ``evaluate``: ``{"run_id": <run with encoder.pt>, ...AblationConfig fields}`` → stage 3 LOSO again with
   that run's encoder (e.g. another RNN or sequence length), no encoder training.
-All return ``{"run_id": ...}`` (plus a small summary); cancellation raises ``Cancelled``.
+All return ``{"run_id": ...}`` (plus a small summary); cancellation raises ``engine.progress.Cancelled``.
+Folds run on ``executor`` (in-process when None); the job layer passes the configured one.
 """
 
 from __future__ import annotations
@@ -18,13 +19,13 @@ from sqlalchemy import select
 from db.schema import Artifact, Run
 from db.session import default_url, session_scope
 from engine.errors import GlimpseError
+from engine.executor import Executor
 from engine.paths import glimpse_home, resolve_within
 from engine.progress import Reporter
 from engine.train.ablation import run_ablation, run_variant
 from engine.train.config import AblationConfig
-from engine.train.runtime import Cancelled
 
-__all__ = ["Cancelled", "run_from_params", "KINDS"]
+__all__ = ["run_from_params", "KINDS"]
 
 KINDS = ("train", "ablation", "evaluate")
 
@@ -34,8 +35,12 @@ def _config(params: dict[str, Any], drop: tuple[str, ...]) -> AblationConfig:
 
 
 def run_from_params(
-    kind: str, params: dict[str, Any], reporter: Reporter | None = None, job_id: int | None = None
-) -> dict:
+    kind: str,
+    params: dict[str, Any],
+    reporter: Reporter | None = None,
+    job_id: int | None = None,
+    executor: Executor | None = None,
+) -> dict[str, Any]:
     params = dict(params or {})
     db_url = params.pop("db_url", None) or default_url()
     if kind == "train":
@@ -43,10 +48,10 @@ def run_from_params(
         params.pop("stage", None)
         seed = int(params.pop("seed", 0))
         cfg = _config(params, ())
-        out = run_variant(db_url, variant, seed, cfg, reporter, job_id)
+        out = run_variant(db_url, variant, seed, cfg, reporter, job_id, executor=executor)
         return {"run_id": out.run_id, "uf1": out.uf1, "uar": out.uar, "variant": variant, "seed": seed}
     if kind == "ablation":
-        parent, comparison = run_ablation(db_url, _config(params, ()), reporter, job_id)
+        parent, comparison = run_ablation(db_url, _config(params, ()), reporter, job_id, executor)
         summary = {
             v: {"uf1_mean": r["uf1_mean"], "uar_mean": r["uar_mean"]}
             for v, r in comparison["variants"].items()
@@ -77,7 +82,14 @@ def run_from_params(
             merged[key] = {**merged.get(key, {}), **value} if isinstance(value, dict) else value
         path = resolve_within(glimpse_home(), art.path)
         out = run_variant(
-            db_url, variant, seed, _config(merged, ()), reporter, job_id, encoder_path=str(path)
+            db_url,
+            variant,
+            seed,
+            _config(merged, ()),
+            reporter,
+            job_id,
+            encoder_path=str(path),
+            executor=executor,
         )
         return {"run_id": out.run_id, "uf1": out.uf1, "uar": out.uar, "variant": variant, "seed": seed}
     raise GlimpseError(f"unknown training job kind {kind!r}", hint=f"use one of {', '.join(KINDS)}")

@@ -25,7 +25,7 @@ from engine.evaluate.metrics import MetricReport, compute_metrics, pooled_and_pe
 from engine.paths import relative_to_home, runs_dir
 from engine.preprocess.cache import crop_backends
 from engine.provenance import code_version, environment
-from engine.train.variants import ClipInfo, FoldResult
+from engine.variants import ClipInfo, FoldResult
 
 
 def new_run_id() -> str:
@@ -114,7 +114,7 @@ def finish_run(db_url: str, run_id: str, status: str, started: float) -> None:
         run.finished_at = utcnow()
 
 
-def _artifact(session: Session, run_id: str, kind: str, path: Path, meta: dict | None = None) -> None:
+def add_artifact(session: Session, run_id: str, kind: str, path: Path, meta: dict | None = None) -> None:
     session.add(
         Artifact(run_id=run_id, kind=kind, path=relative_to_home(path), sha256=_sha256(path), meta=meta or {})
     )
@@ -200,11 +200,11 @@ def record_loso(
             )
             for c, f, t, p, pr in zip(ids, folds, truth, pred, probs, strict=True)
         )
-        _artifact(session, run_id, "megc_log", megc)
-        _artifact(session, run_id, "predictions_csv", csv_path)
-        _artifact(session, run_id, "frame_scores", traj, {"labels": list(labels), "n_clips": len(ids)})
+        add_artifact(session, run_id, "megc_log", megc)
+        add_artifact(session, run_id, "predictions_csv", csv_path)
+        add_artifact(session, run_id, "frame_scores", traj, {"labels": list(labels), "n_clips": len(ids)})
         for kind, path, meta in extra_artifacts:
-            _artifact(session, run_id, kind, Path(path), meta)
+            add_artifact(session, run_id, kind, Path(path), meta)
     fold_uf1 = {s: rep.uf1 for s, rep in reports.items() if s != "overall"}
     return overall, fold_uf1
 

@@ -1,4 +1,5 @@
-"""Seeding, device choice and cancellation, shared by every training loop."""
+"""Seeding, device choice and thread settings, shared by every training loop (cancellation is
+``engine.progress.check_cancel``)."""
 
 from __future__ import annotations
 
@@ -11,20 +12,10 @@ import numpy as np
 import torch
 
 from engine.errors import GlimpseError
-from engine.progress import Reporter
 from engine.train.config import RuntimeConfig
 
 # cuBLAS needs a fixed workspace for deterministic matmuls (read when CUDA initialises)
 CUBLAS_DETERMINISTIC_WORKSPACE = ":4096:8"
-
-
-class Cancelled(Exception):  # noqa: N818 (reads as the job state it causes)
-    """The user asked to stop; raised between epochs/folds so the job ends as 'cancelled'."""
-
-
-def check_cancel(reporter: Reporter | None) -> None:
-    if reporter is not None and reporter.cancelled():
-        raise Cancelled("cancelled by the user")
 
 
 def seed_everything(seed: int) -> None:

@@ -1,9 +1,10 @@
-"""Stages 1/2 and their ablations on still images: FIR (reconstruction), ER (macro expressions), MIXT
-(both losses jointly), FULL (FIR then ER). Each returns the encoder's ``state_dict`` (CPU tensors)."""
+"""Encoder stages on still images: ``fir`` (face reconstruction, stage 1), ``er`` (macro-expression
+recognition, stage 2) and ``mixt`` (both losses jointly). A variant names the stages it trains, in order
+(FULL is ``("fir", "er")``); ``train_encoder`` returns the encoder's ``state_dict`` (CPU tensors)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 import torch
@@ -11,15 +12,21 @@ from torch import nn
 from torch.nn import functional as F
 
 from engine.errors import GlimpseError
-from engine.progress import NullReporter, Reporter
+from engine.progress import NullReporter, Reporter, check_cancel
 from engine.train.config import EncoderStageConfig
-from engine.train.runtime import autocast, check_cancel, seed_everything
+from engine.train.runtime import autocast, seed_everything
 from models.cae import CAE
 from models.encoder import Encoder
 from models.heads import MACRO_CLASSES, ExpressionHead
 from models.registry import create_model
 
-STAGES = ("fir", "er", "mixt", "full")
+# what each encoder stage trains on (dataset roles of engine.variants.DATASET_ROLES)
+STAGE_NEEDS: dict[str, tuple[str, ...]] = {"fir": ("faces",), "er": ("macro",), "mixt": ("faces", "macro")}
+
+
+def stage_datasets(stages: Sequence[str]) -> tuple[str, ...]:
+    """The dataset roles a variant training ``stages`` reads: its ME clips, then what the stages need."""
+    return tuple(dict.fromkeys(["me", *(role for stage in stages for role in STAGE_NEEDS[stage])]))
 
 
 def build_encoder(cfg: EncoderStageConfig) -> Encoder:
@@ -67,12 +74,9 @@ def _epochs(
 ) -> dict[str, float]:
     """One stage's training loop; returns the last epoch's mean losses."""
     gen = torch.Generator().manual_seed(seed)
-    cae = CAE(encoder).to(device) if stage in ("fir", "mixt") else None
-    head = (
-        ExpressionHead(encoder.feature_dim, len(MACRO_CLASSES)).to(device)
-        if stage in ("er", "mixt")
-        else None
-    )
+    needs = STAGE_NEEDS[stage]
+    cae = CAE(encoder).to(device) if "faces" in needs else None
+    head = ExpressionHead(encoder.feature_dim, len(MACRO_CLASSES)).to(device) if "macro" in needs else None
     params = list(encoder.parameters())
     params += list(cae.decoder.parameters()) if cae is not None else []
     params += list(head.parameters()) if head is not None else []
@@ -123,7 +127,7 @@ def _epochs(
 
 
 def train_encoder(
-    stage: str,
+    stages: Sequence[str],
     cfg: EncoderStageConfig,
     seed: int,
     device: torch.device,
@@ -131,50 +135,44 @@ def train_encoder(
     macro: tuple[np.ndarray, np.ndarray] | None = None,
     reporter: Reporter | None = None,
 ) -> tuple[dict[str, torch.Tensor], dict[str, float]]:
-    """Train an encoder from scratch as ``stage`` (fir | er | mixt | full) and return (state_dict, losses).
+    """Train an encoder from scratch through ``stages`` in order (e.g. ``("fir", "er")``, the paper's FULL)
+    and return (state_dict, losses). Stage ``i`` uses seed ``seed + i``; with several stages the losses
+    are prefixed by their stage (``fir_rec``, ``er_ce``).
 
     ``faces``: (N, S, S) uint8 for reconstruction; ``macro``: (images, label indices into MACRO_CLASSES).
     """
     reporter = reporter or NullReporter()
-    if stage not in STAGES:
-        raise GlimpseError(f"unknown stage {stage!r}", hint=f"use one of {', '.join(STAGES)}")
-    if stage in ("fir", "mixt", "full") and (faces is None or len(faces) == 0):
-        raise GlimpseError(f"stage {stage} needs face images", hint="ingest the faces dataset")
-    if stage in ("er", "mixt", "full") and (macro is None or len(macro[0]) == 0):
-        raise GlimpseError(f"stage {stage} needs macro-expression images", hint="ingest the macro dataset")
+    stages = tuple(stages)
+    if not stages:
+        raise GlimpseError("an encoder needs at least one stage", hint=f"use {', '.join(STAGE_NEEDS)}")
+    for stage in stages:
+        if stage not in STAGE_NEEDS:
+            raise GlimpseError(f"unknown stage {stage!r}", hint=f"use one of {', '.join(STAGE_NEEDS)}")
+        if "faces" in STAGE_NEEDS[stage] and (faces is None or len(faces) == 0):
+            raise GlimpseError(f"stage {stage} needs face images", hint="ingest the faces dataset")
+        if "macro" in STAGE_NEEDS[stage] and (macro is None or len(macro[0]) == 0):
+            raise GlimpseError(
+                f"stage {stage} needs macro-expression images", hint="ingest the macro dataset"
+            )
     seed_everything(seed)
     encoder = build_encoder(cfg)
     losses: dict[str, float] = {}
-    if stage == "full":
-        losses.update(
-            {
-                f"fir_{k}": v
-                for k, v in _epochs(
-                    "fir", encoder, cfg, device, seed, faces, None, reporter, 0.0, 0.5
-                ).items()
-            }
-        )
-        losses.update(
-            {
-                f"er_{k}": v
-                for k, v in _epochs(
-                    "er", encoder, cfg, device, seed + 1, None, macro, reporter, 0.5, 1.0
-                ).items()
-            }
-        )
-    else:
-        losses = _epochs(
+    n = len(stages)
+    for i, stage in enumerate(stages):
+        needs = STAGE_NEEDS[stage]
+        stage_losses = _epochs(
             stage,
             encoder,
             cfg,
             device,
-            seed,
-            faces if stage != "er" else None,
-            macro if stage != "fir" else None,
+            seed + i,
+            faces if "faces" in needs else None,
+            macro if "macro" in needs else None,
             reporter,
-            0.0,
-            1.0,
+            i / n,
+            (i + 1) / n,
         )
+        losses.update({(f"{stage}_{k}" if n > 1 else k): v for k, v in stage_losses.items()})
     encoder.eval()
     return {k: v.detach().cpu() for k, v in encoder.state_dict().items()}, losses
 

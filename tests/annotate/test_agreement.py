@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from db.queries import agreement_of
+from db.queries import majority_share
 from engine.annotate.agreement import (
     Coding,
     agreement_report,
@@ -64,5 +64,5 @@ def test_agreement_report_over_shared_clips() -> None:
 
 
 def test_majority_agreement() -> None:
-    assert agreement_of(["a", "a", "b"]) == pytest.approx(2 / 3, abs=1e-4)
-    assert agreement_of(["a"]) is None
+    assert majority_share(["a", "a", "b"]) == pytest.approx(2 / 3, abs=1e-4)
+    assert majority_share(["a"]) is None

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from db.schema import Annotation, Artifact, Clip, Dataset, Frame, Metric, Prediction, Run, Subject
 from db.session import session_scope
+from engine.evaluate.comparison import compare_outcomes, write_comparison
 
 FRAMES = list(range(100, 110))  # frame numbers of every synthetic clip
 ONSET, APEX, OFFSET = 101, 104, 107
@@ -30,6 +31,19 @@ PREDICTIONS = [
     (2, "negative", "negative"),
     (3, "surprise", "negative"),
 ]
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """One (variant, seed) child's figures, shaped like the ablation's outcomes."""
+
+    run_id: str
+    variant: str
+    seed: int
+    uf1: float
+    uar: float
+    accuracy: float
+    fold_uf1: dict[str, float]
 
 
 @dataclass
@@ -200,11 +214,14 @@ def seed_catalog(home: Path, url: str) -> Seeded:
 
         abl_dir = home / "runs" / parent.id
         abl_dir.mkdir(parents=True)
-        test = {"mean_diff": 0.1, "n": 2, "t": 3.0, "p_t": 0.2, "w": None, "p_wilcoxon": None, "note": "n<6"}
-        paired = {f"full_vs_{v}": {"by_seed_uf1": test} for v in ("fir", "er", "mixt")}
-        (abl_dir / "comparison.json").write_text(
-            json.dumps({"variants": {}, "paired": paired, "reference": "full"})
-        )
+        # the document the ablation writes when it ends, by the writer's own function
+        outcomes = [
+            _Outcome(f"abl-1-{v}-{seed}", v, seed, value, value + 0.02, value + 0.05, {"sub01": value})
+            for seed in (0, 1)
+            for v, values in uf1.items()
+            for value in [values[seed]]
+        ]
+        write_comparison(abl_dir / "comparison.json", compare_outcomes(outcomes))
         s.add(Artifact(run_id=parent.id, kind="comparison", path=f"runs/{parent.id}/comparison.json"))
 
         rng = np.random.default_rng(0)

@@ -12,7 +12,7 @@ from engine.baselines import variants as baseline_variants
 from engine.baselines.variants import BaselineConfig
 from engine.train.ablation import run_variant
 from engine.train.config import AblationConfig
-from engine.train.variants import get_variant
+from engine.variants import get_variant
 
 
 def _cfg() -> AblationConfig:
@@ -60,7 +60,7 @@ def test_baseline_config_overrides() -> None:
 
 def test_fold_probabilities_follow_the_protocol_label_order() -> None:
     from engine.baselines.variants import _result
-    from engine.train.variants import FoldSpec
+    from engine.variants import FoldSpec
 
     spec = FoldSpec(
         index=0,

@@ -18,6 +18,7 @@ from db.queries import (
 )
 from db.schema import Annotation, Clip, Dataset, Frame, Subject
 from engine.errors import GlimpseError
+from engine.ingest.base import LABELS_ME
 
 LABELS = ["negative", "positive", "surprise", None]
 
@@ -97,9 +98,9 @@ def test_filters_and_pagination(session: Session, catalog: dict[str, int]) -> No
     )
     neg_a = list_clips(session, ClipFilter(dataset_ids=[catalog["A"]], labels=["negative"]))
     assert neg_a.total == 5 and {r["label"] for r in neg_a.rows} == {"negative"}
-    agreeing = list_clips(session, ClipFilter(dataset_ids=[catalog["A"]], min_agreement=0.9))
-    assert agreeing.total == 6 and all(r["agreement"] == 1.0 for r in agreeing.rows)
-    assert list_clips(session, ClipFilter(max_agreement=0.6)).total == 7
+    agreeing = list_clips(session, ClipFilter(dataset_ids=[catalog["A"]], min_majority=0.9))
+    assert agreeing.total == 6 and all(r["majority_share"] == 1.0 for r in agreeing.rows)
+    assert list_clips(session, ClipFilter(max_majority=0.6)).total == 7
     assert list_clips(session, ClipFilter(min_annotators=3)).total == 6
     assert list_clips(session, ClipFilter(subject_ids=[catalog["sub02"]])).total == 8
     assert list_clips(session, ClipFilter(kinds=["macro"])).total == 5
@@ -111,7 +112,7 @@ def test_filters_and_pagination(session: Session, catalog: dict[str, int]) -> No
     assert list_clips(session, ClipFilter(text="EP1")).total == 10
     assert list_clips(session, ClipFilter(text="%")).total == 0  # wildcards are literal
     combo = list_clips(
-        session, ClipFilter(dataset_ids=[catalog["A"]], labels=["positive", "surprise"], min_agreement=0.5)
+        session, ClipFilter(dataset_ids=[catalog["A"]], labels=["positive", "surprise"], min_majority=0.5)
     )
     assert combo.total == 7
 
@@ -157,7 +158,7 @@ def test_stats_frames_training_snapshot(session: Session, catalog: dict[str, int
         (1, 11),
         (2, 10),
     ]
-    training = clips_for_training(session, ["A"])
+    training = clips_for_training(session, ["A"], LABELS_ME)
     assert len(training) == 15 and None not in {c.label for c in training}
     assert [c.id for c in training] == sorted(c.id for c in training)
     assert len(clips_for_training(session, ["A", "B"], labels=["surprise"])) == 10
@@ -174,7 +175,7 @@ def test_stats_frames_training_snapshot(session: Session, catalog: dict[str, int
 def test_filtered_page_uses_an_index(session: Session, catalog: dict[str, int]) -> None:
     for flt in (
         ClipFilter(dataset_ids=[catalog["A"]], labels=["negative"]),
-        ClipFilter(dataset_ids=[catalog["A"]], min_agreement=0.5),
+        ClipFilter(dataset_ids=[catalog["A"]], min_majority=0.5),
         ClipFilter(dataset_ids=[catalog["A"]], subject_ids=[catalog["sub02"]]),
     ):
         from db.queries import _apply  # the WHERE clause list_clips uses

@@ -11,8 +11,9 @@ import pytest
 
 from engine.config import Settings
 from engine.errors import GlimpseError
-from engine.jobs.executors import LocalExecutor, RayExecutor, get_executor, probe
-from engine.jobs.reporter import JobCancelled
+from engine.executor import LocalExecutor
+from engine.jobs.executors import RayExecutor, get_executor, probe
+from engine.progress import Cancelled
 
 
 def square_plus_pid(x: int) -> tuple[int, int]:
@@ -54,7 +55,7 @@ def test_local_executor_is_ordered_and_reports_progress() -> None:
 
 
 def test_local_executor_stops_on_cancel_and_raises_task_errors() -> None:
-    with pytest.raises(JobCancelled):
+    with pytest.raises(Cancelled):
         LocalExecutor().map(square_plus_pid, [1, 2, 3, 4], reporter=Recorder(cancel_after=2))
     with pytest.raises(GlimpseError, match="item 7: seven is not allowed"):
         LocalExecutor().map(refuse_seven, [1, 7, 9])

@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 from db.schema import Dataset, FaceCrop
 from engine.errors import GlimpseError
 from engine.jobs import queue
-from engine.jobs.handlers import HANDLERS, USER_KINDS, _split_config, jsonable
+from engine.jobs.handlers import JOB_KINDS, jsonable, user_kinds
+from engine.jobs.handlers.base import split_config
 from engine.progress import NullReporter
 
 
@@ -36,20 +37,20 @@ class Report:
 
 
 def test_every_user_kind_has_a_handler() -> None:
-    assert set(USER_KINDS) <= set(HANDLERS)
-    assert {"sleep", "fail", "crash"} <= set(HANDLERS)
+    assert user_kinds() == ["synth", "ingest", "preprocess", "train", "ablation", "evaluate"]
+    assert {"sleep", "fail", "crash"} <= set(JOB_KINDS) - set(user_kinds())
 
 
 def test_params_become_a_config_and_typos_are_refused() -> None:
-    assert _split_config(Knobs, {"size": 32, "pair": [3, 4], "dataset": "x"}, {"dataset"}) == Knobs(
+    assert split_config(Knobs, {"size": 32, "pair": [3, 4], "dataset": "x"}, {"dataset"}) == Knobs(
         size=32, pair=(3, 4)
     )
-    assert _split_config(Knobs, {"config": {"seed": 5}}, set()) == Knobs(seed=5)
-    assert _split_config(Knobs, {"preset": "tiny", "seed": 2}, set()) == Knobs(seed=2, size=8)
+    assert split_config(Knobs, {"config": {"seed": 5}}, set()) == Knobs(seed=5)
+    assert split_config(Knobs, {"preset": "tiny", "seed": 2}, set()) == Knobs(seed=2, size=8)
     with pytest.raises(GlimpseError, match="unknown Knobs parameter.*: sise"):
-        _split_config(Knobs, {"sise": 32}, set())
+        split_config(Knobs, {"sise": 32}, set())
     with pytest.raises(GlimpseError, match="no preset 'huge'"):
-        _split_config(Knobs, {"preset": "huge"}, set())
+        split_config(Knobs, {"preset": "huge"}, set())
 
 
 def test_results_are_plain_and_bounded() -> None:
@@ -64,9 +65,9 @@ def test_results_are_plain_and_bounded() -> None:
 
 def test_missing_parameters_are_user_errors(home: Path) -> None:
     with pytest.raises(GlimpseError, match="needs a 'root' parameter"):
-        HANDLERS["ingest"]({}, NullReporter(), 1)
+        JOB_KINDS["ingest"].run({}, NullReporter(), 1)
     with pytest.raises(GlimpseError, match="needs 'dataset_id'"):
-        HANDLERS["preprocess"]({"backend": "ground_truth"}, NullReporter(), 1)
+        JOB_KINDS["preprocess"].run({"backend": "ground_truth"}, NullReporter(), 1)
 
 
 @pytest.mark.slow

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from db.schema import Job, Run, utcnow
 from engine.errors import GlimpseError
-from engine.jobs import queue
+from engine.jobs import queue, service
 from engine.jobs.reporter import JobReporter
 
 
@@ -34,9 +34,9 @@ def test_enqueue_and_claim_oldest_first_with_kind_filter(session: Session) -> No
     assert [j.id for j in queue.list_jobs(session, status="running")] == [third, second, first]
 
 
-def test_enqueue_refuses_unknown_kind(session: Session) -> None:
+def test_submit_refuses_unknown_kind(session: Session) -> None:
     with pytest.raises(GlimpseError, match="unknown job kind 'trian'"):
-        queue.enqueue(session, "trian", {})
+        service.submit(session, "trian", {})
     assert queue.list_jobs(session) == []
 
 

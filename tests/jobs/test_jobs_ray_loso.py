@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.schema import Prediction
-from engine.jobs.executors import RayExecutor
+from engine.jobs.executors import RayExecutor, get_executor
 
 pytestmark = pytest.mark.ray
 
@@ -41,8 +41,7 @@ def test_loso_on_ray_equals_local(
     _tiny_catalog_builder()(session, home / "datasets" / "tiny")
     cfg = AblationConfig.tiny()
 
-    monkeypatch.setenv("GLIMPSE_EXECUTOR", "local")
-    local = run_variant(db_url, "fir", 3, cfg)
+    local = run_variant(db_url, "fir", 3, cfg)  # no executor given: in-process
 
     calls: list[int] = []  # prove the folds really went through the Ray executor
     ray_map = RayExecutor.map
@@ -56,7 +55,7 @@ def test_loso_on_ray_equals_local(
     monkeypatch.delenv("RAY_ADDRESS", raising=False)
     ray.init(num_cpus=2, include_dashboard=False, ignore_reinit_error=True)
     try:
-        remote = run_variant(db_url, "fir", 3, cfg)
+        remote = run_variant(db_url, "fir", 3, cfg, executor=get_executor())  # what the job layer passes
     finally:
         ray.shutdown()
 

@@ -8,7 +8,7 @@ from engine.errors import GlimpseError
 from engine.ingest.base import LABELS_ME
 from engine.train.config import AblationConfig, EncoderStageConfig, SequenceConfig
 from engine.train.loso import build_folds
-from engine.train.variants import ClipInfo, get_variant, variant_names
+from engine.variants import ClipInfo, get_variant, variant_names
 
 
 def _clips() -> list[ClipInfo]:

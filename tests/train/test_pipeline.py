@@ -151,7 +151,7 @@ class _CancelAfter:
 def test_cancel_stops_between_epochs_and_marks_the_run(tiny_catalog: str) -> None:
     import pytest
 
-    from engine.train.entry import Cancelled
+    from engine.progress import Cancelled
 
     reporter = _CancelAfter(1)
     with pytest.raises(Cancelled):

@@ -53,7 +53,7 @@ def test_fine_tuning_runs_the_encoder_inside() -> None:
     enc_cfg = EncoderStageConfig(model="enc_tiny", image_size=32, epochs=1, batch_size=8)
     rng = np.random.default_rng(0)
     frames = rng.integers(0, 255, (9, 4, 32, 32), dtype=np.uint8)
-    state, _ = train_encoder("fir", enc_cfg, 0, CPU, faces=frames[:, 0])
+    state, _ = train_encoder(("fir",), enc_cfg, 0, CPU, faces=frames[:, 0])
     y = np.arange(9) % 3
     cfg = SequenceConfig(hidden=8, seq_len=4, epochs=1, batch_size=4, freeze_encoder=False)
     out = train_and_predict(

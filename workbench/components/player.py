@@ -8,8 +8,6 @@ and every frame is shown (frame-exact, no skipping).
 
 from __future__ import annotations
 
-from typing import Any
-
 import cv2
 import numpy as np
 import streamlit as st
@@ -24,16 +22,16 @@ SPEEDS = {"1 fps": 1.0, "2 fps": 2.0, "5 fps": 5.0, "10 fps": 10.0}
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _faces(clip_id: int, catalog: str) -> dict[str, Any]:
-    return api.clip_faces(clip_id)
+def _faces(clip_id: int, catalog: str) -> api.FaceCrops:
+    return api.face_crops(clip_id)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _difference(clip_id: int, catalog: str, gain: float) -> dict[str, Any]:
+def _difference(clip_id: int, catalog: str, gain: float) -> api.DifferenceImage:
     return api.difference_image(clip_id, gain)
 
 
-def _overlay(image: np.ndarray, mark: dict[str, Any] | None, display: int = 384) -> np.ndarray:
+def _overlay(image: np.ndarray, mark: api.GroundTruthMarks | None, display: int = 384) -> np.ndarray:
     """Upscale small frames for display, then draw the box and the 68 landmarks at display resolution."""
     scale = max(1.0, display / max(image.shape[:2]))
     out = (
@@ -43,10 +41,10 @@ def _overlay(image: np.ndarray, mark: dict[str, Any] | None, display: int = 384)
     )
     if not mark:
         return out
-    if mark.get("box"):
-        x, y, w, h = (int(round(v * scale)) for v in mark["box"])
+    if mark.box:
+        x, y, w, h = (int(round(v * scale)) for v in mark.box)
         cv2.rectangle(out, (x, y), (x + w, y + h), (0, 200, 0), 1)
-    for px, py in mark.get("landmarks") or []:
+    for px, py in mark.landmarks:
         cv2.circle(out, (int(round(px * scale)), int(round(py * scale))), 2, (255, 60, 60), -1)
     return out
 
@@ -73,20 +71,20 @@ def render_player(clip_id: int, key: str = "player") -> None:
     except GlimpseError as error:
         state.show_error(error)
         return
-    numbers: list[int] = detail["frame_numbers"]
+    numbers = list(detail.frame_numbers)
     if not numbers:
         st.warning("this clip has no frames in the catalog")
         return
-    badge = " · SYNTHETIC" if detail.get("synthetic") else ""
-    st.subheader(f"{detail['dataset']} / {detail['subject']} / {detail['name']}{badge}")
+    badge = " · SYNTHETIC" if detail.synthetic else ""
+    st.subheader(f"{detail.dataset} / {detail.subject} / {detail.name}{badge}")
     st.caption(
-        f"label **{detail['label']}** ({detail['emotion']}) · AUs {detail['action_units'] or '–'} · "
-        f"onset {detail['onset']} · apex {detail['apex']}{' (est.)' if detail['apex_estimated'] else ''} · "
-        f"offset {detail['offset']} · {len(numbers)} frames @ {detail['fps'] or '?'} fps"
+        f"label **{detail.label}** ({detail.emotion}) · AUs {detail.action_units or '–'} · "
+        f"onset {detail.onset} · apex {detail.apex}{' (est.)' if detail.apex_estimated else ''} · "
+        f"offset {detail.offset} · {len(numbers)} frames @ {detail.fps or '?'} fps"
     )
     fkey = f"{key}_frame_{clip_id}"
     if fkey not in st.session_state or st.session_state[fkey] not in numbers:
-        st.session_state[fkey] = detail["onset"] if detail["onset"] in numbers else numbers[0]
+        st.session_state[fkey] = detail.onset if detail.onset in numbers else numbers[0]
         st.session_state[f"{fkey}_num"] = st.session_state[fkey]
     controls = st.columns([1, 1, 2, 2])
     playing = controls[3].toggle("▶ play", key=f"{fkey}_play")
@@ -129,22 +127,22 @@ def render_player(clip_id: int, key: str = "player") -> None:
         except GlimpseError as error:
             state.show_error(error)
             return
-        state.put(state.FACE_BACKEND, faces["backend"])
+        state.put(state.FACE_BACKEND, faces.backend)
         left, right = st.columns(2)
         show_marks = left.checkbox("landmarks overlay", value=True, key=f"{fkey}_lm")
         left.image(_overlay(image, mark if show_marks else None), caption=f"frame {frame}", width=360)
-        if frame in faces["frame_numbers"]:
-            crop = faces["crops"][faces["frame_numbers"].index(frame)]
+        crop = faces.crop_of(frame)
+        if crop is not None:
             right.image(
                 np.clip(crop, 0, 255).astype(np.uint8),
-                caption=f"face crop · backend: {faces['backend']}",
+                caption=f"face crop · backend: {faces.backend}",
                 width=360,
                 clamp=True,
             )
         fig = timeline_figure(
             numbers[0],
             numbers[-1],
-            {"onset": detail["onset"], "apex": detail["apex"], "offset": detail["offset"]},
+            detail.marks,
             current=frame,
         )
         st.plotly_chart(fig, key=f"{fkey}_timeline")
@@ -158,9 +156,9 @@ def render_player(clip_id: int, key: str = "player") -> None:
         except GlimpseError as error:
             state.show_error(error)
             return
-        colored = cv2.cvtColor(cv2.applyColorMap(diff["image"], cv2.COLORMAP_INFERNO), cv2.COLOR_BGR2RGB)
+        colored = cv2.cvtColor(cv2.applyColorMap(diff.image, cv2.COLORMAP_INFERNO), cv2.COLOR_BGR2RGB)
         st.image(
             colored,
             width=320,
-            caption=f"|apex {diff['apex']} − onset {diff['onset']}| × {diff['gain']:.0f} · {diff['backend']}",
+            caption=f"|apex {diff.apex} − onset {diff.onset}| × {diff.gain:.0f} · {diff.backend}",
         )

@@ -6,15 +6,14 @@ import pandas as pd
 import streamlit as st
 
 from engine import api
-from engine.annotate import store
-from engine.errors import AnnotationConflict, GlimpseError
+from engine.errors import GlimpseError
 from workbench import state
 from workbench.components.downloads import figure_downloads, table_download
 from workbench.components.timeline import timeline_figure
 
 
 def _clip_picker() -> int | None:
-    table, _ = api.clips({}, page=0, page_size=500)
+    table, _ = api.clips(api.ClipQuery(), page=0, page_size=500)
     if table.empty:
         st.info("No clips in the catalog yet.")
         return None
@@ -31,17 +30,18 @@ def _use_apex(key: str, frame: int) -> None:
     st.session_state[key] = frame
 
 
-def _defaults(clip_id: int, detail: dict, annotator: str, existing: pd.DataFrame) -> dict:
+def _defaults(detail: api.ClipDetail, annotator: str, existing: pd.DataFrame) -> dict:
+    """The form's starting marks: this annotator's saved annotation, else the dataset's own coding."""
     mine = existing[existing.annotator == annotator]
     base = mine.iloc[0].to_dict() if len(mine) else {}
-    numbers = detail["frame_numbers"]
+    numbers = detail.frame_numbers
 
     def pick(name: str) -> int:
-        value = base.get(name) if pd.notna(base.get(name, None)) else detail.get(name)
+        value = base.get(name) if pd.notna(base.get(name, None)) else detail.marks[name]
         return int(value) if value is not None and pd.notna(value) else numbers[0]
 
-    aus = [a for a in str(base.get("action_units", detail.get("action_units", "")) or "").split("+") if a]
-    emotion = base.get("emotion") or detail.get("emotion") or "others"
+    aus = [a for a in str(base.get("action_units", detail.action_units) or "").split("+") if a]
+    emotion = base.get("emotion") or detail.emotion or api.EMOTIONS[-1]
     return {
         "onset": pick("onset"),
         "apex": pick("apex"),
@@ -52,12 +52,12 @@ def _defaults(clip_id: int, detail: dict, annotator: str, existing: pd.DataFrame
 
 
 def _save(
-    clip_id: int, annotator: str, marks: store.Marks, version: int | None, existing: pd.DataFrame
+    clip_id: int, annotator: str, marks: api.Marks, version: int | None, existing: pd.DataFrame
 ) -> pd.DataFrame:
     """Save over the version this page opened; a newer one (someone saved since) asks what to do."""
     try:
-        saved = store.save(clip_id, annotator, marks, version)
-    except AnnotationConflict as error:
+        saved = api.save_marks(clip_id, annotator, marks, version)
+    except api.AnnotationConflict as error:
         st.warning(f"Not saved: {error}")
         st.session_state[f"ann_conflict_{clip_id}"] = {"marks": marks, "version": error.version}
         return existing
@@ -79,7 +79,7 @@ def _offer_reload_or_overwrite(clip_id: int, annotator: str, loaded: str, confli
     if c[1].button("Overwrite with mine", key="ann_overwrite"):
         st.session_state.pop(conflict_key)
         try:
-            saved = store.save(clip_id, annotator, pending["marks"], pending["version"], overwrite=True)
+            saved = api.save_marks(clip_id, annotator, pending["marks"], pending["version"], overwrite=True)
         except GlimpseError as error:
             state.show_error(error)
             return
@@ -98,17 +98,17 @@ def render() -> None:
     except GlimpseError as error:
         state.show_error(error)
         return
-    numbers = detail["frame_numbers"]
+    numbers = detail.frame_numbers
     if not numbers:
         st.warning("this clip has no frames")
         return
-    if detail.get("synthetic"):
+    if detail.synthetic:
         st.caption(":orange-badge[SYNTHETIC] clip")
     annotator = st.text_input("Annotator", value=state.get(state.ANNOTATOR, ""), key="ann_annotator")
     state.put(state.ANNOTATOR, annotator)
     if annotator.strip():
         st.caption(f"annotating as **{annotator.strip()}**")
-    d = _defaults(clip_id, detail, annotator.strip(), existing)
+    d = _defaults(detail, annotator.strip(), existing)
     lo, hi = numbers[0], numbers[-1]
     keys = {mark: f"ann_{mark}_{clip_id}" for mark in ("onset", "apex", "offset")}
     loaded = f"ann_loaded_{clip_id}"
@@ -117,7 +117,7 @@ def render() -> None:
         for mark, key in keys.items():
             st.session_state[key] = min(max(d[mark], lo), hi)
         st.session_state[loaded] = annotator.strip()
-        st.session_state[version_key] = store.opened(clip_id, annotator).version
+        st.session_state[version_key] = api.open_annotation(clip_id, annotator).version
     with st.form(f"ann_form_{clip_id}_{annotator.strip()}"):
         c = st.columns(3)
         onset = c[0].number_input("onset", lo, hi, step=1, key=keys["onset"])
@@ -137,7 +137,7 @@ def render() -> None:
         saved = st.form_submit_button("Save annotation")
     conflict_key = f"ann_conflict_{clip_id}"
     if saved:
-        marks = store.Marks(int(onset), int(apex), int(offset), "+".join(aus), emotion)
+        marks = api.Marks(int(onset), int(apex), int(offset), "+".join(aus), emotion)
         st.session_state.pop(conflict_key, None)
         existing = _save(clip_id, annotator, marks, st.session_state.get(version_key), existing)
     if st.session_state.get(conflict_key):

@@ -22,21 +22,33 @@ def render() -> None:
         state.show_error(error)
         return
     cols = st.columns(5)
-    dataset = cols[0].selectbox("dataset", [ALL, *options["dataset"]], key="clips_f_dataset")
-    subjects = options["subject"]
+    dataset = cols[0].selectbox("dataset", [ALL, *options.datasets], key="clips_f_dataset")
+    subjects = options.subjects
     subject = cols[1].selectbox(
         "subject", [ALL, *subjects], format_func=lambda s: subjects.get(s, s), key="clips_f_subject"
     )
-    label = cols[2].selectbox("label", [ALL, *options["label"]], key="clips_f_label")
-    annotator = cols[3].selectbox("annotator", [ALL, *options["annotator"]], key="clips_f_annotator")
-    chosen = {"dataset": dataset, "subject_id": subject, "label": label, "annotator": annotator}
-    lo, hi = cols[4].slider("agreement", 0.0, 1.0, (0.0, 1.0), 0.05, key="clips_f_agreement")
-    filters = {k: (None if v == ALL else v) for k, v in chosen.items()}
-    if (lo, hi) != (0.0, 1.0):
-        filters.update(min_agreement=lo, max_agreement=hi)
+    label = cols[2].selectbox("label", [ALL, *options.labels], key="clips_f_label")
+    annotator = cols[3].selectbox("annotator", [ALL, *options.annotators], key="clips_f_annotator")
+    lo, hi = cols[4].slider(
+        "majority agreement",
+        0.0,
+        1.0,
+        (0.0, 1.0),
+        0.05,
+        key="clips_f_majority",
+        help="share of a clip's annotators who chose its majority label",
+    )
+    query = api.ClipQuery(
+        dataset=None if dataset == ALL else dataset,
+        subject_id=None if subject == ALL else int(subject),
+        label=None if label == ALL else label,
+        annotator=None if annotator == ALL else annotator,
+        min_majority=None if (lo, hi) == (0.0, 1.0) else lo,
+        max_majority=None if (lo, hi) == (0.0, 1.0) else hi,
+    )
     page = st.number_input("page", min_value=1, value=1, step=1, key="clips_page") - 1
     try:
-        table, total = api.clips(filters, page=int(page), page_size=PAGE_SIZE)
+        table, total = api.clips(query, page=int(page), page_size=PAGE_SIZE)
     except GlimpseError as error:
         state.show_error(error)
         return

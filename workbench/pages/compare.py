@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from engine import api
@@ -52,58 +51,46 @@ def render() -> None:
     except GlimpseError as error:
         state.show_error(error)
         return
-    synthetic = result["synthetic"]
+    synthetic = result.synthetic
     if synthetic:
         st.caption(":orange-badge[SYNTHETIC] comparison on synthetic data")
-    st.markdown("Variants: " + " · ".join(f"**{v.upper()}**" for v in result["variants"]))
-    summary: pd.DataFrame = result["summary"]
+    st.markdown("Variants: " + " · ".join(f"**{v.upper()}**" for v in result.variants))
+    summary = result.summary
     if not summary.empty:
         fig = spread_figure(summary, synthetic_title("metrics, mean with 95% CI over seeds", synthetic))
         st.plotly_chart(fig, key="cmp_bars")
         figure_downloads(fig, "compare_metrics", key="cmp_bars")
         st.dataframe(summary, hide_index=True, key="cmp_summary")
         table_download(summary, "compare_summary", key="cmp_summary")
-    deltas: pd.DataFrame = result["deltas_vs_full"]
+    deltas = result.deltas_vs_reference
     if not deltas.empty:
-        st.subheader("Per-class F1 minus FULL")
+        st.subheader(f"Per-class F1 minus {result.reference.upper()}")
         st.dataframe(deltas.style.format("{:+.3f}"), key="cmp_deltas")
-        table_download(deltas.reset_index(), "compare_deltas_vs_full", key="cmp_deltas")
+        table_download(deltas.reset_index(), f"compare_deltas_vs_{result.reference}", key="cmp_deltas")
     st.subheader("Confusion matrices")
     by_variant: dict[str, list[str]] = {}
-    for run_id, variant in result["runs"].items():
+    for run_id, variant in result.runs.items():
         by_variant.setdefault(variant, []).append(run_id)
     cols = st.columns(min(3, max(1, len(by_variant))))
-    for i, variant in enumerate(result["variants"]):
-        run_id = by_variant[variant][0]
-        detail = api.run_detail(run_id)
+    for i, variant in enumerate(result.variants):
+        detail = api.run_detail(by_variant[variant][0])
         with cols[i % len(cols)]:
             fig = confusion_figure(
-                detail["confusion"], detail["labels"], f"{variant.upper()} (seed {detail['run']['seed']})"
+                detail.confusion, detail.labels, f"{variant.upper()} (seed {detail.run.seed})"
             )
             fig.update_layout(height=320, margin={"l": 10, "r": 10, "t": 40, "b": 10})
             st.plotly_chart(fig, key=f"cmp_cm_{variant}")
             figure_downloads(fig, f"confusion_{variant}", key=f"cmp_cm_{variant}")
-    st.subheader("Paired tests vs FULL")
-    comparison = result["comparison"]
-    if comparison and comparison.get("paired"):
-        rows = [
-            {"comparison": name, "test": kind, **test}
-            for name, tests in comparison["paired"].items()
-            for kind, test in tests.items()
-        ]
-        tests = pd.DataFrame(rows)
-        st.dataframe(tests, hide_index=True, key="cmp_ablation_tests")
-        table_download(tests, "paired_tests", key="cmp_ablation_tests")
-        if comparison.get("chance"):
-            st.caption(f"chance levels: {comparison['chance']}")
-        with st.expander("comparison.json"):
-            st.json(comparison, expanded=False)
-    elif comparison:
-        st.json(comparison, expanded=False)
+    st.subheader(f"Paired tests vs {result.reference.upper()}")
+    if result.paired.empty:
+        st.caption(
+            f"Paired tests need {result.reference.upper()} and the variant over at least two shared seeds."
+        )
     else:
-        tests = api.paired_tests(result["runs"])
-        if tests.empty:
-            st.caption("Paired tests need FULL and the variant over at least two shared seeds.")
-        else:
-            st.dataframe(tests, hide_index=True, key="cmp_tests")
-            table_download(tests, "paired_tests", key="cmp_tests")
+        st.dataframe(result.paired, hide_index=True, key="cmp_tests")
+        table_download(result.paired, "paired_tests", key="cmp_tests")
+    if result.chance:
+        st.caption(f"chance levels: {dict(result.chance)}")
+    if result.document:
+        with st.expander("comparison.json (written when the ablation ended)"):
+            st.json(dict(result.document), expanded=False)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import asdict
+
 import pandas as pd
 import streamlit as st
 
@@ -13,38 +16,32 @@ from workbench.components.downloads import table_download
 FORMATS = ("casme2", "ckplus", "smic", "samm", "casme_sq", "folder", "video")
 
 
-def _label_text(labels: object) -> str:
-    if isinstance(labels, dict):
-        return ", ".join(f"{k}: {v}" for k, v in sorted(labels.items(), key=lambda kv: str(kv[0])))
-    return str(labels or "")
+def _label_text(labels: Mapping[str, int]) -> str:
+    return ", ".join(f"{k}: {v}" for k, v in sorted(labels.items(), key=lambda kv: str(kv[0])))
 
 
 def render() -> None:
     st.title("Datasets")
     try:
-        frame = api.datasets()
+        summaries = api.datasets()
     except GlimpseError as error:
         state.show_error(error)
         return
-    if frame.empty:
+    if not summaries:
         st.info("The catalog is empty. Create the synthetic corpus or ingest a dataset below.")
     else:
-        for _, row in frame.iterrows():
+        for ds in summaries:
             cols = st.columns([3, 1, 1, 1, 1, 4])
-            name = f"**{row['name']}**"
-            if row.get("synthetic"):
-                cols[0].markdown(f"{name} :orange-badge[SYNTHETIC]")
-            else:
-                cols[0].markdown(name)
-            cols[1].metric("clips", int(row.get("clips", 0)))
-            cols[2].metric("subjects", int(row.get("subjects", 0)))
-            cols[3].metric("frames", int(row.get("frames", 0)))
-            cols[4].metric("fps", "–" if pd.isna(row.get("fps")) else f"{row.get('fps'):g}")
-            cols[5].caption(f"{row.get('format', '')} · {row.get('purpose', '')}")
-            cols[5].caption(f"labels: {_label_text(row.get('labels'))}")
-        table = frame.copy()
-        if "labels" in table:
-            table["labels"] = table["labels"].map(_label_text)
+            name = f"**{ds.name}**"
+            cols[0].markdown(f"{name} :orange-badge[SYNTHETIC]" if ds.synthetic else name)
+            cols[1].metric("clips", ds.clips)
+            cols[2].metric("subjects", ds.subjects)
+            cols[3].metric("frames", ds.frames)
+            cols[4].metric("fps", "–" if ds.fps is None else f"{ds.fps:g}")
+            cols[5].caption(f"{ds.format} · {ds.purpose}")
+            cols[5].caption(f"labels: {_label_text(ds.labels)}")
+        table = pd.DataFrame([asdict(ds) for ds in summaries])
+        table["labels"] = table["labels"].map(_label_text)
         table["synthetic"] = table["synthetic"].map(lambda s: "SYNTHETIC" if s else "")
         st.dataframe(table, hide_index=True, key="datasets_table")
         table_download(table, "datasets", key="datasets")

@@ -43,32 +43,28 @@ def render() -> None:
     except GlimpseError as error:
         state.show_error(error)
         return
-    info = detail["run"]
-    synthetic = bool(info["synthetic"])
-    st.subheader(
-        f"Run {info['id']} · {info['kind']} {info['variant']}" + (" · SYNTHETIC" if synthetic else "")
-    )
+    info = detail.run
+    synthetic = info.synthetic
+    st.subheader(f"Run {info.id} · {info.kind} {info.variant}" + (" · SYNTHETIC" if synthetic else ""))
     if synthetic:
         st.caption(":orange-badge[SYNTHETIC] results on synthetic data, not on a real dataset")
-    overall = detail["overall"]
+    overall = detail.overall
     m = st.columns(4)
     m[0].metric("UF1", _fmt(overall.get("uf1")))
     m[1].metric("UAR", _fmt(overall.get("uar")))
     m[2].metric("accuracy", _fmt(overall.get("accuracy")))
-    m[3].metric("predictions", detail["n_predictions"])
+    m[3].metric("predictions", detail.n_predictions)
 
     left, right = st.columns([3, 2])
     with left:
         fig = confusion_figure(
-            detail["confusion"],
-            detail["labels"],
-            synthetic_title("confusion matrix (rows = truth)", synthetic),
+            detail.confusion, detail.labels, synthetic_title("confusion matrix (rows = truth)", synthetic)
         )
         selection = st.plotly_chart(fig, on_select="rerun", selection_mode="points", key=f"cm_{run_id}")
         figure_downloads(fig, f"confusion_{run_id}", key=f"cm_{run_id}")
     cell = _selected_cell(selection)
     with right:
-        metrics = detail["metrics"]
+        metrics = detail.metrics
         per_class = metrics[metrics.scope.str.startswith("class:")].copy()
         if len(per_class):
             per_class["class"] = per_class.scope.str.removeprefix("class:")
@@ -77,8 +73,8 @@ def render() -> None:
             )
         st.caption("Or pick a cell:")
         c = st.columns(2)
-        truth = c[0].selectbox("truth", detail["labels"], key="cell_truth")
-        predicted = c[1].selectbox("predicted", detail["labels"], key="cell_pred")
+        truth = c[0].selectbox("truth", detail.labels, key="cell_truth")
+        predicted = c[1].selectbox("predicted", detail.labels, key="cell_pred")
         if st.button("List clips of this cell", key="cell_go"):
             cell = (truth, predicted)
     if cell is not None:
@@ -86,8 +82,8 @@ def render() -> None:
     cell = state.get(f"cell_{run_id}")
     if cell:
         _cell_clips(run_id, *cell)
-    _bars(detail["metrics"], run_id, synthetic)
-    table_download(detail["metrics"], f"metrics_{run_id}", key=f"metrics_{run_id}")
+    _bars(detail.metrics, run_id, synthetic)
+    table_download(detail.metrics, f"metrics_{run_id}", key=f"metrics_{run_id}")
 
 
 def _selected_cell(selection: object) -> tuple[str, str] | None:

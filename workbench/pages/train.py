@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import streamlit as st
@@ -13,21 +14,13 @@ from workbench.components.downloads import table_download
 
 STAGES = ("fir", "er", "mixt", "full")
 BASELINES = ("lbptop", "flowcnn")
-PROTOCOLS = {
-    "loso": "leave-one-subject-out over the ME datasets",
-    "composite": "MEGC 2019 composite (CASME II + SMIC-HS + SAMM membership), LOSO",
-    "cross_dataset": "cross-dataset: train on some datasets, test on others",
-}
 
 
 def _names(text: str) -> list[str]:
     return [d.strip() for d in text.split(",") if d.strip()]
 
 
-FINAL = ("succeeded", "failed", "cancelled", "lost")
-
-
-def _fields(prefix: str, defaults: dict[str, Any]) -> dict[str, Any]:
+def _fields(prefix: str, defaults: Mapping[str, Any]) -> dict[str, Any]:
     """One input per scalar setting of a config dict (bools → checkbox, numbers → number input)."""
     out: dict[str, Any] = {}
     cols = st.columns(4)
@@ -60,7 +53,7 @@ def build_params(
     test_datasets: str = "",
 ) -> dict[str, Any]:
     """The job parameters: an AblationConfig dict (+ ``variant`` for a single-stage run)."""
-    base = api.training_defaults(tiny=tiny).get("AblationConfig", {})
+    base = api.training_defaults(tiny=tiny).ablation
     params = {k: v for k, v in base.items() if k not in ("encoder", "sequence")}
     params["encoder"], params["sequence"] = encoder, sequence
     try:
@@ -83,7 +76,7 @@ def render() -> None:
     tiny = st.toggle("tiny preset (seconds, for smoke tests)", value=False, key="train_tiny")
     defaults = api.training_defaults(tiny=tiny)
     preset = "tiny" if tiny else "std"  # widget keys per preset, so switching it shows that preset's values
-    ablation = defaults.get("AblationConfig", {})
+    ablation = defaults.ablation
     with st.form("train_form"):
         kind = st.radio(
             "launch",
@@ -106,15 +99,16 @@ def render() -> None:
             key="train_datasets",
         )
         p = st.columns(3)
+        protocols = api.protocols()
         protocol = p[0].selectbox(
-            "evaluation protocol", list(PROTOCOLS), format_func=PROTOCOLS.get, key="train_protocol"
+            "evaluation protocol", list(protocols), format_func=protocols.get, key="train_protocol"
         )
         train_datasets = p[1].text_input("train datasets (cross-dataset only)", key="train_train_datasets")
         test_datasets = p[2].text_input("test datasets (cross-dataset only)", key="train_test_datasets")
         with st.expander("encoder stage settings (FIR / ER / MIXT / FULL)"):
-            encoder = _fields(f"{preset}_enc", defaults.get("EncoderStageConfig", {}))
+            encoder = _fields(f"{preset}_enc", defaults.encoder)
         with st.expander("sequence (stage 3) settings"):
-            sequence = _fields(f"{preset}_seq", defaults.get("SequenceConfig", {}))
+            sequence = _fields(f"{preset}_seq", defaults.sequence)
         submitted = st.form_submit_button("Launch")
     if submitted:
         try:
@@ -151,15 +145,13 @@ def _monitor(job_id: int) -> None:
     except GlimpseError as error:
         state.show_error(error)
         return
-    st.progress(
-        min(max(float(job["progress"] or 0.0), 0.0), 1.0), text=f"{job['status']} · {job['message'] or ''}"
-    )
-    st.markdown(f"**Status: {job['status']}** ({job['kind']})")
-    if job["status"] == "failed" and job["error"]:
-        st.error(job["error"])
-    if job["status"] == "succeeded":
+    st.progress(min(max(job.progress, 0.0), 1.0), text=f"{job.status} · {job.message}")
+    st.markdown(f"**Status: {job.status}** ({job.kind})")
+    if job.status == "failed" and job.error:
+        st.error(job.error)
+    if job.status == "succeeded":
         st.success("finished — see Results")
-    if job["status"] not in FINAL and st.button("Cancel job", key=f"cancel_{job_id}"):
+    if not job.is_final and st.button("Cancel job", key=f"cancel_{job_id}"):
         api.cancel_job(job_id)
         st.warning("cancel requested")
     lines = api.job_logs(job_id, tail=15)

@@ -1,4 +1,9 @@
-"""Trajectories page: per-frame encoder features of a clip as a PCA path, and class scores over time."""
+"""Trajectories page: per-frame encoder features of a clip as a PCA path, and class scores over time.
+
+What it reads is cached: the run → clips index is one catalog query plus each file's index (opened
+once per file, ``engine.evaluate.trajectories``), and every (run, clip) trajectory is kept with
+``st.cache_data`` — a finished run's files never change — so a rerun opens no npz file again.
+"""
 
 from __future__ import annotations
 
@@ -11,17 +16,22 @@ from workbench.components.charts import scores_figure, trajectory_figure
 from workbench.components.downloads import figure_downloads
 
 
+@st.cache_data(show_spinner=False, max_entries=128)
+def _trajectory(catalog: str, run_id: str, clip_id: int) -> api.ClipTrajectory:
+    return api.trajectories(run_id, clip_id)
+
+
 def render() -> None:
     st.title("Trajectories")
     try:
-        run_ids = api.trajectory_runs()
+        index = api.trajectory_index()
     except GlimpseError as error:
         state.show_error(error)
         return
-    if not run_ids:
+    if not index:
         st.info("No run stored per-frame features yet (stage-3 runs write trajectories.npz).")
         return
-    clip_ids = sorted({c for r in run_ids for c in api.trajectory_clips(r)})
+    clip_ids = sorted({c for clips in index.values() for c in clips})
     current = state.get(state.CLIP)
     names = api.clip_names(clip_ids)
     clip_id = st.selectbox(
@@ -31,7 +41,7 @@ def render() -> None:
         key="traj_clip",
         format_func=lambda c: f"#{c} {names.get(c, '')}",
     )
-    having = [r for r in run_ids if clip_id in api.trajectory_clips(r)]
+    having = [r for r, clips in index.items() if clip_id in clips]
     runs_table = api.runs(limit=1000).set_index("id")
     label = {
         r: f"{runs_table.loc[r, 'variant'] or runs_table.loc[r, 'kind']} · {r}"
@@ -44,20 +54,19 @@ def render() -> None:
     )
     if not chosen:
         return
+    catalog = api.catalog_location()
     try:
         detail = api.clip_detail(clip_id)
-        data = {label[r]: api.trajectories(r, clip_id) for r in chosen}
+        data = {label[r]: _trajectory(catalog, r, clip_id) for r in chosen}
     except GlimpseError as error:
         state.show_error(error)
         return
-    synthetic = bool(detail.get("synthetic"))
     st.caption(
-        f"clip #{clip_id} {detail['dataset']}/{detail['subject']}/{detail['name']} · label {detail['label']}"
-        + (" · :orange-badge[SYNTHETIC]" if synthetic else "")
+        f"clip #{clip_id} {detail.dataset}/{detail.subject}/{detail.name} · label {detail.label}"
+        + (" · :orange-badge[SYNTHETIC]" if detail.synthetic else "")
     )
-    marks = {"onset": detail["onset"], "apex": detail["apex"], "offset": detail["offset"]}
-    fig = trajectory_figure({k: (v["pca"], v["frames"]) for k, v in data.items()}, marks)
-    if synthetic:
+    fig = trajectory_figure({k: (v.pca, list(v.frames)) for k, v in data.items()}, detail.marks)
+    if detail.synthetic:
         fig.update_layout(title=fig.layout.title.text + " — SYNTHETIC data")
     st.plotly_chart(fig, key="traj_pca")
     st.caption(
@@ -65,10 +74,10 @@ def render() -> None:
     )
     figure_downloads(fig, f"trajectory_clip{clip_id}", key="traj_pca")
     series = {
-        k: (v["scores"], v["frames"], v["score_labels"]) for k, v in data.items() if v["scores"] is not None
+        k: (v.scores, list(v.frames), list(v.score_labels)) for k, v in data.items() if v.scores is not None
     }
     if series:
-        fig2 = scores_figure(series, marks)
+        fig2 = scores_figure(series, detail.marks)
         st.plotly_chart(fig2, key="traj_scores")
         figure_downloads(fig2, f"scores_clip{clip_id}", key="traj_scores")
-    st.caption("Frames: " + ", ".join(f"{k}: {len(v['frames'])}" for k, v in data.items()))
+    st.caption("Frames: " + ", ".join(f"{k}: {len(v.frames)}" for k, v in data.items()))

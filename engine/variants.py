@@ -1,6 +1,6 @@
 """The variant plug-in API: what an ablation compares, and how anyone adds a method to it.
 
-A **variant** is a name plus two top-level (picklable) functions:
+A **variant** is a name, what it needs, and two top-level (picklable) functions:
 
 ``prepare(context: VariantContext) -> prepared``
     Runs ONCE per (variant, seed), in the calling process, with catalog access (``context.db_url``).
@@ -14,9 +14,18 @@ A **variant** is a name plus two top-level (picklable) functions:
     never look at the test clips' labels for anything but the returned ``truth``: no early stopping, no
     epoch or model selection on them (use ``spec.val_clip_ids``, drawn from TRAINING subjects only).
 
-Register with ``register_variant(Variant("name", prepare, run_fold))``; ``get_variant(name)`` looks it up
-(importing ``engine.baselines.variants`` lazily, so "lbptop"/"flowcnn" appear when that module exists).
-``glimpse train`` and ``glimpse ablation`` accept any registered name.
+Register with the decorator on the prepare function::
+
+    @variant("lbptop", run_fold=run_lbptop_fold, description="LBP-TOP + SVM")
+    def prepare_lbptop(context: VariantContext) -> PreparedFeatures: ...
+
+``datasets`` says which dataset roles a run reads (``me`` always; ``faces`` and ``macro`` for encoder
+stages), ``stages`` which encoder stages it trains, in order (``engine.train.stages``).
+
+This module is the registry, below ``engine.train`` and ``engine.baselines`` which both add to it;
+``engine.train``'s package ``__init__`` imports every module that registers a variant (its encoder
+variants and ``engine.baselines``), so ``VARIANTS`` is complete for whoever imported ``engine.train``.
+``glimpse train`` / ``glimpse ablation`` and the pages list ``variant_names()``.
 """
 
 from __future__ import annotations
@@ -28,8 +37,8 @@ from typing import Any
 
 import numpy as np
 
-from engine.errors import GlimpseError
 from engine.progress import Reporter
+from engine.registry import Registry
 
 
 @dataclass(frozen=True)
@@ -90,39 +99,49 @@ class VariantContext:
     extras: dict[str, Any] = field(default_factory=dict)  # filled by prepare: e.g. artifacts to record
 
 
+DATASET_ROLES = ("me", "faces", "macro")
+
+Prepare = Callable[[VariantContext], Any]
+RunFold = Callable[[Any, FoldSpec], FoldResult]
+
+
 @dataclass(frozen=True)
 class Variant:
     name: str
-    prepare: Callable[[VariantContext], Any]
-    run_fold: Callable[[Any, FoldSpec], FoldResult]
+    prepare: Prepare
+    run_fold: RunFold
     description: str = ""
+    datasets: tuple[str, ...] = ("me",)  # dataset roles it reads (DATASET_ROLES)
+    stages: tuple[str, ...] = ()  # encoder stages it trains, in order (engine.train.stages.STAGE_NEEDS)
 
 
-VARIANTS: dict[str, Variant] = {}
+VARIANTS: Registry[Variant] = Registry("variant")
 
 
-def register_variant(variant: Variant) -> Variant:
-    VARIANTS[variant.name] = variant
-    return variant
+def variant(
+    name: str,
+    *,
+    run_fold: RunFold,
+    description: str = "",
+    datasets: tuple[str, ...] = ("me",),
+    stages: tuple[str, ...] = (),
+) -> Callable[[Prepare], Prepare]:
+    """Register the decorated ``prepare`` function, with ``run_fold``, as variant ``name``."""
+    unknown = sorted(set(datasets) - set(DATASET_ROLES))
+    if unknown:
+        raise ValueError(f"variant {name!r}: unknown dataset role(s) {unknown}; use {DATASET_ROLES}")
 
+    def decorate(prepare: Prepare) -> Prepare:
+        VARIANTS.add(name, Variant(name, prepare, run_fold, description, tuple(datasets), tuple(stages)))
+        return prepare
 
-def _load_plugins() -> None:
-    import engine.train.encoder_variants  # noqa: F401  (registers fir, er, mixt, full)
-
-    try:
-        import engine.baselines.variants  # noqa: F401  (registers lbptop, flowcnn)
-    except ModuleNotFoundError as error:  # not written yet; a bug inside it must still surface
-        if error.name not in ("engine.baselines.variants", "engine.baselines"):
-            raise
+    return decorate
 
 
 def get_variant(name: str) -> Variant:
-    _load_plugins()
-    if name not in VARIANTS:
-        raise GlimpseError(f"unknown variant {name!r}", hint=f"known: {', '.join(sorted(VARIANTS))}")
-    return VARIANTS[name]
+    return VARIANTS.get_or_fail(name)
 
 
 def variant_names() -> list[str]:
-    _load_plugins()
-    return sorted(VARIANTS)
+    """Every registered variant, in registration order (encoder variants first, then baselines)."""
+    return VARIANTS.names()

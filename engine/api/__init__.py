@@ -1,0 +1,122 @@
+"""The facade the workbench calls: small, read-mostly functions returning typed results, split by concern.
+
+Why a facade: page scripts must never train or preprocess, and must not know the catalog's session
+rules or where files live. Each module is one concern and stays thin — SELECTs live in
+``db.queries``, analysis in ``engine.evaluate`` / ``engine.annotate``, file reading in
+``engine.preprocess`` — and returns frozen dataclasses (DataFrames only for what the pages show as
+tables). This ``__init__`` re-exports the public names, so ``from engine import api; api.X(...)`` is
+the one way the pages call the engine.
+"""
+
+from engine.api.annotation_versions import (
+    AnnotationConflict,
+    Marks,
+    OpenedAnnotation,
+    SavedAnnotation,
+    open_annotation,
+    save_marks,
+)
+from engine.api.annotations import (
+    agreement,
+    annotations,
+    annotators,
+    codings,
+    save_annotation,
+    suggest_apex,
+    suggest_apex_from_features,
+)
+from engine.api.catalog import (
+    ClipDetail,
+    ClipFilterOptions,
+    ClipQuery,
+    DatasetSummary,
+    clip_detail,
+    clip_names,
+    clips,
+    datasets,
+    filter_options,
+)
+from engine.api.comparison import Comparison, compare, comparison_document, paired_tests
+from engine.api.frames import DifferenceImage, FaceCrops, difference_image, face_crops, frame_image, landmarks
+from engine.api.jobs import (
+    JobStatus,
+    TrainingDefaults,
+    cancel_job,
+    enqueue_job,
+    ensure_worker,
+    job_logs,
+    job_status,
+    protocols,
+    recent_jobs,
+    synth_params,
+    training_defaults,
+)
+from engine.api.results import RunDetail, RunInfo, ablations, cell_clips, run_detail, run_info, runs
+from engine.api.session import catalog_location, get_session
+from engine.api.trajectories import trajectories, trajectory_clips, trajectory_index, trajectory_runs
+from engine.evaluate.trajectories import ClipTrajectory
+from engine.ingest.labels import AU_CHOICES, EMOTIONS
+from engine.preprocess.detect import GroundTruthMarks
+
+__all__ = [
+    "AU_CHOICES",
+    "AnnotationConflict",
+    "Marks",
+    "OpenedAnnotation",
+    "SavedAnnotation",
+    "open_annotation",
+    "save_marks",
+    "EMOTIONS",
+    "ClipDetail",
+    "ClipFilterOptions",
+    "ClipQuery",
+    "ClipTrajectory",
+    "Comparison",
+    "DatasetSummary",
+    "DifferenceImage",
+    "FaceCrops",
+    "GroundTruthMarks",
+    "JobStatus",
+    "RunDetail",
+    "RunInfo",
+    "TrainingDefaults",
+    "ablations",
+    "agreement",
+    "annotations",
+    "annotators",
+    "cancel_job",
+    "catalog_location",
+    "cell_clips",
+    "clip_detail",
+    "clip_names",
+    "clips",
+    "codings",
+    "compare",
+    "comparison_document",
+    "datasets",
+    "difference_image",
+    "enqueue_job",
+    "ensure_worker",
+    "face_crops",
+    "filter_options",
+    "frame_image",
+    "get_session",
+    "job_logs",
+    "job_status",
+    "landmarks",
+    "paired_tests",
+    "protocols",
+    "recent_jobs",
+    "run_detail",
+    "run_info",
+    "runs",
+    "save_annotation",
+    "suggest_apex",
+    "suggest_apex_from_features",
+    "synth_params",
+    "training_defaults",
+    "trajectories",
+    "trajectory_clips",
+    "trajectory_index",
+    "trajectory_runs",
+]

@@ -1,0 +1,85 @@
+"""Annotations: every annotator's coding of a clip, saving one, inter-annotator agreement (kappa) and
+apex suggestions."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from db import queries
+from engine.annotate.agreement import AgreementReport, Coding, agreement_report
+from engine.annotate.apex import ApexSuggestion, suggest_from_features, suggest_from_frames
+from engine.api.annotation_versions import Marks, save_marks
+from engine.api.catalog import clip_detail
+from engine.api.frames import face_crops
+from engine.api.session import get_session
+from engine.api.trajectories import trajectories
+from engine.errors import GlimpseError
+
+ANNOTATION_COLUMNS = ["annotator", "onset", "apex", "offset", "action_units", "emotion", "label", "updated"]
+
+
+def annotations(clip_id: int) -> pd.DataFrame:
+    """Every annotator's coding of a clip (the dataset's own, annotator ``source``, first): a table."""
+    with get_session() as session:
+        rows = [
+            (a.annotator, a.onset, a.apex, a.offset, a.action_units, a.emotion, a.label, a.updated_at)
+            for a in queries.annotations_for(session, int(clip_id))
+        ]
+    return pd.DataFrame(rows, columns=ANNOTATION_COLUMNS)
+
+
+def annotators() -> list[str]:
+    with get_session() as session:
+        return queries.annotator_names(session)
+
+
+def save_annotation(
+    clip_id: int,
+    annotator: str,
+    onset: int | None,
+    apex: int | None,
+    offset: int | None,
+    action_units: str = "",
+    emotion: str = "",
+    notes: str = "",
+    opened_version: int | None = None,
+) -> int:
+    """Create or update the one annotation of ``annotator`` on a clip over ``opened_version``; its id.
+
+    A versioned save (``annotation_versions.save_marks``): the label comes from the emotion through the
+    dataset's MEGC 2019 mapping; a bad mark is a GlimpseError and a save over a newer version an
+    AnnotationConflict, nothing written either way.
+    """
+    marks = Marks(onset, apex, offset, action_units, emotion, notes)
+    return save_marks(clip_id, annotator, marks, opened_version).id
+
+
+def codings(dataset: str | None = None) -> list[Coding]:
+    """All annotations as agreement inputs (optionally of one dataset)."""
+    with get_session() as session:
+        return [
+            Coding(a.clip_id, a.annotator, a.label, a.onset, a.apex, a.offset)
+            for a in queries.annotations_of(session, dataset)
+        ]
+
+
+def agreement(annotator_a: str, annotator_b: str, dataset: str | None = None) -> AgreementReport:
+    """Cohen's kappa, apex distance and IoU of two annotators; Fleiss' kappa over clips with >= 3."""
+    if annotator_a == annotator_b:
+        raise GlimpseError("pick two different annotators")
+    return agreement_report(codings(dataset), annotator_a, annotator_b)
+
+
+def suggest_apex(clip_id: int) -> ApexSuggestion:
+    """Apex from the face-difference curve between onset and offset (cheap: reads cached/GT crops)."""
+    detail = clip_detail(clip_id)
+    faces = face_crops(clip_id)
+    return suggest_from_frames(
+        faces.crops, list(faces.frame_numbers), detail.onset, detail.offset, source=f"{faces.backend} crop"
+    )
+
+
+def suggest_apex_from_features(run_id: str, clip_id: int) -> ApexSuggestion:
+    """Apex from a run's per-frame encoder features of the clip (distance to the first frame's)."""
+    data = trajectories(run_id, clip_id)
+    return suggest_from_features(data.features, list(data.frames))

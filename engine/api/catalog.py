@@ -1,0 +1,163 @@
+"""Datasets and clips: what the Datasets and Clips pages show, and the clip every other page opens."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from db import queries
+from engine.api.session import get_clip, get_session
+
+
+@dataclass(frozen=True)
+class DatasetSummary:
+    """One dataset's card on the Datasets page."""
+
+    id: int
+    name: str
+    format: str
+    purpose: str
+    synthetic: bool
+    fps: float | None
+    clips: int
+    subjects: int
+    frames: int
+    labels: Mapping[str, int]  # label (or "unlabelled") → clip count
+    root: str
+
+
+@dataclass(frozen=True)
+class ClipQuery:
+    """What the Clips page filters on; None does not filter."""
+
+    dataset: str | None = None
+    subject_id: int | None = None
+    label: str | None = None
+    annotator: str | None = None
+    min_majority: float | None = None  # bounds of the clip's majority share (fraction of annotators)
+    max_majority: float | None = None
+
+
+@dataclass(frozen=True)
+class ClipFilterOptions:
+    """Values the Clips filters offer."""
+
+    datasets: tuple[str, ...]
+    subjects: Mapping[int, str]  # subject id → "dataset/code"
+    labels: tuple[str, ...]
+    annotators: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ClipDetail:
+    """A clip's coding, its dataset and its frame numbers (in order)."""
+
+    id: int
+    dataset: str
+    dataset_format: str
+    subject: str
+    name: str
+    label: str | None
+    emotion: str
+    onset: int | None
+    apex: int | None
+    offset: int | None
+    apex_estimated: bool
+    action_units: str
+    n_frames: int
+    n_annotators: int
+    majority_share: float | None
+    synthetic: bool
+    fps: float | None
+    frame_numbers: tuple[int, ...]
+
+    @property
+    def marks(self) -> dict[str, int | None]:
+        """onset / apex / offset, as the timeline and trajectory plots take them."""
+        return {"onset": self.onset, "apex": self.apex, "offset": self.offset}
+
+
+CLIP_COLUMNS = [
+    "id", "dataset", "subject", "name", "label", "emotion", "onset", "apex", "offset",
+    "n_frames", "n_annotators", "majority_share", "synthetic",
+]  # fmt: skip
+
+
+def datasets() -> list[DatasetSummary]:
+    """Every dataset with its counts, fps, purpose, SYNTHETIC flag and label counts."""
+    with get_session() as session:
+        stats = queries.dataset_stats(session)
+    return [
+        DatasetSummary(
+            id=s["id"],
+            name=s["name"],
+            format=s["format"],
+            purpose=s["purpose"],
+            synthetic=bool(s["is_synthetic"]),
+            fps=s["fps"],
+            clips=s["clips"],
+            subjects=s["subjects"],
+            frames=s["frames"],
+            labels=s["labels"],
+            root=s["root"],
+        )
+        for s in stats
+    ]
+
+
+def clips(query: ClipQuery = ClipQuery(), page: int = 0, page_size: int = 100) -> tuple[pd.DataFrame, int]:
+    """A page of clips (a table) and the total number that match."""
+    flt = queries.ClipFilter(
+        dataset_names=[query.dataset] if query.dataset else (),
+        subject_ids=[int(query.subject_id)] if query.subject_id is not None else (),
+        labels=[query.label] if query.label else (),
+        annotator=query.annotator or None,
+        min_majority=query.min_majority,
+        max_majority=query.max_majority,
+    )
+    with get_session() as session:
+        result = queries.list_clips(session, flt, page, page_size)
+    return pd.DataFrame(result.rows, columns=CLIP_COLUMNS), result.total
+
+
+def filter_options() -> ClipFilterOptions:
+    with get_session() as session:
+        return ClipFilterOptions(
+            datasets=tuple(queries.dataset_names(session)),
+            subjects=queries.subject_names(session),
+            labels=tuple(queries.clip_labels(session)),
+            annotators=tuple(queries.annotator_names(session)),
+        )
+
+
+def clip_names(clip_ids: Sequence[int]) -> dict[int, str]:
+    """``dataset/subject/clip`` of each id (for pickers)."""
+    with get_session() as session:
+        return queries.clip_names(session, clip_ids)
+
+
+def clip_detail(clip_id: int) -> ClipDetail:
+    with get_session() as session:
+        clip = get_clip(session, clip_id)
+        return ClipDetail(
+            id=clip.id,
+            dataset=clip.dataset.name,
+            dataset_format=clip.dataset.format,
+            subject=clip.subject.code,
+            name=clip.name,
+            label=clip.label,
+            emotion=clip.emotion_raw,
+            onset=clip.onset,
+            apex=clip.apex,
+            offset=clip.offset,
+            apex_estimated=bool(clip.apex_estimated),
+            action_units=clip.action_units or "",
+            n_frames=clip.n_frames,
+            n_annotators=clip.n_annotators,
+            majority_share=clip.agreement,
+            synthetic=bool(clip.dataset.is_synthetic),
+            fps=clip.fps or clip.dataset.fps,
+            frame_numbers=tuple(f.number for f in queries.clip_frames(session, clip.id)),
+        )

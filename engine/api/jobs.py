@@ -1,0 +1,129 @@
+"""Jobs: queue one (a worker does the work), watch its progress and log, cancel it; the defaults the
+Train page's form starts from."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+import pandas as pd
+
+from db.schema import JOB_FINAL_STATES, Job
+from engine.api.session import get_session
+from engine.jobs import queue, worker
+from engine.synth.config import SynthConfig
+from engine.train.config import PROTOCOLS, AblationConfig
+
+JOB_COLUMNS = ["id", "kind", "status", "progress", "message", "created", "finished"]
+
+
+@dataclass(frozen=True)
+class JobStatus:
+    """One job row as the Train page's monitor shows it."""
+
+    id: int
+    kind: str
+    status: str
+    progress: float
+    message: str
+    error: str | None
+    result: Mapping[str, Any] | None
+    params: Mapping[str, Any]
+    created: datetime | None
+    started: datetime | None
+    finished: datetime | None
+    cancel_requested: bool
+
+    @property
+    def is_final(self) -> bool:
+        """True once the job ended (succeeded, failed, cancelled or lost): nothing left to cancel."""
+        return self.status in JOB_FINAL_STATES
+
+
+@dataclass(frozen=True)
+class TrainingDefaults:
+    """Laptop-sized (or ``tiny``) settings the Train form starts from, as the configs' dicts."""
+
+    ablation: Mapping[str, Any]
+    encoder: Mapping[str, Any]
+    sequence: Mapping[str, Any]
+
+
+def _status(job: Job) -> JobStatus:
+    return JobStatus(
+        id=job.id,
+        kind=job.kind,
+        status=job.status,
+        progress=float(job.progress or 0.0),
+        message=job.message or "",
+        error=job.error,
+        result=job.result,
+        params=job.params or {},
+        created=job.created_at,
+        started=job.started_at,
+        finished=job.finished_at,
+        cancel_requested=bool(job.cancel_requested),
+    )
+
+
+def ensure_worker() -> None:
+    """Start a background worker if none heartbeated recently."""
+    worker.ensure_worker()
+
+
+def enqueue_job(kind: str, params: Mapping[str, Any], start_worker: bool = True) -> int:
+    """Queue a job row (the worker does the work) and make sure a worker is alive to claim it.
+
+    The job system refuses an unknown ``kind`` (GlimpseError naming the known ones).
+    """
+    with get_session() as session:
+        job_id = queue.enqueue(session, kind, dict(params))
+    if start_worker:
+        ensure_worker()
+    return int(job_id)
+
+
+def synth_params(tiny: bool, seed: int = 0) -> dict[str, Any]:
+    """Parameters of a ``synth`` job: the SynthConfig fields that differ from the default."""
+    config = SynthConfig.tiny(seed) if tiny else SynthConfig(seed=seed)
+    default = SynthConfig()
+    return {k: v for k, v in asdict(config).items() if getattr(default, k) != v} | {"seed": seed}
+
+
+def job_status(job_id: int) -> JobStatus:
+    with get_session() as session:
+        return _status(queue.get_job(session, int(job_id)))
+
+
+def job_logs(job_id: int, tail: int = 30) -> list[str]:
+    """The last ``tail`` log lines of a job, oldest first."""
+    with get_session() as session:
+        return [row.line for row in queue.job_logs(session, int(job_id), tail)]
+
+
+def recent_jobs(limit: int = 20) -> pd.DataFrame:
+    """The newest jobs: a table."""
+    with get_session() as session:
+        rows = [asdict(_status(j)) for j in queue.list_jobs(session, limit)]
+    return pd.DataFrame(rows, columns=list(rows[0]) if rows else JOB_COLUMNS)[JOB_COLUMNS]
+
+
+def cancel_job(job_id: int) -> str:
+    """Ask the worker to stop a job (a queued one is cancelled at once); returns its status afterwards."""
+    with get_session() as session:
+        return queue.request_cancel(session, int(job_id))
+
+
+def protocols() -> dict[str, str]:
+    """Evaluation protocols (name → description), from the training config."""
+    return dict(PROTOCOLS)
+
+
+def training_defaults(tiny: bool = False) -> TrainingDefaults:
+    """Laptop-sized default configs (or the seconds-long ``tiny`` preset), from the training dataclasses."""
+    ablation = AblationConfig.tiny() if tiny else AblationConfig()
+    return TrainingDefaults(
+        ablation=ablation.to_dict(), encoder=ablation.encoder.to_dict(), sequence=ablation.sequence.to_dict()
+    )

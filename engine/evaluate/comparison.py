@@ -1,0 +1,203 @@
+"""An ablation's comparison: each variant's spread over seeds and the paired tests of the reference
+(FULL) against every other variant.
+
+Computed ONCE, when the ablation ends, and written as the parent run's ``comparison`` artefact
+(``comparison.json``); the pages and the CLI read that document back instead of recomputing it. Runs
+that are not part of an ablation (a baseline picked beside one, stand-alone runs) have no document;
+``spread_rows`` and ``paired_by_seed`` summarise those from their stored metrics.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+import pandas as pd
+
+from engine.errors import GlimpseError
+from engine.evaluate.stats import Spread, paired_test, seed_spread
+
+REFERENCE = "full"  # the paper's method: every other variant is tested against it
+COMPARISON_KIND = "comparison"  # the artefact kind of the written document
+SUMMARY_METRICS = ("uf1", "uar", "accuracy")  # pooled metrics summarised over seeds
+
+
+class Outcome(Protocol):
+    """One (variant, seed) child run's pooled figures, as the ablation collects them."""
+
+    run_id: str
+    variant: str
+    seed: int
+    uf1: float
+    uar: float
+    accuracy: float
+    fold_uf1: dict[str, float]
+
+
+def bounded_spread(values: Sequence[float]) -> Spread:
+    """Seed spread of a metric that lives in [0, 1]: a t-interval over few seeds can overshoot, so the
+    interval is clipped to the metric's range."""
+    s = seed_spread(values)
+    return Spread(s.mean, s.sd, max(0.0, s.ci_low), min(1.0, s.ci_high), s.n)
+
+
+def compare_outcomes(
+    outcomes: Sequence[Outcome], chance: Mapping[str, float] | None = None, reference: str = REFERENCE
+) -> dict[str, Any]:
+    """The comparison document: per variant the figures of every seed and their spread; the reference
+    against each other variant, paired over seeds and over folds (per-subject UF1 averaged over seeds,
+    paired by subject)."""
+    variants = list(dict.fromkeys(o.variant for o in outcomes))
+    out: dict[str, Any] = {"variants": {}, "paired": {}, "reference": reference}
+    for v in variants:
+        mine = sorted((o for o in outcomes if o.variant == v), key=lambda o: o.seed)
+        row: dict[str, Any] = {"seeds": [o.seed for o in mine], "runs": [o.run_id for o in mine]}
+        for metric in SUMMARY_METRICS:
+            values = [float(getattr(o, metric)) for o in mine]
+            s = bounded_spread(values)
+            row |= {
+                metric: values,
+                f"{metric}_mean": s.mean,
+                f"{metric}_sd": s.sd,
+                f"{metric}_ci": [s.ci_low, s.ci_high],
+            }
+        out["variants"][v] = row
+    if chance is not None:
+        out["chance"] = dict(chance)
+    if reference not in variants:
+        return out
+    ref = {o.seed: o for o in outcomes if o.variant == reference}
+    for v in variants:
+        if v == reference:
+            continue
+        other = {o.seed: o for o in outcomes if o.variant == v}
+        seeds = sorted(set(ref) & set(other))
+        subjects = sorted(set.intersection(*[set(o.fold_uf1) for o in [*ref.values(), *other.values()]]))
+
+        def fold_means(
+            runs: Mapping[int, Outcome], seeds: list[int] = seeds, subjects: list[str] = subjects
+        ) -> list[float]:
+            return [float(np.mean([runs[s].fold_uf1[sub] for s in seeds])) for sub in subjects]
+
+        out["paired"][f"{reference}_vs_{v}"] = {
+            "by_seed_uf1": paired_test([ref[s].uf1 for s in seeds], [other[s].uf1 for s in seeds]),
+            "by_seed_uar": paired_test([ref[s].uar for s in seeds], [other[s].uar for s in seeds]),
+            "by_fold_uf1": paired_test(fold_means(ref), fold_means(other)),
+        }
+    return out
+
+
+def write_comparison(path: Path, document: Mapping[str, Any]) -> None:
+    path.write_text(json.dumps(document, indent=2), encoding="utf-8")
+
+
+def read_comparison(path: Path) -> dict[str, Any]:
+    """The document ``write_comparison`` wrote; a missing or damaged file is a GlimpseError naming it."""
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise GlimpseError(
+            f"cannot read the ablation's comparison: {error}", where=str(path), hint="re-run the ablation"
+        ) from error
+    if not isinstance(document, dict) or not isinstance(document.get("variants"), dict):
+        raise GlimpseError("the comparison file has no 'variants' object", where=str(path))
+    return document
+
+
+SUMMARY_COLUMNS = ["variant", "metric", "mean", "sd", "ci_low", "ci_high", "n"]
+
+
+def summary_rows(document: Mapping[str, Any], variants: Sequence[str] | None = None) -> list[dict[str, Any]]:
+    """Mean / sd / CI rows of a comparison document (of ``variants`` only, when given), as written."""
+    rows = []
+    for variant, row in document["variants"].items():
+        if variants is not None and variant not in variants:
+            continue
+        for metric in SUMMARY_METRICS:
+            if f"{metric}_mean" not in row:  # documents written before accuracy was summarised
+                continue
+            low, high = row[f"{metric}_ci"]
+            n = len(row.get("seeds", [])) or len(row.get(metric, []))
+            rows.append(
+                {
+                    "variant": variant,
+                    "metric": metric,
+                    "mean": row[f"{metric}_mean"],
+                    "sd": row[f"{metric}_sd"],
+                    "ci_low": low,
+                    "ci_high": high,
+                    "n": n,
+                }
+            )
+    return rows
+
+
+def spread_rows(values: Mapping[str, Mapping[str, Sequence[float]]]) -> list[dict[str, Any]]:
+    """Mean / sd / CI rows for runs outside an ablation: ``values[group][metric]`` = one value per run."""
+    rows = []
+    for group, metrics in values.items():
+        for metric in SUMMARY_METRICS:
+            if metrics.get(metric):
+                s = bounded_spread(metrics[metric])
+                rows.append(
+                    {
+                        "variant": group,
+                        "metric": metric,
+                        "mean": s.mean,
+                        "sd": s.sd,
+                        "ci_low": s.ci_low,
+                        "ci_high": s.ci_high,
+                        "n": s.n,
+                    }
+                )
+    return rows
+
+
+def paired_rows(document: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """One row per written paired test: which comparison, which test (by seed / by fold), its figures."""
+    return [
+        {"comparison": name, "test": kind, **test}
+        for name, tests in document.get("paired", {}).items()
+        for kind, test in tests.items()
+    ]
+
+
+def paired_by_seed(
+    values: Mapping[str, Mapping[int, float]], metric: str = "uf1", reference: str = REFERENCE
+) -> list[dict[str, Any]]:
+    """Paired tests of the reference against each other group over shared seeds, for runs that no
+    comparison document covers (``values[group][seed]`` = that run's ``metric``)."""
+    ref = values.get(reference)
+    if not ref:
+        return []
+    rows = []
+    for group, mine in values.items():
+        seeds = sorted(set(mine) & set(ref))
+        if group == reference or len(seeds) < 2:
+            continue
+        test = paired_test([ref[s] for s in seeds], [mine[s] for s in seeds])
+        rows.append({"comparison": f"{reference}_vs_{group}", "test": f"by_seed_{metric}", **test})
+    return rows
+
+
+def class_f1_means(metrics: pd.DataFrame, groups: Sequence[str]) -> pd.DataFrame:
+    """Mean per-class F1 of each group over its runs (rows = groups in ``groups`` order, columns = class).
+
+    ``metrics`` has columns group, scope, name, value (the catalog's metric rows, scope ``class:<label>``).
+    """
+    per_class = metrics[metrics.scope.str.startswith("class:") & (metrics.name == "f1")]
+    if per_class.empty:
+        return pd.DataFrame()
+    labels = per_class.scope.str.removeprefix("class:")
+    means = per_class.assign(label=labels).groupby(["group", "label"]).value.mean().unstack("label")
+    return means.reindex([g for g in groups if g in means.index])
+
+
+def deltas_vs(class_means: pd.DataFrame, reference: str = REFERENCE) -> pd.DataFrame:
+    """Each group's per-class F1 minus the reference's (empty when the reference is not there)."""
+    if reference not in class_means.index:
+        return pd.DataFrame()
+    return class_means.sub(class_means.loc[reference], axis=1)

@@ -1,0 +1,132 @@
+"""The one way in for long work: every door (the workbench, ``glimpse jobs submit``, ``glimpse train`` …)
+makes a job row here, so each run has a job with progress and a log in the Train page's list.
+
+- ``submit`` checks the kind against the handler registry and queues the job for a worker.
+- ``run_inline`` queues it, claims it at once for this process and runs it here (the CLI's default:
+  the rich bar in the terminal, the same progress and log lines in the job's row); it heartbeats the
+  job itself so a worker's lost-job sweep leaves it alone, and a cancel from the page stops it.
+- ``execute`` runs a claimed job's handler and records how it ended; the worker's child
+  (``engine.jobs.run_one``) and ``run_inline`` share it, so both doors end jobs the same way.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from db.schema import Job
+from db.session import default_url, session_factory
+from engine.config import settings
+from engine.errors import GlimpseError
+from engine.jobs import queue
+from engine.jobs.handlers import get_kind, jsonable
+from engine.jobs.reporter import JobReporter
+from engine.progress import Cancelled, Reporter, TeeReporter
+
+
+def submit(session: Session, kind: str, params: dict[str, Any] | None = None) -> int:
+    """Queue a job of a registered kind; returns its id (unknown kinds fail here, before any row)."""
+    get_kind(kind)
+    return queue.enqueue(session, kind, params)
+
+
+def execute(
+    session: Session,
+    job: Job,
+    reporter: JobReporter,
+    display: Reporter | None = None,
+    reraise: bool = False,
+) -> str:
+    """Run running job ``job``'s handler and record its end: succeeded (with its result), cancelled
+    (``Cancelled``, Ctrl-C, or a cancel seen after the last step) or failed (the error, traceback in the
+    log). ``display`` also gets the progress (the CLI's bar); ``reraise`` re-raises the handler's error
+    after recording it, so the CLI shows it as before. Returns the job's final status."""
+    watched: Reporter = TeeReporter(reporter, display) if display is not None else reporter
+    job_id = job.id
+    try:
+        result = get_kind(job.kind).run(dict(job.params or {}), watched, job_id)
+        reporter.flush()
+        if reporter.cancelled():
+            queue.finish(session, job_id, "cancelled")
+        else:
+            queue.finish(session, job_id, "succeeded", result=jsonable(result or {}))
+    except (Cancelled, KeyboardInterrupt):
+        reporter.flush()
+        queue.append_log(session, job_id, "stopped on request")
+        queue.finish(session, job_id, "cancelled")
+        if reraise:
+            raise
+    except GlimpseError as error:
+        queue.append_log(session, job_id, traceback.format_exc(), level="error")
+        queue.finish(session, job_id, "failed", error=str(error))
+        if reraise:
+            raise
+    except Exception as error:  # any crash must end the job as failed, with its traceback logged
+        queue.append_log(session, job_id, traceback.format_exc(), level="error")
+        queue.finish(session, job_id, "failed", error=f"{type(error).__name__}: {error}")
+        if reraise:
+            raise
+    return queue.get_job(session, job_id).status
+
+
+@contextmanager
+def _heartbeat(db_url: str, job_id: int, every_s: float) -> Iterator[None]:
+    """Heartbeat ``job_id`` from a thread while the block runs (its own session: sessions are not shared
+    between threads)."""
+    stop = threading.Event()
+
+    def beat() -> None:
+        session = session_factory(db_url)()
+        try:
+            while not stop.wait(every_s):
+                try:
+                    queue.heartbeat(session, job_id)
+                except OperationalError:  # catalog busy for a moment: the next beat tries again
+                    session.rollback()
+        finally:
+            session.close()
+
+    thread = threading.Thread(target=beat, name=f"glimpse-job-{job_id}-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
+def run_inline(
+    kind: str, params: dict[str, Any], display: Reporter | None = None, db_url: str | None = None
+) -> Job:
+    """Queue a job and run it in this process at once (see the module docstring); returns the final row.
+
+    A GlimpseError (or any error) of the handler is recorded on the job, then re-raised.
+    """
+    db_url = db_url or default_url()
+    os.environ["GLIMPSE_DB_URL"] = db_url  # handlers open their own sessions on the same catalog
+    session = session_factory(db_url)()
+    try:
+        job_id = submit(session, kind, params)
+        worker_id = f"{socket.gethostname()}:{os.getpid()}:inline"
+        job = queue.claim(session, job_id, worker_id)
+        if job is None:  # a worker took it first (or it was cancelled): it runs there
+            return queue.get_job(session, job_id)
+        queue.set_pid(session, job_id, os.getpid())
+        queue.append_log(session, job_id, f"running inline in process {os.getpid()} (glimpse {kind})")
+        reporter = JobReporter(db_url, job_id)
+        try:
+            with _heartbeat(db_url, job_id, settings().heartbeat_s):
+                execute(session, job, reporter, display, reraise=True)
+        finally:
+            reporter.close()
+        return queue.get_job(session, job_id)
+    finally:
+        session.close()
