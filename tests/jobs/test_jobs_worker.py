@@ -12,6 +12,7 @@ import pytest
 from jobs_support import alive, start_worker, stop, wait_for, wait_status
 from sqlalchemy import update
 from sqlalchemy.orm import Session
+from streamlit.testing.v1 import AppTest
 from typer.testing import CliRunner
 
 from db.schema import Run, Worker, utcnow
@@ -114,6 +115,11 @@ def test_sigkilled_worker_is_seen_at_once_by_readers_and_requeue_finishes_it(
 
     # lost_after_s is 30 s, so no heartbeat sweep could have decided yet: the first reader does, at once
     assert queue.sweep_lost(session, lost_after_s=30) == []
+    monitor = AppTest.from_string("from workbench.pages import train\ntrain.render()\n", default_timeout=60)
+    monitor.session_state["job_id"] = job_id
+    monitor.run()  # the Train page's job monitor is that reader here
+    assert any(m.value == "**Status: lost** (sleep)" for m in monitor.markdown)
+    assert any("died while it ran; requeue it to retry" in e.value for e in monitor.error)
     listing = runner.invoke(app, ["jobs", "ls"])
     assert listing.exit_code == 0, listing.output
     assert re.search(rf"│ {job_id} +│ sleep +│ lost ", listing.output), listing.output
