@@ -152,6 +152,12 @@ def ablation(
     print_comparison(out["run_id"])
 
 
+def _mean_sd(row: dict, metric: str) -> str:
+    """``mean ± sd``, or the mean alone when one seed gives no sd."""
+    sd = row[f"{metric}_sd"] if len(row["seeds"]) > 1 else None
+    return f"{row[f'{metric}_mean']:.3f}" + (f" ± {sd:.3f}" if sd is not None else " (sd n/a)")
+
+
 def print_comparison(run_id: str) -> None:
     """The ablation table from the parent run's comparison.json."""
     import json
@@ -178,14 +184,8 @@ def print_comparison(run_id: str) -> None:
         diff = ""
         if test:
             p = test.get("p_t")
-            diff = f"{test['mean_diff']:+.3f}" + (f" (p={p:.3f})" if p is not None else "")
-        table.add_row(
-            v,
-            str(len(row["seeds"])),
-            f"{row['uf1_mean']:.3f} ± {row['uf1_sd']:.3f}",
-            f"{row['uar_mean']:.3f} ± {row['uar_sd']:.3f}",
-            diff,
-        )
+            diff = f"{test['mean_diff']:+.3f} " + (f"(p={p:.3f})" if p is not None else "(p n/a)")
+        table.add_row(v, str(len(row["seeds"])), _mean_sd(row, "uf1"), _mean_sd(row, "uar"), diff)
     chance = comparison.get("chance")
     if chance:
         table.add_row(
@@ -195,6 +195,13 @@ def print_comparison(run_id: str) -> None:
             "chance: majority", "", f"{chance['majority_uf1']:.3f}", f"{chance['majority_uar']:.3f}", ""
         )
     console.print(table)
+    if any(len(row["seeds"]) < 2 for row in comparison["variants"].values()):
+        from engine.evaluate.stats import ONE_SEED
+
+        console.print(
+            f"sd, 95% CI and p-values: {ONE_SEED} — pass --seeds 0,1,2 (or more) to estimate them",
+            highlight=False,
+        )
 
 
 def export(

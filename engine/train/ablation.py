@@ -162,9 +162,10 @@ def run_ablation(
             add_artifact(session, parent, COMPARISON_KIND, path)
             for v, row in comparison["variants"].items():
                 for name in ("uf1_mean", "uf1_sd", "uar_mean", "uar_sd"):
-                    session.add(
-                        Metric(run_id=parent, scope=f"variant:{v}", name=name, value=float(row[name]))
-                    )
+                    if row[name] is not None:  # one seed has no sd: no row, rather than a made-up 0
+                        session.add(
+                            Metric(run_id=parent, scope=f"variant:{v}", name=name, value=float(row[name]))
+                        )
     except BaseException as error:
         finish_run(db_url, parent, _final_status(error), started)
         raise

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
@@ -299,6 +300,20 @@ def test_compare_page_shows_each_variant(seeded) -> None:
     tests = api.paired_tests(seeded.ablation_id).set_index(["comparison", "test"])
     assert tests.loc[("full_vs_fir", "by_seed_uf1"), "mean_diff"] == pytest.approx(0.57 - 0.42)
     assert sorted(set(tests.index.get_level_values("test"))) == ["by_fold_uf1", "by_seed_uar", "by_seed_uf1"]
+
+
+def test_compare_page_says_one_seed_has_no_interval_and_no_test(seeded) -> None:
+    at = page("compare")
+    at.run()
+    at.selectbox(key="cmp_ablation").select_index(0)  # "(none)"
+    at.multiselect(key="cmp_runs").set_value([seeded.run_id]).run()  # one FULL run: one seed
+    assert not at.exception
+    summary = at.dataframe[0].value
+    uf1 = summary[summary.metric == "uf1"].iloc[0]
+    assert uf1["n"] == 1 and uf1["note"] == "n/a — one seed"
+    assert pd.isna(uf1["sd"]) and pd.isna(uf1["ci_low"]) and pd.isna(uf1["ci_high"])  # not a 0-width CI
+    assert "sd, 95% CI and p-values: **n/a — one seed**" in texts(at)
+    assert "Paired tests need FULL and the variant over at least two shared seeds." in texts(at)
 
 
 def test_trajectories_page_loads_npz(seeded) -> None:
