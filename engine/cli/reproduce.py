@@ -11,11 +11,6 @@ from engine.progress import RichReporter
 console = Console()
 
 
-def _environment_line(env: dict) -> str:
-    keys = ("torch", "numpy", "python", "cpu", "gpu", "cuda", "device")
-    return " · ".join(f"{k} {env[k]}" for k in keys if env.get(k) is not None) or "(not recorded)"
-
-
 def reproduce(
     run_id: str = typer.Argument(
         ..., help="a train run, an ablation child, or an ablation (all its children)"
@@ -24,6 +19,7 @@ def reproduce(
 ) -> None:
     """Re-run a stored run from its config and seed; compare metrics and predictions with the stored ones."""
     from db.session import default_url
+    from engine.train.reproduce import environment_line
     from engine.train.reproduce import reproduce as run_reproduction
 
     with RichReporter(f"reproduce {run_id}") as reporter:
@@ -31,9 +27,9 @@ def reproduce(
     failed = 0
     for r in outcomes:
         console.print(f"[bold]{r.run_id}[/bold] ({r.variant} seed {r.seed}) re-run as {r.new_run_id}")
-        console.print(f"  recorded environment: {_environment_line(r.environment_then)}")
+        console.print(f"  recorded environment: {environment_line(r.environment_then)}")
         if r.environment_now != r.environment_then:
-            console.print(f"  this environment:     {_environment_line(r.environment_now)}")
+            console.print(f"  this environment:     {environment_line(r.environment_now)}")
         if r.catalog_changed:
             console.print(
                 "  [yellow]the catalog changed since this run (clips, labels or annotations)[/yellow]"

@@ -158,6 +158,18 @@ def _mean_sd(row: dict, metric: str) -> str:
     return f"{row[f'{metric}_mean']:.3f}" + (f" ± {sd:.3f}" if sd is not None else " (sd n/a)")
 
 
+def _print_provenance(run_id: str) -> None:
+    """What a reader needs beside the table to get the same numbers: code, numerics, environment."""
+    from db.session import default_url
+    from engine.train.reproduce import environment_line, run_record
+
+    record = run_record(default_url(), run_id)
+    runtime = record.get("config", {}).get("runtime", {})
+    console.print(f"code {record.get('code_version', '?')} · runtime {runtime}", highlight=False)
+    console.print(f"recorded environment: {environment_line(record.get('environment', {}))}", highlight=False)
+    console.print(f"check it reproduces: glimpse reproduce {run_id}", highlight=False)
+
+
 def print_comparison(run_id: str) -> None:
     """The ablation table from the parent run's comparison.json."""
     import json
@@ -195,6 +207,7 @@ def print_comparison(run_id: str) -> None:
             "chance: majority", "", f"{chance['majority_uf1']:.3f}", f"{chance['majority_uar']:.3f}", ""
         )
     console.print(table)
+    _print_provenance(run_id)
     if any(len(row["seeds"]) < 2 for row in comparison["variants"].values()):
         from engine.evaluate.stats import ONE_SEED
 

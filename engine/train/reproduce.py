@@ -62,7 +62,7 @@ class Reproduction:
         return not self.differences
 
 
-def _record(db_url: str, run_id: str) -> dict[str, Any]:
+def run_record(db_url: str, run_id: str) -> dict[str, Any]:
     """The run's ``config.json`` (kind, variant, seed, config, environment, code version)."""
     with session_scope(db_url) as session:
         art = session.scalar(select(Artifact).where(Artifact.run_id == run_id, Artifact.kind == "config"))
@@ -134,8 +134,8 @@ def reproduce_one(db_url: str, run_id: str, reporter: Reporter | None = None) ->
         n_predictions=len(predictions_then),
         differences=differences,
         catalog_changed=snapshot_then != snapshot_now,
-        environment_then=_record(db_url, run_id).get("environment", {}),
-        environment_now=_record(db_url, outcome.run_id).get("environment", {}),
+        environment_then=run_record(db_url, run_id).get("environment", {}),
+        environment_now=run_record(db_url, outcome.run_id).get("environment", {}),
     )
 
 
@@ -154,3 +154,9 @@ def reproduce(db_url: str, run_id: str, reporter: Reporter | None = None) -> lis
         reproduce_one(db_url, rid, SubReporter(reporter, i / len(ids), (i + 1) / len(ids)))
         for i, rid in enumerate(ids)
     ]
+
+
+def environment_line(env: dict[str, Any]) -> str:
+    """A recorded environment in one line: the versions and hardware a reader needs to match."""
+    keys = ("torch", "numpy", "python", "cpu", "cpu_count", "gpu", "cuda", "device")
+    return " · ".join(f"{k} {env[k]}" for k in keys if env.get(k) is not None) or "(not recorded)"

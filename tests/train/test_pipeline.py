@@ -96,6 +96,8 @@ def test_tiny_ablation_end_to_end(
     train_cli.print_comparison(parent_id)  # what `glimpse ablation` prints at the end
     printed = capsys.readouterr().out
     assert f"sd, 95% CI and p-values: {ONE_SEED}" in printed
+    assert f"recorded environment: torch {torch.__version__}" in printed
+    assert f"check it reproduces: glimpse reproduce {parent_id}" in printed
     assert "(sd n/a)" in printed and "(p n/a)" in printed and "± 0.000" not in printed and "p=" not in printed
     assert 0 < saved["chance"]["uniform_uf1"] < 0.6 and saved["chance"]["majority_uar"] == 1 / 3
     assert comparison["variants"]["full"]["uf1"] == saved["variants"]["full"]["uf1"]
