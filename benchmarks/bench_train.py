@@ -44,7 +44,7 @@ def bare_er(images: np.ndarray, labels: np.ndarray, epochs: int, batch: int, lr:
 
     torch.manual_seed(seed)
     enc = create_model("enc_small")
-    head = ExpressionHead(enc.feature_dim)
+    head = ExpressionHead(enc.feature_dim, 4)
     opt = torch.optim.AdamW([*enc.parameters(), *head.parameters()], lr=lr, weight_decay=1e-4)
     x = torch.from_numpy(images).float().div(255).unsqueeze(1)
     y = torch.from_numpy(labels).long()

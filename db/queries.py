@@ -13,26 +13,31 @@ import hashlib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Select, and_, exists, func, select, update
+from sqlalchemy import ColumnElement, Select, and_, exists, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from db.errors import AnnotationConflict, GlimpseError
 from db.schema import (
+    INTERVAL_TYPES,
+    RECORDING,
     SOURCE_ANNOTATOR,
     Annotation,
     Artifact,
     Clip,
     Dataset,
     Frame,
+    Interval,
     Metric,
     Prediction,
     Run,
     Subject,
     utcnow,
 )
+
+_S = TypeVar("_S", bound=Select[*tuple[Any, ...]])  # any SELECT; _apply keeps its type
 
 
 @dataclass(frozen=True)
@@ -50,6 +55,7 @@ class ClipFilter:
     text: str | None = None  # substring of the clip name
     dataset_names: Sequence[str] = ()
     unlabelled: bool = False  # also include clips with label None when ``labels`` is set
+    missing: bool | None = None  # True: only clips gone from their source; False: only present ones
 
 
 @dataclass
@@ -92,11 +98,12 @@ _PAGE_COLUMNS = (
     Clip.n_annotators,
     Clip.agreement.label("majority_share"),
     Dataset.is_synthetic.label("synthetic"),
+    Clip.missing_since,
 )
 
 
-def _apply(stmt: Select[Any], flt: ClipFilter) -> Select[Any]:
-    conditions = []
+def _apply(stmt: _S, flt: ClipFilter) -> _S:
+    conditions: list[ColumnElement[bool]] = []
     if flt.dataset_ids:
         conditions.append(Clip.dataset_id.in_(list(flt.dataset_ids)))
     if flt.dataset_names:
@@ -122,6 +129,8 @@ def _apply(stmt: Select[Any], flt: ClipFilter) -> Select[Any]:
         )
     if flt.text:
         conditions.append(Clip.name.contains(flt.text.strip(), autoescape=True))
+    if flt.missing is not None:
+        conditions.append(CLIP_MISSING if flt.missing else CLIP_PRESENT)
     return stmt.where(*conditions) if conditions else stmt
 
 
@@ -148,7 +157,10 @@ def list_clips(
 
 
 def dataset_stats(session: Session) -> list[dict[str, Any]]:
-    """Per dataset: clips, subjects, frames, label counts, fps, purpose, synthetic flag (one query each)."""
+    """Per dataset: clips, subjects, frames, label counts, fps, purpose, synthetic flag (one query each).
+
+    Counts are of the clips present in the source; ``missing`` counts those kept after they vanished.
+    """
     per_clip = dict(
         (r.dataset_id, r)
         for r in session.execute(
@@ -157,12 +169,17 @@ def dataset_stats(session: Session) -> list[dict[str, Any]]:
                 func.count(Clip.id).label("clips"),
                 func.coalesce(func.sum(Clip.n_frames), 0).label("frames"),
                 func.count(func.distinct(Clip.subject_id)).label("subjects"),
-            ).group_by(Clip.dataset_id)
+            )
+            .where(CLIP_PRESENT)
+            .group_by(Clip.dataset_id)
         )
     )
+    missing = missing_counts(session)
     labels: dict[int, dict[str, int]] = {}
     for dataset_id, label, count in session.execute(
-        select(Clip.dataset_id, Clip.label, func.count(Clip.id)).group_by(Clip.dataset_id, Clip.label)
+        select(Clip.dataset_id, Clip.label, func.count(Clip.id))
+        .where(CLIP_PRESENT)
+        .group_by(Clip.dataset_id, Clip.label)
     ):
         labels.setdefault(dataset_id, {})[label or "unlabelled"] = count
     out = []
@@ -179,6 +196,7 @@ def dataset_stats(session: Session) -> list[dict[str, Any]]:
                 "clips": agg.clips if agg else 0,
                 "subjects": agg.subjects if agg else 0,
                 "frames": int(agg.frames) if agg else 0,
+                "missing": missing.get(ds.id, 0),
                 "labels": dict(sorted(labels.get(ds.id, {}).items())),
                 "root": ds.root,
             }
@@ -192,22 +210,24 @@ def clip_frames(session: Session, clip_id: int) -> list[Frame]:
 
 
 def clips_for_training(session: Session, dataset_names: Sequence[str], labels: Sequence[str]) -> list[Clip]:
-    """Labelled clips (label in ``labels``) of the named datasets, ordered by dataset, then id."""
+    """Labelled clips (label in ``labels``) of the named datasets, ordered by dataset, then id; clips
+    missing from their source are left out (their files are gone)."""
     stmt = (
         select(Clip)
         .join(Dataset, Dataset.id == Clip.dataset_id)
-        .where(Dataset.name.in_(list(dataset_names)), Clip.label.in_(list(labels)))
+        .where(Dataset.name.in_(list(dataset_names)), Clip.label.in_(list(labels)), CLIP_PRESENT)
         .order_by(Dataset.name, Clip.id)
     )
     return list(session.scalars(stmt))
 
 
 def catalog_snapshot(session: Session) -> str:
-    """A short hash of what training could see: dataset names, clip ids and labels, latest annotation time."""
+    """A short hash of what training could see: dataset names, present clips' ids and labels, latest
+    annotation time (a clip going missing changes it)."""
     digest = hashlib.sha256()
     for (name,) in session.execute(select(Dataset.name).order_by(Dataset.name)):
         digest.update(f"d:{name};".encode())
-    for clip_id, label in session.execute(select(Clip.id, Clip.label).order_by(Clip.id)):
+    for clip_id, label in session.execute(select(Clip.id, Clip.label).where(CLIP_PRESENT).order_by(Clip.id)):
         digest.update(f"{clip_id}:{label};".encode())
     latest = session.scalar(select(func.max(Annotation.updated_at)))
     digest.update(f"a:{latest}".encode())
@@ -426,6 +446,147 @@ def artifacts_of_kind(session: Session, kinds: Sequence[str], run_id: str | None
     if run_id is not None:
         query = query.where(Artifact.run_id == run_id)
     return list(session.scalars(query.order_by(Artifact.id)))
+
+
+# ---------------------------------------------------------------- missing clips and the runs that name clips
+# (h10a, issue 10: results are immutable; a clip gone from its source is kept and marked, never deleted)
+
+CLIP_PRESENT = Clip.missing_since.is_(None)
+CLIP_MISSING = Clip.missing_since.is_not(None)
+
+
+def missing_counts(session: Session) -> dict[int, int]:
+    """dataset id → how many of its clips are missing from the source (datasets with none left out)."""
+    rows = session.execute(
+        select(Clip.dataset_id, func.count(Clip.id)).where(CLIP_MISSING).group_by(Clip.dataset_id)
+    )
+    return {dataset_id: int(n) for dataset_id, n in rows}
+
+
+def runs_with_predictions_on(session: Session, clip_ids: Sequence[int]) -> list[Run]:
+    """Runs holding a prediction for any of ``clip_ids``, oldest first."""
+    if not clip_ids:
+        return []
+    run_ids = select(Prediction.run_id).where(Prediction.clip_id.in_(list(clip_ids))).distinct()
+    return list(session.scalars(select(Run).where(Run.id.in_(run_ids)).order_by(Run.created_at, Run.id)))
+
+
+def runs_naming_dataset(session: Session, dataset_name: str) -> list[Run]:
+    """Runs whose recorded datasets include ``dataset_name`` (e.g. an encoder trained on a faces set).
+
+    ``dataset_names`` is a JSON list; filtered here rather than in SQL so it works on every backend.
+    """
+    return [
+        r
+        for r in session.scalars(select(Run).order_by(Run.created_at, Run.id))
+        if dataset_name in r.dataset_names
+    ]
+
+
+# ------------------------------------------------------------------ recordings and their intervals (issue 12)
+
+
+def recordings(session: Session, dataset_names: Sequence[str] = ()) -> list[Clip]:
+    """The long videos (clips of kind ``recording``) of the named datasets (all when empty), by id."""
+    stmt = select(Clip).where(Clip.kind == RECORDING).order_by(Clip.id)
+    if dataset_names:
+        stmt = stmt.join(Dataset, Dataset.id == Clip.dataset_id).where(Dataset.name.in_(list(dataset_names)))
+    return list(session.scalars(stmt))
+
+
+def intervals_for(session: Session, clip_id: int, annotator: str | None = None) -> list[Interval]:
+    """The intervals of one recording (one annotator's, or everyone's), by onset then id."""
+    stmt = select(Interval).where(Interval.clip_id == clip_id)
+    if annotator is not None:
+        stmt = stmt.where(Interval.annotator == annotator)
+    return list(session.scalars(stmt.order_by(Interval.onset, Interval.id)))
+
+
+def dataset_intervals(
+    session: Session, dataset_name: str, annotator: str = SOURCE_ANNOTATOR
+) -> list[tuple[Clip, Interval]]:
+    """(recording, interval) pairs of a dataset for one annotator (default: the dataset's own coding)."""
+    stmt = (
+        select(Clip, Interval)
+        .join(Interval, Interval.clip_id == Clip.id)
+        .join(Dataset, Dataset.id == Clip.dataset_id)
+        .where(Dataset.name == dataset_name, Clip.kind == RECORDING, Interval.annotator == annotator)
+        .order_by(Clip.id, Interval.onset, Interval.id)
+    )
+    return [(clip, interval) for clip, interval in session.execute(stmt).tuples()]
+
+
+def recording_stats(session: Session) -> dict[int, dict[str, Any]]:
+    """Per dataset id: ``videos`` (recordings), ``intervals`` (the dataset's own coding) and per type."""
+    out: dict[int, dict[str, Any]] = {}
+    for dataset_id, count in session.execute(
+        select(Clip.dataset_id, func.count(Clip.id)).where(Clip.kind == RECORDING).group_by(Clip.dataset_id)
+    ):
+        out[dataset_id] = {"videos": int(count), "intervals": 0, "intervals_by_type": {}}
+    for dataset_id, kind, count in session.execute(
+        select(Clip.dataset_id, Interval.type, func.count(Interval.id))
+        .join(Clip, Clip.id == Interval.clip_id)
+        .where(Interval.annotator == SOURCE_ANNOTATOR)
+        .group_by(Clip.dataset_id, Interval.type)
+    ):
+        entry = out.setdefault(dataset_id, {"videos": 0, "intervals": 0, "intervals_by_type": {}})
+        entry["intervals"] += int(count)
+        entry["intervals_by_type"][kind] = int(count)
+    return out
+
+
+def add_interval(
+    session: Session,
+    clip_id: int,
+    annotator: str,
+    onset: int,
+    offset: int,
+    type: str,
+    apex: int | None = None,
+    emotion: str | None = None,
+    label: str | None = None,
+    aus: str = "",
+    provenance: dict[str, Any] | None = None,
+) -> Interval:
+    """Add ``annotator``'s interval to a recording (an accepted spot carries its ``provenance``).
+
+    Flushes, does not commit. The marks must satisfy onset ≤ apex ≤ offset inside the recording's
+    frame numbers; ``source`` is reserved for the dataset's coding, which only ingest writes.
+    """
+    annotator = (annotator or "").strip()
+    clip = session.get(Clip, clip_id)
+    if clip is None or clip.kind != RECORDING:
+        raise GlimpseError(f"clip {clip_id} is not a recording", hint="pick a long video")
+    if not annotator:
+        raise GlimpseError("annotator name is empty", hint="type your name")
+    if annotator == SOURCE_ANNOTATOR:
+        raise GlimpseError("'source' is the dataset's own coding", hint="annotate under your own name")
+    if type not in INTERVAL_TYPES:
+        raise GlimpseError(f"interval type {type!r} is unknown", hint=f"one of {', '.join(INTERVAL_TYPES)}")
+    where = f"recording {clip_id} ({clip.name})"
+    marks = [(n, v) for n, v in (("onset", onset), ("apex", apex), ("offset", offset)) if v is not None]
+    lo, hi = clip.first_frame, clip.last_frame
+    for name, value in marks:
+        if lo is not None and hi is not None and not lo <= value <= hi:
+            raise GlimpseError(f"{name} {value} is outside the recording's frames {lo}–{hi}", where=where)
+    for (n1, v1), (n2, v2) in zip(marks, marks[1:], strict=False):
+        if v1 > v2:
+            raise GlimpseError(f"{n1} {v1} is after {n2} {v2}", where=where, hint="onset ≤ apex ≤ offset")
+    interval = Interval(
+        clip_id=clip_id,
+        annotator=annotator,
+        onset=onset,
+        apex=apex,
+        offset=offset,
+        type=type,
+        emotion=emotion,
+        label=label,
+        aus=aus or "",
+        provenance=provenance,
+    )
+    session.add(interval)
+    session.flush()
+    return interval
 
 
 # --- versioned annotation writes (optimistic concurrency) -------------------------------------------------

@@ -1,9 +1,17 @@
-"""Process-wide settings read from the environment (each part keeps its own config dataclass)."""
+"""Process-wide settings read from the environment, and the one way a JSON-ish dict (a job's params,
+a stored run config) becomes one of the parts' frozen config dataclasses (``config_from_dict``)."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from engine.errors import GlimpseError
+
+C = TypeVar("C")
 
 
 def _env(name: str, default: str) -> str:
@@ -23,3 +31,28 @@ class Settings:
 
 def settings() -> Settings:
     return Settings()
+
+
+def _tuples(value: Any) -> Any:
+    """JSON gives lists; frozen configs want (hashable) tuples, nested ones too."""
+    return tuple(_tuples(v) for v in value) if isinstance(value, list | tuple) else value
+
+
+def config_from_dict(
+    cls: type[C], data: Mapping[str, Any] | None, *, base: C | None = None, what: str | None = None
+) -> C:
+    """``cls(**data)`` (or ``base`` with ``data`` replaced), lists turned into tuples.
+
+    Unknown keys are refused — a typo must never silently mean "default" — with a GlimpseError naming
+    them and the known ones (``what`` names the settings in that message, e.g. "baseline setting").
+    """
+    data = dict(data or {})
+    names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    unknown = sorted(set(data) - names)
+    if unknown:
+        raise GlimpseError(
+            f"unknown {what or cls.__name__ + ' setting'}(s): {', '.join(unknown)}",
+            hint=f"known: {', '.join(sorted(names))}",
+        )
+    values = {k: _tuples(v) for k, v in data.items()}
+    return dataclasses.replace(base, **values) if base is not None else cls(**values)  # type: ignore[type-var]

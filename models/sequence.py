@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import torch
 from torch import nn
 
-ME_CLASSES = ("negative", "positive", "surprise")
+from models.registry import register_model
 
 
 class SequenceClassifier(nn.Module):
@@ -21,7 +23,8 @@ class SequenceClassifier(nn.Module):
         hidden: int = 64,
         layers: int = 1,
         rnn: str = "gru",
-        num_classes: int = len(ME_CLASSES),
+        *,
+        num_classes: int,  # the engine's ME label set decides (models know no label names)
         dropout: float = 0.0,
     ) -> None:
         super().__init__()
@@ -48,3 +51,8 @@ class SequenceClassifier(nn.Module):
     def timestep_scores(self, x: torch.Tensor) -> torch.Tensor:
         """(B, T, D) → per-step class probabilities (B, T, C)."""
         return torch.softmax(self.head(self.outputs(x)), dim=-1)
+
+
+@register_model
+def sequence(**kwargs: Any) -> SequenceClassifier:
+    return SequenceClassifier(**kwargs)

@@ -17,7 +17,6 @@ from db.queries import current_annotation, save_annotation
 from db.schema import Clip
 from db.session import session_scope
 from engine.errors import AnnotationConflict, GlimpseError
-from engine.ingest.labels import megc_label
 
 __all__ = ["AnnotationConflict", "Marks", "OpenedAnnotation", "SavedAnnotation", "opened", "save"]
 
@@ -73,21 +72,21 @@ def save(
     opened_version: int | None,
     *,
     overwrite: bool = False,
+    label: str | None = None,
     saved_by: str | None = None,
     provenance: dict[str, Any] | None = None,
     url: str | None = None,
 ) -> SavedAnnotation:
     """Save ``annotator``'s marks over the version they opened; raises AnnotationConflict if it moved on.
 
-    The label comes from the emotion through the dataset's MEGC 2019 mapping. ``saved_by`` names who
-    saved when it is not the annotator (an adjudicator's consensus); ``provenance`` says where a
-    non-hand annotation came from. One transaction: nothing is written when it raises.
+    ``label`` is the class the marks' emotion maps to (the facade derives it with the dataset's MEGC
+    mapping); ``saved_by`` names who saved when it is not the annotator (an adjudicator's consensus);
+    ``provenance`` says where a non-hand annotation came from. One transaction: nothing is written when
+    it raises.
     """
     with session_scope(url) as session:
-        clip = session.get(Clip, int(clip_id))
-        if clip is None:
+        if session.get(Clip, int(clip_id)) is None:
             raise GlimpseError(f"clip {clip_id} does not exist", hint="reload the clip list")
-        label = megc_label(clip.dataset.format, marks.emotion) if marks.emotion else None
         row = save_annotation(
             session,
             clip_id=int(clip_id),

@@ -18,7 +18,7 @@ from engine.errors import GlimpseError
 ANNOTATION_COLUMNS = ["annotator", "onset", "apex", "offset", "action_units", "emotion", "label", "updated"]
 
 
-def annotations(clip_id: int) -> pd.DataFrame:
+def clip_annotations(clip_id: int) -> pd.DataFrame:
     """Every annotator's coding of a clip (the dataset's own, annotator ``source``, first): a table."""
     with get_session() as session:
         rows = [

@@ -26,6 +26,7 @@ class DatasetSummary:
     frames: int
     labels: Mapping[str, int]  # label (or "unlabelled") → clip count
     root: str
+    missing: int = 0  # clips gone from the source, kept with their annotations and predictions
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ class ClipDetail:
 
 
 CLIP_COLUMNS = [
-    "id", "dataset", "subject", "name", "label", "emotion", "onset", "apex", "offset",
+    "id", "dataset", "subject", "name", "missing_since", "label", "emotion", "onset", "apex", "offset",
     "n_frames", "n_annotators", "majority_share", "synthetic",
 ]  # fmt: skip
 
@@ -102,6 +103,7 @@ def datasets() -> list[DatasetSummary]:
             frames=s["frames"],
             labels=s["labels"],
             root=s["root"],
+            missing=int(s.get("missing", 0)),
         )
         for s in stats
     ]

@@ -12,7 +12,7 @@ import pandas as pd
 
 from db.schema import JOB_FINAL_STATES, Job
 from engine.api.session import get_session
-from engine.jobs import queue, worker
+from engine.jobs import queue, service, worker
 from engine.synth.config import SynthConfig
 from engine.train.config import PROTOCOLS, AblationConfig
 
@@ -79,7 +79,7 @@ def enqueue_job(kind: str, params: Mapping[str, Any], start_worker: bool = True)
     The job system refuses an unknown ``kind`` (GlimpseError naming the known ones).
     """
     with get_session() as session:
-        job_id = queue.enqueue(session, kind, dict(params))
+        job_id = service.submit(session, kind, dict(params))
     if start_worker:
         ensure_worker()
     return int(job_id)

@@ -15,7 +15,7 @@ from db.schema import Run
 from engine.api.session import get_session
 from engine.errors import GlimpseError
 from engine.evaluate.metrics import compute_metrics
-from engine.ingest.base import LABELS_ME
+from engine.labels import LABELS_ME
 
 RUN_COLUMNS = [
     "id", "kind", "variant", "name", "parent", "seed", "status", "datasets", "synthetic",

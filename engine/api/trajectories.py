@@ -12,7 +12,7 @@ from db import queries
 from engine.api.session import get_session
 from engine.errors import GlimpseError
 from engine.evaluate.trajectories import ClipTrajectory, clips_with_features, read_clip_trajectory
-from engine.ingest.base import LABELS_ME
+from engine.labels import LABELS_ME
 from engine.paths import glimpse_home, resolve_within
 
 TRAJECTORY_KINDS = ("features", "frame_scores")  # artefact kinds a trajectories.npz is stored under

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,7 @@ from db.schema import Clip
 from db.session import session_scope
 from engine.baselines.flow import FlowCNNClassifier, flow_image
 from engine.baselines.lbptop import LBPTOPSVM, lbp_top
+from engine.config import config_from_dict
 from engine.errors import GlimpseError
 from engine.paths import cache_dir
 from engine.preprocess.cache import clip_crops
@@ -56,13 +57,7 @@ class BaselineConfig:
             return cls()
         if isinstance(data, cls):
             return data
-        data = dict(data)
-        unknown = sorted(set(data) - {f.name for f in fields(cls)})
-        if unknown:
-            raise GlimpseError(f"unknown baseline setting(s): {', '.join(unknown)}")
-        if "lbp_grid" in data:
-            data["lbp_grid"] = tuple(data["lbp_grid"])
-        return cls(**data)
+        return config_from_dict(cls, data, what="baseline setting")
 
 
 @dataclass(frozen=True)

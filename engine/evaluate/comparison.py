@@ -202,7 +202,9 @@ def class_f1_means(metrics: pd.DataFrame, groups: Sequence[str]) -> pd.DataFrame
         return pd.DataFrame()
     labels = per_class.scope.str.removeprefix("class:")
     means = per_class.assign(label=labels).groupby(["group", "label"]).value.mean().unstack("label")
-    return means.reindex([g for g in groups if g in means.index])
+    means = means.reindex([g for g in groups if g in means.index])
+    means.index.name, means.columns.name = "variant", None
+    return means
 
 
 def deltas_vs(class_means: pd.DataFrame, reference: str = REFERENCE) -> pd.DataFrame:

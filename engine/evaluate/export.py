@@ -109,7 +109,7 @@ def write_predictions_csv(
     rows = list(rows)
     if rows and isinstance(rows[0], dict):
         cols = list(columns or rows[0].keys())
-        records = [[r.get(c, "") for c in cols] for r in rows]
+        records = [[r.get(c, "") for c in cols] for r in rows if isinstance(r, dict)]
     else:
         cols = list(columns or PREDICTION_COLUMNS)
         records = [list(r) for r in rows]

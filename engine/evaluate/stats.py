@@ -14,6 +14,7 @@ import numpy as np
 from scipy import stats
 
 from engine.errors import GlimpseError
+from engine.evaluate.metrics import compute_metrics
 
 ONE_SEED = "n/a — one seed"  # what a CI or p-value is when one seed is all there is
 MIN_PAIRS = 2  # a paired test needs at least this many pairs
@@ -119,8 +120,6 @@ def bootstrap_ci(
     Resampling clips captures the uncertainty from a small test set; it does not capture training
     randomness (use seed_spread for that).
     """
-    from engine.evaluate.metrics import compute_metrics
-
     if metric not in {"uf1", "uar", "accuracy"}:
         raise GlimpseError(f"unknown metric {metric!r}", hint="use uf1, uar or accuracy")
     truth = [str(v) for v in truth]

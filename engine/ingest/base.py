@@ -13,9 +13,6 @@ from typing import Any, Protocol
 
 from engine.registry import Registry
 
-LABELS_ME = ("negative", "positive", "surprise")
-LABELS_MACRO = ("negative", "positive", "surprise", "neutral")
-
 
 @dataclass(frozen=True)
 class FrameRecord:
@@ -41,6 +38,10 @@ class ClipRecord:
     emotion_raw: str = ""
     label: str | None = None  # mapped label, None when the clip is excluded from the class scheme
     meta: dict[str, Any] = field(default_factory=dict)
+    # where the reader found the clip (coding file and its row, or the clip's folder), so a later check —
+    # the frame decode of ``engine.ingest.verify`` — reports against the same file and row
+    source_file: str = ""
+    source_row: int | None = None
 
 
 @dataclass(frozen=True)

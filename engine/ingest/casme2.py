@@ -105,8 +105,10 @@ def read(root: Path) -> ReadResult:
             emotion_raw=emotion,
             label=megc_label("casme2", emotion),
             meta=meta,
+            source_file=table.file,
+            source_row=row,
         )
-        problem = check_clip_frames(root, clip, table.file, row)
+        problem = check_clip_frames(clip)
         if problem:
             issues.append(problem)
             continue

@@ -144,8 +144,10 @@ def read(root: Path) -> ReadResult:
             emotion_raw=values[8] or values[6],
             label=megc_label("casme_sq", values[6]),
             meta={"category": values[6], "type": values[7], "video": video, "offset_unknown": offset == 0},
+            source_file=where,
+            source_row=row,
         )
-        problem = check_clip_frames(root, clip, where, row)
+        problem = check_clip_frames(clip)
         if problem:
             issues.append(problem)
             continue

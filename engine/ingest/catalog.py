@@ -3,6 +3,15 @@
 Re-ingesting the same dataset (by name) updates clips in place, keyed by (subject, clip name), so clip ids
 — and everything that points at them: other annotators' annotations, predictions, face crops — survive.
 Only the ``source`` annotation (the dataset's own coding) is rewritten, and only when it changed.
+
+Finished results are immutable, so an ingest never deletes a clip: one the source no longer has (its
+folder gone, or a frame of it no longer decodes) is marked missing (``Clip.missing_since``) with its
+frames, annotations and the predictions naming it kept, and it is present again, under the same id, once
+its files return. Deleting is the explicit ``engine.ingest.removal`` (``glimpse catalog delete``).
+
+Why one ~400-line module: every step here (subjects, clip upserts, vanished clips, frames, source
+annotations, majority shares) runs inside the same transaction and shares its batching, so it reads
+as one unit; format detection and the synthetic-corpus entry point are its two small doors.
 """
 
 from __future__ import annotations
@@ -18,10 +27,11 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from db.queries import majority_share
-from db.schema import SOURCE_ANNOTATOR, Annotation, Clip, Dataset, Frame, Subject
+from db.schema import SOURCE_ANNOTATOR, Annotation, Clip, Dataset, Frame, Subject, utcnow
 from engine.errors import GlimpseError
 from engine.ingest.base import READERS, ClipRecord, IngestIssue, ReadResult
 from engine.ingest.common import find_dir, find_file, natural_key, require_dir, subdirs
+from engine.ingest.verify import DEFAULT_WORKERS, VerifyStats, verify_result
 from engine.progress import NullReporter, Reporter, SubReporter
 
 _BATCH = 20_000
@@ -44,7 +54,10 @@ class IngestReport:
     seconds: float = 0.0
     n_new: int = 0
     n_updated: int = 0
-    n_removed: int = 0
+    n_missing: int = 0  # clips of the dataset the source no longer has (kept, marked missing)
+    n_restored: int = 0  # clips marked missing before that are back
+    frames_decoded: int = 0
+    decode_frames_per_s: float = 0.0
 
 
 def detect_format(root: Path) -> str:
@@ -73,14 +86,21 @@ def detect_format(root: Path) -> str:
     )
 
 
-def read_dataset(root: Path, fmt: str | None = None) -> tuple[str, ReadResult]:
-    """(format, what its reader found) without touching the catalog."""
+def read_dataset(
+    root: Path,
+    fmt: str | None = None,
+    decode_workers: int = DEFAULT_WORKERS,
+    reporter: Reporter | None = None,
+) -> tuple[str, ReadResult, VerifyStats]:
+    """(format, what its reader found with every frame decoded, decode stats) without touching the
+    catalog; clips with an undecodable frame are among the result's issues, not its clips."""
     root = require_dir(Path(root)).resolve()
     fmt = fmt or detect_format(root)
     reader = READERS.get(fmt)
     if reader is None:
         raise GlimpseError(f"unknown dataset format {fmt!r}", hint=f"use one of {', '.join(sorted(READERS))}")
-    return fmt, reader(root)
+    result, stats = verify_result(root, reader(root), decode_workers, reporter)
+    return fmt, result, stats
 
 
 def ingest_dataset(
@@ -88,21 +108,24 @@ def ingest_dataset(
     root: Path,
     fmt: str | None = None,
     name: str | None = None,
-    is_synthetic: bool = False,
+    is_synthetic: bool | None = None,
     reporter: Reporter | None = None,
     purpose: str | None = None,
     description: str = "",
+    decode_workers: int = DEFAULT_WORKERS,
 ) -> IngestReport:
     """Read ``root`` with its reader and write it to the catalog in ONE transaction (committed here).
 
     A GlimpseError (nothing readable) or any other failure rolls everything back: the catalog is as
     before. ``name`` defaults to the folder's name; the same name re-ingests in place.
+    ``is_synthetic=None`` keeps a re-ingested dataset's flag (a new one is real); a value that contradicts
+    the stored flag is refused, so results never silently lose (or gain) their SYNTHETIC label.
     """
     reporter = reporter or NullReporter()
     started = time.perf_counter()
     root = Path(root).resolve()
     reporter.progress(0.0, f"reading {root.name}")
-    fmt, result = read_dataset(root, fmt)
+    fmt, result, decoded = read_dataset(root, fmt, decode_workers, SubReporter(reporter, 0.05, 0.4))
     for issue in result.issues:
         reporter.log(str(issue))
     if not result.clips:
@@ -123,6 +146,8 @@ def ingest_dataset(
         session.rollback()
         raise
     report.seconds = round(time.perf_counter() - started, 3)
+    report.frames_decoded = decoded.n_frames
+    report.decode_frames_per_s = round(decoded.frames_per_s, 1)
     reporter.progress(1.0, f"{report.n_clips} clips, {report.n_frames} frames")
     return report
 
@@ -132,7 +157,7 @@ def _write(
     root: Path,
     fmt: str,
     name: str,
-    is_synthetic: bool,
+    is_synthetic: bool | None,
     purpose: str | None,
     description: str,
     result: ReadResult,
@@ -145,13 +170,18 @@ def _write(
             f"a dataset named {name!r} already exists with format {dataset.format!r}, not {fmt!r}",
             hint="pick another --name",
         )
+    if dataset is not None and is_synthetic is not None and dataset.is_synthetic != is_synthetic:
+        marked, asked = ("SYNTHETIC", "real") if dataset.is_synthetic else ("real", "synthetic")
+        raise GlimpseError(
+            f"dataset {name!r} is marked {marked}; re-ingesting it as {asked} would relabel its results",
+            hint="re-ingest without --synthetic/--real (the flag is kept), or ingest under another --name",
+        )
     if dataset is None:
-        dataset = Dataset(name=name, format=fmt, root=str(root))
+        dataset = Dataset(name=name, format=fmt, root=str(root), is_synthetic=bool(is_synthetic))
         session.add(dataset)
     dataset.root = str(root)
     dataset.purpose = purpose or result.purpose
     dataset.fps = result.fps
-    dataset.is_synthetic = is_synthetic
     # the issues stay with the dataset so the UI can list them later (capped: a broken release can have many)
     dataset.meta = {
         **result.meta,
@@ -165,17 +195,22 @@ def _write(
     records = _unique(result.clips, issues)
     subject_ids = _subjects(session, dataset.id, sorted({r.subject for r in records}, key=natural_key))
     existing = {
-        (sid, cname): cid
-        for cid, sid, cname in session.execute(
-            select(Clip.id, Clip.subject_id, Clip.name).where(Clip.dataset_id == dataset.id)
+        (sid, cname): (cid, missing)
+        for cid, sid, cname, missing in session.execute(
+            select(Clip.id, Clip.subject_id, Clip.name, Clip.missing_since).where(
+                Clip.dataset_id == dataset.id
+            )
         )
     }
     rows_new, rows_update = [], []
+    n_restored = 0
     for rec in records:
         row = _clip_row(dataset.id, subject_ids[rec.subject], rec)
         key = (row["subject_id"], rec.name)
         if key in existing:
-            rows_update.append({"id": existing[key], **row})
+            clip_id, missing = existing[key]
+            rows_update.append({"id": clip_id, **row})
+            n_restored += missing is not None
         else:
             rows_new.append(row)
     if rows_update:
@@ -189,17 +224,11 @@ def _write(
         )
     }
     wanted = {clip_ids[(subject_ids[r.subject], r.name)]: r for r in records}
-    n_removed = _remove_vanished(session, set(clip_ids.values()) - set(wanted), issues)
+    n_missing = _mark_missing(session, set(clip_ids.values()) - set(wanted), issues)
     reporter.progress(0.2, "writing frames")
     n_frames = _frames(session, wanted, reporter)
     reporter.progress(0.9, "writing annotations")
     _source_annotations(session, wanted)
-    session.execute(
-        delete(Subject).where(
-            Subject.dataset_id == dataset.id,
-            ~Subject.id.in_(select(Clip.subject_id).where(Clip.dataset_id == dataset.id)),
-        )
-    )
     session.flush()
     labels = Counter(r.label or "unlabelled" for r in records)
     return IngestReport(
@@ -214,7 +243,8 @@ def _write(
         label_counts=dict(sorted(labels.items())),
         n_new=len(rows_new),
         n_updated=len(rows_update),
-        n_removed=n_removed,
+        n_missing=n_missing,
+        n_restored=n_restored,
     )
 
 
@@ -266,28 +296,33 @@ def _clip_row(dataset_id: int, subject_id: int, rec: ClipRecord) -> dict[str, An
         "emotion_raw": rec.emotion_raw,
         "label": rec.label,
         "meta": rec.meta,
+        "missing_since": None,
     }
 
 
-def _remove_vanished(session: Session, gone: set[int], issues: list[IngestIssue]) -> int:
-    """Clips no longer in the source go, unless someone annotated them (their work is never deleted)."""
+def _mark_missing(session: Session, gone: set[int], issues: list[IngestIssue]) -> int:
+    """Mark clips the source no longer has as missing (never delete: runs and annotators point at them).
+
+    Already-missing clips keep their first ``missing_since``; each newly missing clip is one issue line.
+    """
     if not gone:
         return 0
-    annotated = set(
-        session.scalars(
-            select(Annotation.clip_id).where(
-                Annotation.clip_id.in_(gone), Annotation.annotator != SOURCE_ANNOTATOR
+    now = utcnow()
+    rows = session.execute(
+        select(Clip.id, Clip.path, Clip.name, Clip.missing_since)
+        .where(Clip.id.in_(sorted(gone)))
+        .order_by(Clip.id)
+    ).all()
+    newly = [r for r in rows if r.missing_since is None]
+    for r in newly:
+        issues.append(
+            IngestIssue(
+                r.path, None, f"clip {r.name!r} is no longer in the source: marked missing (clip {r.id} kept)"
             )
         )
-    )
-    for clip_id in sorted(annotated):
-        issues.append(
-            IngestIssue(f"clip {clip_id}", None, "no longer in the source; kept for its annotations")
-        )
-    doomed = sorted(gone - annotated)
-    for chunk in _chunks(doomed):
-        session.execute(delete(Clip).where(Clip.id.in_(chunk)))
-    return len(doomed)
+    for chunk in _chunks([r.id for r in newly], 900):
+        session.execute(update(Clip).where(Clip.id.in_(chunk)).values(missing_since=now))
+    return len(rows)
 
 
 def _frames(session: Session, wanted: dict[int, ClipRecord], reporter: Reporter) -> int:

@@ -83,8 +83,9 @@ def read(root: Path) -> ReadResult:
                 emotion_raw=ckplus_emotion(code) if code is not None else "",
                 label=ckplus_macro_label(code) if code is not None else None,
                 meta=meta,
+                source_file=where,
             )
-            problem = check_clip_frames(root, clip, where, None)
+            problem = check_clip_frames(clip)
             if problem:
                 issues.append(problem)
                 continue

@@ -1,4 +1,4 @@
-"""Helpers every reader shares: frame listing by file-name number, header-row search, cheap image checks.
+"""Helpers every reader shares: frame listing by file-name number, header-row search, clip structure checks.
 
 Datasets are read exactly as distributed, so these helpers never assume a fixed header row or a listing
 order; anything unusable becomes an ``IngestIssue`` naming the file and row.
@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import cv2
 import pandas as pd
 
 from engine.errors import GlimpseError
@@ -38,14 +37,17 @@ def natural_key(text: str) -> list[Any]:
 @dataclass(frozen=True)
 class FrameListing:
     frames: list[FrameRecord]  # ordered by frame number
-    escaping: list[str]  # relative paths of symlinks that point outside the dataset root
+    escaping: list[str]  # relative paths of symlinks (frames, or the folder itself) that leave the root
     duplicates: list[str]  # files whose number another file already had
+    folder_escapes: bool = False  # the folder itself resolves outside the root (a linked directory)
 
     def escape_issue(self, file: str, row: int | None) -> IngestIssue | None:
-        """The issue to report when a frame is a link out of the dataset root (the clip is then skipped)."""
+        """The issue to report when a frame or its folder links out of the dataset root (the clip is then
+        skipped)."""
         if not self.escaping:
             return None
-        return IngestIssue(file, row, f"frame {self.escaping[0]!r} links outside the dataset")
+        what = "folder" if self.folder_escapes else "frame"
+        return IngestIssue(file, row, f"{what} {self.escaping[0]!r} links outside the dataset")
 
 
 def list_frames(root: Path, folder: Path) -> FrameListing:
@@ -54,11 +56,13 @@ def list_frames(root: Path, folder: Path) -> FrameListing:
     found: dict[int, FrameRecord] = {}
     escaping: list[str] = []
     duplicates: list[str] = []
+    prefix = rel_path(root, folder)
+    if not _inside(root_resolved, Path(folder).resolve()):
+        return FrameListing([], [prefix], [], folder_escapes=True)  # it, or a folder above it, links out
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except OSError:
         return FrameListing([], [], [])
-    prefix = rel_path(root, folder)
     prefix = "" if prefix == "." else prefix + "/"
     for entry in entries:
         if entry.name.startswith(".") or os.path.splitext(entry.name)[1].lower() not in IMAGE_EXTENSIONS:
@@ -106,27 +110,13 @@ def coded_clip_folder(
     return folder
 
 
-def unreadable_image(path: Path) -> str | None:
-    """Why an image file cannot be used (empty, undecodable), or None when it decodes."""
-    try:
-        if path.stat().st_size == 0:
-            return "empty file (0 bytes)"
-    except OSError as error:
-        return f"cannot read ({error.strerror})"
-    image = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
-    if image is None or image.size == 0:
-        return "not a decodable image (corrupt or wrong format)"
-    return None
+def check_clip_frames(clip: ClipRecord) -> IngestIssue | None:
+    """Check a clip's structure: frames present, coded range ordered, inside the frames, without gaps.
 
-
-def check_clip_frames(
-    root: Path, clip: ClipRecord, file: str, row: int | None, probe: Iterable[int] | None = None
-) -> IngestIssue | None:
-    """Check a clip cheaply: coded range ordered and inside the frames, no gaps, probe frames decodable.
-
-    Only a few frames (onset, apex, offset by default) are decoded: a full decode of every frame would
-    make ingest as slow as preprocessing; every frame is still checked for a zero size.
+    Issues name ``clip.source_file``/``source_row``. File contents are checked later, all frames of all
+    clips decoded in parallel (``engine.ingest.verify``), so this stays cheap and per-row.
     """
+    file, row = clip.source_file or clip.path, clip.source_row
     if not clip.frames:
         return IngestIssue(file, row, f"no image frames found in {clip.path!r}")
     numbers = [f.number for f in clip.frames]
@@ -150,22 +140,6 @@ def check_clip_frames(
         return IngestIssue(
             file, row, f"{len(missing)} frame(s) missing inside {lo}–{hi} in {clip.path!r}: {shown}"
         )
-    by_number = {f.number: f for f in clip.frames}
-    root_text = str(root)
-    for frame in clip.frames:
-        try:
-            if os.stat(os.path.join(root_text, frame.path)).st_size == 0:
-                return IngestIssue(file, row, f"frame file {frame.path!r} is empty (0 bytes)")
-        except OSError:
-            return IngestIssue(file, row, f"frame file {frame.path!r} cannot be read")
-    wanted = list(probe) if probe is not None else [v for _, v in coded] or [first, last]
-    for number in dict.fromkeys(wanted):
-        frame = by_number.get(number)
-        if frame is None:
-            continue
-        reason = unreadable_image(root / frame.path)
-        if reason:
-            return IngestIssue(file, row, f"frame file {frame.path!r}: {reason}")
     return None
 
 

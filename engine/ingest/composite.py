@@ -15,8 +15,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
+from db.queries import CLIP_PRESENT
 from db.schema import Clip, Dataset
-from engine.ingest.base import LABELS_ME
+from engine.labels import LABELS_ME
 
 COMPOSITE_FORMATS = ("casme2", "smic", "samm")
 EXCLUDED = frozenset({("casme2", "sub04", "EP12_01f"), ("casme2", "sub05", "EP09_05f")})
@@ -100,7 +101,7 @@ def composite_from_catalog(session: Session, dataset_names: Sequence[str]) -> Co
     stmt = (
         select(Clip)
         .join(Dataset, Dataset.id == Clip.dataset_id)
-        .where(Dataset.name.in_(list(dataset_names)))
+        .where(Dataset.name.in_(list(dataset_names)), CLIP_PRESENT)
         .options(joinedload(Clip.dataset), joinedload(Clip.subject))
         .order_by(Clip.id)
     )

@@ -1,6 +1,8 @@
 """A generic folder: ``ROOT/<label>/<clip>/<frames>`` (one clip per folder) or ``ROOT/<label>/<image>``
 (one ``kind='image'`` record per still image, e.g. faces for stage-1 reconstruction).
 
+Folders and images that link out of the dataset root are refused and reported, like every reader's frames.
+
 A top folder whose name is no known label or emotion (``s01``, ``identity_03``) is taken as the subject
 and its clips stay unlabelled; otherwise the subject is ``unknown``.
 """
@@ -14,6 +16,7 @@ from engine.ingest.base import ClipRecord, FrameRecord, IngestIssue, ReadResult,
 from engine.ingest.common import (
     IMAGE_EXTENSIONS,
     check_clip_frames,
+    inside_root,
     list_frames,
     natural_key,
     rel_path,
@@ -33,6 +36,9 @@ def read(root: Path) -> ReadResult:
     clips: list[ClipRecord] = []
     issues: list[IngestIssue] = []
     for top in subdirs(root):
+        if inside_root(root, top.name) is None:
+            issues.append(IngestIssue(top.name, None, f"folder {top.name!r} links outside the dataset"))
+            continue
         label = generic_label(top.name)
         subject = UNKNOWN_SUBJECT if label is not None or top.name.lower() in NO_LABEL else top.name
         for clip_dir in subdirs(top):
@@ -52,8 +58,9 @@ def read(root: Path) -> ReadResult:
                 kind="micro",
                 emotion_raw=top.name if label is not None else "",
                 label=label,
+                source_file=where,
             )
-            problem = check_clip_frames(root, clip, where, None, probe=[frames[0].number, frames[-1].number])
+            problem = check_clip_frames(clip)
             if problem:
                 issues.append(problem)
                 continue
@@ -64,7 +71,7 @@ def read(root: Path) -> ReadResult:
         )
         for image in images:
             where = rel_path(root, image)
-            if image.is_symlink() and not image.resolve().is_relative_to(root.resolve()):
+            if inside_root(root, where) is None:
                 issues.append(IngestIssue(where, None, "image links outside the dataset"))
                 continue
             clip = ClipRecord(
@@ -75,8 +82,9 @@ def read(root: Path) -> ReadResult:
                 kind="image",
                 emotion_raw=top.name if label is not None else "",
                 label=label,
+                source_file=where,
             )
-            problem = check_clip_frames(root, clip, where, None, probe=[0])
+            problem = check_clip_frames(clip)
             if problem:
                 issues.append(problem)
                 continue

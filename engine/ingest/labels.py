@@ -1,31 +1,13 @@
 """Label schemes per dataset: MEGC 2019 three classes (with its per-dataset overrides), CASME II five
-classes, and the four macro classes of stage 2 (CK+ codes); the emotions and FACS action units an
-annotator codes.
+classes, and the four macro classes of stage 2 (CK+ codes); the label names themselves are
+``engine.labels``.
 
 The raw emotion string is always kept beside the mapped label, so another scheme can be derived later.
-This module (with ``engine.ingest.base``'s ``LABELS_ME`` / ``LABELS_MACRO``) is the one place these
-vocabularies are written down; the synthetic corpus, training and the workbench import them.
 """
 
 from __future__ import annotations
 
-from engine.ingest.base import LABELS_MACRO
-
-# The emotions an annotator picks from (CASME II / SAMM estimated emotions; "others" last, the default).
-EMOTIONS = (
-    "happiness",
-    "surprise",
-    "disgust",
-    "repression",
-    "anger",
-    "contempt",
-    "fear",
-    "sadness",
-    "others",
-)
-# The FACS action units coded (and rendered by the synthetic corpus); ``L``/``R`` prefix = one side only.
-FACS_AUS = (1, 2, 4, 5, 6, 7, 9, 10, 12, 14, 15, 17, 20, 23, 24, 25, 26, 45)
-AU_CHOICES = tuple(f"{side}{au}" for au in FACS_AUS for side in ("", "L", "R"))
+from engine.labels import CASME2_5_CLASSES, LABELS_MACRO
 
 # MEGC 2019 composite protocol. CASME II's own override: negative = disgust + repression only (its fear
 # and sadness clips are excluded); "others" is excluded everywhere.
@@ -63,7 +45,6 @@ MEGC_2019: dict[str, dict[str, str]] = {
     "casme_sq": {"positive": "positive", "negative": "negative", "surprise": "surprise"},
 }
 
-CASME2_5_CLASSES = ("happiness", "surprise", "disgust", "repression", "others")
 
 CKPLUS_EMOTIONS = {
     0: "neutral",

@@ -90,8 +90,10 @@ def read(root: Path) -> ReadResult:
             emotion_raw=emotion,
             label=megc_label("samm", emotion),
             meta=meta,
+            source_file=table.file,
+            source_row=row,
         )
-        problem = check_clip_frames(root, clip, table.file, row)
+        problem = check_clip_frames(clip)
         if problem:
             issues.append(problem)
             continue

@@ -11,9 +11,9 @@ from engine.errors import GlimpseError
 from engine.ingest.base import ClipRecord, IngestIssue, ReadResult, register
 from engine.ingest.common import check_clip_frames, find_dir, list_frames, rel_path, require_dir, subdirs
 from engine.ingest.labels import megc_label
+from engine.labels import LABELS_ME
 
 FPS = 100.0
-LABEL_DIRS = ("negative", "positive", "surprise")
 
 
 def _hs_dir(root: Path) -> tuple[Path, str]:
@@ -49,7 +49,7 @@ def read(root: Path) -> ReadResult:
             continue  # SMIC also ships non_micro sequences: not ME clips
         for label_dir in subdirs(micro):
             label = label_dir.name.lower()
-            if label not in LABEL_DIRS:
+            if label not in LABELS_ME:  # SMIC names its label folders after the three classes
                 issues.append(
                     IngestIssue(rel_path(root, label_dir), None, f"unknown label folder {label_dir.name!r}")
                 )
@@ -75,8 +75,9 @@ def read(root: Path) -> ReadResult:
                     emotion_raw=label,
                     label=megc_label("smic", label),
                     meta={"release": release},
+                    source_file=where,
                 )
-                problem = check_clip_frames(root, clip, where, None)
+                problem = check_clip_frames(clip)
                 if problem:
                     issues.append(problem)
                     continue

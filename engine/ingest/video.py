@@ -117,6 +117,8 @@ def read(root: Path) -> ReadResult:
                 emotion_raw=emotion,
                 label=generic_label(emotion),
                 meta={"video_frames": count},
+                source_file=table.file,
+                source_row=row,
             )
         )
     return ReadResult(

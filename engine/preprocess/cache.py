@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from db.queries import CLIP_PRESENT
 from db.schema import Clip, Dataset, FaceCrop, Frame
 from engine.errors import GlimpseError
 from engine.paths import cache_dir, glimpse_home, relative_to_home, resolve_within
@@ -293,7 +294,9 @@ def preprocess_dataset(
     dataset = session.get(Dataset, dataset_id)
     if dataset is None:
         raise GlimpseError(f"dataset {dataset_id} is not in the catalog")
-    clip_ids = list(session.scalars(select(Clip.id).where(Clip.dataset_id == dataset_id).order_by(Clip.id)))
+    clip_ids = list(
+        session.scalars(select(Clip.id).where(Clip.dataset_id == dataset_id, CLIP_PRESENT).order_by(Clip.id))
+    )
     report = PreprocessReport(dataset=dataset.name, n_clips=len(clip_ids))
     started = time.perf_counter()
     for n, clip_id in enumerate(clip_ids):

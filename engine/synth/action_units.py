@@ -15,7 +15,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from engine.errors import GlimpseError
-from engine.ingest.labels import FACS_AUS
+from engine.labels import FACS_AUS
 
 UPPER_AUS = frozenset({1, 2, 4, 5, 6, 7, 9, 45})
 LOWER_AUS = frozenset({10, 12, 14, 15, 17, 20, 23, 24, 25, 26})

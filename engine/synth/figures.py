@@ -13,6 +13,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from engine.labels import CASME2_5_CLASSES
 from engine.synth.config import SynthConfig
 from engine.synth.plan import (
     MEClip,
@@ -26,7 +27,6 @@ from engine.synth.write import render_face_image, render_macro_sequence, render_
 
 DIFF_GAIN = 6.0  # the same amplification for ME and macro differences, so they compare honestly
 _PNG = [cv2.IMWRITE_PNG_COMPRESSION, 9]
-CLASSES = ("happiness", "surprise", "disgust", "repression", "others")
 
 
 def _label(img: np.ndarray, text: str) -> np.ndarray:
@@ -68,7 +68,7 @@ def _pick_clips(cfg: SynthConfig) -> dict[str, MEClip]:
     """One blink-free, whole-face clip per class (falls back to any clip of the class)."""
     clips = plan_me_clips(cfg)
     chosen = {}
-    for emotion in CLASSES:
+    for emotion in CASME2_5_CLASSES:
         mine = [c for c in clips if c.emotion == emotion]
         clean = [c for c in mine if not c.blinks and c.partial is None] or mine
         if clean:

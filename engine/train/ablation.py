@@ -11,7 +11,7 @@ from db.schema import Metric
 from db.session import session_scope
 from engine.evaluate.comparison import COMPARISON_KIND, compare_outcomes, write_comparison
 from engine.executor import Executor
-from engine.ingest.base import LABELS_ME
+from engine.labels import LABELS_ME
 from engine.progress import Cancelled, NullReporter, Reporter, SubReporter, check_cancel
 from engine.train.config import AblationConfig
 from engine.train.data import protocol_clips

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+from engine.config import config_from_dict
 from engine.errors import GlimpseError
 
 IMBALANCE = ("weighted_loss", "sampler", "none")
@@ -19,22 +20,6 @@ PROTOCOLS: dict[str, str] = {
 }
 # parameter dtypes a run can be told to use (the models and the feature pipeline are float32 throughout)
 DTYPES = ("float32",)
-
-
-def _from_dict(cls: type, data: dict[str, Any] | None) -> Any:
-    """Build a config from a dict, refusing unknown keys (a typo must not silently mean 'default')."""
-    data = dict(data or {})
-    names = {f.name for f in fields(cls)}
-    unknown = sorted(set(data) - names)
-    if unknown:
-        raise GlimpseError(
-            f"unknown {cls.__name__} setting(s): {', '.join(unknown)}",
-            hint=f"known: {', '.join(sorted(names))}",
-        )
-    for f in fields(cls):
-        if f.name in data and isinstance(data[f.name], list):
-            data[f.name] = tuple(data[f.name])
-    return cls(**data)
 
 
 @dataclass(frozen=True)
@@ -63,7 +48,7 @@ class EncoderStageConfig:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> EncoderStageConfig:
-        return _from_dict(cls, data)
+        return config_from_dict(cls, data)
 
 
 @dataclass(frozen=True)
@@ -102,7 +87,7 @@ class SequenceConfig:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> SequenceConfig:
-        return _from_dict(cls, data)
+        return config_from_dict(cls, data)
 
 
 @dataclass(frozen=True)
@@ -131,7 +116,7 @@ class RuntimeConfig:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> RuntimeConfig:
-        return _from_dict(cls, data)
+        return config_from_dict(cls, data)
 
 
 @dataclass(frozen=True)
@@ -199,7 +184,7 @@ class AblationConfig:
         encoder = EncoderStageConfig.from_dict(data.pop("encoder", None))
         sequence = SequenceConfig.from_dict(data.pop("sequence", None))
         runtime = RuntimeConfig.from_dict(data.pop("runtime", None))
-        cfg = _from_dict(cls, data)
+        cfg = config_from_dict(cls, data)
         return AblationConfig(
             **{
                 **{f.name: getattr(cfg, f.name) for f in fields(cls)},

@@ -16,11 +16,11 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.queries import catalog_snapshot, clips_for_training
+from db.queries import CLIP_PRESENT, catalog_snapshot, clips_for_training
 from db.schema import Clip, Dataset, Frame
 from engine.errors import GlimpseError
-from engine.ingest.base import LABELS_MACRO, LABELS_ME
 from engine.ingest.composite import COMPOSITE_FORMATS, composite_from_catalog
+from engine.labels import LABELS_MACRO, LABELS_ME
 from engine.paths import cache_dir
 from engine.preprocess.cache import clip_crops, image_crop
 from engine.preprocess.config import PreprocessConfig
@@ -175,7 +175,7 @@ def face_images(session: Session, dataset_name: str, size: int, cap: int) -> np.
     rows = session.execute(
         select(Clip, Frame)
         .join(Frame, Frame.clip_id == Clip.id)
-        .where(Clip.dataset_id == dataset.id)
+        .where(Clip.dataset_id == dataset.id, CLIP_PRESENT)
         .order_by(Clip.id, Frame.index)
     ).all()
     if not rows:
@@ -212,7 +212,9 @@ def macro_images(
             f"macro dataset {dataset_name!r} not in the catalog", hint="run glimpse synth first"
         )
     items: list[tuple[Clip, int, int]] = []  # clip, frame number, label index
-    for clip in session.scalars(select(Clip).where(Clip.dataset_id == dataset.id).order_by(Clip.id)):
+    for clip in session.scalars(
+        select(Clip).where(Clip.dataset_id == dataset.id, CLIP_PRESENT).order_by(Clip.id)
+    ):
         numbers = list(
             session.scalars(select(Frame.number).where(Frame.clip_id == clip.id).order_by(Frame.index))
         )

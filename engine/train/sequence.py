@@ -78,9 +78,9 @@ def train_and_predict(
     else:
         inputs = torch.from_numpy(_prepare_inputs(x, fit_idx, cfg.relative_to_onset))
         in_features = x.shape[-1]
-    model = SequenceClassifier(in_features, cfg.hidden, cfg.layers, cfg.rnn, n_classes, cfg.dropout).to(
-        device
-    )
+    model = SequenceClassifier(
+        in_features, cfg.hidden, cfg.layers, cfg.rnn, num_classes=n_classes, dropout=cfg.dropout
+    ).to(device)
     params = list(model.parameters()) + (list(encoder.parameters()) if encoder is not None else [])
     opt = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
     y_t = torch.from_numpy(y).long()

@@ -12,12 +12,13 @@ from torch import nn
 from torch.nn import functional as F
 
 from engine.errors import GlimpseError
+from engine.labels import LABELS_MACRO
 from engine.progress import NullReporter, Reporter, check_cancel
 from engine.train.config import EncoderStageConfig
 from engine.train.runtime import autocast, seed_everything
 from models.cae import CAE
 from models.encoder import Encoder
-from models.heads import MACRO_CLASSES, ExpressionHead
+from models.heads import ExpressionHead
 from models.registry import create_model
 
 # what each encoder stage trains on (dataset roles of engine.variants.DATASET_ROLES)
@@ -76,7 +77,7 @@ def _epochs(
     gen = torch.Generator().manual_seed(seed)
     needs = STAGE_NEEDS[stage]
     cae = CAE(encoder).to(device) if "faces" in needs else None
-    head = ExpressionHead(encoder.feature_dim, len(MACRO_CLASSES)).to(device) if "macro" in needs else None
+    head = ExpressionHead(encoder.feature_dim, len(LABELS_MACRO)).to(device) if "macro" in needs else None
     params = list(encoder.parameters())
     params += list(cae.decoder.parameters()) if cae is not None else []
     params += list(head.parameters()) if head is not None else []
@@ -85,7 +86,7 @@ def _epochs(
     x_faces = to_tensor(faces) if faces is not None else None
     if macro is not None:
         x_macro, y_macro = to_tensor(macro[0]), torch.from_numpy(macro[1]).long()
-        weight = class_weights(macro[1], len(MACRO_CLASSES)).to(device) if cfg.class_weighting else None
+        weight = class_weights(macro[1], len(LABELS_MACRO)).to(device) if cfg.class_weighting else None
     losses: dict[str, float] = {}
     for epoch in range(cfg.epochs):
         check_cancel(reporter)
@@ -139,7 +140,7 @@ def train_encoder(
     and return (state_dict, losses). Stage ``i`` uses seed ``seed + i``; with several stages the losses
     are prefixed by their stage (``fir_rec``, ``er_ce``).
 
-    ``faces``: (N, S, S) uint8 for reconstruction; ``macro``: (images, label indices into MACRO_CLASSES).
+    ``faces``: (N, S, S) uint8 for reconstruction; ``macro``: (images, label indices into LABELS_MACRO).
     """
     reporter = reporter or NullReporter()
     stages = tuple(stages)

@@ -78,7 +78,7 @@ def _row(url: str, clip_id: int) -> Annotation:
 def test_save_bumps_the_version_and_records_who(backend_url: str) -> None:
     clip_id = _clip(backend_url)
     assert store.opened(clip_id, "alice").version is None
-    first = store.save(clip_id, "alice", MARKS, None)
+    first = store.save(clip_id, "alice", MARKS, None, label="positive")
     assert (first.version, first.updated_by, first.label) == (1, "alice", "positive")
     second = store.save(clip_id, "alice", MARKS, first.version, saved_by="judge")
     assert (second.version, second.updated_by, second.id) == (2, "judge", first.id)

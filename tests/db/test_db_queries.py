@@ -18,7 +18,7 @@ from db.queries import (
 )
 from db.schema import Annotation, Clip, Dataset, Frame, Subject
 from engine.errors import GlimpseError
-from engine.ingest.base import LABELS_ME
+from engine.labels import LABELS_ME
 
 LABELS = ["negative", "positive", "surprise", None]
 

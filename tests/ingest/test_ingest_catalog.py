@@ -89,7 +89,7 @@ def test_reingest_is_idempotent_and_keeps_ids_and_other_annotations(session: Ses
     session.commit()
     before, snap = counts(session), catalog_snapshot(session)
     report = ingest_dataset(session, root, name="c2")
-    assert (report.n_new, report.n_updated, report.n_removed) == (0, 4, 0)
+    assert (report.n_new, report.n_updated, report.n_missing) == (0, 4, 0)
     assert counts(session) == before
     assert catalog_snapshot(session) == snap
     assert dict(session.execute(select(Clip.name, Clip.id)).all()) == ids
@@ -105,12 +105,14 @@ def test_reingest_is_idempotent_and_keeps_ids_and_other_annotations(session: Ses
     assert (anns["source"].onset, anns["source"].label) == (11, "surprise")
     assert (anns["alice"].onset, anns["alice"].label) == (10, "negative")
     assert (clip.n_annotators, clip.agreement) == (2, 0.5)
-    # a clip that leaves the coding goes, unless someone annotated it
+    # clips that leave the coding are kept, marked missing, whether annotated or not
     rewrite_coding(root, [ROWS[0], ROWS[3]])
     report = ingest_dataset(session, root, name="c2")
-    assert report.n_removed == 1
-    assert sorted(session.scalars(select(Clip.name))) == ["EP02_01f", "EP03_02", "EP06_01f"]
-    assert any("kept for its annotations" in i.reason for i in report.issues)
+    assert (report.n_missing, report.n_restored) == (2, 0)
+    assert counts(session) == before
+    missing = dict(session.execute(select(Clip.name, Clip.missing_since)).all())
+    assert sorted(n for n, m in missing.items() if m is not None) == ["EP01_11f", "EP03_02"]
+    assert sum("marked missing" in i.reason for i in report.issues) == 2
 
 
 def test_nothing_readable_raises_and_leaves_catalog_unchanged(session: Session, tmp_path: Path) -> None:

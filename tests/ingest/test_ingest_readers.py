@@ -12,7 +12,7 @@ from ingest_layouts import casme2, casme_sq, ckplus, frame, samm, smic
 
 from engine.errors import GlimpseError
 from engine.ingest import READERS
-from engine.ingest.catalog import detect_format
+from engine.ingest.catalog import detect_format, read_dataset
 from engine.ingest.common import frame_number
 from engine.ingest.labels import casme2_five_class, ckplus_macro_label, megc_label
 
@@ -292,7 +292,7 @@ def test_casme2_bad_rows_are_reported_by_row(tmp_path: Path) -> None:
     (root / "CASME2_RAW_selected/sub01/EP03/img7.jpg").unlink()
     (root / "CASME2_RAW_selected/sub01/EP04/img6.jpg").write_bytes(b"not a jpeg at all")
     (root / "CASME2_RAW_selected/sub01/EP05/img8.jpg").write_bytes(b"")
-    result = READERS["casme2"](root)
+    _, result, _ = read_dataset(root, "casme2")  # the reader's structure checks, then every frame decoded
     assert [c.name for c in result.clips] == ["EP01"]
     reasons = {i.row: i.reason for i in result.issues}
     assert sorted(reasons) == [3, 4, 5, 6, 7]

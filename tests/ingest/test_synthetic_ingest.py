@@ -65,4 +65,4 @@ def test_synthetic_corpus_matches_manifest(session: Session, corpus: Path) -> No
     assert reports["synthetic-faces"].n_clips == manifest["counts"]["face_images"]
     # a second ingest changes nothing
     again = ingest_synthetic_corpus(session, corpus)
-    assert [(r.n_new, r.n_removed) for r in again] == [(0, 0)] * 3
+    assert [(r.n_new, r.n_missing) for r in again] == [(0, 0)] * 3

@@ -6,9 +6,9 @@ import pytest
 import torch
 
 from models.cae import CAE
-from models.encoder import Encoder
+from models.encoder import ENCODER_VARIANTS, Encoder
 from models.heads import ExpressionHead
-from models.registry import ENCODER_VARIANTS, create_model, list_models
+from models.registry import create_model, list_models
 from models.sequence import SequenceClassifier
 
 torch.set_num_threads(1)
@@ -31,7 +31,7 @@ def test_encoder_with_classes_and_expression_head() -> None:
     enc = Encoder(image_size=32, channels=(8, 16, 16), feature_dim=24, num_classes=4)
     x = torch.rand(2, 1, 32, 32)
     assert enc(x).shape == (2, 4)
-    assert ExpressionHead(24)(enc.forward_features(x)).shape == (2, 4)
+    assert ExpressionHead(24, 4)(enc.forward_features(x)).shape == (2, 4)
 
 
 def test_encoder_refuses_a_size_the_strides_cannot_halve() -> None:
@@ -47,7 +47,7 @@ def test_registry_named_variants() -> None:
     assert create_model("enc_small", image_size=128).image_size == 128
     assert {"enc_tiny", "enc_small", "enc_base", "cae", "sequence"} <= set(list_models())
     assert set(ENCODER_VARIANTS) <= set(list_models())
-    seq = create_model("sequence", in_features=8, hidden=4)
+    seq = create_model("sequence", in_features=8, hidden=4, num_classes=3)
     assert isinstance(seq, SequenceClassifier)
     with pytest.raises(KeyError, match="unknown model"):
         create_model("resnet9000")
@@ -56,7 +56,7 @@ def test_registry_named_variants() -> None:
 @pytest.mark.parametrize("rnn", ["gru", "lstm"])
 def test_sequence_classifier_reads_the_last_timestep(rnn: str) -> None:
     torch.manual_seed(0)
-    model = SequenceClassifier(in_features=5, hidden=6, rnn=rnn).eval()
+    model = SequenceClassifier(in_features=5, hidden=6, rnn=rnn, num_classes=3).eval()
     x = torch.randn(2, 7, 5)
     logits = model(x)
     assert logits.shape == (2, 3)
@@ -82,4 +82,4 @@ def test_sequence_classifier_reads_the_last_timestep(rnn: str) -> None:
 
 def test_sequence_classifier_rejects_unknown_rnn() -> None:
     with pytest.raises(ValueError, match="gru"):
-        SequenceClassifier(4, rnn="transformer")
+        SequenceClassifier(4, rnn="transformer", num_classes=3)

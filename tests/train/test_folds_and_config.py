@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from engine.errors import GlimpseError
-from engine.ingest.base import LABELS_ME
+from engine.labels import LABELS_ME
 from engine.train.config import AblationConfig, EncoderStageConfig, SequenceConfig
 from engine.train.loso import build_folds
 from engine.variants import ClipInfo, get_variant, variant_names

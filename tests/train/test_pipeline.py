@@ -16,7 +16,7 @@ from db.session import session_factory
 from engine.cli import app
 from engine.cli import train as train_cli
 from engine.evaluate.stats import ONE_SEED
-from engine.ingest.base import LABELS_ME
+from engine.labels import LABELS_ME
 from engine.paths import glimpse_home
 from engine.train.ablation import run_ablation, run_variant
 from engine.train.config import AblationConfig

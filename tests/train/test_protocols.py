@@ -14,7 +14,7 @@ from engine.cli import app
 from engine.cli.train import _params
 from engine.errors import GlimpseError
 from engine.evaluate.metrics import compute_metrics
-from engine.ingest.base import LABELS_ME
+from engine.labels import LABELS_ME
 from engine.train.ablation import run_variant
 from engine.train.config import AblationConfig
 from engine.train.data import protocol_clips

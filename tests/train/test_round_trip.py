@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 from db.schema import Clip, Dataset, Metric, Run
 from db.session import session_factory
 from engine import api
-from engine.ingest.base import LABELS_ME
+from engine.labels import LABELS_ME
 from engine.train.ablation import run_ablation
 from engine.train.config import AblationConfig
 

@@ -10,12 +10,13 @@ import pytest
 import torch
 
 from engine.errors import GlimpseError
+from engine.labels import LABELS_MACRO
 from engine.train.config import EncoderStageConfig
 from engine.train.runtime import resolve_device
 from engine.train.stages import class_weights, load_encoder, to_tensor, train_encoder
 from engine.variants import get_variant
 from models.cae import CAE
-from models.heads import MACRO_CLASSES, ExpressionHead
+from models.heads import ExpressionHead
 
 CFG = EncoderStageConfig(model="enc_tiny", image_size=32, epochs=1, batch_size=16, lr=3e-3)
 CPU = resolve_device("cpu")
@@ -81,5 +82,5 @@ def test_a_trained_encoder_loads_back_and_feeds_the_decoder_and_head() -> None:
     with torch.no_grad():
         assert torch.equal(enc.forward_features(x), load_encoder(state, CFG).forward_features(x))
         assert CAE(enc)(x).shape == x.shape  # the reconstruction has the image's shape
-        logits = ExpressionHead(enc.feature_dim, len(MACRO_CLASSES))(enc.forward_features(x))
-    assert logits.shape == (4, len(MACRO_CLASSES))
+        logits = ExpressionHead(enc.feature_dim, len(LABELS_MACRO))(enc.forward_features(x))
+    assert logits.shape == (4, len(LABELS_MACRO))

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from db.schema import Clip, Dataset, Prediction, Run
 from db.session import session_factory
-from engine.ingest.base import LABELS_ME
+from engine.labels import LABELS_ME
 from engine.train.config import AblationConfig
 from engine.train.entry import run_from_params
 

@@ -66,7 +66,7 @@ def _save(
         return existing
     st.session_state[f"ann_version_{clip_id}"] = saved.version
     st.success(f"saved {annotator.strip()}'s annotation of clip {clip_id} (version {saved.version})")
-    return api.annotations(clip_id)
+    return api.clip_annotations(clip_id)
 
 
 def _offer_reload_or_overwrite(clip_id: int, annotator: str, loaded: str, conflict_key: str) -> None:
@@ -94,7 +94,7 @@ def render() -> None:
         if clip_id is None:
             return
         detail = api.clip_detail(clip_id)
-        existing = api.annotations(clip_id)
+        existing = api.clip_annotations(clip_id)
     except GlimpseError as error:
         state.show_error(error)
         return

@@ -1,7 +1,7 @@
 """annotation versions: version / updated_by for optimistic concurrency, provenance JSON
 
 Revision ID: 0003_annotation_versions
-Revises: 0001_initial
+Revises: 0004_recordings (relinked after merging main: 0001 → 0002 → 0004 → 0003)
 Create Date: 2026-12-01 22:10:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0003_annotation_versions"
-down_revision = "0001_initial"
+down_revision = "0004_recordings"
 branch_labels = None
 depends_on = None
 

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from db.session import default_url
+from engine.config import config_from_dict
 from engine.errors import GlimpseError
 from engine.progress import Reporter
 from engine.registry import Registry
@@ -90,11 +91,6 @@ def db_url() -> str:
     return default_url()
 
 
-def _tuples(value: Any) -> Any:
-    """JSON gives lists; frozen configs want (hashable) tuples."""
-    return tuple(_tuples(v) for v in value) if isinstance(value, list | tuple) else value
-
-
 def split_config(cls: type, params: dict[str, Any], reserved: set[str]) -> Any:
     """``cls(**params minus reserved)``, refusing unknown keys so a typo never silently means 'default'.
 
@@ -102,18 +98,11 @@ def split_config(cls: type, params: dict[str, Any], reserved: set[str]) -> Any:
     """
     data = {k: v for k, v in params.items() if k not in reserved | {"config", "preset"}}
     data.update(params.get("config") or {})
-    names = {f.name for f in dataclasses.fields(cls)}
-    unknown = sorted(set(data) - names)
-    if unknown:
-        known = ", ".join(sorted(names))
-        raise GlimpseError(
-            f"unknown {cls.__name__} parameter(s): {', '.join(unknown)}", hint=f"known: {known}"
-        )
-    data = {k: _tuples(v) for k, v in data.items()}
+    what = f"{cls.__name__} parameter"
     preset = params.get("preset")
-    if preset:
-        if not callable(getattr(cls, str(preset), None)):
-            raise GlimpseError(f"{cls.__name__} has no preset {preset!r}")
-        base = getattr(cls, str(preset))(**({"seed": data["seed"]} if "seed" in data else {}))
-        return dataclasses.replace(base, **data)
-    return cls(**data)
+    if not preset:
+        return config_from_dict(cls, data, what=what)
+    if not callable(getattr(cls, str(preset), None)):
+        raise GlimpseError(f"{cls.__name__} has no preset {preset!r}")
+    base = getattr(cls, str(preset))(**({"seed": data["seed"]} if "seed" in data else {}))
+    return config_from_dict(cls, data, base=base, what=what)
