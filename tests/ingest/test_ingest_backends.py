@@ -34,7 +34,7 @@ def test_ingest_and_reingest_on_each_backend(session: Session, tmp_path: Path) -
     save_annotation(session, ids["EP03_02"], "alice", 10, 13, 19, "4", "disgust", "negative")
     session.commit()
     again = ingest_dataset(session, root, name="c2")
-    assert (again.n_new, again.n_removed) == (0, 0)
+    assert (again.n_new, again.n_missing) == (0, 0)
     assert dict(session.execute(select(Clip.name, Clip.id)).all()) == ids
     assert session.scalar(select(Annotation.version).where(Annotation.annotator == "alice")) == 1
     assert session.get(Clip, ids["EP03_02"]).n_annotators == 2
