@@ -19,7 +19,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from pathlib import Path
+from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -60,10 +60,11 @@ def stage_rates(device: torch.device, images: int, epochs: int, size: int) -> di
     cfg = EncoderStageConfig(image_size=size, epochs=epochs, augment=False, class_weighting=False)
     out: dict[str, float] = {}
     for name, stages in STAGES.items():
-        n = images * epochs * len(stages)
-        out[f"train {name} (img/s)"] = _rate(
-            n, lambda s=stages: train_encoder(s, cfg, 0, device, faces=faces, macro=(faces, labels)), device
-        )
+
+        def train(stages: tuple[str, ...] = stages) -> object:
+            return train_encoder(stages, cfg, 0, device, faces=faces, macro=(faces, labels))
+
+        out[f"train {name} (img/s)"] = _rate(images * epochs * len(stages), train, device)
     state, _ = train_encoder(
         ("fir",), EncoderStageConfig(image_size=size, epochs=1), 0, device, faces=faces[:64]
     )
@@ -84,8 +85,15 @@ def stage_rates(device: torch.device, images: int, epochs: int, size: int) -> di
     return out
 
 
-def short_ablation(device: str, home: Path) -> dict[str, object]:
-    """FULL × seed 0 × LOSO on the tiny synthetic corpus (made once in ``home``): wall time and UF1."""
+@dataclass(frozen=True)
+class AblationTiming:
+    run: str
+    wall_s: float
+    uf1: float
+
+
+def short_ablation(device: str) -> AblationTiming:
+    """FULL × seed 0 × LOSO on the tiny synthetic corpus (made once in GLIMPSE_HOME): wall time and UF1."""
     from sqlalchemy import select
 
     from db.schema import Dataset
@@ -108,7 +116,7 @@ def short_ablation(device: str, home: Path) -> dict[str, object]:
     start = time.perf_counter()
     parent, comparison = run_ablation(url, cfg)
     wall = time.perf_counter() - start
-    return {"run": parent, "wall_s": wall, "uf1": comparison["variants"]["full"]["uf1"][0]}
+    return AblationTiming(parent, wall, float(comparison["variants"]["full"]["uf1"][0]))
 
 
 def main() -> int:
@@ -135,12 +143,11 @@ def main() -> int:
     print(f"{'stage':26s} {'CPU':>10s} {str(gpu):>10s} {'ratio':>7s}")
     for name, cpu_rate in cpu_rates.items():
         print(f"{name:26s} {cpu_rate:10.1f} {gpu_rates[name]:10.1f} {gpu_rates[name] / cpu_rate:6.1f}x")
-    home = Path(os.environ["GLIMPSE_HOME"])
-    on_cpu, on_gpu = short_ablation("cpu", home), short_ablation(str(gpu), home)
+    on_cpu, on_gpu = short_ablation("cpu"), short_ablation(str(gpu))
     print(
-        f"short FULL ablation (tiny SYNTHETIC corpus, seed 0, LOSO): CPU {on_cpu['wall_s']:.1f} s "
-        f"(UF1 {on_cpu['uf1']:.3f}), {gpu} {on_gpu['wall_s']:.1f} s (UF1 {on_gpu['uf1']:.3f}), "
-        f"ratio {on_cpu['wall_s'] / on_gpu['wall_s']:.1f}x  [runs {on_cpu['run']}, {on_gpu['run']}]"
+        f"short FULL ablation (tiny SYNTHETIC corpus, seed 0, LOSO): CPU {on_cpu.wall_s:.1f} s "
+        f"(UF1 {on_cpu.uf1:.3f}), {gpu} {on_gpu.wall_s:.1f} s (UF1 {on_gpu.uf1:.3f}), "
+        f"ratio {on_cpu.wall_s / on_gpu.wall_s:.1f}x  [runs {on_cpu.run}, {on_gpu.run}]"
     )
     return 0
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -595,7 +595,10 @@ def add_interval(
 # once cannot both pass the check: the database serialises them and the loser sees 0 rows written and
 # gets AnnotationConflict naming who saved and when. No IntegrityError escapes and no write is lost.
 
-_INSERT_IGNORING_DUPLICATES = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
+_INSERT_IGNORING_DUPLICATES: dict[str, Callable[..., Any]] = {
+    "sqlite": sqlite.insert,
+    "postgresql": postgresql.insert,
+}
 
 
 def _insert_ignoring_duplicates(session: Session, values: dict[str, Any]) -> bool:
