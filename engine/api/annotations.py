@@ -1,8 +1,6 @@
 """Annotations: every annotator's coding of a clip, saving one, inter-annotator agreement (kappa) and
 apex suggestions."""
 
-from __future__ import annotations
-
 import pandas as pd
 
 from db import queries
@@ -43,6 +41,7 @@ def save_annotation(
     emotion: str = "",
     notes: str = "",
     opened_version: int | None = None,
+    overwrite: bool = False,
 ) -> int:
     """Create or update the one annotation of ``annotator`` on a clip over ``opened_version``; its id.
 
@@ -51,7 +50,7 @@ def save_annotation(
     AnnotationConflict, nothing written either way.
     """
     marks = Marks(onset, apex, offset, action_units, emotion, notes)
-    return save_marks(clip_id, annotator, marks, opened_version).id
+    return save_marks(clip_id, annotator, marks, opened_version, overwrite=overwrite).id
 
 
 def codings(dataset: str | None = None) -> list[Coding]:

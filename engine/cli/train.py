@@ -6,6 +6,7 @@ handed to a worker with ``--queue``; either way the run shows in the Train page'
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 from typing import Annotated
@@ -13,9 +14,13 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy import select
 
+from db.schema import Artifact, Run
+from db.session import session_scope
 from engine.cli.common import QueueOption, run_as_job, user_errors
 from engine.errors import GlimpseError
+from engine.paths import glimpse_home, resolve_within
 from engine.train.config import AblationConfig  # importing engine.train registers every variant
 from engine.variants import get_variant, variant_names
 
@@ -88,9 +93,6 @@ def _params(
 
 
 def _synthetic_note(run_id: str) -> str:
-    from db.schema import Run
-    from db.session import session_scope
-
     with session_scope() as session:
         run = session.get(Run, run_id)
         return " [bold yellow](SYNTHETIC data)[/bold yellow]" if run is not None and run.is_synthetic else ""
@@ -191,13 +193,6 @@ def _print_provenance(run_id: str) -> None:
 
 def print_comparison(run_id: str) -> None:
     """The ablation table from the parent run's comparison.json."""
-    import json
-
-    from sqlalchemy import select
-
-    from db.schema import Artifact
-    from db.session import session_scope
-    from engine.paths import glimpse_home, resolve_within
 
     with session_scope() as session:
         art = session.scalar(select(Artifact).where(Artifact.run_id == run_id, Artifact.kind == "comparison"))
@@ -241,11 +236,6 @@ def export(
     out: Path = typer.Option(..., "--out", help="folder to copy the MEGC log and predictions CSV into"),
 ) -> None:
     """Copy a run's MEGC 2019 log and predictions CSV to a folder of your choice."""
-    from sqlalchemy import select
-
-    from db.schema import Artifact
-    from db.session import session_scope
-    from engine.paths import glimpse_home, resolve_within
 
     with session_scope() as session:
         arts = list(

@@ -18,7 +18,11 @@ from engine.train.data import protocol_clips
 from engine.train.loso import protocol_folds, run_folds
 from engine.train.runs import add_artifact, chance_levels, create_run, finish_run, record_loso, run_dir
 from engine.train.runtime import applied_runtime, resolve_device
-from engine.variants import VariantContext, get_variant
+from engine.variants import FLAWED_LABEL, LEAKAGE_SAFE, TEST_SUBJECT_ORACLE, VariantContext, get_variant
+
+# keys run_variant adds to a run's stored config that are not AblationConfig fields (what it ran, how its
+# epochs were selected, the encoder it reused): dropped when a stored config is read back as a config
+RUN_ONLY_KEYS = ("variants", "seeds", "encoder_from", "selection")
 
 
 @dataclass
@@ -70,8 +74,15 @@ def run_variant(
         clips = protocol_clips(session, cfg)
     folds = protocol_folds(cfg.protocol, clips, LABELS_ME, seed, cfg.sequence.val_subjects, cfg.test_datasets)
     me_names = list(dict.fromkeys(c.dataset for c in clips))
-    # the device as resolved: a stored "auto" would mean another device on another machine
-    config = {**cfg.to_dict(), "variants": [variant], "seeds": [seed], "device": str(device)}
+    config = {
+        **cfg.to_dict(),
+        "variants": [variant],
+        "seeds": [seed],
+        # the device as resolved: a stored "auto" would mean another device on another machine
+        "device": str(device),
+        "selection": selection_of(variant, cfg),
+    }
+    flawed = config["selection"] != LEAKAGE_SAFE
     if encoder_path:
         config["encoder_from"] = str(encoder_path)
     run_id = create_run(
@@ -84,7 +95,7 @@ def run_variant(
         seed,
         parent_id,
         job_id,
-        name=f"{variant} seed {seed}",
+        name=f"{variant} seed {seed}" + (" [AUDIT — FLAWED selection]" if flawed else ""),
     )
     started = time.perf_counter()
     try:
@@ -122,6 +133,16 @@ def run_variant(
     return VariantOutcome(
         run_id, variant, seed, overall.uf1, overall.uar, overall.accuracy, fold_uf1, [c.label for c in clips]
     )
+
+
+def selection_of(variant: str, cfg: AblationConfig) -> str:
+    """How this run picks its epochs, as its record says it: ``leakage_safe`` or the FLAWED label."""
+    oracle = (
+        get_variant(variant).audit
+        or cfg.sequence.selection == TEST_SUBJECT_ORACLE
+        or dict(cfg.baselines).get("selection") == TEST_SUBJECT_ORACLE
+    )
+    return FLAWED_LABEL if oracle else LEAKAGE_SAFE
 
 
 def run_ablation(

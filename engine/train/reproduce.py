@@ -21,11 +21,8 @@ from db.session import session_scope
 from engine.errors import GlimpseError
 from engine.paths import glimpse_home, resolve_within
 from engine.progress import NullReporter, Reporter, SubReporter
-from engine.train.ablation import run_variant
+from engine.train.ablation import RUN_ONLY_KEYS, run_variant
 from engine.train.config import AblationConfig
-
-# keys a run adds to its stored config that are not AblationConfig fields
-RUN_ONLY_KEYS = ("variants", "seeds", "encoder_from")
 
 
 @dataclass(frozen=True)
