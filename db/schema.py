@@ -164,6 +164,11 @@ class Annotation(Base):
     notes: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    # optimistic concurrency: a save names the version it opened; a newer version means someone else saved
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    updated_by: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    # where a non-hand annotation came from (consensus of annotators, an accepted spotted interval, …)
+    provenance: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
 
     clip: Mapped[Clip] = relationship(back_populates="annotations")
 

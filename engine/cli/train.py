@@ -11,7 +11,6 @@ import shutil
 from pathlib import Path
 from typing import Annotated
 
-import torch
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -39,7 +38,8 @@ DatasetOption = Annotated[
 ]
 TinyOption = Annotated[bool, typer.Option("--tiny", help="seconds-long smoke settings")]
 ThreadsOption = Annotated[
-    int | None, typer.Option("--threads", help="torch CPU threads (1 is best on a busy machine)")
+    int | None,
+    typer.Option("--threads", help="torch intra-op threads of the run, stored in its config (default 1)"),
 ]
 ProtocolOption = Annotated[
     str,
@@ -72,6 +72,7 @@ def _params(
     protocol: str = "loso",
     train_datasets: list[str] | None = None,
     test_datasets: list[str] | None = None,
+    threads: int | None = None,
 ) -> dict:
     base = AblationConfig.tiny() if tiny else AblationConfig()
     params = base.to_dict()
@@ -85,15 +86,10 @@ def _params(
     params["protocol"] = protocol
     params["train_datasets"] = list(train_datasets or [])
     params["test_datasets"] = list(test_datasets or [])
+    if threads is not None:  # part of the run's config: applied inside the run, recorded with it
+        params["runtime"]["threads"] = threads
     AblationConfig.from_dict(params)  # a bad protocol / dataset split fails here, before any work
     return params
-
-
-def _threads(threads: int | None) -> None:
-    if threads is not None:
-        if threads < 1:
-            raise GlimpseError("--threads must be at least 1")
-        torch.set_num_threads(threads)
 
 
 def _synthetic_note(run_id: str) -> str:
@@ -118,10 +114,9 @@ def train(
 ) -> None:
     """Train one variant's encoder, then evaluate stage 3 with the chosen protocol (LOSO by default);
     prints UF1/UAR."""
-    _threads(threads)
     get_variant(stage)  # an unknown name fails before any job exists
     params = {
-        **_params(dataset, device, epochs, seq_epochs, tiny, protocol, train_dataset, test_dataset),
+        **_params(dataset, device, epochs, seq_epochs, tiny, protocol, train_dataset, test_dataset, threads),
         "variant": stage,
         "seed": seed,
     }
@@ -152,8 +147,9 @@ def ablation(
 ) -> None:
     """Run variants × protocol folds (LOSO by default) × seeds and print the comparison (UF1/UAR mean ± sd
     over seeds)."""
-    _threads(threads)
-    params = _params(dataset, device, epochs, seq_epochs, tiny, protocol, train_dataset, test_dataset)
+    params = _params(
+        dataset, device, epochs, seq_epochs, tiny, protocol, train_dataset, test_dataset, threads
+    )
     params["variants"] = _csv(variants)
     try:
         params["seeds"] = [int(s) for s in _csv(seeds)]
@@ -177,6 +173,24 @@ def list_variants() -> None:
     console.print(table)
 
 
+def _mean_sd(row: dict, metric: str) -> str:
+    """``mean ± sd``, or the mean alone when one seed gives no sd."""
+    sd = row[f"{metric}_sd"] if len(row["seeds"]) > 1 else None
+    return f"{row[f'{metric}_mean']:.3f}" + (f" ± {sd:.3f}" if sd is not None else " (sd n/a)")
+
+
+def _print_provenance(run_id: str) -> None:
+    """What a reader needs beside the table to get the same numbers: code, numerics, environment."""
+    from db.session import default_url
+    from engine.train.reproduce import environment_line, run_record
+
+    record = run_record(default_url(), run_id)
+    runtime = record.get("config", {}).get("runtime", {})
+    console.print(f"code {record.get('code_version', '?')} · runtime {runtime}", highlight=False)
+    console.print(f"recorded environment: {environment_line(record.get('environment', {}))}", highlight=False)
+    console.print(f"check it reproduces: glimpse reproduce {run_id}", highlight=False)
+
+
 def print_comparison(run_id: str) -> None:
     """The ablation table from the parent run's comparison.json."""
 
@@ -196,14 +210,8 @@ def print_comparison(run_id: str) -> None:
         diff = ""
         if test:
             p = test.get("p_t")
-            diff = f"{test['mean_diff']:+.3f}" + (f" (p={p:.3f})" if p is not None else "")
-        table.add_row(
-            v,
-            str(len(row["seeds"])),
-            f"{row['uf1_mean']:.3f} ± {row['uf1_sd']:.3f}",
-            f"{row['uar_mean']:.3f} ± {row['uar_sd']:.3f}",
-            diff,
-        )
+            diff = f"{test['mean_diff']:+.3f} " + (f"(p={p:.3f})" if p is not None else "(p n/a)")
+        table.add_row(v, str(len(row["seeds"])), _mean_sd(row, "uf1"), _mean_sd(row, "uar"), diff)
     chance = comparison.get("chance")
     if chance:
         table.add_row(
@@ -213,6 +221,14 @@ def print_comparison(run_id: str) -> None:
             "chance: majority", "", f"{chance['majority_uf1']:.3f}", f"{chance['majority_uar']:.3f}", ""
         )
     console.print(table)
+    _print_provenance(run_id)
+    if any(len(row["seeds"]) < 2 for row in comparison["variants"].values()):
+        from engine.evaluate.stats import ONE_SEED
+
+        console.print(
+            f"sd, 95% CI and p-values: {ONE_SEED} — pass --seeds 0,1,2 (or more) to estimate them",
+            highlight=False,
+        )
 
 
 def export(

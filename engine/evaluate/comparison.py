@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from engine.errors import GlimpseError
-from engine.evaluate.stats import Spread, paired_test, seed_spread
+from engine.evaluate.stats import ONE_SEED, Spread, no_test, paired_test, seed_spread
 
 REFERENCE = "full"  # the paper's method: every other variant is tested against it
 COMPARISON_KIND = "comparison"  # the artefact kind of the written document
@@ -41,6 +41,8 @@ def bounded_spread(values: Sequence[float]) -> Spread:
     """Seed spread of a metric that lives in [0, 1]: a t-interval over few seeds can overshoot, so the
     interval is clipped to the metric's range."""
     s = seed_spread(values)
+    if s.ci_low is None or s.ci_high is None:
+        return s
     return Spread(s.mean, s.sd, max(0.0, s.ci_low), min(1.0, s.ci_high), s.n)
 
 
@@ -82,10 +84,13 @@ def compare_outcomes(
         ) -> list[float]:
             return [float(np.mean([runs[s].fold_uf1[sub] for s in seeds])) for sub in subjects]
 
+        by_fold = paired_test(fold_means(ref), fold_means(other))
+        if len(seeds) < 2:  # folds of ONE training run: the pairs share its training randomness
+            by_fold = no_test(by_fold["mean_diff"], by_fold["n"], ONE_SEED)
         out["paired"][f"{reference}_vs_{v}"] = {
             "by_seed_uf1": paired_test([ref[s].uf1 for s in seeds], [other[s].uf1 for s in seeds]),
             "by_seed_uar": paired_test([ref[s].uar for s in seeds], [other[s].uar for s in seeds]),
-            "by_fold_uf1": paired_test(fold_means(ref), fold_means(other)),
+            "by_fold_uf1": by_fold,
         }
     return out
 
@@ -107,7 +112,7 @@ def read_comparison(path: Path) -> dict[str, Any]:
     return document
 
 
-SUMMARY_COLUMNS = ["variant", "metric", "mean", "sd", "ci_low", "ci_high", "n"]
+SUMMARY_COLUMNS = ["variant", "metric", "mean", "sd", "ci_low", "ci_high", "n", "note"]
 
 
 def summary_rows(document: Mapping[str, Any], variants: Sequence[str] | None = None) -> list[dict[str, Any]]:
@@ -121,15 +126,18 @@ def summary_rows(document: Mapping[str, Any], variants: Sequence[str] | None = N
                 continue
             low, high = row[f"{metric}_ci"]
             n = len(row.get("seeds", [])) or len(row.get(metric, []))
+            if n < 2:  # documents written before one seed meant "no interval" held [mean, mean]
+                low = high = None
             rows.append(
                 {
                     "variant": variant,
                     "metric": metric,
                     "mean": row[f"{metric}_mean"],
-                    "sd": row[f"{metric}_sd"],
+                    "sd": row[f"{metric}_sd"] if n >= 2 else None,
                     "ci_low": low,
                     "ci_high": high,
                     "n": n,
+                    "note": "" if n >= 2 else ONE_SEED,
                 }
             )
     return rows
@@ -151,6 +159,7 @@ def spread_rows(values: Mapping[str, Mapping[str, Sequence[float]]]) -> list[dic
                         "ci_low": s.ci_low,
                         "ci_high": s.ci_high,
                         "n": s.n,
+                        "note": "" if s.has_ci else ONE_SEED,
                     }
                 )
     return rows
