@@ -8,6 +8,7 @@ from typing import Any
 
 from engine.config import config_from_dict
 from engine.errors import GlimpseError
+from engine.variants import encoder_variant_names
 
 IMBALANCE = ("weighted_loss", "sampler", "none")
 INTERPOLATION = ("nearest", "linear")
@@ -92,7 +93,7 @@ class SequenceConfig:
 class AblationConfig:
     """Which variants × seeds run, on which datasets, with which stage configs."""
 
-    variants: tuple[str, ...] = ("fir", "er", "mixt", "full")
+    variants: tuple[str, ...] = field(default_factory=encoder_variant_names)  # FIR/ER/MIXT/FULL
     seeds: tuple[int, ...] = (0,)
     me_datasets: tuple[str, ...] = ("synthetic-casme2",)
     macro_dataset: str = "synthetic-ckplus"
