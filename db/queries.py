@@ -325,6 +325,15 @@ def dataset_names(session: Session) -> list[str]:
     return list(session.scalars(select(Dataset.name).order_by(Dataset.name)))
 
 
+def dataset_named(session: Session, name: str) -> Dataset:
+    """The dataset called ``name``, or a GlimpseError listing the known names."""
+    dataset = session.scalar(select(Dataset).where(Dataset.name == name))
+    if dataset is None:
+        known = ", ".join(dataset_names(session)) or "none yet"
+        raise GlimpseError(f"no dataset named {name!r}", hint=f"known: {known}")
+    return dataset
+
+
 def subject_names(session: Session) -> dict[int, str]:
     """Subject id → ``dataset/code``, ordered by dataset then code."""
     rows = session.execute(

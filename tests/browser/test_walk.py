@@ -4,8 +4,10 @@ folder; `GLIMPSE_SCREENSHOTS=docs/screenshots .venv/bin/pytest tests/browser` re
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
+import sys
 import tempfile
 from pathlib import Path
 
@@ -14,6 +16,8 @@ from sqlalchemy import select
 
 from db.schema import Annotation, Clip, Job, Prediction, Run
 from db.session import session_scope
+from engine.spotting.config import SpotConfig
+from engine.spotting.run import run_spotting
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(600)]
 SHOTS = Path(os.environ.get("GLIMPSE_SCREENSHOTS", Path(tempfile.gettempdir()) / "glimpse-screenshots"))
@@ -54,7 +58,7 @@ def click_row(page, table_index: int, row: int) -> None:  # noqa: ANN001
     page.mouse.click(box["x"] + 12, box["y"] + 35 * (row + 1) + 17)
 
 
-def test_walk(workbench, browser_page) -> None:  # noqa: ANN001
+def test_walk(workbench, browser_page, monkeypatch) -> None:  # noqa: ANN001
     from playwright.sync_api import expect
 
     expect.set_options(timeout=30_000)  # the first run of a page imports the engine (slow on 2 shared cores)
@@ -166,3 +170,24 @@ def test_walk(workbench, browser_page) -> None:  # noqa: ANN001
     nav(page, "Trajectories")
     expect(page.get_by_text("encoder features, PCA path over time").first).to_be_visible()
     shot(page, "trajectories")
+
+    # 8. spotting: a run on toy long videos (spotting's own test catalog), its page with the MEGC figures
+    monkeypatch.setenv("GLIMPSE_HOME", str(workbench.home))  # run folders and caches of the workbench's home
+    spot_fixtures = _load_by_path(Path(__file__).resolve().parents[1] / "spotting" / "conftest.py")
+    with session_scope(workbench.db_url) as s:
+        spot_fixtures.build_long_dataset(s, workbench.home / "datasets" / "toy-long")
+    summary = run_spotting(workbench.db_url, spot_fixtures.DATASET, SpotConfig(method="fd"))
+    nav(page, "Spotting")
+    expect(page.get_by_text(f"fd on {spot_fixtures.DATASET}").first).to_be_visible()
+    expect(page.locator('[data-testid="stMetricValue"]').first).to_have_text(f"{summary.metrics['f1']:.3f}")
+    expect(page.get_by_text("Per video")).to_be_visible()
+    expect(page.locator(".js-plotly-plot").first).to_be_visible()
+    shot(page, "spotting")
+
+
+def _load_by_path(path: Path):  # noqa: ANN202 — another test folder's fixtures module
+    spec = importlib.util.spec_from_file_location(f"glimpse_{path.parent.name}_fixtures", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.path.insert(0, str(path.parent))  # its own helpers (spotting_toy) beside it
+    spec.loader.exec_module(module)
+    return module
