@@ -7,7 +7,7 @@ Input per clip: the onset→apex optical flow (u, v) and its optical strain, a s
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import torch
@@ -65,7 +65,13 @@ class FlowCNNClassifier(ClassifierMixin, BaseEstimator):
         x = (np.asarray(X, dtype=np.float32) - self.mean_) / self.std_
         return torch.from_numpy(x).to(self.device)
 
-    def fit(self, X: np.ndarray, y: Sequence | np.ndarray) -> FlowCNNClassifier:
+    def fit(
+        self,
+        X: np.ndarray,
+        y: Sequence | np.ndarray,
+        on_epoch: Callable[[FlowCNNClassifier], None] | None = None,
+    ) -> FlowCNNClassifier:
+        """Train for ``epochs``; ``on_epoch(self)`` runs after each epoch with the model in eval mode."""
         X = np.asarray(X, dtype=np.float32)
         if X.ndim != 4:
             raise GlimpseError(f"flow images must be (N, C, S, S), got shape {X.shape}")
@@ -103,6 +109,11 @@ class FlowCNNClassifier(ClassifierMixin, BaseEstimator):
                 opt.step()
                 total += float(loss.detach()) * len(idx)
             self.loss_curve_.append(total / len(xt))
+            if on_epoch is not None:
+                model.eval()
+                self.model_ = model
+                on_epoch(self)
+                model.train()
         model.eval()
         self.model_ = model
         return self
