@@ -77,7 +77,8 @@ def run_from_params(
                 )
             variant = run.variant
             stored = dict(run.config)
-        merged = {k: v for k, v in stored.items() if k not in ("variants", "seeds", "encoder_from")}
+        recorded_only = ("variants", "seeds", "encoder_from", "selection")  # what run_variant adds
+        merged = {k: v for k, v in stored.items() if k not in recorded_only}
         for key, value in params.items():
             merged[key] = {**merged.get(key, {}), **value} if isinstance(value, dict) else value
         path = resolve_within(glimpse_home(), art.path)
