@@ -11,9 +11,14 @@ from datetime import datetime
 import typer
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy import select
 
+from db.queries import ClipFilter, dataset_stats, list_clips, recording_stats
+from db.schema import Dataset
+from db.session import default_url, session_factory
 from engine.cli.common import user_errors
 from engine.errors import GlimpseError
+from engine.ingest.removal import delete_from_catalog
 
 catalog_app = typer.Typer(
     help="Browse the catalog: datasets and clips; delete on request.", no_args_is_help=True
@@ -40,11 +45,6 @@ def ls(
     ),
 ) -> None:
     """List clips: dataset, subject, name, label, onset/apex/offset, frames, annotators, MISSING."""
-    from sqlalchemy import select
-
-    from db.queries import ClipFilter, list_clips
-    from db.schema import Dataset
-    from db.session import default_url, session_factory
 
     with session_factory(default_url())() as session:
         ids: list[int] = []
@@ -98,9 +98,6 @@ def stats(
 ) -> None:
     """One row per dataset: purpose, synthetic flag, subjects, clips, videos (recordings), intervals,
     frames, fps, label counts."""
-    from db.queries import dataset_stats, recording_stats
-    from db.session import default_url, session_factory
-
     with session_factory(default_url())() as session:
         rows = dataset_stats(session)
         long = recording_stats(session)
@@ -160,9 +157,6 @@ def delete(
     Refuses while runs reference it, naming them; with --archive-runs those runs become `archived`
     (folder, metrics and predictions.csv kept; their catalog predictions removed) and are listed.
     """
-    from db.session import default_url, session_factory
-    from engine.ingest.removal import delete_from_catalog
-
     target = f"clip {clip!r} of dataset {dataset!r}" if clip else f"dataset {dataset!r}"
     if not yes and not typer.confirm(f"delete {target} from the catalog?"):
         raise typer.Exit(1)

@@ -22,10 +22,7 @@ from engine.cli.common import QueueOption, run_as_job, user_errors
 from engine.errors import GlimpseError
 from engine.paths import glimpse_home, resolve_within
 from engine.train.config import AblationConfig  # importing engine.train registers every variant
-from engine.variants import get_variant, variant_names
-
-# the ablation's default: every variant that trains an encoder (the paper's FIR/ER/MIXT/FULL)
-ENCODER_VARIANTS = ",".join(name for name in variant_names() if get_variant(name).stages)
+from engine.variants import encoder_variant_names, get_variant, variant_names
 
 console = Console()
 
@@ -131,7 +128,9 @@ def train(
 
 def ablation(
     variants: str = typer.Option(
-        ENCODER_VARIANTS, "--variants", help="comma-separated variant names (glimpse variants lists them)"
+        ",".join(encoder_variant_names()),
+        "--variants",
+        help="comma-separated variant names (glimpse variants lists them)",
     ),
     seeds: str = typer.Option("0", "--seeds", help="comma-separated seeds, e.g. 0,1,2"),
     epochs: EpochsOption = None,

@@ -49,25 +49,23 @@ def enqueue(session: Session, kind: str, params: dict[str, Any] | None = None) -
     return job.id
 
 
-def claim(session: Session, job_id: int, worker_id: str) -> Job | None:
-    """Move queued job ``job_id`` to running for ``worker_id`` (the CLI running the job it just queued);
-    None when someone else claimed or cancelled it first."""
+def start(session: Session, kind: str, params: dict[str, Any] | None, worker_id: str) -> Job:
+    """Add a job that is already running for ``worker_id`` (the CLI running its own job): no worker can
+    claim it in between, and it is listed, heartbeated and cancelled like any other."""
     now = utcnow()
-    changed = changed_rows(
-        session,
-        update(Job)
-        .where(Job.id == job_id, Job.status == "queued")
-        .values(
-            status="running",
-            worker_id=worker_id,
-            started_at=now,
-            heartbeat_at=now,
-            message="started",
-            progress=0.0,
-        ),
+    job = Job(
+        kind=kind,
+        params=dict(params or {}),
+        status="running",
+        worker_id=worker_id,
+        started_at=now,
+        heartbeat_at=now,
+        message="started",
+        progress=0.0,
     )
+    session.add(job)
     _commit(session)
-    return get_job(session, job_id) if changed else None
+    return job
 
 
 def claim_next(session: Session, worker_id: str, kinds: Sequence[str] | None = None) -> Job | None:

@@ -8,7 +8,7 @@ from typing import Any
 
 from engine.config import config_from_dict
 from engine.errors import GlimpseError
-from engine.variants import LEAKAGE_SAFE, check_selection
+from engine.variants import LEAKAGE_SAFE, check_selection, encoder_variant_names
 
 IMBALANCE = ("weighted_loss", "sampler", "none")
 INTERPOLATION = ("nearest", "linear")
@@ -126,7 +126,7 @@ class RuntimeConfig:
 class AblationConfig:
     """Which variants × seeds run, on which datasets, with which stage configs."""
 
-    variants: tuple[str, ...] = ("fir", "er", "mixt", "full")
+    variants: tuple[str, ...] = field(default_factory=encoder_variant_names)  # FIR/ER/MIXT/FULL
     seeds: tuple[int, ...] = (0,)
     me_datasets: tuple[str, ...] = ("synthetic-casme2",)
     macro_dataset: str = "synthetic-ckplus"
