@@ -77,12 +77,7 @@ def run_from_params(
                 )
             variant = run.variant
             stored = dict(run.config)
-<<<<<<< HEAD
         merged = {k: v for k, v in stored.items() if k not in RUN_ONLY_KEYS}
-=======
-        recorded_only = ("variants", "seeds", "encoder_from", "selection")  # what run_variant adds
-        merged = {k: v for k, v in stored.items() if k not in recorded_only}
->>>>>>> h9b
         for key, value in params.items():
             merged[key] = {**merged.get(key, {}), **value} if isinstance(value, dict) else value
         path = resolve_within(glimpse_home(), art.path)
