@@ -308,3 +308,24 @@ def test_user_error_is_a_message_not_a_traceback(seeded) -> None:
     assert [e.value for e in at.error] == [
         "clip 999 is not in the catalog (pick a clip from the Clips table)"
     ]
+
+
+def test_trajectories_rerun_opens_no_file(seeded, monkeypatch) -> None:
+    cid = seeded.clip_ids[1]
+    at = page("trajectories")
+    at.session_state["clip_id"] = cid
+    at.run()
+    assert "Frames: full · run-full-0: 10" in texts(at)
+    opened: list[object] = []
+    load = np.load
+
+    def counted(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        opened.append(args[0])
+        return load(*args, **kwargs)
+
+    monkeypatch.setattr(np, "load", counted)
+    at.run()  # a rerun (any widget change) reads the index and the trajectory from the caches
+    assert not at.exception and "Frames: full · run-full-0: 10" in texts(at)
+    assert opened == []
+    at.selectbox(key="traj_clip").select(seeded.clip_ids[2]).run()  # a new clip: its arrays, once
+    assert [str(p).endswith("trajectories.npz") for p in opened] == [True]
