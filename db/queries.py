@@ -20,12 +20,15 @@ from sqlalchemy.orm import Session
 
 from db.errors import GlimpseError
 from db.schema import (
+    INTERVAL_TYPES,
+    RECORDING,
     SOURCE_ANNOTATOR,
     Annotation,
     Artifact,
     Clip,
     Dataset,
     Frame,
+    Interval,
     Metric,
     Prediction,
     Run,
@@ -471,3 +474,109 @@ def runs_naming_dataset(session: Session, dataset_name: str) -> list[Run]:
         for r in session.scalars(select(Run).order_by(Run.created_at, Run.id))
         if dataset_name in r.dataset_names
     ]
+
+
+# ------------------------------------------------------------------ recordings and their intervals (issue 12)
+
+
+def recordings(session: Session, dataset_names: Sequence[str] = ()) -> list[Clip]:
+    """The long videos (clips of kind ``recording``) of the named datasets (all when empty), by id."""
+    stmt = select(Clip).where(Clip.kind == RECORDING).order_by(Clip.id)
+    if dataset_names:
+        stmt = stmt.join(Dataset, Dataset.id == Clip.dataset_id).where(Dataset.name.in_(list(dataset_names)))
+    return list(session.scalars(stmt))
+
+
+def intervals_for(session: Session, clip_id: int, annotator: str | None = None) -> list[Interval]:
+    """The intervals of one recording (one annotator's, or everyone's), by onset then id."""
+    stmt = select(Interval).where(Interval.clip_id == clip_id)
+    if annotator is not None:
+        stmt = stmt.where(Interval.annotator == annotator)
+    return list(session.scalars(stmt.order_by(Interval.onset, Interval.id)))
+
+
+def dataset_intervals(
+    session: Session, dataset_name: str, annotator: str = SOURCE_ANNOTATOR
+) -> list[tuple[Clip, Interval]]:
+    """(recording, interval) pairs of a dataset for one annotator (default: the dataset's own coding)."""
+    stmt = (
+        select(Clip, Interval)
+        .join(Interval, Interval.clip_id == Clip.id)
+        .join(Dataset, Dataset.id == Clip.dataset_id)
+        .where(Dataset.name == dataset_name, Clip.kind == RECORDING, Interval.annotator == annotator)
+        .order_by(Clip.id, Interval.onset, Interval.id)
+    )
+    return [(clip, interval) for clip, interval in session.execute(stmt).tuples()]
+
+
+def recording_stats(session: Session) -> dict[int, dict[str, Any]]:
+    """Per dataset id: ``videos`` (recordings), ``intervals`` (the dataset's own coding) and per type."""
+    out: dict[int, dict[str, Any]] = {}
+    for dataset_id, count in session.execute(
+        select(Clip.dataset_id, func.count(Clip.id)).where(Clip.kind == RECORDING).group_by(Clip.dataset_id)
+    ):
+        out[dataset_id] = {"videos": int(count), "intervals": 0, "intervals_by_type": {}}
+    for dataset_id, kind, count in session.execute(
+        select(Clip.dataset_id, Interval.type, func.count(Interval.id))
+        .join(Clip, Clip.id == Interval.clip_id)
+        .where(Interval.annotator == SOURCE_ANNOTATOR)
+        .group_by(Clip.dataset_id, Interval.type)
+    ):
+        entry = out.setdefault(dataset_id, {"videos": 0, "intervals": 0, "intervals_by_type": {}})
+        entry["intervals"] += int(count)
+        entry["intervals_by_type"][kind] = int(count)
+    return out
+
+
+def add_interval(
+    session: Session,
+    clip_id: int,
+    annotator: str,
+    onset: int,
+    offset: int,
+    type: str,
+    apex: int | None = None,
+    emotion: str | None = None,
+    label: str | None = None,
+    aus: str = "",
+    provenance: dict[str, Any] | None = None,
+) -> Interval:
+    """Add ``annotator``'s interval to a recording (an accepted spot carries its ``provenance``).
+
+    Flushes, does not commit. The marks must satisfy onset ≤ apex ≤ offset inside the recording's
+    frame numbers; ``source`` is reserved for the dataset's coding, which only ingest writes.
+    """
+    annotator = (annotator or "").strip()
+    clip = session.get(Clip, clip_id)
+    if clip is None or clip.kind != RECORDING:
+        raise GlimpseError(f"clip {clip_id} is not a recording", hint="pick a long video")
+    if not annotator:
+        raise GlimpseError("annotator name is empty", hint="type your name")
+    if annotator == SOURCE_ANNOTATOR:
+        raise GlimpseError("'source' is the dataset's own coding", hint="annotate under your own name")
+    if type not in INTERVAL_TYPES:
+        raise GlimpseError(f"interval type {type!r} is unknown", hint=f"one of {', '.join(INTERVAL_TYPES)}")
+    where = f"recording {clip_id} ({clip.name})"
+    marks = [(n, v) for n, v in (("onset", onset), ("apex", apex), ("offset", offset)) if v is not None]
+    lo, hi = clip.first_frame, clip.last_frame
+    for name, value in marks:
+        if lo is not None and hi is not None and not lo <= value <= hi:
+            raise GlimpseError(f"{name} {value} is outside the recording's frames {lo}–{hi}", where=where)
+    for (n1, v1), (n2, v2) in zip(marks, marks[1:], strict=False):
+        if v1 > v2:
+            raise GlimpseError(f"{n1} {v1} is after {n2} {v2}", where=where, hint="onset ≤ apex ≤ offset")
+    interval = Interval(
+        clip_id=clip_id,
+        annotator=annotator,
+        onset=onset,
+        apex=apex,
+        offset=offset,
+        type=type,
+        emotion=emotion,
+        label=label,
+        aus=aus or "",
+        provenance=provenance,
+    )
+    session.add(interval)
+    session.flush()
+    return interval

@@ -2,6 +2,11 @@
 
 Clips keep the dataset's own coding (onset/apex/offset, AUs, emotion) denormalised for fast filtering;
 every coding, the dataset's included, is also an ``annotations`` row (annotator ``source``).
+
+A long video (CAS(ME)², SAMM Long Videos, CAS(ME)³) is a clip of kind ``recording``: its frames are
+``frames`` rows like any clip's (recording frame numbers), and the micro-/macro-expressions inside it
+are ``intervals`` rows, the dataset's own coding under annotator ``source``, accepted spots under the
+user's name with their provenance.
 """
 
 from __future__ import annotations
@@ -24,6 +29,16 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 SOURCE_ANNOTATOR = "source"
+
+# clips.kind: short clips keep what they show (micro | macro | image); a long video is a recording
+RECORDING = "recording"
+CLIP_KINDS = ("micro", "macro", "image", RECORDING)
+# intervals.type
+INTERVAL_TYPES = ("micro", "macro")
+# intervals.flags: what a reader had to assume about a coded interval
+FLAG_APEX_UNKNOWN = "apex_unknown"  # coded 0 / blank / "/": stored as NULL
+FLAG_OFFSET_UNKNOWN = "offset_unknown"  # coded 0: offset taken from the apex (or onset), see the reader
+FLAG_ONSET_UNKNOWN = "onset_unknown"  # coded 0: onset taken from the apex
 
 JOB_STATES = ("queued", "running", "succeeded", "failed", "cancelled", "lost")
 JOB_FINAL_STATES = ("succeeded", "failed", "cancelled", "lost")
@@ -78,6 +93,7 @@ class Clip(Base):
         Index("ix_clips_dataset_subject", "dataset_id", "subject_id", "id"),
         Index("ix_clips_dataset_agreement", "dataset_id", "agreement", "id"),
         Index("ix_clips_dataset_annotators", "dataset_id", "n_annotators", "id"),
+        Index("ix_clips_dataset_kind", "dataset_id", "kind", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -86,7 +102,8 @@ class Clip(Base):
     name: Mapped[str] = mapped_column(String(256))
     # folder of the frames (or video file), relative to the dataset root
     path: Mapped[str] = mapped_column(Text)
-    kind: Mapped[str] = mapped_column(String(16), default="micro")  # micro | macro | image
+    # CLIP_KINDS: micro | macro | image (short clips) or recording (a long video with intervals)
+    kind: Mapped[str] = mapped_column(String(16), default="micro")
     fps: Mapped[float | None] = mapped_column(Float, nullable=True)
     n_frames: Mapped[int] = mapped_column(Integer, default=0)
     first_frame: Mapped[int | None] = mapped_column(Integer, nullable=True)
@@ -113,6 +130,9 @@ class Clip(Base):
         back_populates="clip", cascade="all, delete-orphan", order_by="Frame.index"
     )
     annotations: Mapped[list[Annotation]] = relationship(back_populates="clip", cascade="all, delete-orphan")
+    intervals: Mapped[list[Interval]] = relationship(
+        back_populates="clip", cascade="all, delete-orphan", order_by="Interval.onset"
+    )
 
 
 class Frame(Base):
@@ -146,6 +166,36 @@ class Annotation(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
     clip: Mapped[Clip] = relationship(back_populates="annotations")
+
+
+class Interval(Base):
+    """A micro- or macro-expression inside a recording, in the recording's frame numbers.
+
+    ``annotator`` ``source`` is the dataset's own code file (rewritten on re-ingest); any other name is
+    a person, or an accepted spot, whose ``provenance`` says where it came from (method, run, threshold).
+    ``apex`` is NULL when the release codes it as unknown (CAS(ME)²'s 0); ``flags`` lists such guesses.
+    """
+
+    __tablename__ = "intervals"
+    __table_args__ = (Index("ix_intervals_clip_annotator", "clip_id", "annotator", "onset"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clip_id: Mapped[int] = mapped_column(ForeignKey("clips.id", ondelete="CASCADE"))
+    annotator: Mapped[str] = mapped_column(String(64), default=SOURCE_ANNOTATOR)
+    # the release's own name for it (``disgust1_1``, ``006_1_1``) or "" for a new one
+    name: Mapped[str] = mapped_column(String(128), default="")
+    onset: Mapped[int] = mapped_column(Integer)
+    apex: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    offset: Mapped[int] = mapped_column(Integer)
+    type: Mapped[str] = mapped_column(String(8), default="micro")  # INTERVAL_TYPES
+    emotion: Mapped[str | None] = mapped_column(String(64), nullable=True)  # raw, as coded
+    label: Mapped[str | None] = mapped_column(String(32), nullable=True)  # 3-class MEGC, None = excluded
+    aus: Mapped[str] = mapped_column(String(256), default="")
+    flags: Mapped[list[Any]] = mapped_column(default=list)  # FLAG_* names
+    provenance: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    clip: Mapped[Clip] = relationship(back_populates="intervals")
 
 
 class FaceCrop(Base):

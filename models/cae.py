@@ -7,6 +7,7 @@ from torch import nn
 
 from models.decoder import Decoder
 from models.encoder import Encoder
+from models.registry import register_model
 
 
 class CAE(nn.Module):
@@ -18,3 +19,8 @@ class CAE(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """(B, 1, S, S) in [0, 1] → reconstruction of the same shape."""
         return self.decoder(self.encoder.forward_features(x))
+
+
+@register_model
+def cae(encoder: Encoder) -> CAE:
+    return CAE(encoder)

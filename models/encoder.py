@@ -8,9 +8,12 @@ expression stage and the per-frame features of stage 3.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import torch
 from torch import nn
+
+from models.registry import register_model
 
 
 def conv_block(c_in: int, c_out: int) -> nn.Sequential:
@@ -58,3 +61,29 @@ class Encoder(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.forward_head(self.forward_features(x))
+
+
+# named sizes: the constructor arguments of each registered encoder (overridable, e.g. ``image_size``)
+ENCODER_VARIANTS: dict[str, dict[str, Any]] = {
+    # tests: seconds on a CPU
+    "enc_tiny": {"image_size": 32, "channels": (8, 16, 16), "feature_dim": 32},
+    # laptop CPU, 64² crops
+    "enc_small": {"image_size": 64, "channels": (16, 32, 64, 64), "feature_dim": 64},
+    # GPU, 128² crops
+    "enc_base": {"image_size": 128, "channels": (32, 64, 128, 256, 256), "feature_dim": 256},
+}
+
+
+@register_model
+def enc_tiny(**overrides: Any) -> Encoder:
+    return Encoder(**{**ENCODER_VARIANTS["enc_tiny"], **overrides})
+
+
+@register_model
+def enc_small(**overrides: Any) -> Encoder:
+    return Encoder(**{**ENCODER_VARIANTS["enc_small"], **overrides})
+
+
+@register_model
+def enc_base(**overrides: Any) -> Encoder:
+    return Encoder(**{**ENCODER_VARIANTS["enc_base"], **overrides})

@@ -9,9 +9,12 @@ timm habits: ``forward_features`` â†’ (B, D) feature vector, ``forward_head`` â†
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import torch
 from torch import nn
+
+from models.registry import register_model
 
 
 class FlowCNN(nn.Module):
@@ -54,3 +57,8 @@ class FlowCNN(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.forward_head(self.forward_features(x))
+
+
+@register_model
+def flow_cnn(**kwargs: Any) -> FlowCNN:
+    return FlowCNN(**kwargs)

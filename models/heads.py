@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import torch
 from torch import nn
+
+from models.registry import register_model
 
 
 class ExpressionHead(nn.Module):
@@ -17,3 +21,8 @@ class ExpressionHead(nn.Module):
 
     def forward(self, features: torch.Tensor) -> torch.Tensor:
         return self.fc(self.drop(features))
+
+
+@register_model
+def expression_head(**kwargs: Any) -> ExpressionHead:
+    return ExpressionHead(**kwargs)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import torch
 from torch import nn
+
+from models.registry import register_model
 
 
 class SequenceClassifier(nn.Module):
@@ -47,3 +51,8 @@ class SequenceClassifier(nn.Module):
     def timestep_scores(self, x: torch.Tensor) -> torch.Tensor:
         """(B, T, D) → per-step class probabilities (B, T, C)."""
         return torch.softmax(self.head(self.outputs(x)), dim=-1)
+
+
+@register_model
+def sequence(**kwargs: Any) -> SequenceClassifier:
+    return SequenceClassifier(**kwargs)

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# One command: install (with test extras), make sure Chromium is there, lint, run the default test suite.
+# One command: install (with test extras), make sure Chromium is there, lint, check the import layers and
+# types, run the default test suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 EXTRAS="${EXTRAS:-dev,ray}" scripts/install.sh
@@ -11,5 +12,7 @@ fi
 echo "==> ruff"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
+echo "==> lint-imports (layers and no import circles, pyproject.toml [tool.importlinter])"
+.venv/bin/lint-imports
 echo "==> pytest"
 exec .venv/bin/pytest "$@"

@@ -9,7 +9,7 @@ import streamlit as st
 
 from engine import api
 from workbench import state
-from workbench.pages import annotate, clips, compare, datasets, results, train, trajectories
+from workbench.pages import annotate, clips, compare, datasets, results, spotting, train, trajectories
 
 PAGES = [
     st.Page(datasets.render, title="Datasets", icon=":material/dataset:", url_path="datasets", default=True),
@@ -19,6 +19,7 @@ PAGES = [
     st.Page(results.render, title="Results", icon=":material/bar_chart:", url_path="results"),
     st.Page(compare.render, title="Compare", icon=":material/compare:", url_path="compare"),
     st.Page(trajectories.render, title="Trajectories", icon=":material/timeline:", url_path="trajectories"),
+    st.Page(spotting.render, title="Spotting", icon=":material/frame_inspect:", url_path="spotting"),
 ]
 
 

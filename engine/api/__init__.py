@@ -43,12 +43,27 @@ from engine.api.jobs import (
     synth_params,
     training_defaults,
 )
+from engine.api.registries import VariantInfo, dataset_formats, variants
 from engine.api.results import RunDetail, RunInfo, ablations, cell_clips, run_detail, run_info, runs
 from engine.api.session import catalog_location, get_session
+from engine.api.spotting import (
+    SpotRunDetail,
+    SpotRunInfo,
+    TimelineItem,
+    VideoTimeline,
+    accept_spot,
+    long_video_datasets,
+    spot_methods,
+    spot_run_detail,
+    spotting_runs,
+    submit_spotting,
+    video_timeline,
+)
 from engine.api.trajectories import trajectories, trajectory_clips, trajectory_index, trajectory_runs
 from engine.evaluate.trajectories import ClipTrajectory
 from engine.labels import AU_CHOICES, EMOTIONS
 from engine.preprocess.detect import GroundTruthMarks
+from engine.spotting.intervals import Interval as SpotInterval
 
 __all__ = [
     "AU_CHOICES",
@@ -65,8 +80,15 @@ __all__ = [
     "JobStatus",
     "RunDetail",
     "RunInfo",
+    "SpotInterval",
+    "SpotRunDetail",
+    "SpotRunInfo",
+    "TimelineItem",
     "TrainingDefaults",
+    "VariantInfo",
+    "VideoTimeline",
     "ablations",
+    "accept_spot",
     "agreement",
     "clip_annotations",
     "annotators",
@@ -79,6 +101,7 @@ __all__ = [
     "codings",
     "compare",
     "comparison_document",
+    "dataset_formats",
     "datasets",
     "difference_image",
     "enqueue_job",
@@ -90,6 +113,7 @@ __all__ = [
     "job_logs",
     "job_status",
     "landmarks",
+    "long_video_datasets",
     "paired_tests",
     "protocols",
     "recent_jobs",
@@ -97,6 +121,10 @@ __all__ = [
     "run_info",
     "runs",
     "save_annotation",
+    "spot_methods",
+    "spot_run_detail",
+    "spotting_runs",
+    "submit_spotting",
     "suggest_apex",
     "suggest_apex_from_features",
     "synth_params",
@@ -105,4 +133,6 @@ __all__ = [
     "trajectory_clips",
     "trajectory_index",
     "trajectory_runs",
+    "variants",
+    "video_timeline",
 ]

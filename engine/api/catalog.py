@@ -81,7 +81,7 @@ class ClipDetail:
 
 
 CLIP_COLUMNS = [
-    "id", "dataset", "subject", "name", "label", "emotion", "onset", "apex", "offset",
+    "id", "dataset", "subject", "name", "missing_since", "label", "emotion", "onset", "apex", "offset",
     "n_frames", "n_annotators", "majority_share", "synthetic",
 ]  # fmt: skip
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import typer
 
-from engine.cli import catalog, ingest, jobs, preprocess, serve, synth, train
+from engine.cli import catalog, ingest, jobs, preprocess, serve, spot, synth, train
 
 app = typer.Typer(
     name="glimpse",
@@ -22,7 +22,7 @@ def _root() -> None:
     """Glimpse: micro-expression recognition workbench (synthetic corpus, ingest, training, jobs)."""
 
 
-for module in (synth, ingest, catalog, preprocess, train, jobs, serve):
+for module in (synth, ingest, catalog, preprocess, train, spot, jobs, serve):
     module.register(app)
 
 

@@ -1,19 +1,32 @@
-"""Helpers every CLI module shares: turning GlimpseError into a clean message and exit code."""
+"""Helpers every CLI module shares: turning GlimpseError into a clean message and exit code, and running
+a long command as a job (``run_as_job``: the one way in the workbench uses too)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import ParamSpec, TypeVar
+from typing import Annotated, Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
 
+from db.session import default_url, session_factory
 from engine.errors import GlimpseError
+from engine.jobs import service
+from engine.jobs.worker import alive_workers
+from engine.progress import RichReporter
 
 P = ParamSpec("P")
 R = TypeVar("R")
 console = Console(stderr=True)
+
+QueueOption = Annotated[
+    bool,
+    typer.Option(
+        "--queue",
+        help="Hand the job to a worker (`glimpse worker`) and print its id instead of running it here.",
+    ),
+]
 
 
 def user_errors(func: Callable[P, R]) -> Callable[P, R]:
@@ -28,3 +41,38 @@ def user_errors(func: Callable[P, R]) -> Callable[P, R]:
             raise typer.Exit(2) from error
 
     return wrapper
+
+
+def run_as_job(
+    kind: str, params: dict[str, Any], queued: bool, title: str, show_log: bool = True
+) -> dict[str, Any] | None:
+    """Run a long command through the job service, so it has a job row with progress and a log (the
+    Train page lists it like one it started).
+
+    By default the job runs here, inline, with a rich bar (log lines above it unless ``show_log`` is
+    false); returns its result. ``queued``: queue it for a worker, print its id and return None.
+    A handler's GlimpseError is recorded on the job and shown as usual; a cancel (from the page, or
+    Ctrl-C) ends the job ``cancelled`` and exits with status 130.
+    """
+    if queued:
+        with session_factory(default_url())() as session:
+            job_id = service.submit(session, kind, params)
+            workers = alive_workers(session)
+        typer.echo(f"queued job {job_id} ({kind}); follow it with `glimpse jobs show {job_id}`")
+        if not workers:
+            typer.echo("no worker is running: start one with `glimpse worker`")
+        return None
+    try:
+        with RichReporter(title, show_log=show_log) as bar:
+            job = service.run_inline(kind, params, bar)
+    except KeyboardInterrupt:
+        console.print("[yellow]cancelled[/yellow]")
+        raise typer.Exit(130) from None
+    if job.status == "cancelled":
+        console.print(f"[yellow]job {job.id} was cancelled[/yellow]")
+        raise typer.Exit(130)
+    if job.status != "succeeded":  # a worker claimed it first: it runs there
+        typer.echo(f"job {job.id} is {job.status} (run by {job.worker_id}); see `glimpse jobs show {job.id}`")
+        return None
+    result: dict[str, Any] = dict(job.result or {})
+    return result

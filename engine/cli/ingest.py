@@ -8,17 +8,17 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from engine.cli.common import user_errors
+from engine.cli.common import QueueOption, run_as_job, user_errors
+from engine.ingest import READERS
 
 out = Console()
-FORMATS = "casme2|smic|samm|casme_sq|ckplus|folder|video"
 
 
 @user_errors
 def ingest(
     path: Path = typer.Argument(..., help="the dataset's root folder, exactly as distributed"),
     fmt: str | None = typer.Option(
-        None, "--format", "-f", help=f"{FORMATS}; guessed from the files if omitted"
+        None, "--format", "-f", help=f"{'|'.join(READERS)}; guessed from the files if omitted"
     ),
     name: str | None = typer.Option(None, "--name", "-n", help="catalog name (default: the folder's name)"),
     synthetic: bool | None = typer.Option(
@@ -26,24 +26,23 @@ def ingest(
         "--synthetic/--real",
         help="mark a new dataset synthetic (not real data) or real; a re-ingest keeps the stored flag",
     ),
+    queue: QueueOption = False,
 ) -> None:
     """Ingest a dataset (CASME II, SMIC, SAMM, CAS(ME)², CK+, a folder, videos + CSV) into the catalog.
 
     Rows that cannot be used are listed as `file, row N: reason`; the rest go in. Every frame is decoded.
     Re-running is idempotent; clips gone from the source are marked missing (never deleted) and come back
-    under the same id. Exit code 0 when something was ingested, 2 when nothing could be.
+    under the same id. Exit code 0 when something was ingested, 2 when nothing could be. Runs as a job
+    (inline here, or on a worker with --queue), listed with its log on the Train page.
     """
-    from db.session import default_url, session_factory
-    from engine.ingest.catalog import ingest_dataset
-    from engine.progress import RichReporter
-
-    class BarOnly(RichReporter):
-        def log(self, line: str) -> None:  # issues are printed once, under the summary table
-            pass
-
-    with session_factory(default_url())() as session, BarOnly(f"ingest {path.name}") as reporter:
-        report = ingest_dataset(session, path, fmt=fmt, name=name, is_synthetic=synthetic, reporter=reporter)
-    table = Table(title=f"ingested {report.dataset_name}")
+    if fmt is not None:
+        READERS.get_or_fail(fmt)  # an unknown format fails before any job exists
+    params = {"root": str(path.resolve()), "format": fmt, "name": name, "synthetic": synthetic}
+    result = run_as_job("ingest", params, queue, f"ingest {path.name}", show_log=False)
+    if result is None:
+        return
+    report = result["ingested"]
+    table = Table(title=f"ingested {report['dataset_name']}")
     for column in (
         "dataset",
         "format",
@@ -59,23 +58,23 @@ def ingest(
         "seconds",
     ):
         table.add_column(column)
-    labels = ", ".join(f"{k} {v}" for k, v in report.label_counts.items())
+    labels = ", ".join(f"{k} {v}" for k, v in report["label_counts"].items())
     table.add_row(
-        report.dataset_name,
-        report.format,
-        report.purpose,
-        str(report.n_subjects),
-        str(report.n_clips),
-        str(report.n_frames),
+        report["dataset_name"],
+        report["format"],
+        report["purpose"],
+        str(report["n_subjects"]),
+        str(report["n_clips"]),
+        str(report["n_frames"]),
         labels,
-        str(report.n_new),
-        str(report.n_missing),
-        str(report.n_restored),
-        str(len(report.issues)),
-        f"{report.seconds:.2f}",
+        str(report["n_new"]),
+        str(report["n_missing"]),
+        str(report["n_restored"]),
+        str(report["n_issues"]),
+        f"{report['seconds']:.2f}",
     )
     out.print(table)
-    for issue in report.issues:
+    for issue in report["issues"]:
         out.print(f"[yellow]{issue}[/yellow]", highlight=False, soft_wrap=True)
 
 

@@ -6,7 +6,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from engine.cli.common import user_errors
+from engine.cli.common import QueueOption, run_as_job, user_errors
 
 console = Console()
 
@@ -18,8 +18,11 @@ def preprocess(
     backend: str = typer.Option("auto", "--backend", help="auto | ground_truth | opencv | face_alignment"),
     no_track: bool = typer.Option(False, "--no-track", help="Re-detect on every frame instead of tracking."),
     backends: bool = typer.Option(False, "--backends", help="List face backends and why any is unavailable."),
+    queue: QueueOption = False,
 ) -> None:
-    """Detect, align (eyes level) and crop the faces of every clip; re-running is a cache hit."""
+    """Detect, align (eyes level) and crop the faces of every clip; re-running is a cache hit.
+
+    Runs as a job (inline here, or on a worker with --queue), listed with its log on the Train page."""
     from engine.preprocess.detect import available_backends
 
     if backends:
@@ -31,32 +34,20 @@ def preprocess(
     if not dataset:
         raise typer.BadParameter("give a DATASET name, or --backends")
 
-    from sqlalchemy import select
-
-    from db.schema import Dataset
-    from db.session import session_scope
-    from engine.errors import GlimpseError
-    from engine.preprocess.cache import preprocess_dataset
-    from engine.preprocess.config import PreprocessConfig
-    from engine.progress import RichReporter
-
-    cfg = PreprocessConfig(size=size, backend=backend, track=not no_track)
-    with session_scope() as session:
-        dataset_id = session.scalar(select(Dataset.id).where(Dataset.name == dataset))
-        if dataset_id is None:
-            names = ", ".join(session.scalars(select(Dataset.name).order_by(Dataset.name))) or "none"
-            raise GlimpseError(f"no dataset named {dataset!r} in the catalog", hint=f"known: {names}")
-        with RichReporter(f"preprocess {dataset}") as reporter:
-            report = preprocess_dataset(session, dataset_id, cfg, reporter)
-    used = ", ".join(f"{name} ({count} clips)" for name, count in report.backends.items()) or "none"
+    params = {"dataset": dataset, "size": size, "backend": backend, "track": not no_track}
+    result = run_as_job("preprocess", params, queue, f"preprocess {dataset}")
+    if result is None:
+        return
+    report = result["preprocessed"]
+    used = ", ".join(f"{name} ({count} clips)" for name, count in report["backends"].items()) or "none"
     console.print(f"backend: {used}")
     console.print(
-        f"{report.n_done}/{report.n_clips} clips, {report.n_frames} frames, "
-        f"cache hits {report.hits}/{report.n_done}, {report.seconds:.1f} s"
+        f"{report['n_done']}/{report['n_clips']} clips, {report['n_frames']} frames, "
+        f"cache hits {report['hits']}/{report['n_done']}, {report['seconds']:.1f} s"
     )
-    for clip_id, name, error in report.failures:
-        console.print(f"[yellow]skipped[/yellow] clip {clip_id} {name}: {error}")
-    if report.failures and report.n_done == 0:
+    for failure in report["failures"]:  # "clip id · name · error"
+        console.print(f"[yellow]skipped[/yellow] clip {failure}")
+    if report["failures"] and report["n_done"] == 0:
         raise typer.Exit(2)
 
 

@@ -6,8 +6,13 @@ import dataclasses
 from pathlib import Path
 
 import typer
+from rich.console import Console
 
-from engine.cli.common import console, user_errors
+from engine.cli.common import QueueOption, run_as_job, user_errors
+from engine.paths import synthetic_dir
+from engine.synth.config import SynthConfig
+
+console = Console()
 
 
 def register(app: typer.Typer) -> None:
@@ -32,6 +37,7 @@ def synth(
     ingest: bool = typer.Option(
         True, "--ingest/--no-ingest", help="Load the corpus into the catalog after writing it."
     ),
+    queue: QueueOption = False,
 ) -> None:
     """Generate the synthetic micro-expression corpus and (by default) ingest it.
 
@@ -46,12 +52,8 @@ def synth(
     Ground-truth boxes and 68 landmarks sit beside the frames
     (glimpse_landmarks.json); manifest.json holds the generator's ground truth.
     The same --seed gives the same bytes. An existing corpus at --out is replaced.
+    Runs as a job (inline here, or on a worker with --queue), listed with its log on the Train page.
     """
-    from engine.paths import synthetic_dir
-    from engine.progress import RichReporter
-    from engine.synth.config import SynthConfig
-    from engine.synth.write import generate_corpus
-
     cfg = SynthConfig.tiny(seed=seed) if tiny else SynthConfig(seed=seed)
     changes: dict[str, int] = {}
     if subjects is not None:
@@ -64,23 +66,19 @@ def synth(
         changes["workers"] = workers
     cfg = dataclasses.replace(cfg, **changes)
     out_dir = (out or synthetic_dir()).resolve()
-    with RichReporter("synth") as reporter:
-        manifest = generate_corpus(out_dir, cfg, reporter)
-    console.print(
-        f"wrote {manifest.n_me_clips} ME clips ({manifest.n_me_subjects} subjects), "
-        f"{manifest.n_macro_sequences} CK+ sequences ({manifest.n_labelled_sequences} labelled), "
-        f"{manifest.n_face_images} faces, {manifest.n_frames} images to {out_dir}"
-    )
-    if not ingest:
+    params = {**dataclasses.asdict(cfg), "out_dir": str(out_dir), "ingest": ingest}
+    result = run_as_job("synth", params, queue, "synth")
+    if result is None:
         return
-    from db.session import session_scope
-    from engine.ingest.catalog import ingest_synthetic_corpus
-
-    with RichReporter("ingest") as reporter, session_scope() as session:
-        reports = ingest_synthetic_corpus(session, out_dir, reporter)
-    for report in reports:
-        issues = f", {len(report.issues)} issues" if report.issues else ""
+    made = result["generated"]
+    console.print(
+        f"wrote {made['n_me_clips']} ME clips ({made['n_me_subjects']} subjects), "
+        f"{made['n_macro_sequences']} CK+ sequences ({made['n_labelled_sequences']} labelled), "
+        f"{made['n_face_images']} faces, {made['n_frames']} images to {out_dir}"
+    )
+    for report in result.get("ingested", []):
+        issues = f", {report['n_issues']} issues" if report["n_issues"] else ""
         console.print(
-            f"ingested {report.dataset_name}: {report.n_clips} clips, {report.n_frames} frames, "
-            f"{report.n_subjects} subjects{issues}"
+            f"ingested {report['dataset_name']}: {report['n_clips']} clips, {report['n_frames']} frames, "
+            f"{report['n_subjects']} subjects{issues}"
         )

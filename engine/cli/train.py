@@ -1,4 +1,8 @@
-"""`glimpse train`, `glimpse ablation`, `glimpse export`: the staged training and its ablation, headless."""
+"""`glimpse train`, `glimpse ablation`, `glimpse export`: the staged training and its ablation, headless.
+
+``train`` and ``ablation`` run as jobs (``run_as_job``): inline with a progress bar by default, or
+handed to a worker with ``--queue``; either way the run shows in the Train page's job list with its log.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +14,13 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from engine.cli.common import user_errors
+from engine.cli.common import QueueOption, run_as_job, user_errors
 from engine.errors import GlimpseError
-from engine.progress import RichReporter
+from engine.train.config import AblationConfig  # importing engine.train registers every variant
+from engine.variants import get_variant, variant_names
+
+# the ablation's default: every variant that trains an encoder (the paper's FIR/ER/MIXT/FULL)
+ENCODER_VARIANTS = ",".join(name for name in variant_names() if get_variant(name).stages)
 
 console = Console()
 
@@ -59,8 +67,6 @@ def _params(
     train_datasets: list[str] | None = None,
     test_datasets: list[str] | None = None,
 ) -> dict:
-    from engine.train.config import AblationConfig
-
     base = AblationConfig.tiny() if tiny else AblationConfig()
     params = base.to_dict()
     params["device"] = device
@@ -96,7 +102,7 @@ def _synthetic_note(run_id: str) -> str:
 
 
 def train(
-    stage: str = typer.Option("full", "--stage", help="fir | er | mixt | full (or any registered variant)"),
+    stage: str = typer.Option("full", "--stage", help="a registered variant (glimpse variants lists them)"),
     seed: int = typer.Option(0, "--seed"),
     epochs: EpochsOption = None,
     seq_epochs: SeqEpochsOption = None,
@@ -107,19 +113,20 @@ def train(
     protocol: ProtocolOption = "loso",
     train_dataset: TrainDatasetOption = None,
     test_dataset: TestDatasetOption = None,
+    queue: QueueOption = False,
 ) -> None:
     """Train one variant's encoder, then evaluate stage 3 with the chosen protocol (LOSO by default);
     prints UF1/UAR."""
-    from engine.train.entry import run_from_params
-
     _threads(threads)
+    get_variant(stage)  # an unknown name fails before any job exists
     params = {
         **_params(dataset, device, epochs, seq_epochs, tiny, protocol, train_dataset, test_dataset),
         "variant": stage,
         "seed": seed,
     }
-    with RichReporter(f"train {stage}") as reporter:
-        out = run_from_params("train", params, reporter)
+    out = run_as_job("train", params, queue, f"train {stage}")
+    if out is None:
+        return
     note = _synthetic_note(out["run_id"])
     console.print(
         f"run {out['run_id']}: {stage} seed {seed}  UF1 {out['uf1']:.3f}  UAR {out['uar']:.3f}{note}"
@@ -127,7 +134,9 @@ def train(
 
 
 def ablation(
-    variants: str = typer.Option("fir,er,mixt,full", "--variants", help="comma-separated variant names"),
+    variants: str = typer.Option(
+        ENCODER_VARIANTS, "--variants", help="comma-separated variant names (glimpse variants lists them)"
+    ),
     seeds: str = typer.Option("0", "--seeds", help="comma-separated seeds, e.g. 0,1,2"),
     epochs: EpochsOption = None,
     seq_epochs: SeqEpochsOption = None,
@@ -138,11 +147,10 @@ def ablation(
     protocol: ProtocolOption = "loso",
     train_dataset: TrainDatasetOption = None,
     test_dataset: TestDatasetOption = None,
+    queue: QueueOption = False,
 ) -> None:
     """Run variants × protocol folds (LOSO by default) × seeds and print the comparison (UF1/UAR mean ± sd
     over seeds)."""
-    from engine.train.entry import run_from_params
-
     _threads(threads)
     params = _params(dataset, device, epochs, seq_epochs, tiny, protocol, train_dataset, test_dataset)
     params["variants"] = _csv(variants)
@@ -152,9 +160,20 @@ def ablation(
         raise GlimpseError(f"--seeds must be integers, got {seeds!r}", hint="e.g. --seeds 0,1,2") from error
     if not params["variants"] or not params["seeds"]:
         raise GlimpseError("give at least one variant and one seed")
-    with RichReporter("ablation") as reporter:
-        out = run_from_params("ablation", params, reporter)
-    print_comparison(out["run_id"])
+    for name in params["variants"]:
+        get_variant(name)
+    out = run_as_job("ablation", params, queue, "ablation")
+    if out is not None:
+        print_comparison(out["run_id"])
+
+
+def list_variants() -> None:
+    """List the registered variants (what --stage and --variants accept), what each reads and trains."""
+    table = Table("variant", "datasets", "encoder stages", "description")
+    for name in variant_names():
+        spec = get_variant(name)
+        table.add_row(name, ", ".join(spec.datasets), " → ".join(spec.stages) or "-", spec.description)
+    console.print(table)
 
 
 def print_comparison(run_id: str) -> None:
@@ -238,3 +257,4 @@ def register(app: typer.Typer) -> None:
     app.command("train")(user_errors(train))
     app.command("ablation")(user_errors(ablation))
     app.command("export")(user_errors(export))
+    app.command("variants")(list_variants)

@@ -48,7 +48,8 @@ def execute(
     """Run running job ``job``'s handler and record its end: succeeded (with its result), cancelled
     (``Cancelled``, Ctrl-C, or a cancel seen after the last step) or failed (the error, traceback in the
     log). ``display`` also gets the progress (the CLI's bar); ``reraise`` re-raises the handler's error
-    after recording it, so the CLI shows it as before. Returns the job's final status."""
+    (or Ctrl-C) after recording it, so the CLI shows it as before; a cancel is not an error, it returns.
+    Returns the job's final status."""
     watched: Reporter = TeeReporter(reporter, display) if display is not None else reporter
     job_id = job.id
     try:
@@ -58,11 +59,11 @@ def execute(
             queue.finish(session, job_id, "cancelled")
         else:
             queue.finish(session, job_id, "succeeded", result=jsonable(result or {}))
-    except (Cancelled, KeyboardInterrupt):
+    except (Cancelled, KeyboardInterrupt) as stop:
         reporter.flush()
         queue.append_log(session, job_id, "stopped on request")
         queue.finish(session, job_id, "cancelled")
-        if reraise:
+        if reraise and isinstance(stop, KeyboardInterrupt):
             raise
     except GlimpseError as error:
         queue.append_log(session, job_id, traceback.format_exc(), level="error")
@@ -103,15 +104,11 @@ def _heartbeat(db_url: str, job_id: int, every_s: float) -> Iterator[None]:
         thread.join()
 
 
-def run_inline(
-    kind: str, params: dict[str, Any], display: Reporter | None = None, db_url: str | None = None
-) -> Job:
-    """Queue a job and run it in this process at once (see the module docstring); returns the final row.
-
-    A GlimpseError (or any error) of the handler is recorded on the job, then re-raised.
-    """
-    db_url = db_url or default_url()
-    os.environ["GLIMPSE_DB_URL"] = db_url  # handlers open their own sessions on the same catalog
+def run_inline(kind: str, params: dict[str, Any], display: Reporter | None = None) -> Job:
+    """Queue a job on the configured catalog and run it in this process at once (see the module
+    docstring); returns the final row. A GlimpseError (or any error) of the handler is recorded on
+    the job, then re-raised."""
+    db_url = default_url()  # the handlers open their sessions on the same catalog
     session = session_factory(db_url)()
     try:
         job_id = submit(session, kind, params)

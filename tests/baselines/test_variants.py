@@ -10,6 +10,7 @@ from db.schema import Metric, Prediction, Run
 from db.session import session_scope
 from engine.baselines import variants as baseline_variants
 from engine.baselines.variants import BaselineConfig
+from engine.errors import GlimpseError
 from engine.train.ablation import run_variant
 from engine.train.config import AblationConfig
 from engine.variants import get_variant
@@ -20,8 +21,10 @@ def _cfg() -> AblationConfig:
 
 
 def test_variants_are_registered() -> None:
-    assert get_variant("lbptop").name == "lbptop"
-    assert get_variant("flowcnn").name == "flowcnn"
+    lbptop, flowcnn = get_variant("lbptop"), get_variant("flowcnn")
+    assert lbptop.run_fold is baseline_variants.run_lbptop_fold
+    assert flowcnn.run_fold is baseline_variants.run_flowcnn_fold
+    assert lbptop.datasets == flowcnn.datasets == ("me",) and lbptop.stages == flowcnn.stages == ()
 
 
 @pytest.mark.parametrize("variant", ["lbptop", "flowcnn"])
@@ -43,7 +46,10 @@ def test_baseline_loso_end_to_end(
         preds = list(s.scalars(select(Prediction).where(Prediction.run_id == out.run_id)))
         assert len(preds) == 12
         assert {p.truth for p in preds} == {"negative", "positive", "surprise"}
-        assert all(abs(sum(p.probs.values()) - 1.0) < 1e-4 for p in preds if p.probs)
+        # every prediction carries a distribution over the 3 classes whose argmax is the predicted class
+        assert all(set(p.probs) == {"negative", "positive", "surprise"} for p in preds)
+        assert all(sum(p.probs.values()) == pytest.approx(1.0, abs=1e-4) for p in preds)
+        assert all(max(p.probs, key=p.probs.get) == p.predicted for p in preds)
         names = {(m.scope, m.name) for m in s.scalars(select(Metric).where(Metric.run_id == out.run_id))}
         assert ("overall", "uf1") in names and ("overall", "uar") in names
     # same seed → same metrics (deterministic on CPU)
@@ -54,7 +60,7 @@ def test_baseline_loso_end_to_end(
 def test_baseline_config_overrides() -> None:
     cfg = BaselineConfig.from_any({"lbp_grid": [4, 4], "svm_c": 0.5})
     assert cfg.lbp_grid == (4, 4) and cfg.svm_c == 0.5 and cfg.cnn_epochs == 40
-    with pytest.raises(Exception, match="unknown baseline setting"):
+    with pytest.raises(GlimpseError, match="unknown baseline setting"):
         BaselineConfig.from_any({"lbp_gird": [4, 4]})
 
 

@@ -27,8 +27,10 @@ from engine.evaluate.export import read_predictions_csv
 from engine.ingest import READERS
 from engine.ingest.catalog import ingest_dataset, ingest_synthetic_corpus
 from engine.ingest.removal import ARCHIVE_NOTE, RUN_ARCHIVED, delete_from_catalog
+from engine.jobs.handlers.data import ingest as ingest_job
 from engine.labels import LABELS_ME
 from engine.paths import runs_dir
+from engine.progress import NullReporter
 from engine.synth.config import SynthConfig
 from engine.synth.write import generate_corpus
 from engine.train.ablation import run_variant
@@ -237,7 +239,7 @@ def test_smic_refuses_a_clip_folder_linking_out_of_the_root(tmp_path: Path) -> N
 def test_reingest_keeps_the_synthetic_flag_or_refuses(session: Session, home: Path, tmp_path: Path) -> None:
     root = casme2(tmp_path / "c2", [(1, "EP01", 2, 3, 4, "", "happiness")])
     ingest_dataset(session, root, name="gen", is_synthetic=True)
-    ingest_dataset(session, root, name="gen")  # what the web page's ingest job does
+    ingest_dataset(session, root, name="gen")
     session.expire_all()
     assert session.scalar(select(Dataset.is_synthetic).where(Dataset.name == "gen")) is True
     runner = CliRunner()
@@ -247,5 +249,36 @@ def test_reingest_keeps_the_synthetic_flag_or_refuses(session: Session, home: Pa
     assert flipped.exit_code == 2 and "is marked SYNTHETIC" in flipped.output
     session.expire_all()
     assert session.scalar(select(Dataset.is_synthetic).where(Dataset.name == "gen")) is True
+    ingest_job(dict(root=str(root), name="gen"), NullReporter(), 0)  # the web page's ingest job
+    session.expire_all()
+    assert session.scalar(select(Dataset.is_synthetic).where(Dataset.name == "gen")) is True
     assert ingest_dataset(session, root, name="plain").n_clips == 1
     assert session.scalar(select(Dataset.is_synthetic).where(Dataset.name == "plain")) is False
+
+
+def test_every_frame_of_a_video_clip_is_decoded(tmp_path: Path) -> None:
+    import cv2
+    import numpy as np
+
+    from engine.ingest.catalog import read_dataset
+
+    root = tmp_path / "vids"
+    root.mkdir()
+    writer = cv2.VideoWriter(str(root / "a.avi"), cv2.VideoWriter_fourcc(*"MJPG"), 25.0, (32, 32))
+    for i in range(12):
+        writer.write(np.random.default_rng(i).integers(0, 255, (32, 32, 3), dtype=np.uint8))
+    writer.release()
+    (root / "clips.csv").write_text(
+        "clip,subject,onset,apex,offset,emotion\na.avi,p1,0,1,2,happiness\na.avi,p1,2,5,8,surprise\n"
+    )
+    _, result, stats = read_dataset(root, "video")
+    assert (len(result.clips), result.issues, stats.n_frames) == (2, [], 3 + 7)
+    data = (root / "a.avi").read_bytes()
+    (root / "a.avi").write_bytes(data[: int(len(data) * 0.6)])  # the header still says 12 frames
+    _, result, _ = read_dataset(root, "video")
+    assert [c.name for c in result.clips] == ["a_0"]
+    [issue] = result.issues
+    assert (issue.file, issue.row) == (
+        "clips.csv",
+        3,
+    ) and "of video 'a.avi' cannot be decoded" in issue.reason

@@ -37,7 +37,7 @@ class Report:
 
 
 def test_every_user_kind_has_a_handler() -> None:
-    assert user_kinds() == ["synth", "ingest", "preprocess", "train", "ablation", "evaluate"]
+    assert user_kinds() == ["synth", "ingest", "preprocess", "spot", "train", "ablation", "evaluate"]
     assert {"sleep", "fail", "crash"} <= set(JOB_KINDS) - set(user_kinds())
 
 

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import sqlite3
+import sys
 import threading
 import time
 from datetime import timedelta
 
 import pytest
+from jobs_support import wait_for
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from db.schema import Job, Run, utcnow
+from db.session import session_factory
 from engine.errors import GlimpseError
 from engine.jobs import queue, service
-from engine.jobs.reporter import JobReporter
+from engine.jobs.reporter import QUICK_BUSY_TIMEOUT_MS, JobReporter, _quick_sessions
 
 
 def test_enqueue_and_claim_oldest_first_with_kind_filter(session: Session) -> None:
@@ -129,20 +132,27 @@ def test_unknown_job_is_a_user_error(session: Session) -> None:
         queue.get_job(session, 404)
 
 
-def _hold_write_lock(db_url: str, seconds: float) -> threading.Thread:
-    """Another connection takes SQLite's write lock (like a long ingest transaction) for ``seconds``."""
-    conn = sqlite3.connect(db_url.removeprefix("sqlite:///"), check_same_thread=False)
-    conn.isolation_level = None
-    conn.execute("BEGIN IMMEDIATE")
+class _WriteLock:
+    """Another connection holds SQLite's write lock (like a long ingest transaction) until released."""
 
-    def release() -> None:
-        time.sleep(seconds)
-        conn.execute("COMMIT")
-        conn.close()
+    def __init__(self, db_url: str) -> None:
+        self._conn = sqlite3.connect(db_url.removeprefix("sqlite:///"), check_same_thread=False)
+        self._conn.isolation_level = None
+        self._conn.execute("BEGIN IMMEDIATE")
 
-    thread = threading.Thread(target=release)
-    thread.start()
-    return thread
+    def release(self) -> None:
+        self._conn.execute("COMMIT")
+        self._conn.close()
+
+
+def _inside(thread: threading.Thread, function: str) -> bool:
+    """True while ``thread`` is executing ``function`` (somewhere down its stack)."""
+    frame = sys._current_frames().get(thread.ident or -1)
+    while frame is not None:
+        if frame.f_code.co_name == function:
+            return True
+        frame = frame.f_back
+    return False
 
 
 def test_sweep_decides_nothing_after_waiting_for_a_held_lock(session: Session, db_url: str) -> None:
@@ -150,24 +160,41 @@ def test_sweep_decides_nothing_after_waiting_for_a_held_lock(session: Session, d
     queue.claim_next(session, "w")
     session.execute(update(Job).where(Job.id == job_id).values(heartbeat_at=utcnow() - timedelta(seconds=60)))
     session.commit()
-    holder = _hold_write_lock(db_url, 1.2)
-    # nobody could heartbeat while the lock was held: this sweep must not call the job lost
-    assert queue.sweep_lost(session, lost_after_s=30, max_lock_wait_s=0.5) == []
-    holder.join()
+    max_wait_s = 0.05
+    lock = _WriteLock(db_url)
+    swept: list[list[int]] = []
+
+    def sweep() -> None:
+        with session_factory(db_url)() as own:
+            swept.append(queue.sweep_lost(own, lost_after_s=30, max_lock_wait_s=max_wait_s))
+
+    sweeper = threading.Thread(target=sweep)
+    sweeper.start()
+    # the sweep is taking the lock (its clock started before BEGIN IMMEDIATE, which cannot complete while
+    # the lock is held): hold it for longer than max_wait_s, then let go
+    wait_for(lambda: _inside(sweeper, "exec_driver_sql"), 30, "the sweep to ask for the write lock")
+    time.sleep(2 * max_wait_s)
+    lock.release()
+    sweeper.join()
+    # nobody could heartbeat while the lock was held: that sweep must not call the job lost
+    assert swept == [[]]
     assert queue.get_job(session, job_id).status == "running"
-    assert queue.sweep_lost(session, lost_after_s=30, max_lock_wait_s=0.5) == [job_id]
+    assert queue.sweep_lost(session, lost_after_s=30) == [job_id]
 
 
 def test_job_reporter_buffers_while_the_catalog_is_locked(session: Session, db_url: str) -> None:
     job_id = queue.enqueue(session, "sleep", {})
     queue.claim_next(session, "w")
-    reporter = JobReporter(db_url, job_id, min_interval_s=0.0, retry_after_s=0.2)
-    holder = _hold_write_lock(db_url, 1.5)
-    started = time.monotonic()
+    reporter = JobReporter(db_url, job_id, min_interval_s=0.0, retry_after_s=0.0)
+    lock = _WriteLock(db_url)
+    # both return while the lock is held (nobody releases it before they do), buffering what they could
+    # not write: the reporter's writes give up after a short busy timeout instead of waiting the lock out
     reporter.log("during the lock")
     reporter.progress(0.4, "forty")
-    assert time.monotonic() - started < 1.2  # neither waited out the lock (nor the 30 s busy timeout)
-    holder.join()
+    assert queue.job_logs(session, job_id) == [] and queue.get_job(session, job_id).progress == 0.0
+    with _quick_sessions(db_url)() as quick:
+        assert quick.connection().exec_driver_sql("PRAGMA busy_timeout").scalar() == QUICK_BUSY_TIMEOUT_MS
+    lock.release()
     reporter.progress(0.5, "fifty")  # the lock is free again: the buffered line and progress go in
     job = queue.get_job(session, job_id)
     assert (job.progress, job.message) == (0.5, "fifty")

@@ -6,9 +6,9 @@ import pytest
 import torch
 
 from models.cae import CAE
-from models.encoder import Encoder
+from models.encoder import ENCODER_VARIANTS, Encoder
 from models.heads import ExpressionHead
-from models.registry import ENCODER_VARIANTS, create_model, list_models
+from models.registry import create_model, list_models
 from models.sequence import SequenceClassifier
 
 torch.set_num_threads(1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from engine import api
@@ -55,6 +56,11 @@ def render() -> None:
     st.caption(f"**{total} clips** match · page {page + 1} of {max(1, -(-total // PAGE_SIZE))}")
     if not table.empty:
         table["synthetic"] = table["synthetic"].map(lambda s: "SYNTHETIC" if s else "")
+        # gone from the source: kept with annotations and predictions, out of training; back when files return
+        table["missing_since"] = table["missing_since"].map(
+            lambda t: "" if pd.isna(t) else f"MISSING {t:%Y-%m-%d}"
+        )
+    table = table.rename(columns={"missing_since": "missing"})
     event = st.dataframe(
         table,
         hide_index=True,

@@ -33,7 +33,8 @@ def render() -> None:
     )
     # baseline runs of *other* ablations (or stand-alone) join the comparison by default
     outside = all_runs[all_runs.parent.isna() | (all_runs.parent != ablation)]
-    baselines = outside[outside.variant.isin(["lbptop", "flowcnn"])]["id"].tolist()
+    baseline_names = [v.name for v in api.variants() if not v.trains_encoder]
+    baselines = outside[outside.variant.isin(baseline_names)]["id"].tolist()
     picked = st.multiselect(
         "add runs",
         all_runs["id"].tolist(),

@@ -13,8 +13,6 @@ from engine.errors import GlimpseError
 from workbench import state
 from workbench.components.downloads import table_download
 
-FORMATS = ("casme2", "ckplus", "smic", "samm", "casme_sq", "folder", "video")
-
 
 def _label_text(labels: Mapping[str, int]) -> str:
     return ", ".join(f"{k}: {v}" for k, v in sorted(labels.items(), key=lambda kv: str(kv[0])))
@@ -63,7 +61,7 @@ def render() -> None:
         st.subheader("Ingest a dataset folder")
         st.caption("A folder on the server running Glimpse; originals are never modified.")
         path = st.text_input("folder path", key="ingest_path")
-        fmt = st.selectbox("format", FORMATS, key="ingest_format")
+        fmt = st.selectbox("format", api.dataset_formats(), key="ingest_format")
         name = st.text_input("dataset name (optional)", key="ingest_name")
         if st.button("Ingest", key="ingest_go"):
             if not path.strip():

@@ -12,9 +12,6 @@ from engine.errors import GlimpseError
 from workbench import state
 from workbench.components.downloads import table_download
 
-STAGES = ("fir", "er", "mixt", "full")
-BASELINES = ("lbptop", "flowcnn")
-
 
 def _names(text: str) -> list[str]:
     return [d.strip() for d in text.split(",") if d.strip()]
@@ -86,10 +83,10 @@ def render() -> None:
             format_func=lambda k: {"train": "one stage → LOSO", "ablation": "ablation (variants × seeds)"}[k],
         )
         c = st.columns(3)
-        stage = c[0].selectbox("stage (one-stage run)", STAGES, index=3, key="train_stage")
-        variants = c[1].multiselect(
-            "variants (ablation)", STAGES + BASELINES, default=list(STAGES), key="train_variants"
-        )
+        names = [v.name for v in api.variants()]
+        encoders = [v.name for v in api.variants() if v.trains_encoder]
+        stage = c[0].selectbox("stage (one-stage run)", names, index=names.index("full"), key="train_stage")
+        variants = c[1].multiselect("variants (ablation)", names, default=encoders, key="train_variants")
         seeds = c[2].text_input(
             "seeds", value=" ".join(map(str, ablation.get("seeds", [0]))), key="train_seeds"
         )

@@ -5,7 +5,7 @@ it: the job's process (``engine.jobs.run_one``, or the CLI running its own job) 
 that checks a kind before queuing it (``engine.jobs.service``).
 """
 
-from engine.jobs.handlers import checks, data, training  # noqa: F401 (register their kinds)
+from engine.jobs.handlers import checks, data, spotting, training  # noqa: F401 (register their kinds)
 from engine.jobs.handlers.base import JOB_KINDS, Handler, JobKind, get_kind, jsonable, user_kinds
 
 __all__ = ["JOB_KINDS", "Handler", "JobKind", "get_kind", "jsonable", "user_kinds"]

@@ -34,11 +34,20 @@ def _ingest_summary(report: Any, reporter: Reporter) -> dict[str, Any]:
     }
 
 
+def _out_dir(given: str | None) -> Path:
+    """Where the corpus goes: a relative ``out_dir`` stays inside GLIMPSE_HOME; an absolute one (the
+    CLI's ``--out``) is used as given, and ``generate_corpus`` refuses a folder that is not a corpus."""
+    if not given:
+        return synthetic_dir()
+    path = Path(given)
+    return path.resolve() if path.is_absolute() else resolve_within(glimpse_home(), path)
+
+
 @job_kind("synth")
 def synth(params: dict[str, Any], reporter: Reporter, job_id: int) -> dict[str, Any]:
     """Generate the synthetic corpus (``out_dir`` inside GLIMPSE_HOME, SynthConfig fields) and, unless
     ``ingest`` is false, ingest it."""
-    out_dir = resolve_within(glimpse_home(), params["out_dir"]) if params.get("out_dir") else synthetic_dir()
+    out_dir = _out_dir(params.get("out_dir"))
     config = split_config(SynthConfig, params, {"out_dir", "ingest"})
     reporter.log(f"generating the synthetic corpus in {out_dir}")
     ingest = bool(params.get("ingest", True))
@@ -68,7 +77,8 @@ def ingest(params: dict[str, Any], reporter: Reporter, job_id: int) -> dict[str,
             root,
             fmt=params.get("format"),
             name=params.get("name"),
-            is_synthetic=bool(params.get("synthetic", False)),
+            # absent → None: a re-ingest keeps the stored SYNTHETIC flag (an explicit one must agree)
+            is_synthetic=None if params.get("synthetic") is None else bool(params["synthetic"]),
             reporter=reporter,
         )
     return {"root": str(root), "ingested": _ingest_summary(result, reporter)}

@@ -1,0 +1,65 @@
+"""Spotting for the workbench: runs, their figures and timelines, accepting a spot, starting a run.
+
+Each call is one short transaction; the work is in ``engine.spotting.results`` (reads of a run's own
+files and rows) and ``engine.spotting.run`` (which a ``spot`` job runs).
+"""
+
+from __future__ import annotations
+
+from engine.api.jobs import enqueue_job
+from engine.api.session import get_session
+from engine.spotting import DESCRIPTIONS, SPOTTERS
+from engine.spotting import results as _results
+from engine.spotting.intervals import Interval
+from engine.spotting.results import SpotRunDetail, SpotRunInfo, TimelineItem, VideoTimeline
+
+__all__ = [
+    "Interval",
+    "SpotRunDetail",
+    "SpotRunInfo",
+    "TimelineItem",
+    "VideoTimeline",
+    "accept_spot",
+    "long_video_datasets",
+    "spot_methods",
+    "spot_run_detail",
+    "spotting_runs",
+    "submit_spotting",
+    "video_timeline",
+]
+
+
+def spot_methods() -> dict[str, str]:
+    """Method name → one-line description, from the registry (in registration order)."""
+    return {name: DESCRIPTIONS.get(name, "") for name in SPOTTERS}
+
+
+def spotting_runs(limit: int = 200) -> list[SpotRunInfo]:
+    with get_session() as session:
+        return _results.spotting_runs(session, limit)
+
+
+def long_video_datasets() -> list[str]:
+    with get_session() as session:
+        return _results.long_video_datasets(session)
+
+
+def spot_run_detail(run_id: str) -> SpotRunDetail:
+    with get_session() as session:
+        return _results.spot_run_detail(session, run_id)
+
+
+def video_timeline(run_id: str, clip_id: int) -> VideoTimeline:
+    with get_session() as session:
+        return _results.video_timeline(session, run_id, clip_id)
+
+
+def accept_spot(run_id: str, clip_id: int, interval: Interval, annotator: str) -> int:
+    """Store a predicted interval as ``annotator``'s, with its provenance (method, run, threshold)."""
+    with get_session() as session:
+        return _results.accept_spot(session, run_id, clip_id, interval, annotator)
+
+
+def submit_spotting(dataset: str, method: str, start_worker: bool = True) -> int:
+    """Queue a ``spot`` job (a worker runs it) and make sure a worker is alive."""
+    return enqueue_job("spot", {"dataset": dataset, "method": method}, start_worker)

@@ -1,0 +1,111 @@
+"""Spotted and true intervals of long videos, and the ``video,onset,offset[,type]`` CSV that carries them.
+
+Frame numbers are the recording's own (inclusive onset..offset), so a researcher's spotter output can be
+scored against a release's coding without any conversion. A type is ``micro`` or ``macro``; a spotter that
+does not say which leaves it empty, and ``type_by_duration`` can fill it in from the video's fps.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from engine.errors import GlimpseError
+
+TYPES = ("micro", "macro")
+MICRO_MAX_S = 0.5  # an ME lasts at most half a second (DATASETS.md); longer is a macro-expression
+CSV_COLUMNS = ("video", "onset", "offset", "type")
+
+
+@dataclass(frozen=True)
+class Interval:
+    """One interval of one video: inclusive recording frame numbers, a type (or ''), optional extras."""
+
+    video: str
+    onset: int
+    offset: int
+    type: str = ""
+    score: float | None = None  # a spotter's peak height, kept for the log and the page
+    apex: int | None = None
+    label: str = ""  # an emotion class, for spot-then-recognise
+
+    @property
+    def length(self) -> int:
+        return self.offset - self.onset + 1
+
+
+def type_by_duration(length_frames: int, fps: float) -> str:
+    """``micro`` when the interval lasts at most ``MICRO_MAX_S`` at this fps, else ``macro``."""
+    if fps <= 0:
+        raise GlimpseError(f"fps must be positive to type an interval by its duration, got {fps}")
+    return "micro" if length_frames / fps <= MICRO_MAX_S else "macro"
+
+
+def with_types(intervals: Iterable[Interval], fps: float) -> list[Interval]:
+    """Untyped intervals get a type from their duration; typed ones keep theirs."""
+    return [i if i.type else replace(i, type=type_by_duration(i.length, fps)) for i in intervals]
+
+
+def _int(value: str, column: str, where: str) -> int:
+    try:
+        number = float(value)
+    except ValueError:
+        raise GlimpseError(f"{column} {value!r} is not a frame number", where=where) from None
+    if not number.is_integer():
+        raise GlimpseError(f"{column} {value!r} is not a whole frame number", where=where)
+    return int(number)
+
+
+def read_intervals_csv(path: str | Path) -> list[Interval]:
+    """Rows of a ``video,onset,offset[,type]`` CSV (extra columns are ignored).
+
+    A missing column, a non-numeric frame, onset > offset or an unknown type raises GlimpseError naming
+    the file and row, so a researcher sees exactly what to fix.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise GlimpseError("intervals CSV not found", where=str(path))
+    with path.open(newline="", encoding="utf-8-sig") as fh:
+        reader = csv.DictReader(fh)
+        header = [h.strip().lower() for h in (reader.fieldnames or [])]
+        missing = [c for c in CSV_COLUMNS[:3] if c not in header]
+        if missing:
+            raise GlimpseError(
+                f"missing column(s) {', '.join(missing)}",
+                where=str(path),
+                hint="the header must be video,onset,offset[,type]",
+            )
+        out = []
+        for n, raw in enumerate(reader, start=2):
+            row = {str(k).strip().lower(): (v or "").strip() for k, v in raw.items() if k is not None}
+            where = f"{path}, row {n}"
+            if not any(row.values()):
+                continue
+            if not row["video"]:
+                raise GlimpseError("video is empty", where=where)
+            onset, offset = _int(row["onset"], "onset", where), _int(row["offset"], "offset", where)
+            if onset > offset:
+                raise GlimpseError(f"onset {onset} is after offset {offset}", where=where)
+            kind = row.get("type", "").lower()
+            if kind and kind not in TYPES:
+                raise GlimpseError(f"type {kind!r} is not one of {', '.join(TYPES)}", where=where)
+            out.append(Interval(row["video"], onset, offset, kind))
+    return out
+
+
+def write_intervals_csv(path: str | Path, intervals: Sequence[Interval]) -> Path:
+    """The CSV ``read_intervals_csv`` reads (plus apex and score when known); written whole or not at all."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    with tmp.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow([*CSV_COLUMNS, "apex", "score", "label"])
+        for i in intervals:
+            score = "" if i.score is None else f"{i.score:.6g}"
+            apex = "" if i.apex is None else i.apex
+            writer.writerow([i.video, i.onset, i.offset, i.type, apex, score, i.label])
+    tmp.replace(path)
+    return path

@@ -1,0 +1,207 @@
+"""Spot-then-recognise: a finished recognition run classifies the spotted intervals; STRS beside F1.
+
+Stage-3 classifiers are trained per LOSO fold and not stored, so the minimal loader rebuilds "the run's
+recognition model" from what the run did store: its encoder checkpoint (``torch.load(weights_only=True)``)
+and its cached per-frame features of the ME clips it was trained on, with its own stage-3 config and
+seed. That classifier (trained on all of the run's labelled clips — a short-clip dataset, not the long
+videos' subjects) then labels each spotted interval: the interval's aligned crops (the recording's
+face-crop cache), resampled to the run's ``seq_len``, encoded by the run's encoder.
+
+Recognition F1 is the unweighted F1 over the three ME classes on the spotted true positives whose
+matched truth has a class; STRS = spotting F1 × that F1 (``metrics.strs``).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from db.schema import Artifact, Clip, Run
+from engine.errors import GlimpseError
+from engine.evaluate.metrics import compute_metrics
+from engine.ingest.base import LABELS_ME
+from engine.paths import glimpse_home, resolve_within
+from engine.preprocess.cache import clip_crops
+from engine.preprocess.config import PreprocessConfig
+from engine.preprocess.temporal import resample
+from engine.spotting.intervals import Interval
+from engine.spotting.metrics import Outcome, strs
+from engine.train.config import EncoderStageConfig, SequenceConfig
+from engine.train.features import encode_frames
+from engine.train.sequence import train_and_predict
+from engine.train.stages import load_encoder
+
+
+@dataclass(frozen=True)
+class RecognitionModel:
+    """What a finished recognition run stored, enough to rebuild its classifier."""
+
+    run_id: str
+    variant: str
+    seed: int
+    encoder: EncoderStageConfig
+    sequence: SequenceConfig
+    encoder_path: Path
+    features_path: Path
+    labels: tuple[str, ...] = LABELS_ME
+
+
+@dataclass(frozen=True)
+class Recognised:
+    video: str
+    onset: int
+    offset: int
+    truth: str
+    predicted: str
+
+
+@dataclass(frozen=True)
+class StrsReport:
+    spotting_f1: float
+    recognition_f1: float
+    strs: float
+    n_recognised: int
+    rows: tuple[Recognised, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "spotting_f1": self.spotting_f1,
+            "recognition_f1": self.recognition_f1,
+            "strs": self.strs,
+            "n_recognised": self.n_recognised,
+        }
+
+
+def load_recognition_run(session: Session, run_id: str) -> RecognitionModel:
+    """The encoder checkpoint, cached features and stage configs of a finished train/ablation child run."""
+    run = session.get(Run, run_id)
+    if run is None or run.status != "succeeded":
+        raise GlimpseError(
+            f"no finished recognition run {run_id!r}", hint="pick a train or ablation child run"
+        )
+    paths = {
+        a.kind: resolve_within(glimpse_home(), a.path)
+        for a in session.scalars(select(Artifact).where(Artifact.run_id == run_id))
+    }
+    if "checkpoint" not in paths or "features" not in paths:
+        raise GlimpseError(
+            f"run {run_id} has no encoder checkpoint and cached features",
+            hint="pick a train or ablation child run (an encoder variant)",
+        )
+    for path in (paths["checkpoint"], paths["features"]):
+        if not path.is_file():
+            raise GlimpseError("a file of the recognition run is missing", where=str(path))
+    config = run.config or {}
+    return RecognitionModel(
+        run_id,
+        run.variant,
+        int(run.seed or 0),
+        EncoderStageConfig.from_dict(config.get("encoder")),
+        SequenceConfig.from_dict(config.get("sequence")),
+        paths["checkpoint"],
+        paths["features"],
+    )
+
+
+def interval_sequences(
+    session: Session, clip_id: int, intervals: list[Interval], size: int, seq_len: int, interpolation: str
+) -> np.ndarray:
+    """(N, seq_len, size, size) uint8: each interval's aligned crops, resampled like stage 3's clips."""
+    crops = clip_crops(session, clip_id, PreprocessConfig(size=size))
+    numbers = np.asarray(crops.frame_numbers)
+    out = np.zeros((len(intervals), seq_len, size, size), np.uint8)
+    for i, interval in enumerate(intervals):
+        keep = (numbers >= interval.onset) & (numbers <= interval.offset)
+        if not keep.any():
+            raise GlimpseError(f"no frames {interval.onset}–{interval.offset}", where=f"recording {clip_id}")
+        out[i] = resample(crops.frames[keep], seq_len, interpolation)
+    return out
+
+
+def classify(session: Session, model: RecognitionModel, sequences: np.ndarray) -> list[str]:
+    """Labels for (N, T, S, S) sequences from the run's rebuilt stage-3 classifier."""
+    if len(sequences) == 0:
+        return []
+    device = torch.device("cpu")
+    state = torch.load(model.encoder_path, map_location="cpu", weights_only=True)
+    encoder = load_encoder(state, model.encoder)
+    new = encode_frames(encoder, sequences, device)
+    data = np.load(model.features_path)
+    clip_ids = [int(c) for c in data["clip_ids"]]
+    label_of = dict(session.execute(select(Clip.id, Clip.label).where(Clip.id.in_(clip_ids))).all())
+    keep = [i for i, c in enumerate(clip_ids) if label_of.get(c) in model.labels]
+    if not keep:
+        raise GlimpseError(f"run {model.run_id}'s clips have no ME labels to train a classifier on")
+    train_x = data["features"][keep]
+    if train_x.shape[1] != new.shape[1]:
+        raise GlimpseError("the run's features and the spotted sequences differ in length")
+    x = np.concatenate([train_x, new]).astype(np.float32)
+    y = np.concatenate(
+        [np.array([model.labels.index(label_of[clip_ids[i]]) for i in keep]), np.full(len(new), -1)]
+    ).astype(np.int64)
+    train_idx, test_idx = np.arange(len(keep)), np.arange(len(keep), len(x))
+    out = train_and_predict(x, y, train_idx, test_idx, model.sequence, model.seed, len(model.labels), device)
+    return [model.labels[i] for i in out.probs.argmax(1)]
+
+
+def recognise_spots(
+    session: Session,
+    model: RecognitionModel,
+    outcomes: list[Outcome],
+    clip_of_video: dict[str, int],
+    truth_labels: dict[tuple[str, int, int], str],
+    spotting_f1: float,
+) -> StrsReport:
+    """Classify the spotted TPs whose truth has an ME class; recognition F1 and STRS."""
+    pairs = [
+        (o.pred, truth_labels[(o.video, o.truth.onset, o.truth.offset)])
+        for o in outcomes
+        if o.result == "TP"
+        and o.pred is not None
+        and o.truth is not None
+        and truth_labels.get((o.video, o.truth.onset, o.truth.offset)) in model.labels
+    ]
+    by_clip: dict[int, list[int]] = {}
+    for i, (pred, _) in enumerate(pairs):
+        by_clip.setdefault(clip_of_video[pred.video], []).append(i)
+    predicted: list[str] = [""] * len(pairs)
+    for clip_id, idx in by_clip.items():
+        seqs = interval_sequences(
+            session,
+            clip_id,
+            [pairs[i][0] for i in idx],
+            model.encoder.image_size,
+            model.sequence.seq_len,
+            model.sequence.interpolation,
+        )
+        for i, label in zip(idx, classify(session, model, seqs), strict=True):
+            predicted[i] = label
+    rows = tuple(
+        Recognised(p.video, p.onset, p.offset, truth, label)
+        for (p, truth), label in zip(pairs, predicted, strict=True)
+    )
+    f1 = (
+        compute_metrics([r.truth for r in rows], [r.predicted for r in rows], model.labels).uf1
+        if rows
+        else 0.0
+    )
+    return StrsReport(spotting_f1, f1, strs(spotting_f1, f1), len(rows), rows)
+
+
+def write_strs(folder: Path, report: StrsReport, model: RecognitionModel) -> Path:
+    path = folder / "strs.json"
+    data = {
+        **report.to_dict(),
+        "recognition_run": model.run_id,
+        "variant": model.variant,
+        "recognised": [r.__dict__ for r in report.rows],
+    }
+    path.write_text(json.dumps(data, indent=2), encoding="utf-8")
+    return path

@@ -1,0 +1,164 @@
+"""MEGC spotting counts on hand-computed edge cases, the CSV contract, the log, and `glimpse spot-eval`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from engine.cli import app
+from engine.errors import GlimpseError
+from engine.spotting.intervals import Interval, read_intervals_csv, type_by_duration, write_intervals_csv
+from engine.spotting.log import read_spotting_log, write_spotting_log
+from engine.spotting.metrics import Counts, evaluate_spotting, iou, strs
+
+runner = CliRunner()
+
+
+def iv(onset: int, offset: int, kind: str = "", video: str = "v1") -> Interval:
+    return Interval(video, onset, offset, kind)
+
+
+def counts(truth: list[Interval], preds: list[Interval]) -> tuple[int, int, int]:
+    c = evaluate_spotting(truth, preds).overall
+    return c.tp, c.fp, c.fn
+
+
+def test_two_predictions_on_one_truth_are_one_tp_and_one_fp() -> None:
+    report = evaluate_spotting([iv(10, 29)], [iv(10, 29), iv(12, 29)])  # IoU 1.0 and 18/20
+    assert (report.overall.tp, report.overall.fp, report.overall.fn) == (1, 1, 0)
+    assert report.overall.precision == 0.5 and report.overall.recall == 1.0
+    assert report.overall.f1 == pytest.approx(2 / 3)
+    tp = next(o for o in report.outcomes if o.result == "TP")
+    assert tp.pred == iv(10, 29)  # the better-overlapping one is the match
+
+
+def test_overlap_just_under_half_misses_and_exactly_half_hits() -> None:
+    truth = [iv(0, 99)]  # 100 frames
+    assert iou(iv(0, 48), truth[0]) == pytest.approx(0.49)
+    assert counts(truth, [iv(0, 48)]) == (0, 1, 1)  # 49/100
+    assert counts(truth, [iv(0, 49)]) == (1, 0, 0)  # 50/100: IoU ≥ 0.5 counts
+    # IoU exactly 1/2 with a union that is not a "nice" float: 7 of 14 frames
+    assert counts([iv(0, 13)], [iv(7, 13)]) == (1, 0, 0)
+    assert counts([iv(0, 14)], [iv(8, 14)]) == (0, 1, 1)  # 7 of 15
+
+
+def test_no_predictions_and_no_truth() -> None:
+    none = evaluate_spotting([iv(0, 9), iv(50, 59), iv(0, 9, video="v2")], [])
+    assert none.overall == Counts(0, 0, 3)
+    assert (none.overall.precision, none.overall.recall, none.overall.f1) == (0.0, 0.0, 0.0)
+    only_preds = evaluate_spotting([], [iv(0, 9), iv(20, 29)])
+    assert only_preds.overall == Counts(0, 2, 0) and only_preds.overall.f1 == 0.0
+
+
+def test_type_mismatch_is_a_tp_overall_but_not_per_type() -> None:
+    report = evaluate_spotting([iv(0, 59, "macro")], [iv(0, 59, "micro")])
+    assert report.overall == Counts(1, 0, 0)
+    assert report.by_type["micro"] == Counts(0, 1, 0)
+    assert report.by_type["macro"] == Counts(0, 0, 1)
+
+
+def test_greedy_matching_takes_the_best_iou_first() -> None:
+    # p1 overlaps both truths at 0.6 and p2 matches B exactly; matching p1 to B first (in prediction
+    # order, ties to the later truth) would leave p2 unmatched. Greedy by IoU: p2–B (1.0), p1–A (0.6).
+    truth = [iv(0, 19), iv(10, 29)]
+    preds = [iv(5, 24), iv(10, 29)]
+    assert iou(preds[0], truth[0]) == pytest.approx(0.6) and iou(preds[0], truth[1]) == pytest.approx(0.6)
+    assert counts(truth, preds) == (2, 0, 0)
+
+
+def test_counts_are_pooled_over_videos_not_averaged() -> None:
+    truth = [iv(0, 9), iv(30, 39), iv(0, 9, video="v2")]
+    preds = [iv(0, 9), iv(30, 39), iv(50, 59, video="v2")]
+    report = evaluate_spotting(truth, preds)
+    assert report.overall == Counts(2, 1, 1)
+    assert report.overall.f1 == pytest.approx(2 / 3)  # per-video mean would be (1 + 0) / 2
+    assert report.by_video == {"v1": Counts(2, 0, 0), "v2": Counts(0, 1, 1)}
+    # the same frames in another video never match
+    assert counts([iv(0, 9, video="a")], [iv(0, 9, video="b")]) == (0, 1, 1)
+
+
+def test_strs_is_the_product() -> None:
+    assert strs(0.5, 0.4) == pytest.approx(0.2)
+
+
+def test_type_by_duration_at_the_videos_fps() -> None:
+    assert type_by_duration(15, 30.0) == "micro"  # exactly 0.5 s
+    assert type_by_duration(16, 30.0) == "macro"
+    assert type_by_duration(100, 200.0) == "micro"
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_csv_round_trip_and_bad_rows_name_file_and_row(tmp_path: Path) -> None:
+    rows = [Interval("s15_0101", 10, 40, "macro", score=0.5, apex=20), Interval("s15_0101", 90, 99, "micro")]
+    path = write_intervals_csv(tmp_path / "p.csv", rows)
+    back = read_intervals_csv(path)
+    assert [(i.video, i.onset, i.offset, i.type) for i in back] == [
+        ("s15_0101", 10, 40, "macro"),
+        ("s15_0101", 90, 99, "micro"),
+    ]
+    bad = write(tmp_path / "bad.csv", "video,onset,offset\nv,1,5\nv,9,3\n")
+    with pytest.raises(GlimpseError, match=r"bad.csv, row 3: onset 9 is after offset 3"):
+        read_intervals_csv(bad)
+    with pytest.raises(GlimpseError, match="missing column"):
+        read_intervals_csv(write(tmp_path / "cols.csv", "video,start,end\nv,1,2\n"))
+    with pytest.raises(GlimpseError, match=r"row 2: type 'mikro'"):
+        read_intervals_csv(write(tmp_path / "type.csv", "video,onset,offset,type\nv,1,2,mikro\n"))
+    with pytest.raises(GlimpseError, match=r"row 2: onset 'x'"):
+        read_intervals_csv(write(tmp_path / "num.csv", "video,onset,offset\nv,x,2\n"))
+
+
+def test_spotting_log_lists_every_outcome_and_reads_back(tmp_path: Path) -> None:
+    truth = [iv(0, 99, "macro"), iv(200, 209, "micro")]
+    preds = [iv(0, 49, "macro"), iv(300, 309, "micro")]
+    report = evaluate_spotting(truth, preds)
+    path = write_spotting_log(tmp_path / "spot.log", report)
+    lines = path.read_text().splitlines()
+    assert lines[0] == "video v1"
+    assert lines[1] == "TP 0 49 0 99 macro 0.5000"
+    assert "FN - - 200 209 micro 0.0000" in lines and "FP 300 309 - - micro 0.0000" in lines
+    assert lines[-1] == "total 1 1 1 0.5000 0.5000 0.5000"
+    assert [(o.result, o.pred, o.truth) for o in read_spotting_log(path)] == [
+        (o.result, o.pred, o.truth) for o in report.outcomes
+    ]
+
+
+def test_cli_spot_eval_json_matches_hand_counts(tmp_path: Path) -> None:
+    truth = write(
+        tmp_path / "truth.csv",
+        "video,onset,offset,type\nv1,10,29,micro\nv1,100,199,macro\nv2,0,99,macro\nv3,5,9,micro\n",
+    )
+    # v1: two predictions on the micro truth (1 TP + 1 FP); macro hit at exactly half (TP)
+    # v2: just under half (FP + FN); v3: no prediction (FN)
+    pred = write(
+        tmp_path / "pred.csv",
+        "video,onset,offset,type\nv1,10,29,micro\nv1,12,29,micro\nv1,100,149,macro\nv2,0,48,macro\n",
+    )
+    result = runner.invoke(app, ["spot-eval", str(truth), str(pred), "--json", "--log", str(tmp_path / "l")])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert (data["tp"], data["fp"], data["fn"]) == (2, 2, 2)
+    assert data["precision"] == 0.5 and data["recall"] == 0.5 and data["f1"] == 0.5
+    assert data["by_type"]["micro"] == {"tp": 1, "fp": 1, "fn": 1, "precision": 0.5, "recall": 0.5, "f1": 0.5}
+    assert (data["by_type"]["macro"]["tp"], data["by_type"]["macro"]["fp"]) == (1, 1)
+    assert (tmp_path / "l").read_text().splitlines()[-1].startswith("total 2 2 2")
+    table = runner.invoke(app, ["spot-eval", str(truth), str(pred)])
+    assert table.exit_code == 0 and "overall" in table.output and "0.5000" in table.output
+
+
+def test_cli_spot_eval_types_untyped_rows_by_fps_and_reports_bad_files(tmp_path: Path) -> None:
+    truth = write(tmp_path / "t.csv", "video,onset,offset\nv,0,9\nv,100,199\n")
+    pred = write(tmp_path / "p.csv", "video,onset,offset\nv,0,9\nv,100,199\n")
+    result = runner.invoke(app, ["spot-eval", str(truth), str(pred), "--json", "--fps", "30"])
+    data = json.loads(result.output)
+    assert data["by_type"]["micro"]["tp"] == 1 and data["by_type"]["macro"]["tp"] == 1
+    untyped = json.loads(runner.invoke(app, ["spot-eval", str(truth), str(pred), "--json"]).output)
+    assert untyped["tp"] == 2 and untyped["by_type"] == {}
+    bad = runner.invoke(app, ["spot-eval", str(truth), str(tmp_path / "missing.csv")])
+    assert bad.exit_code == 2 and "intervals CSV not found" in bad.output

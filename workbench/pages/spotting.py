@@ -1,0 +1,252 @@
+"""Spotting page: a long video's motion curve with truth and predictions (TP / FP / FN), per-video and
+overall MEGC figures, a jump to the player at an interval, accepting a spot as an interval, downloads."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+from plotly.subplots import make_subplots
+
+from engine import api
+from engine.errors import GlimpseError
+from workbench import state
+from workbench.components.charts import synthetic_title
+from workbench.components.downloads import figure_downloads, table_download
+
+RESULT_COLORS = {"TP": "#2ca02c", "FP": "#d62728", "FN": "#ff7f0e"}
+ITEM_KEY = "spot_item"
+
+
+def player_link(clip_id: int, frame: int) -> str:
+    """Where the player shows this recording at this frame (the Annotate page's player)."""
+    return f"/annotate?clip={clip_id}&frame={frame}"
+
+
+def timeline_figure(timeline: api.VideoTimeline, title: str) -> go.Figure:
+    """Curve on top; below, truth and prediction lanes of bars coloured by outcome (clickable)."""
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.65, 0.35], vertical_spacing=0.06)
+    fig.add_trace(
+        go.Scatter(
+            x=timeline.frames.tolist(),
+            y=timeline.curve.tolist(),
+            mode="lines",
+            name="motion curve",
+            line={"color": "#555", "width": 1},
+        ),
+        row=1,
+        col=1,
+    )
+    for result, color in RESULT_COLORS.items():
+        items = [(i, it) for i, it in enumerate(timeline.items) if it.result == result]
+        if not items:
+            continue
+        fig.add_trace(
+            go.Bar(
+                x=[it.offset - it.onset + 1 for _, it in items],
+                base=[it.onset for _, it in items],
+                y=[it.lane for _, it in items],
+                orientation="h",
+                marker_color=color,
+                name=result,
+                customdata=[i for i, _ in items],
+                hovertemplate="%{y} %{base}–%{x} frames<extra>" + result + "</extra>",
+            ),
+            row=2,
+            col=1,
+        )
+    fig.update_layout(
+        title=title,
+        height=380,
+        barmode="overlay",
+        margin={"l": 10, "r": 10, "t": 50, "b": 30},
+        legend={"orientation": "h", "y": -0.15},
+    )
+    fig.update_xaxes(title_text="frame number", row=2, col=1)
+    return fig
+
+
+def _item_label(timeline: api.VideoTimeline, index: int) -> str:
+    it = timeline.items[index]
+    seconds = f"{(it.offset - it.onset + 1) / timeline.fps:.2f} s" if timeline.fps else ""
+    return f"{it.result} · {it.lane} {it.onset}–{it.offset} ({it.type or 'untyped'}, {seconds})"
+
+
+def _items_table(timeline: api.VideoTimeline) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "lane": it.lane,
+                "result": it.result,
+                "onset": it.onset,
+                "apex": it.apex,
+                "offset": it.offset,
+                "type": it.type,
+                "iou": round(it.iou, 3),
+                "score": it.score,
+                "player": player_link(timeline.clip_id, it.apex or it.onset),
+            }
+            for it in timeline.items
+        ]
+    )
+
+
+def _launch() -> None:
+    datasets = api.long_video_datasets()
+    if not datasets:
+        st.info(
+            "No dataset with long videos yet: ingest CAS(ME)², SAMM-LV or CAS(ME)³, "
+            "or generate the synthetic corpus."
+        )
+        return
+    methods = api.spot_methods()
+    c = st.columns([2, 2, 1])
+    dataset = c[0].selectbox("dataset", datasets, key="spot_dataset")
+    method = c[1].selectbox(
+        "method", list(methods), format_func=lambda m: f"{m} — {methods[m]}", key="spot_method"
+    )
+    if c[2].button("Start spotting", key="spot_go"):
+        job_id = api.submit_spotting(dataset, method)
+        state.put(state.JOB, job_id)
+        st.success(f"job #{job_id} queued: spot {dataset} with {method}")
+
+
+def _metrics(detail: api.SpotRunDetail) -> None:
+    m = detail.metrics
+    cols = st.columns(6)
+    for col, (label, value) in zip(
+        cols,
+        [
+            ("F1", m["f1"]),
+            ("precision", m["precision"]),
+            ("recall", m["recall"]),
+            ("TP", m["tp"]),
+            ("FP", m["fp"]),
+            ("FN", m["fn"]),
+        ],
+        strict=True,
+    ):
+        col.metric(label, f"{value:.3f}" if isinstance(value, float) else str(value))
+    if "strs" in m:
+        s = m["strs"]
+        st.caption(
+            f"spot-then-recognise with run {m.get('config', {}).get('recognition_run', '')}: "
+            f"recognition F1 {s['recognition_f1']:.3f} on {s['n_recognised']} spotted TPs · "
+            f"**STRS {s['strs']:.3f}** (= spotting F1 × recognition F1)"
+        )
+    by_type = pd.DataFrame([{"type": k, **v} for k, v in m.get("by_type", {}).items()])
+    by_video = pd.DataFrame([{"video": k, **v} for k, v in m.get("by_video", {}).items()])
+    left, right = st.columns(2)
+    with left:
+        st.subheader("Per type")
+        st.dataframe(by_type, hide_index=True, key="spot_by_type")
+        table_download(by_type, "spotting_by_type", key="spot_by_type")
+    with right:
+        st.subheader("Per video")
+        st.dataframe(by_video, hide_index=True, key="spot_by_video")
+        table_download(by_video, "spotting_by_video", key="spot_by_video")
+
+
+def _downloads(detail: api.SpotRunDetail) -> None:
+    names = {
+        "intervals_csv": "predicted intervals (CSV)",
+        "truth_csv": "truth (CSV)",
+        "megc_log": "MEGC spotting log",
+        "metrics": "metrics (JSON)",
+    }
+    cols = st.columns(len(names))
+    for col, (kind, label) in zip(cols, names.items(), strict=True):
+        path = detail.files.get(kind)
+        if path is not None and path.is_file():
+            col.download_button(
+                f"⬇ {label}",
+                data=path.read_bytes(),
+                file_name=path.name,
+                key=f"spot_dl_{kind}",
+                on_click="ignore",
+            )
+
+
+def _accept(run_id: str, timeline: api.VideoTimeline, item: api.TimelineItem) -> None:
+    annotator = st.text_input("annotator", value=state.get(state.ANNOTATOR) or "", key="spot_annotator")
+    if st.button("Accept as an interval", key="spot_accept", disabled=item.lane != "prediction"):
+        try:
+            interval = api.SpotInterval(
+                timeline.video, item.onset, item.offset, item.type, score=item.score, apex=item.apex
+            )
+            new_id = api.accept_spot(run_id, timeline.clip_id, interval, annotator)
+        except GlimpseError as error:
+            state.show_error(error)
+            return
+        state.put(state.ANNOTATOR, annotator)
+        st.success(f"interval #{new_id} saved for {annotator} ({item.onset}–{item.offset}, {item.type})")
+
+
+def render() -> None:
+    st.title("Spotting")
+    try:
+        with st.expander("Start a spotting run", expanded=False):
+            _launch()
+        runs = api.spotting_runs()
+        if not runs:
+            st.info("No spotting run yet: start one above, or `glimpse spot DATASET --method fd`.")
+            return
+        by_id = {r.id: r for r in runs}
+        run_id = st.selectbox(
+            "spotting run",
+            list(by_id),
+            format_func=lambda r: (
+                f"{by_id[r].method} · {by_id[r].dataset} · {r}"
+                + (" · SYNTHETIC" if by_id[r].synthetic else "")
+            ),
+            key="spot_run",
+        )
+        detail = api.spot_run_detail(run_id)
+    except GlimpseError as error:
+        state.show_error(error)
+        return
+    synthetic = detail.info.synthetic
+    st.caption(
+        f"{detail.info.method} on {detail.info.dataset} · TP when IoU ≥ 0.5 with a not-yet-matched truth, "
+        "counts pooled over videos (MEGC)" + (" · :orange-badge[SYNTHETIC]" if synthetic else "")
+    )
+    _metrics(detail)
+    _downloads(detail)
+    if not detail.videos:
+        return
+    st.subheader("Timeline")
+    videos = sorted(detail.videos, key=lambda c: detail.videos[c])
+    clip_id = st.selectbox("video", videos, format_func=lambda c: detail.videos[c], key="spot_video")
+    try:
+        timeline = api.video_timeline(run_id, clip_id)
+    except GlimpseError as error:
+        state.show_error(error)
+        return
+    fig = timeline_figure(timeline, synthetic_title(f"{timeline.video} ({timeline.subject})", synthetic))
+    event = st.plotly_chart(fig, key="spot_timeline", on_select="rerun", selection_mode="points")
+    points = (event or {}).get("selection", {}).get("points", []) if isinstance(event, dict) else []
+    if points and points[0].get("customdata") is not None:
+        st.session_state[ITEM_KEY] = int(points[0]["customdata"])
+    figure_downloads(fig, f"spotting_{timeline.video}", key="spot_tl")
+    table = _items_table(timeline)
+    st.dataframe(
+        table,
+        hide_index=True,
+        key="spot_items_table",
+        column_config={"player": st.column_config.LinkColumn("player", display_text="open")},
+    )
+    table_download(table, f"spotting_{timeline.video}_intervals", key="spot_items")
+    if not timeline.items:
+        return
+    if st.session_state.get(ITEM_KEY, 0) >= len(timeline.items):
+        st.session_state[ITEM_KEY] = 0
+    index = st.selectbox(
+        "interval",
+        list(range(len(timeline.items))),
+        format_func=lambda i: _item_label(timeline, i),
+        key=ITEM_KEY,
+    )
+    item = timeline.items[index]
+    frame = item.apex or item.onset
+    st.markdown(f"[Open the player at frame {frame}]({player_link(timeline.clip_id, frame)})")
+    _accept(run_id, timeline, item)
