@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from db.schema import Artifact, Clip, Run
 from engine.errors import GlimpseError
 from engine.evaluate.metrics import compute_metrics
-from engine.ingest.base import LABELS_ME
+from engine.labels import LABELS_ME
 from engine.paths import glimpse_home, resolve_within
 from engine.preprocess.cache import clip_crops
 from engine.preprocess.config import PreprocessConfig
