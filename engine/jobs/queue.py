@@ -14,10 +14,9 @@ from typing import Any
 from sqlalchemy import DateTime, bindparam, select, text, update
 from sqlalchemy.orm import Session
 
-from db.schema import JOB_FINAL_STATES, Job, JobLog, Run, utcnow
+from db.schema import JOB_ACTIVE_STATES, JOB_FINAL_STATES, JOB_RETRYABLE_STATES, Job, JobLog, Run, utcnow
 from engine.errors import GlimpseError
 
-ACTIVE_STATES = ("queued", "running")
 LOG_LEVELS = ("debug", "info", "warning", "error")
 MAX_LOG_LINE = 4000
 
@@ -153,7 +152,7 @@ def finish(
     else:
         values["message"] = status
     changed = session.execute(
-        update(Job).where(Job.id == job_id, Job.status.in_(ACTIVE_STATES)).values(**values)
+        update(Job).where(Job.id == job_id, Job.status.in_(JOB_ACTIVE_STATES)).values(**values)
     ).rowcount
     if changed and status != "succeeded":
         _mark_runs(session, [job_id], status)
@@ -249,10 +248,10 @@ def requeue(session: Session, job_id: int) -> int:
     old row, never into the retry.
     """
     job = get_job(session, job_id)
-    if job.status not in ("lost", "failed", "cancelled"):
+    if job.status not in JOB_RETRYABLE_STATES:
         raise GlimpseError(
             f"job {job_id} is {job.status}; only lost, failed or cancelled jobs can be requeued",
-            hint="cancel it first" if job.status in ACTIVE_STATES else None,
+            hint="cancel it first" if job.status in JOB_ACTIVE_STATES else None,
         )
     retry = Job(
         kind=job.kind,
