@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from engine import api
 from engine.cli.common import QueueOption, run_as_job, user_errors
 from engine.errors import GlimpseError
 from engine.train.config import AblationConfig  # importing engine.train registers every variant
@@ -177,21 +178,10 @@ def list_variants() -> None:
 
 
 def print_comparison(run_id: str) -> None:
-    """The ablation table from the parent run's comparison.json."""
-    import json
-
-    from sqlalchemy import select
-
-    from db.schema import Artifact
-    from db.session import session_scope
-    from engine.paths import glimpse_home, resolve_within
-
-    with session_scope() as session:
-        art = session.scalar(select(Artifact).where(Artifact.run_id == run_id, Artifact.kind == "comparison"))
-        if art is None:
-            raise GlimpseError(f"run {run_id} has no comparison", hint="pass an ablation run id")
-        path = resolve_within(glimpse_home(), art.path)
-    comparison = json.loads(path.read_text())
+    """The ablation table from the comparison the ablation wrote when it ended (read by artefact kind)."""
+    comparison = api.comparison_document(run_id)
+    if comparison is None:
+        raise GlimpseError(f"run {run_id} has no comparison", hint="pass an ablation run id")
     note = _synthetic_note(run_id)
     table = Table(title=f"ablation {run_id}{note}")
     for col in ("variant", "seeds", "UF1 mean ± sd", "UAR mean ± sd", "FULL − variant UF1 (p)"):
