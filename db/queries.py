@@ -207,6 +207,13 @@ def clip_frames(session: Session, clip_id: int) -> list[Frame]:
     return list(session.scalars(select(Frame).where(Frame.clip_id == clip_id).order_by(Frame.index)))
 
 
+def frame_listing(session: Session, clip_id: int) -> list[tuple[int, str]]:
+    """(frame number, dataset-relative path) of a clip's frames in order — plain rows, no ORM objects, so
+    a 24,000-frame recording lists in milliseconds (the player and its frame windows)."""
+    stmt = select(Frame.number, Frame.path).where(Frame.clip_id == clip_id).order_by(Frame.index)
+    return [(int(n), str(p)) for n, p in session.execute(stmt)]
+
+
 def clips_for_training(session: Session, dataset_names: Sequence[str], labels: Sequence[str]) -> list[Clip]:
     """Labelled clips (label in ``labels``) of the named datasets, ordered by dataset, then id; clips
     missing from their source are left out (their files are gone)."""
@@ -323,6 +330,15 @@ def annotations_for(session: Session, clip_id: int) -> list[Annotation]:
 
 def dataset_names(session: Session) -> list[str]:
     return list(session.scalars(select(Dataset.name).order_by(Dataset.name)))
+
+
+def dataset_named(session: Session, name: str) -> Dataset:
+    """The dataset called ``name``, or a GlimpseError listing the known names."""
+    dataset = session.scalar(select(Dataset).where(Dataset.name == name))
+    if dataset is None:
+        known = ", ".join(dataset_names(session)) or "none yet"
+        raise GlimpseError(f"no dataset named {name!r}", hint=f"known: {known}")
+    return dataset
 
 
 def subject_names(session: Session) -> dict[int, str]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 
@@ -48,7 +49,10 @@ class NullReporter:
 
 
 class RichReporter:
-    """A rich progress bar for the CLI; log lines are printed above the bar (``show_log=False``: not)."""
+    """A rich progress bar for the CLI; log lines are printed above the bar (``show_log=False``: not).
+
+    Bar and log go to stderr, so a command's stdout stays what it prints (``--json`` output parses).
+    """
 
     def __init__(self, description: str, show_log: bool = True) -> None:
         self._show_log = show_log
@@ -59,6 +63,7 @@ class RichReporter:
             TimeElapsedColumn(),
             TimeRemainingColumn(),
             TextColumn("{task.fields[message]}"),
+            console=Console(stderr=True),
         )
         self._task = self._progress.add_task(description, total=1.0, message="")
 

@@ -37,8 +37,24 @@ from typing import Any
 
 import numpy as np
 
+from engine.errors import GlimpseError
 from engine.progress import Reporter
 from engine.registry import Registry
+
+# how a trainable model's epoch is chosen in each fold. "test_subject_oracle" is the selection the
+# strongest public ME codes (HTNet, CausalNet) use — best epoch by accuracy on the held-out TEST subject —
+# offered only to measure how much it inflates UF1/UAR (an audit), never to report a result
+LEAKAGE_SAFE = "leakage_safe"
+TEST_SUBJECT_ORACLE = "test_subject_oracle"
+SELECTIONS = (LEAKAGE_SAFE, TEST_SUBJECT_ORACLE)
+FLAWED_LABEL = "test_subject_oracle (FLAWED — audit only)"
+
+
+def check_selection(selection: str) -> None:
+    if selection not in SELECTIONS:
+        raise GlimpseError(
+            f"unknown epoch selection {selection!r}", hint=f"use one of {', '.join(SELECTIONS)}"
+        )
 
 
 @dataclass(frozen=True)
@@ -113,9 +129,11 @@ class Variant:
     description: str = ""
     datasets: tuple[str, ...] = ("me",)  # dataset roles it reads (DATASET_ROLES)
     stages: tuple[str, ...] = ()  # encoder stages it trains, in order (engine.train.stages.STAGE_NEEDS)
+    audit: bool = False  # a deliberately FLAWED protocol, run only to measure its inflation (never a result)
 
 
 VARIANTS: Registry[Variant] = Registry("variant")
+AUDIT_BADGE = "AUDIT — FLAWED"  # how pages and reports label an audit variant's runs
 
 
 def variant(
@@ -125,6 +143,7 @@ def variant(
     description: str = "",
     datasets: tuple[str, ...] = ("me",),
     stages: tuple[str, ...] = (),
+    audit: bool = False,
 ) -> Callable[[Prepare], Prepare]:
     """Register the decorated ``prepare`` function, with ``run_fold``, as variant ``name``."""
     unknown = sorted(set(datasets) - set(DATASET_ROLES))
@@ -132,7 +151,9 @@ def variant(
         raise ValueError(f"variant {name!r}: unknown dataset role(s) {unknown}; use {DATASET_ROLES}")
 
     def decorate(prepare: Prepare) -> Prepare:
-        VARIANTS.add(name, Variant(name, prepare, run_fold, description, tuple(datasets), tuple(stages)))
+        VARIANTS.add(
+            name, Variant(name, prepare, run_fold, description, tuple(datasets), tuple(stages), audit)
+        )
         return prepare
 
     return decorate

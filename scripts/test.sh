@@ -14,5 +14,7 @@ echo "==> ruff"
 .venv/bin/ruff format --check .
 echo "==> lint-imports (layers and no import circles, pyproject.toml [tool.importlinter])"
 .venv/bin/lint-imports
+echo "==> mypy (db, models, engine; pyproject.toml [tool.mypy])"
+.venv/bin/mypy
 echo "==> pytest"
 exec .venv/bin/pytest "$@"

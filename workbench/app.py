@@ -9,12 +9,14 @@ import streamlit as st
 
 from engine import api
 from workbench import state
-from workbench.pages import annotate, clips, compare, datasets, results, spotting, train, trajectories
+from workbench.pages import clips, compare, datasets, results, review, spotting, train, trajectories
+from workbench.pages.links import annotate_page
 
 PAGES = [
     st.Page(datasets.render, title="Datasets", icon=":material/dataset:", url_path="datasets", default=True),
     st.Page(clips.render, title="Clips", icon=":material/movie:", url_path="clips"),
-    st.Page(annotate.render, title="Annotate", icon=":material/edit_note:", url_path="annotate"),
+    annotate_page(),
+    st.Page(review.render, title="Review", icon=":material/rule:", url_path="review"),
     st.Page(train.render, title="Train", icon=":material/model_training:", url_path="train"),
     st.Page(results.render, title="Results", icon=":material/bar_chart:", url_path="results"),
     st.Page(compare.render, title="Compare", icon=":material/compare:", url_path="compare"),

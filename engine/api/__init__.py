@@ -43,8 +43,30 @@ from engine.api.jobs import (
     synth_params,
     training_defaults,
 )
+from engine.api.player import (
+    CROPS_MAX_FRAMES,
+    SOURCES,
+    FrameWindow,
+    coding_tracks,
+    feature_curve,
+    frame_window,
+    motion_curve,
+    player_crops,
+    window_length,
+)
 from engine.api.registries import VariantInfo, dataset_formats, variants
 from engine.api.results import RunDetail, RunInfo, ablations, cell_clips, run_detail, run_info, runs
+from engine.api.review import (
+    CONSENSUS,
+    Consensus,
+    Disagreement,
+    FullCoding,
+    adopt,
+    disagreements,
+    full_codings,
+    merge,
+    save_consensus,
+)
 from engine.api.session import catalog_location, get_session
 from engine.api.spotting import (
     SpotRunDetail,
@@ -67,6 +89,24 @@ from engine.spotting.intervals import Interval as SpotInterval
 
 __all__ = [
     "AU_CHOICES",
+    "CONSENSUS",
+    "CROPS_MAX_FRAMES",
+    "SOURCES",
+    "Consensus",
+    "Disagreement",
+    "FrameWindow",
+    "FullCoding",
+    "adopt",
+    "coding_tracks",
+    "disagreements",
+    "feature_curve",
+    "frame_window",
+    "full_codings",
+    "merge",
+    "motion_curve",
+    "player_crops",
+    "save_consensus",
+    "window_length",
     "EMOTIONS",
     "ClipDetail",
     "ClipFilterOptions",

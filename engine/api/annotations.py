@@ -1,8 +1,6 @@
 """Annotations: every annotator's coding of a clip, saving one, inter-annotator agreement (kappa) and
 apex suggestions."""
 
-from __future__ import annotations
-
 import pandas as pd
 
 from db import queries

@@ -161,5 +161,5 @@ def clip_detail(clip_id: int) -> ClipDetail:
             majority_share=clip.agreement,
             synthetic=bool(clip.dataset.is_synthetic),
             fps=clip.fps or clip.dataset.fps,
-            frame_numbers=tuple(f.number for f in queries.clip_frames(session, clip.id)),
+            frame_numbers=tuple(n for n, _ in queries.frame_listing(session, clip.id)),
         )

@@ -18,6 +18,7 @@ class VariantInfo:
     description: str
     datasets: tuple[str, ...]
     stages: tuple[str, ...]
+    audit: bool = False  # a deliberately FLAWED protocol (leakage audit): label it, never report it
 
     @property
     def trains_encoder(self) -> bool:
@@ -27,7 +28,7 @@ class VariantInfo:
 
 def variants() -> list[VariantInfo]:
     """Every registered variant, in registration order (encoder variants, then baselines)."""
-    return [VariantInfo(v.name, v.description, v.datasets, v.stages) for v in VARIANTS.values()]
+    return [VariantInfo(v.name, v.description, v.datasets, v.stages, v.audit) for v in VARIANTS.values()]
 
 
 def dataset_formats() -> list[str]:

@@ -7,7 +7,7 @@ Input per clip: the onset→apex optical flow (u, v) and its optical strain, a s
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import torch
@@ -65,12 +65,17 @@ class FlowCNNClassifier(ClassifierMixin, BaseEstimator):
         x = (np.asarray(X, dtype=np.float32) - self.mean_) / self.std_
         return torch.from_numpy(x).to(self.device)
 
-    def fit(self, X: np.ndarray, y: Sequence) -> FlowCNNClassifier:
+    def fit(
+        self,
+        X: np.ndarray,
+        y: Sequence | np.ndarray,
+        on_epoch: Callable[[FlowCNNClassifier], None] | None = None,
+    ) -> FlowCNNClassifier:
+        """Train for ``epochs``; ``on_epoch(self)`` runs after each epoch with the model in eval mode."""
         X = np.asarray(X, dtype=np.float32)
         if X.ndim != 4:
             raise GlimpseError(f"flow images must be (N, C, S, S), got shape {X.shape}")
-        y = np.asarray(y)
-        self.classes_, y_idx = np.unique(y, return_inverse=True)
+        self.classes_, y_idx = np.unique(np.asarray(y), return_inverse=True)
         if len(self.classes_) < 2:
             raise GlimpseError(
                 f"flow CNN needs at least 2 classes to train, got {list(self.classes_)}",
@@ -104,6 +109,11 @@ class FlowCNNClassifier(ClassifierMixin, BaseEstimator):
                 opt.step()
                 total += float(loss.detach()) * len(idx)
             self.loss_curve_.append(total / len(xt))
+            if on_epoch is not None:
+                model.eval()
+                self.model_ = model
+                on_epoch(self)
+                model.train()
         model.eval()
         self.model_ = model
         return self

@@ -109,7 +109,7 @@ def _plane_codes(
                 value += tmp
         # tolerance: interpolating equal pixels must count as "equal", not a hair below; real differences
         # of 8-bit pixels are at least ~0.08 after interpolation, far above it
-        codes |= (value >= center - 1e-3).astype(code_type) << code_type(p)
+        codes |= np.left_shift((value >= center - 1e-3).astype(code_type), code_type(p))
     return codes.astype(np.int64)
 
 
@@ -170,13 +170,13 @@ class LBPTOPTransformer(TransformerMixin, BaseEstimator):
         self.time_radius = time_radius
         self.method = method
 
-    def fit(self, X: Sequence[np.ndarray], y: Sequence | None = None) -> LBPTOPTransformer:
+    def fit(self, X: Sequence[np.ndarray] | np.ndarray, y: Sequence | None = None) -> LBPTOPTransformer:
         return self
 
-    def transform(self, X: Sequence[np.ndarray]) -> np.ndarray:
+    def transform(self, X: Sequence[np.ndarray] | np.ndarray) -> np.ndarray:
         return np.stack(
             [
-                lbp_top(x, tuple(self.grid), self.points, self.radius, self.time_radius, self.method).ravel()
+                lbp_top(x, _grid(self.grid), self.points, self.radius, self.time_radius, self.method).ravel()
                 for x in X
             ]
         )
@@ -227,9 +227,9 @@ class LBPTOPSVM(ClassifierMixin, BaseEstimator):
         transformer = LBPTOPTransformer(self.grid, self.points, self.radius, self.time_radius, self.method)
         return transformer.transform(X)
 
-    def fit(self, X: Sequence[np.ndarray] | np.ndarray, y: Sequence) -> LBPTOPSVM:
-        y = np.asarray(y)
-        self.classes_ = np.unique(y)
+    def fit(self, X: Sequence[np.ndarray] | np.ndarray, y: Sequence | np.ndarray) -> LBPTOPSVM:
+        labels = np.asarray(y)
+        self.classes_ = np.unique(labels)
         if len(self.classes_) < 2:
             raise GlimpseError(
                 f"LBP-TOP SVM needs at least 2 classes to train, got {list(self.classes_)}",
@@ -239,7 +239,7 @@ class LBPTOPSVM(ClassifierMixin, BaseEstimator):
             C=self.C, class_weight=self.class_weight, max_iter=self.max_iter, random_state=self.random_state
         )
         self.pipeline_ = Pipeline([("scale", StandardScaler()), ("svm", clone(svm))])
-        self.pipeline_.fit(self._features(X), y)
+        self.pipeline_.fit(self._features(X), labels)
         return self
 
     def decision_function(self, X: Sequence[np.ndarray] | np.ndarray) -> np.ndarray:
@@ -253,3 +253,9 @@ class LBPTOPSVM(ClassifierMixin, BaseEstimator):
 
     def predict_proba(self, X: Sequence[np.ndarray] | np.ndarray) -> np.ndarray:
         return _softmax(self.decision_function(X))
+
+
+def _grid(grid: Sequence[int]) -> tuple[int, int]:
+    """A (rows, cols) block grid from any two numbers (JSON gives lists)."""
+    rows, cols = (int(g) for g in grid)
+    return rows, cols

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -31,7 +31,15 @@ from engine.paths import cache_dir
 from engine.preprocess.cache import clip_crops
 from engine.preprocess.config import PreprocessConfig
 from engine.progress import NullReporter, check_cancel
-from engine.variants import FoldResult, FoldSpec, VariantContext, variant
+from engine.variants import (
+    LEAKAGE_SAFE,
+    TEST_SUBJECT_ORACLE,
+    FoldResult,
+    FoldSpec,
+    VariantContext,
+    check_selection,
+    variant,
+)
 
 
 @dataclass(frozen=True)
@@ -50,6 +58,10 @@ class BaselineConfig:
     cnn_epochs: int = 40
     cnn_batch_size: int = 32
     cnn_lr: float = 5e-3
+    selection: str = LEAKAGE_SAFE  # TEST_SUBJECT_ORACLE: FLAWED, the leakage audit only
+
+    def __post_init__(self) -> None:
+        check_selection(self.selection)
 
     @classmethod
     def from_any(cls, data: Any) -> BaselineConfig:
@@ -85,7 +97,7 @@ def _save(path: Path, **arrays: np.ndarray) -> None:
     """Whole or not at all (temp file + rename)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp.npz")
-    np.savez(tmp, **arrays)
+    np.savez(tmp, allow_pickle=False, **arrays)
     tmp.replace(path)
 
 
@@ -147,7 +159,9 @@ def _features_for_clips(context: VariantContext, kind: str, cfg: BaselineConfig)
                 where = f"clip {info.name} (id {info.clip_id})"
                 if len(frames) < 2:
                     raise GlimpseError("clip has fewer than 2 frames between onset and offset", where=where)
-                apex = _apex_index(numbers, session.get(Clip, info.clip_id).apex) if kind == "flowcnn" else 0
+                apex = (
+                    _apex_index(numbers, session.get_one(Clip, info.clip_id).apex) if kind == "flowcnn" else 0
+                )
                 rows.append(_clip_features(kind, frames, apex, cfg))
                 if i % 10 == 0:
                     reporter.progress(0.3 + 0.7 * i / n, f"{kind}: features {i + 1}/{n}")
@@ -191,8 +205,22 @@ def run_lbptop_fold(prepared: PreparedFeatures, spec: FoldSpec) -> FoldResult:
 
 
 def run_flowcnn_fold(prepared: PreparedFeatures, spec: FoldSpec) -> FoldResult:
-    """Train the flow CNN on the training subjects (fixed epochs, no selection); predict the test one."""
+    """Train the flow CNN on the training subjects (fixed epochs, no selection); predict the test one.
+
+    With ``selection = test_subject_oracle`` (FLAWED, audit only) the test subject's predictions are
+    those of the epoch with the best accuracy on that same subject — HTNet's and CausalNet's selection.
+    """
     cfg = BaselineConfig.from_any(prepared.config)
+    return _flowcnn_fold(prepared, spec, cfg)
+
+
+def run_flowcnn_oracle_fold(prepared: PreparedFeatures, spec: FoldSpec) -> FoldResult:
+    """The audit variant: the flow CNN with the test-subject oracle selection, whatever the config."""
+    cfg = replace(BaselineConfig.from_any(prepared.config), selection=TEST_SUBJECT_ORACLE)
+    return _flowcnn_fold(prepared, spec, cfg)
+
+
+def _flowcnn_fold(prepared: PreparedFeatures, spec: FoldSpec, cfg: BaselineConfig) -> FoldResult:
     train, y, test = _fold_arrays(prepared, spec)
     device = prepared.device if prepared.device.startswith("cuda") and torch.cuda.is_available() else "cpu"
     clf = FlowCNNClassifier(
@@ -207,12 +235,23 @@ def run_flowcnn_fold(prepared: PreparedFeatures, spec: FoldSpec) -> FoldResult:
     threads = torch.get_num_threads()
     if device == "cpu":
         torch.set_num_threads(1)
+    best: dict[str, object] = {"accuracy": -1.0, "proba": None}
+    truth = np.asarray(spec.test_labels)
+
+    def oracle(model: FlowCNNClassifier) -> None:
+        """FLAWED on purpose: scores the held-out subject's labels to pick the epoch (latest best wins)."""
+        proba = model.predict_proba(test)
+        accuracy = float(np.mean(model.classes_[proba.argmax(1)] == truth))
+        if accuracy >= float(best["accuracy"]):  # type: ignore[arg-type]
+            best.update(accuracy=accuracy, proba=proba)
+
+    flawed = cfg.selection == TEST_SUBJECT_ORACLE
     try:
-        clf.fit(train, y)
-        proba = clf.predict_proba(test)
+        clf.fit(train, y, on_epoch=oracle if flawed else None)
+        proba = best["proba"] if flawed and best["proba"] is not None else clf.predict_proba(test)
     finally:
         torch.set_num_threads(threads)
-    return _result(spec, clf.classes_, proba)
+    return _result(spec, clf.classes_, np.asarray(proba))
 
 
 @variant(
@@ -230,4 +269,16 @@ def prepare_lbptop(context: VariantContext) -> PreparedFeatures:
 )
 def prepare_flowcnn(context: VariantContext) -> PreparedFeatures:
     """Onset→apex flow images (u, v, strain) of every clip."""
+    return _features_for_clips(context, "flowcnn", baseline_config(context))
+
+
+@variant(
+    "flowcnn_oracle",
+    run_fold=run_flowcnn_oracle_fold,
+    description="AUDIT — FLAWED: the flow CNN with each fold's epoch picked by accuracy on the held-out "
+    "test subject (HTNet/CausalNet's selection), to measure the inflation; never a result",
+    audit=True,
+)
+def prepare_flowcnn_oracle(context: VariantContext) -> PreparedFeatures:
+    """The same flow images as ``flowcnn`` (the same cache entry): only the epoch selection differs."""
     return _features_for_clips(context, "flowcnn", baseline_config(context))

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import typer
 
-from engine.cli import catalog, ingest, jobs, preprocess, serve, spot, synth, train
+from engine.cli import catalog, export_inputs, ingest, jobs, preprocess, serve, spot, synth, train
+from engine.provenance import code_version
 
 app = typer.Typer(
     name="glimpse",
@@ -22,15 +23,13 @@ def _root() -> None:
     """Glimpse: micro-expression recognition workbench (synthetic corpus, ingest, training, jobs)."""
 
 
-for module in (synth, ingest, catalog, preprocess, train, spot, jobs, serve):
+for module in (synth, ingest, catalog, preprocess, export_inputs, train, spot, jobs, serve):
     module.register(app)
 
 
 @app.command()
 def version() -> None:
     """Print Glimpse's version and the code revision runs record."""
-    from engine.provenance import code_version
-
     typer.echo(code_version())
 
 

@@ -11,16 +11,20 @@ from rich.console import Console
 from rich.table import Table
 
 from db.schema import JOB_ACTIVE_STATES
+from db.session import default_url, session_factory
 from engine.cli.common import user_errors
+from engine.config import settings
 from engine.errors import GlimpseError
+from engine.jobs import queue, service
+from engine.jobs.executors import get_executor, probe
+from engine.jobs.worker import ensure_worker, run_worker
+from engine.progress import RichReporter
 
 jobs_app = typer.Typer(help="List, inspect, submit, cancel and requeue jobs.", no_args_is_help=True)
 out = Console()
 
 
 def _session() -> Any:
-    from db.session import default_url, session_factory
-
     return session_factory(default_url())()
 
 
@@ -46,8 +50,6 @@ def worker(
     idle_exit: float | None = typer.Option(None, "--idle-exit", help="Exit after this many idle seconds."),
 ) -> None:
     """Run a job worker: claims queued jobs and runs each in its own process group."""
-    from engine.jobs.worker import run_worker
-
     ran = run_worker(once=once, max_jobs=max_jobs, kinds=kind or None, idle_exit_s=idle_exit)
     out.print(f"worker ran {ran} job(s)")
 
@@ -59,8 +61,6 @@ def ls(
     limit: int = typer.Option(50, "--limit"),
 ) -> None:
     """List recent jobs, newest first."""
-    from engine.jobs import queue
-
     table = Table("id", "kind", "status", "progress", "message", "created", "attempts")
     for job in queue.list_jobs(_session(), limit=limit, status=status):
         table.add_row(
@@ -79,8 +79,6 @@ def ls(
 @user_errors
 def show(job_id: int, tail: int = typer.Option(40, "--tail", help="Log lines to show.")) -> None:
     """A job's state, parameters, result or error, and the tail of its log."""
-    from engine.jobs import queue
-
     session = _session()
     job = queue.get_job(session, job_id)
     out.print(f"[bold]job {job.id}[/bold] {job.kind} · {job.status} · {job.progress:.0%} {job.message}")
@@ -101,8 +99,6 @@ def show(job_id: int, tail: int = typer.Option(40, "--tail", help="Log lines to 
 @user_errors
 def cancel(job_id: int) -> None:
     """Cancel a job: a queued one at once, a running one by stopping its process group."""
-    from engine.jobs import queue
-
     status = queue.request_cancel(_session(), job_id)
     out.print(f"job {job_id}: {status}" + (" (cancel requested)" if status == "running" else ""))
 
@@ -111,8 +107,6 @@ def cancel(job_id: int) -> None:
 @user_errors
 def requeue(job_id: int) -> None:
     """Queue a lost, failed or cancelled job again (a new job with the same parameters)."""
-    from engine.jobs import queue
-
     new_id = queue.requeue(_session(), job_id)
     out.print(f"job {job_id} requeued as job {new_id}")
 
@@ -127,17 +121,12 @@ def submit(
     ),
     poll: float = typer.Option(0.5, "--poll", help="Seconds between polls while waiting."),
 ) -> None:
-    """Queue a job (synth, ingest, preprocess, train, ablation, evaluate, sleep, fail)."""
-    from engine.jobs import queue, service
-
+    """Queue a job of any registered kind (an unknown kind is refused with the list of known ones)."""
     session = _session()
     job_id = service.submit(session, kind, parse_params(param or []))
     out.print(f"queued job {job_id} ({kind})")
     if not wait:
         return
-    from engine.jobs.worker import ensure_worker
-    from engine.progress import RichReporter
-
     pid = ensure_worker()
     if pid:
         out.print(f"started a worker (pid {pid})")
@@ -163,9 +152,6 @@ def submit(
 @user_errors
 def check_executor(tasks: int = typer.Option(4, "--tasks", help="How many probe tasks to run.")) -> None:
     """Run probe tasks on the configured executor (GLIMPSE_EXECUTOR, RAY_ADDRESS) and say where they ran."""
-    from engine.config import settings
-    from engine.jobs.executors import get_executor, probe
-
     config = settings()
     executor = get_executor(config)
     table = Table("task", "host", "pid", "CUDA_VISIBLE_DEVICES")

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from engine.cli.common import user_errors
+from engine.cli.common import QueueOption, run_as_job, user_errors
+from engine.spotting import DESCRIPTIONS
+from engine.spotting.intervals import read_intervals_csv, with_types
+from engine.spotting.log import write_spotting_log
+from engine.spotting.metrics import evaluate_spotting
 
 out = Console()
 
@@ -25,10 +30,6 @@ def spot_eval(
     log: Path | None = typer.Option(None, "--log", help="Also write the MEGC spotting log here."),
 ) -> None:
     """Score predicted intervals against the truth: TP when IoU ≥ 0.5 with a not-yet-matched truth."""
-    from engine.spotting.intervals import read_intervals_csv, with_types
-    from engine.spotting.log import write_spotting_log
-    from engine.spotting.metrics import evaluate_spotting
-
     truths, preds = read_intervals_csv(truth), read_intervals_csv(pred)
     if fps is not None:
         truths, preds = with_types(truths, fps), with_types(preds, fps)
@@ -57,31 +58,28 @@ def spot(
         None, "--recognise", help="A finished train/ablation child run: label the spotted TPs, report STRS."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the run's summary as JSON."),
+    queue: QueueOption = False,
 ) -> None:
-    """Spot micro- and macro-expressions in every long video, LOSO over subjects, and store the run."""
-    from db.session import default_url
-    from engine.jobs.executors import get_executor
-    from engine.progress import RichReporter
-    from engine.spotting import DESCRIPTIONS
-    from engine.spotting.config import SpotConfig
-    from engine.spotting.run import run_spotting
+    """Spot micro- and macro-expressions in every long video, LOSO over subjects, and store the run.
 
+    Runs as a job (inline here, or on a worker with --queue), listed with its log on the Train page."""
     if methods:
         for name, text in sorted(DESCRIPTIONS.items()):
             out.print(f"[bold]{name}[/bold]  {text}")
         return
-    config = SpotConfig(method=method, seed=seed)
-    with RichReporter(f"spot {dataset} ({method})") as reporter:
-        summary = run_spotting(
-            default_url(), dataset, config, get_executor(), reporter, recognition_run=recognise
-        )
-    if as_json:
-        typer.echo(json.dumps({**summary.metrics, "run_id": summary.run_id, "synthetic": summary.synthetic}))
+    params: dict[str, Any] = {"dataset": dataset, "method": method, "seed": seed}
+    if recognise:
+        params["recognition_run"] = recognise
+    summary = run_as_job("spot", params, queue, f"spot {dataset} ({method})")
+    if summary is None:
         return
-    m = summary.metrics
-    tag = " [yellow]SYNTHETIC[/yellow]" if summary.synthetic else ""
+    m = summary["metrics"]
+    if as_json:
+        typer.echo(json.dumps({**m, "run_id": summary["run_id"], "synthetic": summary["synthetic"]}))
+        return
+    tag = " [yellow]SYNTHETIC[/yellow]" if summary["synthetic"] else ""
     out.print(
-        f"run {summary.run_id}: {summary.n_videos} videos, F1 {m['f1']:.4f} "
+        f"run {summary['run_id']}: {summary['n_videos']} videos, F1 {m['f1']:.4f} "
         f"(TP {m['tp']}, FP {m['fp']}, FN {m['fn']}){tag}"
     )
     for kind, c in m["by_type"].items():
@@ -92,7 +90,7 @@ def spot(
             f"  spot-then-recognise: recognition F1 {s['recognition_f1']:.4f} on {s['n_recognised']} TPs, "
             f"STRS {s['strs']:.4f}"
         )
-    out.print(f"artefacts: {summary.folder}")
+    out.print(f"artefacts: {summary['folder']}")
 
 
 def register(app: typer.Typer) -> None:

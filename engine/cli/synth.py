@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -55,7 +56,7 @@ def synth(
     Runs as a job (inline here, or on a worker with --queue), listed with its log on the Train page.
     """
     cfg = SynthConfig.tiny(seed=seed) if tiny else SynthConfig(seed=seed)
-    changes: dict[str, int] = {}
+    changes: dict[str, Any] = {}
     if subjects is not None:
         changes["n_subjects"] = subjects
     if clips is not None:

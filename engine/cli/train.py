@@ -10,13 +10,18 @@ import shutil
 from pathlib import Path
 from typing import Annotated
 
+import torch
 import typer
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy import select
 
+from db.schema import Artifact, Run
+from db.session import session_scope
 from engine import api
 from engine.cli.common import QueueOption, run_as_job, user_errors
 from engine.errors import GlimpseError
+from engine.paths import glimpse_home, resolve_within
 from engine.train.config import AblationConfig  # importing engine.train registers every variant
 from engine.variants import get_variant, variant_names
 
@@ -88,15 +93,10 @@ def _threads(threads: int | None) -> None:
     if threads is not None:
         if threads < 1:
             raise GlimpseError("--threads must be at least 1")
-        import torch
-
         torch.set_num_threads(threads)
 
 
 def _synthetic_note(run_id: str) -> str:
-    from db.schema import Run
-    from db.session import session_scope
-
     with session_scope() as session:
         run = session.get(Run, run_id)
         return " [bold yellow](SYNTHETIC data)[/bold yellow]" if run is not None and run.is_synthetic else ""
@@ -216,11 +216,6 @@ def export(
     out: Path = typer.Option(..., "--out", help="folder to copy the MEGC log and predictions CSV into"),
 ) -> None:
     """Copy a run's MEGC 2019 log and predictions CSV to a folder of your choice."""
-    from sqlalchemy import select
-
-    from db.schema import Artifact
-    from db.session import session_scope
-    from engine.paths import glimpse_home, resolve_within
 
     with session_scope() as session:
         arts = list(

@@ -30,7 +30,7 @@ from db.queries import majority_share
 from db.schema import SOURCE_ANNOTATOR, Annotation, Clip, Dataset, Frame, Subject, utcnow
 from engine.errors import GlimpseError
 from engine.ingest.base import READERS, ClipRecord, IngestIssue, ReadResult
-from engine.ingest.common import find_dir, find_file, natural_key, require_dir, subdirs
+from engine.ingest.common import VIDEO_EXTENSIONS, find_dir, find_file, natural_key, require_dir, subdirs
 from engine.ingest.verify import DEFAULT_WORKERS, VerifyStats, verify_result
 from engine.progress import NullReporter, Reporter, SubReporter
 
@@ -93,13 +93,19 @@ def read_dataset(
     reporter: Reporter | None = None,
 ) -> tuple[str, ReadResult, VerifyStats]:
     """(format, what its reader found with every frame decoded, decode stats) without touching the
-    catalog; clips with an undecodable frame are among the result's issues, not its clips."""
-    root = require_dir(Path(root)).resolve()
+    catalog; clips with an undecodable frame are among the result's issues, not its clips. The video
+    reader also takes a single file (one recording)."""
+    root = Path(root).resolve()
+    if root.is_file() and fmt is None and root.suffix.lower() in VIDEO_EXTENSIONS:
+        fmt = "video"
+    if not (root.is_file() and fmt == "video"):
+        root = require_dir(root)
     fmt = fmt or detect_format(root)
     reader = READERS.get(fmt)
     if reader is None:
         raise GlimpseError(f"unknown dataset format {fmt!r}", hint=f"use one of {', '.join(sorted(READERS))}")
-    result, stats = verify_result(root, reader(root), decode_workers, reporter)
+    folder = root.parent if root.is_file() else root  # a single video's paths are relative to its folder
+    result, stats = verify_result(folder, reader(root), decode_workers, reporter)
     return fmt, result, stats
 
 
@@ -138,8 +144,10 @@ def ingest_dataset(
     reporter.progress(0.4, f"{len(result.clips)} clips read; writing the catalog")
     try:
         sub = SubReporter(reporter, 0.4, 1.0)
+        # a single file (one video) lives in its folder: that folder is the dataset root
+        folder, default_name = (root.parent, root.stem) if root.is_file() else (root, root.name)
         report = _write(
-            session, root, fmt, name or root.name, is_synthetic, purpose, description, result, sub
+            session, folder, fmt, name or default_name, is_synthetic, purpose, description, result, sub
         )
         session.commit()
     except BaseException:

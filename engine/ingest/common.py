@@ -208,9 +208,9 @@ def load_coding(path: Path, root: Path, required: Sequence[str], optional: Seque
                 continue  # blank spreadsheet row
             rows.append((i + 1, record))
         return Table(where, str(sheet), header + 1, columns, rows)
-    missing = ", ".join(best_missing or required)
+    absent = ", ".join(best_missing or required)
     raise GlimpseError(
-        f"no header row with the columns {', '.join(required)} (missing: {missing})",
+        f"no header row with the columns {', '.join(required)} (missing: {absent})",
         where=where,
         hint="the coding file must keep the dataset's own column names",
     )

@@ -17,7 +17,7 @@ from datetime import datetime
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from db.queries import runs_naming_dataset, runs_with_predictions_on
+from db.queries import dataset_named, runs_naming_dataset, runs_with_predictions_on
 from db.schema import Annotation, Clip, Dataset, Frame, Prediction, Run, Subject, utcnow
 from engine.errors import GlimpseError
 from engine.paths import runs_dir
@@ -46,14 +46,6 @@ def _describe(run: Run) -> str:
 def _run_list(runs: list[Run]) -> str:
     shown = ", ".join(_describe(r) for r in runs[:_SHOWN])
     return shown + (f" and {len(runs) - _SHOWN} more" if len(runs) > _SHOWN else "")
-
-
-def _dataset(session: Session, name: str) -> Dataset:
-    dataset = session.scalar(select(Dataset).where(Dataset.name == name))
-    if dataset is None:
-        known = ", ".join(session.scalars(select(Dataset.name).order_by(Dataset.name))) or "none yet"
-        raise GlimpseError(f"no dataset named {name!r}", hint=f"known: {known}")
-    return dataset
 
 
 def _clip(session: Session, dataset: Dataset, name: str, subject: str | None) -> Clip:
@@ -128,7 +120,7 @@ def delete_from_catalog(
     """Delete a dataset (or one clip of it) with its frames, annotations and face-crop rows, in ONE
     transaction (committed here). Refuses while runs reference it, unless ``archive_runs``."""
     try:
-        dataset = _dataset(session, dataset_name)
+        dataset = dataset_named(session, dataset_name)
         if clip is None:
             clip_ids = list(session.scalars(select(Clip.id).where(Clip.dataset_id == dataset.id)))
             what = f"dataset {dataset.name!r}"

@@ -5,6 +5,7 @@ below about 13 rows of notes (found by its column names).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from engine.errors import GlimpseError
 from engine.ingest.base import ClipRecord, IngestIssue, ReadResult, register
@@ -69,7 +70,7 @@ def read(root: Path) -> ReadResult:
             issues.append(escaped)
             continue
         emotion = str(cells["Estimated Emotion"]).strip()
-        meta = {
+        meta: dict[str, Any] = {
             k: str(cells[k]) for k in ("Inducement Code", "Micro", "Objective Classes", "Notes") if k in cells
         }
         if apex is None:
@@ -102,5 +103,5 @@ def read(root: Path) -> ReadResult:
                 IngestIssue(table.file, row, "Apex Frame is not a number: kept with no apex (flagged)")
             )
         clips.append(clip)
-    meta = {"coding_file": table.file, "header_row": table.header_row}
-    return ReadResult(clips=clips, issues=issues, fps=FPS, purpose="micro", meta=meta)
+    found: dict[str, Any] = {"coding_file": table.file, "header_row": table.header_row}
+    return ReadResult(clips=clips, issues=issues, fps=FPS, purpose="micro", meta=found)

@@ -1,7 +1,10 @@
-"""Video files (.avi/.mp4) plus a CSV of ``clip, subject, onset, apex, offset, emotion``.
+"""Video files (.avi/.mp4) plus a CSV of ``clip, subject, onset, apex, offset, emotion`` — or one video.
 
 Frames are not extracted: each frame is referenced by its 0-based index in the video (``Frame.number``)
 with the video file as its path; OpenCV decodes them when preprocessing asks.
+
+A single video file with no CSV (``glimpse ingest FILE.mp4 --format video``) is one unlabelled recording
+spanning the whole video; its dataset root is the file's folder.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from pathlib import Path
 
 import cv2
 
+from db.schema import RECORDING
 from engine.errors import GlimpseError
 from engine.ingest.base import ClipRecord, FrameRecord, IngestIssue, ReadResult, register
 from engine.ingest.common import (
@@ -57,9 +61,45 @@ def _video_path(root: Path, name: str) -> Path | None:
     return candidate
 
 
+def count_frames(path: Path) -> int:
+    """Frames that really decode (container frame counts are often estimates for .mp4/.mov)."""
+    capture = cv2.VideoCapture(str(path))
+    try:
+        n = 0
+        while capture.grab():
+            n += 1
+        return n
+    finally:
+        capture.release()
+
+
+def read_single(video: Path) -> ReadResult:
+    """One video file, no coding: one recording of every frame that decodes, subject = the file's stem."""
+    _, fps, problem = probe_video(video)
+    if problem:
+        raise GlimpseError(f"video {problem}", where=str(video), hint="check the file and its codec")
+    count = count_frames(video)
+    if count == 0:
+        raise GlimpseError("video has no decodable frames", where=str(video), hint="is it truncated?")
+    rel = video.name
+    clip = ClipRecord(
+        subject=video.stem,
+        name=video.stem,
+        path=rel,
+        frames=[FrameRecord(number=i, path=rel) for i in range(count)],
+        kind=RECORDING,
+        fps=fps,
+        label=None,
+        meta={"video_frames": count, "single_video": True},
+    )
+    return ReadResult(clips=[clip], fps=fps, purpose="micro", meta={"video": rel, "recordings": 1})
+
+
 @register("video")
 def read(root: Path) -> ReadResult:
-    """Read one clip per CSV row; a row without onset/offset spans its whole video."""
+    """Read one clip per CSV row; a row without onset/offset spans its whole video. A file: one recording."""
+    if root.is_file():
+        return read_single(root)
     root = require_dir(root)
     csv = find_file(root, ("*.csv",), max_depth=1)
     if csv is None:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import DateTime, bindparam, select, text, update
+from sqlalchemy import CursorResult, DateTime, Executable, bindparam, select, text, update
 from sqlalchemy.orm import Session
 
 from db.schema import JOB_ACTIVE_STATES, JOB_FINAL_STATES, JOB_RETRYABLE_STATES, Job, JobLog, Run, utcnow
@@ -23,6 +23,13 @@ MAX_LOG_LINE = 4000
 
 def _commit(session: Session) -> None:
     session.commit()
+
+
+def changed_rows(session: Session, statement: Executable) -> int:
+    """Execute an UPDATE and return how many rows it changed (the guard of every state move)."""
+    result = session.execute(statement)
+    assert isinstance(result, CursorResult)  # DML always answers with a cursor result
+    return result.rowcount
 
 
 def enqueue(session: Session, kind: str, params: dict[str, Any] | None = None) -> int:
@@ -41,7 +48,8 @@ def claim(session: Session, job_id: int, worker_id: str) -> Job | None:
     """Move queued job ``job_id`` to running for ``worker_id`` (the CLI running the job it just queued);
     None when someone else claimed or cancelled it first."""
     now = utcnow()
-    changed = session.execute(
+    changed = changed_rows(
+        session,
         update(Job)
         .where(Job.id == job_id, Job.status == "queued")
         .values(
@@ -51,8 +59,8 @@ def claim(session: Session, job_id: int, worker_id: str) -> Job | None:
             heartbeat_at=now,
             message="started",
             progress=0.0,
-        )
-    ).rowcount
+        ),
+    )
     _commit(session)
     return get_job(session, job_id) if changed else None
 
@@ -151,9 +159,9 @@ def finish(
         values.update(progress=1.0, message="done")
     else:
         values["message"] = status
-    changed = session.execute(
-        update(Job).where(Job.id == job_id, Job.status.in_(JOB_ACTIVE_STATES)).values(**values)
-    ).rowcount
+    changed = changed_rows(
+        session, update(Job).where(Job.id == job_id, Job.status.in_(JOB_ACTIVE_STATES)).values(**values)
+    )
     if changed and status != "succeeded":
         _mark_runs(session, [job_id], status)
     _commit(session)
@@ -177,11 +185,12 @@ def request_cancel(session: Session, job_id: int) -> str:
     """
     job = get_job(session, job_id)
     if job.status == "queued":
-        changed = session.execute(
+        changed = changed_rows(
+            session,
             update(Job)
             .where(Job.id == job_id, Job.status == "queued")
-            .values(status="cancelled", cancel_requested=True, finished_at=utcnow(), message="cancelled")
-        ).rowcount
+            .values(status="cancelled", cancel_requested=True, finished_at=utcnow(), message="cancelled"),
+        )
         _commit(session)
         if changed:
             return "cancelled"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from functools import lru_cache
+from typing import Any
 
 from sqlalchemy import event, select, update
 from sqlalchemy.exc import OperationalError
@@ -27,7 +28,7 @@ def _quick_sessions(db_url: str) -> sessionmaker[Session]:
     engine = make_engine(db_url)
     if engine.dialect.name == "sqlite":
 
-        def short_timeout(dbapi_connection, _record) -> None:  # noqa: ANN001 (DB-API object)
+        def short_timeout(dbapi_connection: Any, _record: Any) -> None:  # DB-API objects
             dbapi_connection.execute(f"PRAGMA busy_timeout={QUICK_BUSY_TIMEOUT_MS}")
 
         event.listen(engine, "connect", short_timeout)  # runs after make_engine's own pragmas

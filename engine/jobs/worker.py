@@ -52,7 +52,7 @@ def register_worker(session: Session, worker_id: str, pid: int) -> None:
     session.commit()
     now = utcnow()
     refresh = update(Worker).where(Worker.id == worker_id).values(pid=pid, heartbeat_at=now, stopped_at=None)
-    if session.execute(refresh).rowcount:
+    if queue.changed_rows(session, refresh):
         session.commit()
         return
     session.add(Worker(id=worker_id, host=socket.gethostname(), pid=pid, started_at=now, heartbeat_at=now))

@@ -24,16 +24,12 @@ from db.queries import CLIP_PRESENT
 from db.schema import Clip, Dataset, FaceCrop, Frame
 from engine.errors import GlimpseError
 from engine.paths import cache_dir, glimpse_home, relative_to_home, resolve_within
+from engine.preprocess.backends import get_detector, resolve_backend
 from engine.preprocess.config import PreprocessConfig
-from engine.preprocess.detect import (
-    LANDMARKS_FILE,
-    Detection,
-    detect_ground_truth,
-    get_detector,
-    resolve_backend,
-)
+from engine.preprocess.detect import LANDMARKS_FILE, detect_ground_truth
 from engine.preprocess.frames import VideoFrames, is_video, read_gray
-from engine.preprocess.track import align_clip
+from engine.preprocess.registry import Detection
+from engine.preprocess.track import AlignedClip, align_clip
 from engine.progress import Reporter
 
 SPANS = ("clip", "onset_offset")
@@ -41,11 +37,28 @@ SPANS = ("clip", "onset_offset")
 
 @dataclass
 class CropSet:
-    frames: np.ndarray  # uint8 (T, size, size)
+    frames: np.ndarray  # uint8 (T, size, size); frames without a face are all zeros
     frame_numbers: list[int]
     backend: str
     cache_key: str
     hit: bool
+    no_face_frames: list[int] = field(default_factory=list)  # frame numbers where no face was found
+
+    @property
+    def frames_with_face(self) -> int:
+        return len(self.frame_numbers) - len(self.no_face_frames)
+
+
+@dataclass(frozen=True)
+class ClipFaces:
+    """Per clip: how many frames, how many had a face, and which did not (frame numbers)."""
+
+    clip_id: int
+    name: str
+    frames: int
+    frames_with_face: int
+    no_face_frames: list[int]
+    backend: str
 
 
 @dataclass
@@ -58,6 +71,12 @@ class PreprocessReport:
     backends: dict[str, int] = field(default_factory=dict)
     failures: list[tuple[int, str, str]] = field(default_factory=list)  # (clip id, clip name, error)
     seconds: float = 0.0
+    clips: list[ClipFaces] = field(default_factory=list)
+
+    @property
+    def n_no_face(self) -> int:
+        """Frames of the cropped clips that had no face (reported, blank in the crops)."""
+        return sum(len(c.no_face_frames) for c in self.clips)
 
     @property
     def frames_per_s(self) -> float:
@@ -176,13 +195,24 @@ def _content_key(src: _ClipSource, backend: str, cfg: PreprocessConfig) -> str:
 
 
 def _record(
-    session: Session, clip_id: int, key: str, backend: str, cfg: PreprocessConfig, n: int, path: Path
+    session: Session,
+    clip_id: int,
+    key: str,
+    backend: str,
+    cfg: PreprocessConfig,
+    n: int,
+    path: Path,
+    no_face_frames: list[int],
 ) -> None:
     """Insert the FaceCrop row once (commits: a worker must not hold SQLite's write lock while cropping)."""
     exists = session.scalar(select(FaceCrop.id).where(FaceCrop.clip_id == clip_id, FaceCrop.cache_key == key))
     if exists is not None:
         return
-    params = {**replace(cfg, backend=backend).params(), "requested_backend": cfg.backend}
+    params = {
+        **replace(cfg, backend=backend).params(),
+        "requested_backend": cfg.backend,
+        "no_face_frames": no_face_frames,
+    }
     session.add(
         FaceCrop(
             clip_id=clip_id,
@@ -200,23 +230,48 @@ def _record(
         session.rollback()
 
 
-def _compute(src: _ClipSource, backend: str, cfg: PreprocessConfig) -> np.ndarray:
+def _compute(src: _ClipSource, backend: str, cfg: PreprocessConfig) -> AlignedClip:
     video = VideoFrames(src.video) if src.video is not None else None
     try:
 
         def load(i: int, reduce: int = 1) -> np.ndarray:
             return video.read(src.numbers[i]) if video is not None else read_gray(src.files[i], reduce)
 
+        def name(i: int) -> str:
+            return f"{src.video}, frame {src.numbers[i]}" if src.video is not None else str(src.files[i])
+
         def detect(i: int, gray: np.ndarray) -> Detection:
-            name = f"{src.video}, frame {src.numbers[i]}" if src.video is not None else str(src.files[i])
             if backend == "ground_truth":
                 if src.folder is None:
-                    raise GlimpseError("ground-truth landmarks exist only for frame folders", where=name)
+                    raise GlimpseError("ground-truth landmarks exist only for frame folders", where=name(i))
                 return detect_ground_truth(src.folder, src.files[i].name)
-            return get_detector(backend).detect(gray, where=name)
+            return get_detector(backend).detect(gray, where=name(i))
 
-        crops, _ = align_clip(load, len(src.numbers), detect, cfg, reference=0, reducible=video is None)
-        return crops
+        detector = None if backend == "ground_truth" else get_detector(backend)
+        refine_box = getattr(detector, "refine", None)
+        search_near = getattr(detector, "detect_near", None)
+
+        def near(i: int, gray: np.ndarray, box: tuple[float, float, float, float]) -> Detection:
+            assert search_near is not None
+            return search_near(gray, box, where=name(i))
+
+        def refine(i: int, gray: np.ndarray, box: tuple[float, float, float, float]) -> Detection:
+            assert refine_box is not None
+            try:
+                return refine_box(gray, box)
+            except ValueError as error:
+                raise GlimpseError(f"unusable landmarks: {error}", where=name(i)) from error
+
+        return align_clip(
+            load,
+            len(src.numbers),
+            detect,
+            cfg,
+            reference=0,
+            reducible=video is None,
+            refine=refine if refine_box is not None else None,
+            detect_near=near if search_near is not None else None,
+        )
     finally:
         if video is not None:
             video.close()
@@ -238,16 +293,21 @@ def clip_crops(
     key = _content_key(src, backend, cfg)
     path = cache_path(key)
     n = len(src.numbers)
+    mask_path = cache_path(key, kind="noface")
     crops = _MEMO.get(key)
     if crops is None or not path.is_file():  # (a deleted cache file is recomputed and re-recorded)
         crops = load_array(path) if path.is_file() else None
-    hit = crops is not None and crops.shape == (n, cfg.size, cfg.size)
+    no_face = load_array(mask_path) if mask_path.is_file() else None
+    hit = crops is not None and crops.shape == (n, cfg.size, cfg.size) and no_face is not None
     if not hit:
-        crops = _compute(src, backend, cfg)
+        aligned = _compute(src, backend, cfg)
+        crops, no_face = aligned.crops, np.asarray(aligned.no_face, dtype=np.int64)
+        save_array(mask_path, no_face)  # first: a crop file on disk always has its no-face list
         save_array(path, crops)
-    assert crops is not None
+    assert crops is not None and no_face is not None
     _MEMO.put(key, crops)
-    _record(session, clip_id, key, backend, cfg, n, path)
+    missing = [src.numbers[int(i)] for i in no_face]
+    _record(session, clip_id, key, backend, cfg, n, path, missing)
     numbers = list(src.numbers)
     clip = src.clip
     if span == "onset_offset" and clip.onset is not None and clip.offset is not None:
@@ -257,8 +317,10 @@ def clip_crops(
                 f"no frames between onset {clip.onset} and offset {clip.offset}", where=f"clip {clip.name}"
             )
         crops, numbers = crops[keep], [numbers[i] for i in keep]
+        missing = [number for number in missing if clip.onset <= number <= clip.offset]
         key = hashlib.sha256(f"{key}|onset_offset|{clip.onset}|{clip.offset}".encode()).hexdigest()
-    return CropSet(np.array(crops), numbers, backend, key, hit=hit)  # a copy: the memo's stays intact
+    # a copy: the memo's stays intact
+    return CropSet(np.array(crops), numbers, backend, key, hit=hit, no_face_frames=missing)
 
 
 def image_crop(
@@ -316,6 +378,22 @@ def preprocess_dataset(
             report.hits += int(crops.hit)
             report.n_frames += len(crops.frame_numbers)
             report.backends[crops.backend] = report.backends.get(crops.backend, 0) + 1
+            name = session.get(Clip, clip_id).name  # type: ignore[union-attr]
+            report.clips.append(
+                ClipFaces(
+                    clip_id,
+                    name,
+                    len(crops.frame_numbers),
+                    crops.frames_with_face,
+                    crops.no_face_frames,
+                    crops.backend,
+                )
+            )
+            if reporter is not None and crops.no_face_frames:
+                reporter.log(
+                    f"clip {name}: no face in {len(crops.no_face_frames)} of {len(crops.frame_numbers)} "
+                    f"frames ({frame_ranges(crops.no_face_frames)})"
+                )
         if reporter is not None:
             reporter.progress((n + 1) / max(1, len(clip_ids)), f"{n + 1}/{len(clip_ids)} clips")
     report.seconds = time.perf_counter() - started
@@ -336,3 +414,17 @@ def crop_backends(session: Session, dataset_id: int) -> dict[str, int]:
 def home_path(relative: str) -> Path:
     """A FaceCrop/cache path recorded relative to GLIMPSE_HOME, resolved (and kept inside it)."""
     return resolve_within(glimpse_home(), relative)
+
+
+def frame_ranges(numbers: list[int]) -> str:
+    """Frame numbers as compact ranges: [3, 4, 5, 9] → "3-5, 9"."""
+    parts: list[str] = []
+    start = prev = None
+    for n in [*numbers, None]:
+        if n is not None and prev is not None and n == prev + 1:
+            prev = n
+            continue
+        if start is not None:
+            parts.append(f"{start}-{prev}" if prev != start else f"{start}")
+        start = prev = n
+    return ", ".join(parts)

@@ -16,10 +16,21 @@ import cv2
 import numpy as np
 
 from engine.errors import GlimpseError
+from engine.preprocess.registry import Detection, NoFaceError, register_backend
+
+__all__ = [
+    "LANDMARKS_FILE",
+    "Detection",
+    "FaceAlignmentDetector",
+    "GroundTruthBackend",
+    "OpenCVDetector",
+    "detect_ground_truth",
+    "face_alignment_weights",
+    "gray_of",
+    "has_ground_truth",
+]
 
 LANDMARKS_FILE = "glimpse_landmarks.json"
-IBUG_LEFT_EYE = slice(36, 42)  # image-left eye (subject's right)
-IBUG_RIGHT_EYE = slice(42, 48)
 
 # Files face_alignment downloads on first use (face_alignment/api.py and detection/sfd/sfd_detector.py).
 FAN_WEIGHTS = "2DFAN4-11f355bf06.pth.tar"
@@ -29,37 +40,6 @@ SFD_WEIGHTS = "s3fd-619a316812.pth"
 # used when the eye cascade finds no usable pair.
 HAAR_EYE_X = (0.31, 0.69)
 HAAR_EYE_Y = 0.40
-
-
-@dataclass(frozen=True)
-class Detection:
-    box: tuple[float, float, float, float]  # x, y, w, h in image pixels
-    left_eye: tuple[float, float]  # image-left eye centre (x, y)
-    right_eye: tuple[float, float]  # image-right eye centre (x, y)
-    landmarks: np.ndarray | None  # (68, 2) iBUG points when the backend gives them
-    backend: str
-
-    @staticmethod
-    def from_landmarks(
-        landmarks: np.ndarray, backend: str, box: tuple[float, ...] | None = None
-    ) -> Detection:
-        """Raises ValueError on anything but 68 finite points with distinct eyes (callers name the file)."""
-        pts = np.asarray(landmarks, dtype=np.float64).reshape(-1, 2)
-        if pts.shape[0] != 68 or not np.isfinite(pts).all():
-            raise ValueError(f"expected 68 finite iBUG landmarks, got {pts.shape[0]} points")
-        left, right = pts[IBUG_LEFT_EYE].mean(axis=0), pts[IBUG_RIGHT_EYE].mean(axis=0)
-        if np.hypot(*(right - left)) < 1.0:
-            raise ValueError("the two eye centres coincide")
-        if box is None:
-            (x0, y0), (x1, y1) = pts.min(axis=0), pts.max(axis=0)
-            box = (x0, y0, x1 - x0, y1 - y0)
-        return Detection(
-            box=tuple(float(v) for v in box),  # type: ignore[arg-type]
-            left_eye=(float(left[0]), float(left[1])),
-            right_eye=(float(right[0]), float(right[1])),
-            landmarks=pts,
-            backend=backend,
-        )
 
 
 # --------------------------------------------------------------------------------------------- ground truth
@@ -78,6 +58,15 @@ def _read_landmarks(path: str, mtime_ns: int) -> dict:
     if data.get("format", "ibug68") != "ibug68":
         raise GlimpseError(f"unsupported landmark format {data.get('format')!r}", where=path, hint="ibug68")
     return data["frames"]
+
+
+@register_backend("ground_truth", priority=100, needs_files=True, factory=False)
+class GroundTruthBackend:
+    """The synthetic corpus's own landmarks file: exact faces, no detector."""
+
+    @staticmethod
+    def status() -> str:
+        return f"available for folders with {LANDMARKS_FILE} (the synthetic corpus)"
 
 
 @dataclass(frozen=True)
@@ -121,13 +110,14 @@ def detect_ground_truth(folder: str | Path, file_name: str) -> Detection:
 
 
 # --------------------------------------------------------------------------------------------------- opencv
+@register_backend("opencv", priority=0)
 class OpenCVDetector:
     """Haar frontal face + eyes (bundled with OpenCV, offline). Eyes missing → estimated from the box."""
 
     backend = "opencv"
 
     def __init__(self, max_side: int = 320) -> None:
-        base = Path(cv2.data.haarcascades)
+        base = Path(cv2.data.haarcascades)  # type: ignore[attr-defined]  # missing from OpenCV's stubs
         self._face = cv2.CascadeClassifier(str(base / "haarcascade_frontalface_default.xml"))
         self._face_alt = cv2.CascadeClassifier(str(base / "haarcascade_frontalface_alt2.xml"))
         self._eye = cv2.CascadeClassifier(str(base / "haarcascade_eye.xml"))
@@ -135,8 +125,12 @@ class OpenCVDetector:
             raise GlimpseError("OpenCV's Haar cascades are missing", where=str(base), hint="reinstall opencv")
         self.max_side = max_side  # faces are searched on a downscaled copy: detection cost is ~area
 
+    @staticmethod
+    def status() -> str:
+        return "available"
+
     def detect(self, image: np.ndarray, where: str = "image") -> Detection:
-        gray = _gray(image)
+        gray = gray_of(image)
         box = self._face_box(gray)
         if box is None:
             # tightly cropped faces (CASME II / SMIC "cropped" releases) leave the cascade no margin:
@@ -146,7 +140,7 @@ class OpenCVDetector:
             found = self._face_box(padded)
             box = None if found is None else (found[0] - pad, found[1] - pad, found[2], found[3])
         if box is None:
-            raise GlimpseError("no face found (OpenCV Haar detector)", where=where, hint="check the frame")
+            raise NoFaceError("no face found (OpenCV Haar detector)", where=where, hint="check the frame")
         left, right = self._eyes(gray, box)
         return Detection(box, left, right, None, self.backend)
 
@@ -220,7 +214,7 @@ def face_alignment_weights() -> tuple[Path | None, str]:
 
     # find_spec, not import: importing face_alignment imports torch (seconds) just to answer "no"
     if "face_alignment" not in sys.modules and importlib.util.find_spec("face_alignment") is None:
-        return None, "face-alignment is not installed; falling back to opencv"
+        return None, "face-alignment is not installed"
     dirs = checkpoint_dirs()
     for folder in dirs:
         if (folder / FAN_WEIGHTS).is_file() and (folder / SFD_WEIGHTS).is_file():
@@ -228,10 +222,11 @@ def face_alignment_weights() -> tuple[Path | None, str]:
     where = " or ".join(str(d) for d in dirs)
     return None, (
         f"face-alignment weights not found in {where} ({FAN_WEIGHTS}, {SFD_WEIGHTS}); "
-        "Glimpse never downloads them: copy them there to enable it; falling back to opencv"
+        "Glimpse never downloads them: copy them there to enable it"
     )
 
 
+@register_backend("face_alignment", priority=40)
 class FaceAlignmentDetector:
     """face_alignment's 2D FAN (68 landmarks), only from weights already on disk — never downloads."""
 
@@ -261,11 +256,15 @@ class FaceAlignmentDetector:
             else:
                 os.environ["TORCH_HOME"] = previous
 
+    @staticmethod
+    def status() -> str:
+        return face_alignment_weights()[1]
+
     def detect(self, image: np.ndarray, where: str = "image") -> Detection:
-        rgb = cv2.cvtColor(_gray(image), cv2.COLOR_GRAY2RGB)
+        rgb = cv2.cvtColor(gray_of(image), cv2.COLOR_GRAY2RGB)
         found = self._fa.get_landmarks_from_image(rgb)
         if not found:
-            raise GlimpseError("no face found (face-alignment)", where=where, hint="check the frame")
+            raise NoFaceError("no face found (face-alignment)", where=where, hint="check the frame")
         best = max(found, key=lambda p: np.ptp(p[:, 0]) * np.ptp(p[:, 1]))
         try:
             return Detection.from_landmarks(best[:, :2], self.backend)
@@ -273,41 +272,7 @@ class FaceAlignmentDetector:
             raise GlimpseError(f"unusable landmarks: {error}", where=where) from error
 
 
-# ------------------------------------------------------------------------------------------------- registry
-def available_backends() -> dict[str, str]:
-    """backend → "available" or why not (shown by the CLI and the UI)."""
-    _, fa_reason = face_alignment_weights()
-    return {
-        "ground_truth": f"available for folders with {LANDMARKS_FILE} (the synthetic corpus)",
-        "opencv": "available",
-        "face_alignment": fa_reason,
-    }
-
-
-def resolve_backend(requested: str, frame_folder: str | Path | None) -> str:
-    """The backend ``auto`` means here: ground truth if present, else face-alignment, else OpenCV."""
-    if requested != "auto":
-        if requested == "face_alignment" and face_alignment_weights()[0] is None:
-            raise GlimpseError(face_alignment_weights()[1].replace("; falling back to opencv", ""))
-        return requested
-    if frame_folder is not None and has_ground_truth(frame_folder):
-        return "ground_truth"
-    if face_alignment_weights()[0] is not None:
-        return "face_alignment"
-    return "opencv"
-
-
-@lru_cache(maxsize=4)
-def get_detector(backend: str) -> OpenCVDetector | FaceAlignmentDetector:
-    """One detector per process (loading cascades / networks costs more than detecting)."""
-    if backend == "opencv":
-        return OpenCVDetector()
-    if backend == "face_alignment":
-        return FaceAlignmentDetector()
-    raise GlimpseError(f"backend {backend!r} has no image detector")
-
-
-def _gray(image: np.ndarray) -> np.ndarray:
+def gray_of(image: np.ndarray) -> np.ndarray:
     if image.ndim == 2:
         return image if image.dtype == np.uint8 else np.clip(image, 0, 255).astype(np.uint8)
     if image.shape[2] == 4:

@@ -19,8 +19,8 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.queries import dataset_intervals, recordings
-from db.schema import Dataset, Frame
+from db.queries import dataset_intervals, dataset_named, recordings
+from db.schema import Frame
 from engine.errors import GlimpseError
 from engine.executor import Executor, LocalExecutor
 from engine.paths import cache_dir, resolve_within
@@ -51,14 +51,6 @@ class VideoSource:
     cache_file: str
 
 
-def dataset_of(session: Session, name: str) -> Dataset:
-    dataset = session.scalar(select(Dataset).where(Dataset.name == name))
-    if dataset is None:
-        names = ", ".join(session.scalars(select(Dataset.name).order_by(Dataset.name))) or "none yet"
-        raise GlimpseError(f"no dataset named {name!r}", hint=f"known: {names}")
-    return dataset
-
-
 def video_names(session: Session, dataset_name: str) -> dict[int, str]:
     """clip id → the name its intervals carry: the recording's name, prefixed by its subject only when
     two subjects share a name (CSV and log names must be unique within a dataset)."""
@@ -85,7 +77,7 @@ def _cache_key(numbers: Sequence[int], files: Sequence[Path], cfg: SignalConfig)
 
 def video_sources(session: Session, dataset_name: str, cfg: SignalConfig) -> list[VideoSource]:
     """Every recording of a dataset with its frame files, checked to stay inside the dataset root."""
-    dataset = dataset_of(session, dataset_name)
+    dataset = dataset_named(session, dataset_name)
     names = video_names(session, dataset_name)
     if not names:
         raise GlimpseError(

@@ -46,5 +46,5 @@ class SpotConfig:
                 f"unknown spotting parameter(s): {', '.join(unknown)}",
                 hint=f"known: {', '.join(sorted(fields))}",
             )
-        tuples = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items()}
+        tuples: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items()}
         return cls(signal=SignalConfig(**signal), **tuples)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.signal import find_peaks
 
-from engine.spotting.intervals import Interval, type_by_duration
+from engine.spotting.intervals import Interval, spanning
 
 
 def _shifted(x: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -59,22 +59,11 @@ def spot_peaks(
     if len(curve) < 3:
         return []
     peaks, props = find_peaks(curve, height=threshold(curve, p), distance=max(1, k))
-    out = []
     n = len(numbers)
-    for peak, height in zip(peaks, props["peak_heights"], strict=True):
-        lo, hi = max(0, peak - k), min(n - 1, peak + k)
-        onset, offset = int(numbers[lo]), int(numbers[hi])
-        out.append(
-            Interval(
-                video,
-                onset,
-                offset,
-                type_by_duration(offset - onset + 1, fps),
-                score=float(height),
-                apex=int(numbers[peak]),
-            )
-        )
-    return out
+    return [
+        spanning(video, numbers, max(0, peak - k), min(n - 1, peak + k), peak, height, fps)
+        for peak, height in zip(peaks, props["peak_heights"], strict=True)
+    ]
 
 
 def frames_for(seconds: float, fps: float) -> int:

@@ -12,6 +12,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import numpy as np
+
 from engine.errors import GlimpseError
 
 TYPES = ("micro", "macro")
@@ -41,6 +43,22 @@ def type_by_duration(length_frames: int, fps: float) -> str:
     if fps <= 0:
         raise GlimpseError(f"fps must be positive to type an interval by its duration, got {fps}")
     return "micro" if length_frames / fps <= MICRO_MAX_S else "macro"
+
+
+def spanning(
+    video: str, numbers: Sequence[int] | np.ndarray, lo: int, hi: int, peak: int, score: float, fps: float
+) -> Interval:
+    """The interval over positions lo..hi of a video's frames (``numbers``: recording frame numbers),
+    its apex at position ``peak``, typed by duration: how both spotter families report a detection."""
+    onset, offset = int(numbers[lo]), int(numbers[hi])
+    return Interval(
+        video,
+        onset,
+        offset,
+        type_by_duration(offset - onset + 1, fps),
+        score=float(score),
+        apex=int(numbers[peak]),
+    )
 
 
 def with_types(intervals: Iterable[Interval], fps: float) -> list[Interval]:

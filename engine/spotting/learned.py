@@ -24,7 +24,7 @@ from sklearn.preprocessing import StandardScaler
 
 from engine.spotting.config import SpotConfig
 from engine.spotting.curves import contrast, frames_for, region_differences
-from engine.spotting.intervals import Interval, type_by_duration
+from engine.spotting.intervals import Interval, spanning
 from engine.spotting.metrics import evaluate_spotting
 from engine.spotting.registry import register_spotter
 from engine.spotting.signals import VideoSignals
@@ -67,23 +67,12 @@ def runs_above(
                 mask[start:stop] = True
     above = np.concatenate([[False], mask, [False]])
     edges = np.flatnonzero(above[1:] != above[:-1])
-    out = []
-    for start, stop in zip(edges[::2], edges[1::2], strict=True):
-        if stop - start < 2:
-            continue
-        onset, offset = int(numbers[start]), int(numbers[stop - 1])
-        peak = start + int(np.argmax(prob[start:stop]))
-        out.append(
-            Interval(
-                video,
-                onset,
-                offset,
-                type_by_duration(offset - onset + 1, fps),
-                score=float(prob[peak]),
-                apex=int(numbers[peak]),
-            )
-        )
-    return out
+    return [
+        spanning(video, numbers, start, stop - 1, peak, prob[peak], fps)
+        for start, stop in zip(edges[::2], edges[1::2], strict=True)
+        if stop - start >= 2
+        for peak in [start + int(np.argmax(prob[start:stop]))]
+    ]
 
 
 @register_spotter("logreg")

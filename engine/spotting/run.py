@@ -19,11 +19,12 @@ from typing import Any
 
 import numpy as np
 
+from db.queries import dataset_named
 from db.schema import Metric, Run
 from db.session import session_scope
 from engine.executor import Executor
 from engine.progress import Cancelled, NullReporter, Reporter, SubReporter
-from engine.spotting.catalog import dataset_of, dataset_signals
+from engine.spotting.catalog import dataset_signals
 from engine.spotting.config import SpotConfig
 from engine.spotting.intervals import write_intervals_csv
 from engine.spotting.log import write_spotting_log
@@ -51,12 +52,12 @@ def _write_artifacts(folder: Path, result: SpotResult, signals: list, meta: dict
     truth_csv = write_intervals_csv(folder / "truth.csv", truth)
     log = write_spotting_log(folder / "spotting_log.txt", result.report)
     curves = result.curves
-    arrays: dict[str, np.ndarray] = {}
+    arrays: dict[str, Any] = {}
     for v in signals:
         arrays[f"frames_{v.clip_id}"] = np.asarray(v.numbers)
         arrays[f"curve_{v.clip_id}"] = np.asarray(curves[v.video], np.float32)
     curves_path = folder / "curves.npz"
-    np.savez_compressed(curves_path, **arrays)
+    np.savez_compressed(curves_path, allow_pickle=False, **arrays)
     metrics = {
         **result.report.to_dict(),
         "by_video": {k: c.to_dict() for k, c in result.report.by_video.items()},
@@ -88,7 +89,7 @@ def run_spotting(
     and the run also stores STRS (spot-then-recognise)."""
     reporter = reporter or NullReporter()
     with session_scope(db_url) as session:
-        synthetic = bool(dataset_of(session, dataset).is_synthetic)
+        synthetic = bool(dataset_named(session, dataset).is_synthetic)
         model = load_recognition_run(session, recognition_run) if recognition_run else None
     run_config = {**config.to_dict(), **({"recognition_run": recognition_run} if recognition_run else {})}
     run_id = create_run(

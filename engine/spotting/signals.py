@@ -120,7 +120,9 @@ def ground_truth_boxes(folder: Path, files: Sequence[Path]) -> list[Box | None] 
     for file in files:
         entry = entries.get(file.name)
         box = entry.get("box") if isinstance(entry, dict) else None
-        boxes.append(tuple(float(v) for v in box) if box and len(box) == 4 else None)  # type: ignore[misc]
+        boxes.append(
+            (float(box[0]), float(box[1]), float(box[2]), float(box[3])) if box and len(box) == 4 else None
+        )
     return boxes
 
 

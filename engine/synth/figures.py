@@ -16,6 +16,7 @@ import numpy as np
 from engine.labels import CASME2_5_CLASSES
 from engine.synth.config import SynthConfig
 from engine.synth.plan import (
+    MacroSequence,
     MEClip,
     macro_identities,
     macro_identity_index,
@@ -85,7 +86,7 @@ def make_figures(out_dir: Path, cfg: SynthConfig = SynthConfig()) -> list[Path]:
     ids = me_identities(cfg)
     chosen = _pick_clips(cfg)
 
-    rows = []
+    rows: list[list[np.ndarray]] = []
     for emotion, clip in chosen.items():
         frames = render_me_clip(clip, ids[clip.subject - 1], cfg)
         onset = frames[clip.onset - clip.first_frame][0]
@@ -102,11 +103,11 @@ def make_figures(out_dir: Path, cfg: SynthConfig = SynthConfig()) -> list[Path]:
     cv2.imwrite(str(me_path), _grid(rows), _PNG)
 
     seqs = [s for s in plan_macro_sequences(cfg) if s.code is not None]
-    by_emotion = {}
+    by_emotion: dict[str, MacroSequence] = {}
     for s in seqs:
         by_emotion.setdefault(s.emotion, s)
     macro_ids = macro_identities(cfg)
-    rows = []
+    rows = []  # a fresh grid (the previous figure is written)
     for emotion in ("happiness", "surprise", "disgust", "sadness", "anger"):
         seq = by_emotion.get(emotion)
         if seq is None:
@@ -124,8 +125,8 @@ def make_figures(out_dir: Path, cfg: SynthConfig = SynthConfig()) -> list[Path]:
     cv2.imwrite(str(macro_path), _grid(rows), _PNG)
 
     clips = plan_me_clips(cfg)
-    rows: list[list[np.ndarray]] = [[], []]
-    seen = set()
+    rows = [[], []]
+    seen: set[int] = set()
     for clip in clips:
         if clip.subject in seen or len(seen) == 6:
             continue

@@ -7,6 +7,7 @@ same identity renders at any frame size.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -75,11 +76,11 @@ def sample_identity(rng: np.random.Generator) -> Identity:
         mouth_w=rng.uniform(0.24, 0.32),
         lip_upper=rng.uniform(0.045, 0.07),
         lip_lower=rng.uniform(0.055, 0.085),
-        skin=tuple(int(v) for v in skin),
-        lip=tuple(int(v) for v in lip),
-        hair=tuple(int(v) for v in hair),
+        skin=_rgb(skin),
+        lip=_rgb(lip),
+        hair=_rgb(hair),
         iris=iris_choices[rng.integers(len(iris_choices))],
-        background=tuple(int(v) for v in background),
+        background=_rgb(background),
         hairline=rng.uniform(0.0, 1.0),
         texture_seed=int(rng.integers(2**31 - 1)),
     )
@@ -164,3 +165,9 @@ OUTER_LIPS = np.arange(48, 60)
 INNER_LIPS = np.arange(60, 68)
 UPPER_FACE = np.arange(17, 48)
 LOWER_FACE = np.concatenate([np.arange(0, 17), np.arange(48, 68)])
+
+
+def _rgb(values: Sequence[float] | np.ndarray) -> tuple[int, int, int]:
+    """An (r, g, b) of ints from any three numbers."""
+    r, g, b = (int(v) for v in values)
+    return r, g, b

@@ -6,7 +6,7 @@ affine warp), so a 128-px frame costs about a millisecond and sub-pixel ME motio
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -29,7 +29,7 @@ _DEPTH[36:48] = 0.1
 _DEPTH[48:68] = 0.25
 
 
-def _fix(points: np.ndarray) -> np.ndarray:
+def _fix(points: np.ndarray | Sequence[float]) -> np.ndarray:
     return np.round(np.asarray(points, dtype=np.float64) * _ONE).astype(np.int32)
 
 
@@ -141,8 +141,8 @@ def draw_face(identity: Identity, lm: np.ndarray, strengths: Mapping[int, float]
     img = _head(identity, lm, size)
     # cheeks: a soft warm patch raised by AU6/AU12
     lift = 0.08 * u * (strengths.get(6, 0.0) + 0.5 * strengths.get(12, 0.0))
-    blush = _scale(skin, 1.0)
-    blush = (blush[0] * 0.93, blush[1] * 0.93, min(255, blush[2] * 1.04))
+    base = _scale(skin, 1.0)
+    blush = (base[0] * 0.93, base[1] * 0.93, min(255, base[2] * 1.04))
     for p in (lm[31] * 0.5 + lm[3] * 0.5, lm[35] * 0.5 + lm[13] * 0.5):
         centre = _fix([p[0], p[1] - lift])
         cv2.ellipse(
@@ -312,7 +312,7 @@ def pose_matrix(size: int, dx: float, dy: float, angle_deg: float, scale: float 
     """2x3 affine of a head pose: rotation/scale about the face centre, then translation."""
     cx, cy, _u = face_frame(size)
     m = cv2.getRotationMatrix2D((cx, cy), angle_deg, scale)
-    m[:, 2] += (dx, dy)
+    m[:, 2] += np.array([dx, dy])
     return m
 
 

@@ -18,7 +18,7 @@ from engine.train.data import protocol_clips
 from engine.train.loso import protocol_folds, run_folds
 from engine.train.runs import add_artifact, chance_levels, create_run, finish_run, record_loso, run_dir
 from engine.train.runtime import resolve_device
-from engine.variants import VariantContext, get_variant
+from engine.variants import FLAWED_LABEL, LEAKAGE_SAFE, TEST_SUBJECT_ORACLE, VariantContext, get_variant
 
 
 @dataclass
@@ -70,7 +70,13 @@ def run_variant(
         clips = protocol_clips(session, cfg)
     folds = protocol_folds(cfg.protocol, clips, LABELS_ME, seed, cfg.sequence.val_subjects, cfg.test_datasets)
     me_names = list(dict.fromkeys(c.dataset for c in clips))
-    config = {**cfg.to_dict(), "variants": [variant], "seeds": [seed]}
+    config = {
+        **cfg.to_dict(),
+        "variants": [variant],
+        "seeds": [seed],
+        "selection": selection_of(variant, cfg),
+    }
+    flawed = config["selection"] != LEAKAGE_SAFE
     if encoder_path:
         config["encoder_from"] = str(encoder_path)
     run_id = create_run(
@@ -83,7 +89,7 @@ def run_variant(
         seed,
         parent_id,
         job_id,
-        name=f"{variant} seed {seed}",
+        name=f"{variant} seed {seed}" + (" [AUDIT — FLAWED selection]" if flawed else ""),
     )
     started = time.perf_counter()
     try:
@@ -110,6 +116,16 @@ def run_variant(
     return VariantOutcome(
         run_id, variant, seed, overall.uf1, overall.uar, overall.accuracy, fold_uf1, [c.label for c in clips]
     )
+
+
+def selection_of(variant: str, cfg: AblationConfig) -> str:
+    """How this run picks its epochs, as its record says it: ``leakage_safe`` or the FLAWED label."""
+    oracle = (
+        get_variant(variant).audit
+        or cfg.sequence.selection == TEST_SUBJECT_ORACLE
+        or dict(cfg.baselines).get("selection") == TEST_SUBJECT_ORACLE
+    )
+    return FLAWED_LABEL if oracle else LEAKAGE_SAFE
 
 
 def run_ablation(

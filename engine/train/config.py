@@ -8,6 +8,7 @@ from typing import Any
 
 from engine.config import config_from_dict
 from engine.errors import GlimpseError
+from engine.variants import LEAKAGE_SAFE, check_selection
 
 IMBALANCE = ("weighted_loss", "sampler", "none")
 INTERPOLATION = ("nearest", "linear")
@@ -67,6 +68,7 @@ class SequenceConfig:
     freeze_encoder: bool = True  # False: the encoder runs (and is fine-tuned) inside every fold
     imbalance: str = "weighted_loss"  # weighted_loss | sampler | none
     val_subjects: float = 0.0  # fraction of TRAINING subjects held out to pick the epoch (never the test one)
+    selection: str = LEAKAGE_SAFE  # TEST_SUBJECT_ORACLE: FLAWED, audit only (see SELECTIONS)
 
     def __post_init__(self) -> None:
         if self.rnn not in RNN_TYPES:
@@ -79,6 +81,7 @@ class SequenceConfig:
             raise GlimpseError("val_subjects must be a fraction in [0, 1)")
         if self.seq_len < 2:
             raise GlimpseError("seq_len must be at least 2")
+        check_selection(self.selection)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -137,7 +137,7 @@ def build_sequences(
     frames_out = np.zeros((len(clips), seq_len, size, size), np.uint8)
     numbers_out = np.zeros((len(clips), seq_len), np.int64)
     for i, info in enumerate(clips):
-        clip = session.get(Clip, info.clip_id)
+        clip = session.get_one(Clip, info.clip_id)
         frames, numbers = _span_frames(session, clip, size)
         frames_out[i] = resample(frames, seq_len, interpolation)
         numbers_out[i] = numbers[sequence_positions(len(numbers), seq_len)]
@@ -151,7 +151,7 @@ def save_npz(path: Path, **arrays: np.ndarray) -> None:
     """Write whole or not at all (temp file + rename), so a crashed run leaves no truncated cache."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp.npz")
-    np.savez(tmp, **arrays)
+    np.savez(tmp, allow_pickle=False, **arrays)
     tmp.replace(path)
 
 

@@ -106,7 +106,7 @@ def create_run(
 
 def finish_run(db_url: str, run_id: str, status: str, started: float) -> None:
     with session_scope(db_url) as session:
-        run = session.get(Run, run_id)
+        run = session.get_one(Run, run_id)
         run.status = status
         run.preprocess_backend = preprocess_backend(session, run.dataset_names)
         run.wall_time_s = time.perf_counter() - started
@@ -183,7 +183,7 @@ def record_loso(
             if c in r.frame_numbers:
                 arrays[f"frames_{c}"] = np.asarray(r.frame_numbers[c])
     traj = folder / "trajectories.npz"
-    np.savez_compressed(traj, labels=np.array(list(labels)), **arrays)
+    np.savez_compressed(traj, allow_pickle=False, labels=np.array(list(labels)), **arrays)
     (folder / "metrics.json").write_text(json.dumps(overall.to_dict(), indent=2), encoding="utf-8")
 
     with session_scope(db_url) as session:

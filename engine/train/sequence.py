@@ -56,12 +56,15 @@ def train_and_predict(
     frames: np.ndarray | None = None,
     encoder_state: dict[str, torch.Tensor] | None = None,
     encoder_cfg: EncoderStageConfig | None = None,
+    select_on_test: bool = False,
 ) -> FoldOutput:
     """Train the sequence classifier on ``train_idx`` (minus ``val_idx``) and score ``test_idx``.
 
     ``x`` (N, T, D) cached features; with ``cfg.freeze_encoder`` False, ``frames`` (N, T, S, S) and the
     encoder's state are used instead and the encoder is fine-tuned with the RNN. With ``val_idx`` (drawn
     from training subjects) the epoch with the best validation UF1 is kept; otherwise the last epoch.
+    ``select_on_test`` (FLAWED, the leakage audit only): the epoch with the best accuracy on the TEST
+    subject is kept, as HTNet/CausalNet do — ``y`` then holds the test labels too.
     """
     seed_everything(seed)
     gen = torch.Generator().manual_seed(seed)
@@ -69,7 +72,7 @@ def train_and_predict(
     fit_idx = np.setdiff1d(train_idx, val_idx) if len(val_idx) else np.asarray(train_idx)
     fine_tune = not cfg.freeze_encoder and frames is not None and encoder_state is not None
     encoder = None
-    if fine_tune:
+    if fine_tune and encoder_state is not None:
         encoder = build_encoder(encoder_cfg or EncoderStageConfig())
         encoder.load_state_dict(encoder_state)
         encoder.to(device).train()
@@ -118,13 +121,15 @@ def train_and_predict(
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
-        if len(val_idx):
-            probs, _ = predict(val_idx)
+        select_idx = test_idx if select_on_test else val_idx
+        if len(select_idx):
+            probs, _ = predict(select_idx)
             labels = [str(i) for i in range(n_classes)]
-            score = compute_metrics(
-                [str(v) for v in y[val_idx]], [str(v) for v in probs.argmax(1)], labels
-            ).uf1
-            if score > best_score:
+            scores = compute_metrics(
+                [str(v) for v in y[select_idx]], [str(v) for v in probs.argmax(1)], labels
+            )
+            score = scores.accuracy if select_on_test else scores.uf1
+            if score > best_score or (select_on_test and score == best_score):
                 best_score, best_epoch = score, epoch + 1
                 best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
     if best_state is not None:

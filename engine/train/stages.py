@@ -101,7 +101,7 @@ def _epochs(
                 break
             loss = torch.zeros((), device=device)
             with autocast(device, cfg.bf16):
-                if fb is not None and cae is not None:
+                if fb is not None and cae is not None and x_faces is not None:
                     xb = x_faces[fb]
                     xb = (_augment(xb, gen) if cfg.augment else xb).to(device)
                     rec = F.mse_loss(cae(xb).float(), xb)

@@ -10,8 +10,8 @@ from engine.annotate.agreement import (
     agreement_report,
     apex_distance,
     cohen_kappa,
-    fleiss_kappa,
     interval_iou,
+    krippendorff_alpha,
 )
 from engine.errors import GlimpseError
 
@@ -25,11 +25,21 @@ def test_cohen_kappa_hand_computed() -> None:
     assert cohen_kappa(["neg"] * 3, ["neg"] * 3) == 1.0
 
 
-def test_fleiss_kappa_hand_computed() -> None:
-    # p_a = 5/9, p_b = 4/9 → P_e = 41/81; P_i = 1, 1/3, 1 → P̄ = 63/81; κ = 22/40
-    items = [["a", "a", "a"], ["a", "a", "b"], ["b", "b", "b"]]
-    assert fleiss_kappa(items) == pytest.approx(0.55)
-    assert fleiss_kappa([["a", "a", "a"], ["b", "b", "b"]]) == pytest.approx(1.0)
+def test_krippendorff_alpha_hand_computed() -> None:
+    # coincidences: unit 1 (a,a,a) → o_aa = 3; unit 2 (a,a,b) → o_aa = 1, o_ab = o_ba = 1;
+    # unit 3 (b,b,b) → o_bb = 3.
+    # n_a = 5, n_b = 4, n = 9: D_o = 2/9, D_e = 2·5·4/(9·8) = 40/72  →  α = 1 − (2/9)/(40/72) = 0.6
+    assert krippendorff_alpha([["a", "a", "a"], ["a", "a", "b"], ["b", "b", "b"]]) == pytest.approx(0.6)
+    assert krippendorff_alpha([["a", "a", "a"], ["b", "b", "b"]]) == pytest.approx(1.0)
+    assert krippendorff_alpha([["a", "a"], ["a", "a", "a"]]) == 1.0  # one category: perfect, not nan
+
+
+def test_krippendorff_alpha_takes_missing_codings_and_any_number_of_coders() -> None:
+    # unit 3's single coding carries no pairable information and is ignored, as Krippendorff defines it
+    with_missing = krippendorff_alpha([["a", "a", None], ["a", "b", "b"], ["b", None, None]])
+    assert with_missing == pytest.approx(krippendorff_alpha([["a", "a"], ["a", "b", "b"]]))
+    with pytest.raises(GlimpseError, match="two or more labels"):
+        krippendorff_alpha([["a"], ["b", None]])
 
 
 def test_interval_iou_and_apex_distance() -> None:
@@ -57,10 +67,20 @@ def test_agreement_report_over_shared_clips() -> None:
     )
     assert report.mean_apex_distance == pytest.approx((1 + 2) / 2)
     assert report.mean_interval_iou == pytest.approx((9 / 13 + 1.0) / 2)  # [10,20]∩[12,22] = 9, ∪ = 13
-    assert report.n_fleiss_clips == 2
-    assert report.fleiss_kappa == pytest.approx(
-        fleiss_kappa([["positive"] * 3, ["negative", "surprise", "negative"]])
+    assert report.n_alpha_clips == 2  # clip 3 has one coding only
+    assert report.krippendorff_alpha == pytest.approx(
+        krippendorff_alpha([["positive"] * 3, ["negative", "surprise", "negative"]])
     )
+
+
+def test_consensus_is_not_an_annotator_for_agreement() -> None:
+    codings = [
+        Coding(1, "alice", "positive", 10, 14, 20), Coding(1, "bob", "negative", 10, 14, 20),
+        Coding(1, "consensus", "positive", 10, 14, 20),
+    ]  # fmt: skip
+    report = agreement_report(codings, "alice", "bob")
+    assert report.n_alpha_clips == 1
+    assert report.krippendorff_alpha == pytest.approx(krippendorff_alpha([["positive", "negative"]]))
 
 
 def test_majority_agreement() -> None:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import json
+
+import cv2
 import numpy as np
 import pytest
 from sqlalchemy import select
@@ -10,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 from db.schema import Annotation, Job
 from db.session import session_scope
 from engine import api
-from engine.annotate.agreement import fleiss_kappa
+from engine.annotate.agreement import krippendorff_alpha
 
 TIMEOUT = 60
 
@@ -87,24 +91,59 @@ def test_clips_filter_by_label(seeded) -> None:
     assert "**2 clips** match" in texts(at)
 
 
-def test_player_shows_selected_frame(seeded) -> None:
+def player_data(at: AppTest) -> dict:
+    """What the page sends to the browser player (the component's JSON payload)."""
+    return json.loads(next(el for el in at.get("bidi_component")).proto.json)
+
+
+def test_player_sends_frames_tracks_and_motion(seeded) -> None:
     cid = seeded.clip_ids[0]
     at = page("clips")
     at.session_state["clip_id"] = cid
     at.run()
     assert not at.exception
-    assert "**Frame 101** (2/10)" in texts(at)  # opens at the onset
-    at.slider(key=f"clips_frame_{cid}").set_value(105).run()
-    assert "**Frame 105** (6/10)" in texts(at)
-    at.button(key=f"clips_frame_{cid}_next").click().run()
-    assert "**Frame 106** (7/10)" in texts(at)
-    at.number_input(key=f"clips_frame_{cid}_num").set_value(109).run()
-    assert "**Frame 109** (10/10)" in texts(at)
-    captions = image_captions(at)
-    assert "frame 109" in captions
-    assert "face crop · backend: ground_truth" in captions
-    assert "|apex 104 − onset 101| × 8 · ground_truth" in captions
-    assert at.session_state["face_backend"] == "ground_truth"
+    data = player_data(at)
+    assert data["clip"]["numbers"] == list(range(100, 110))
+    assert data["editable"] is False  # the Clips page views; the Annotate page marks
+    window = data["window"]
+    assert window["start"] == 0 and window["numbers"] == list(range(100, 110))
+    first = cv2.imdecode(np.frombuffer(base64.b64decode(window["images"][0].split(",")[1]), np.uint8), 0)
+    assert first.shape == (64, 64)  # a face crop, lossless PNG
+    source = next(t for t in data["tracks"] if t["name"] == "source")
+    assert (source["onset"], source["apex"], source["offset"]) == (101, 104, 107)
+    motion = next(c for c in data["curves"] if c["name"].startswith("motion"))
+    curve = dict(zip(motion["numbers"], motion["values"], strict=True))
+    assert curve[101] == 0.0 and max(curve.values()) == 1.0  # zero at the onset it is measured from
+    assert 102 <= max(curve, key=curve.get) <= 106  # the drawn smile: high between onset and offset
+    assert max(curve[100], curve[108], curve[109]) < 0.25
+    # the browser asks for a later window: the rerun sends those frames
+    at.session_state[f"clips_gp_{cid}_window"] = {"start": 6, "seq": 7}
+    at.run()
+    window = player_data(at)["window"]
+    assert (window["start"], window["numbers"][0], window["seq"]) == (6, 106, 7)
+
+
+def test_player_raw_frames_carry_landmarks(seeded) -> None:
+    cid = seeded.clip_ids[0]
+    at = page("annotate")
+    at.session_state["clip_id"] = cid
+    at.run()
+    at.radio(key=f"ann_source_{cid}").set_value("frames").run()
+    window = player_data(at)["window"]
+    assert len(window["landmarks"]["100"]) == 68
+    assert window["missing"] == {}
+
+
+def test_annotate_page_opens_the_clip_in_the_url(seeded) -> None:
+    cid = seeded.clip_ids[2]
+    at = page("annotate")
+    at.query_params["clip"] = str(cid)
+    at.run()
+    assert at.selectbox(key="ann_clip").value == cid
+    assert player_data(at)["clip"]["id"] == cid and player_data(at)["editable"] is True
+    at.query_params["clip"] = "999999"
+    at.run()
+    assert at.error and "clip 999999 (from the URL) is not in the catalog" in at.error[0].value
 
 
 def test_annotation_saved_once_per_annotator_and_updated(seeded) -> None:
@@ -114,7 +153,7 @@ def test_annotation_saved_once_per_annotator_and_updated(seeded) -> None:
     at.run()
     at.text_input(key="ann_annotator").input("alice").run()
     at.number_input(key=f"ann_apex_{cid}").set_value(105)
-    at.selectbox(key="ann_emotion").select("happiness")
+    at.selectbox(key=f"ann_emotion_{cid}_alice").select("happiness").run()
     _submit(at)
     assert "saved alice's annotation" in texts(at)
     at.number_input(key=f"ann_apex_{cid}").set_value(106)
@@ -161,9 +200,9 @@ def test_agreement_and_apex_suggestion(seeded) -> None:
     assert metric(at, "raw agreement") == "0.500"
     assert metric(at, "apex distance (frames)") == "0.5"
     assert metric(at, "onset–offset IoU") == f"{(1 + 6 / 8) / 2:.3f}"
-    # clips with 3 annotators: #1 alice/bob/source all positive; #2 negative, surprise, negative (source)
-    fleiss = fleiss_kappa([["positive"] * 3, ["negative", "surprise", "negative"]])
-    assert metric(at, "Fleiss' κ") == f"{fleiss:.3f}" == "0.455"
+    # clips with >= 2 codings: #1 alice/bob/source all positive; #2 negative, surprise, negative (source)
+    alpha = krippendorff_alpha([["positive"] * 3, ["negative", "surprise", "negative"]])
+    assert metric(at, "Krippendorff's α") == f"{alpha:.3f}" == f"{12 / 22:.3f}"  # by hand: 1 − (2/6)/(22/30)
     next(b for b in at.button if b.label == "Suggest apex").click().run()
     assert "Suggested apex: **frame 104**" in texts(at)
     next(b for b in at.button if b.label == "Use suggested apex").click().run()
@@ -329,3 +368,24 @@ def test_trajectories_rerun_opens_no_file(seeded, monkeypatch) -> None:
     assert opened == []
     at.selectbox(key="traj_clip").select(seeded.clip_ids[2]).run()  # a new clip: its arrays, once
     assert [str(p).endswith("trajectories.npz") for p in opened] == [True]
+
+
+def test_review_ranks_disagreement_and_records_consensus(seeded) -> None:
+    a, b = seeded.clip_ids[0], seeded.clip_ids[1]
+    api.save_annotation(a, "alice", 101, 104, 107, "12", "happiness")  # agrees with the source
+    api.save_annotation(b, "alice", 101, 104, 107, "", "surprise")  # source says disgust (negative)
+    at = page("review")
+    at.run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert table.clip_id.tolist()[:2] == [b, a]  # the label disagreement first
+    at.text_input(key="ann_annotator").input("rev").run()
+    next(x for x in at.button if x.label == "Adopt source").click().run()
+    with session_scope(seeded.url) as s:
+        row = s.scalars(
+            select(Annotation).where(Annotation.clip_id == b, Annotation.annotator == "consensus")
+        ).one()
+        assert (row.onset, row.apex, row.offset, row.emotion) == (101, 104, 107, "disgust")
+        assert row.notes.startswith("adopted source's coding by rev at ")
+    assert "consensus of clip" in texts(at)
+    assert at.dataframe[0].value.set_index("clip_id").loc[b, "consensus"] == "✓"

@@ -21,11 +21,12 @@ def _texture(size: int = 64, seed: int = 0) -> np.ndarray:
     return cv2.normalize(cv2.GaussianBlur(noise, (0, 0), 2.0), None, 0, 255, cv2.NORM_MINMAX).astype(np.uint8)
 
 
+@pytest.mark.parametrize("method", ["farneback", "tvl1"])
 @pytest.mark.parametrize(("dx", "dy"), [(2, 0), (-2, 0), (0, 2)])
-def test_translation_gives_flow_with_the_right_sign(dx: int, dy: int) -> None:
+def test_translation_gives_flow_with_the_right_sign(dx: int, dy: int, method: str) -> None:
     base = _texture()
     apex = np.roll(base, shift=(dy, dx), axis=(0, 1))  # content moves +dx right, +dy down
-    flow = flow_image(base, apex, size=None)
+    flow = flow_image(base, apex, size=None, method=method)
     assert flow.shape == (3, 64, 64) and flow.dtype == np.float32
     inner = (slice(12, -12), slice(12, -12))
     u, v = float(np.median(flow[0][inner])), float(np.median(flow[1][inner]))

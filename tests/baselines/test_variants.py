@@ -6,14 +6,14 @@ import numpy as np
 import pytest
 from sqlalchemy import select
 
-from db.schema import Metric, Prediction, Run
+from db.schema import Clip, Metric, Prediction, Run
 from db.session import session_scope
 from engine.baselines import variants as baseline_variants
 from engine.baselines.variants import BaselineConfig
 from engine.errors import GlimpseError
 from engine.train.ablation import run_variant
 from engine.train.config import AblationConfig
-from engine.variants import get_variant
+from engine.variants import FLAWED_LABEL, get_variant
 
 
 def _cfg() -> AblationConfig:
@@ -84,3 +84,33 @@ def test_fold_probabilities_follow_the_protocol_label_order() -> None:
     np.testing.assert_allclose(result.probs, [[0.9, 0.0, 0.1], [0.2, 0.0, 0.8]])
     assert result.predicted == ["negative", "surprise"]
     assert result.truth == ["negative", "surprise"] and result.clip_ids == [3, 4]
+
+
+def test_leakage_audit_oracle_selection_inflates_and_is_labelled_flawed(
+    baseline_catalog: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Same data, same seed: picking each fold's epoch on its test subject scores at least as well as
+    the leakage-safe fixed budget — and the run says FLAWED wherever it is read.
+
+    The labels are shuffled (fixed seed), so there is nothing to learn: the leakage-safe protocol sits
+    near chance while the oracle keeps, per fold, whichever epoch happened to guess its subject best.
+    """
+    with session_scope(baseline_catalog) as s:
+        clips = list(s.scalars(select(Clip).order_by(Clip.id)))
+        shuffled = np.random.default_rng(3).permutation([c.label for c in clips])
+        for clip, label in zip(clips, shuffled, strict=True):
+            clip.label = str(label)
+        s.commit()
+    small = BaselineConfig(cnn_epochs=15, cnn_batch_size=4)
+    monkeypatch.setattr(baseline_variants, "baseline_config", lambda context: small)
+    safe = run_variant(baseline_catalog, "flowcnn", 0, _cfg())
+    oracle = run_variant(baseline_catalog, "flowcnn_oracle", 0, _cfg())
+    assert oracle.uf1 >= safe.uf1 and oracle.uar >= safe.uar
+    assert sum(oracle.fold_uf1.values()) > sum(safe.fold_uf1.values())  # it really inflates here
+    with session_scope(baseline_catalog) as s:
+        flawed, clean = s.get(Run, oracle.run_id), s.get(Run, safe.run_id)
+        assert flawed.config["selection"] == FLAWED_LABEL and "FLAWED" in flawed.name
+        assert clean.config["selection"] == "leakage_safe" and "FLAWED" not in clean.name
+    assert get_variant("flowcnn_oracle").audit and "FLAWED" in get_variant("flowcnn_oracle").description
+    with pytest.raises(GlimpseError, match="unknown epoch selection"):
+        BaselineConfig(selection="best_on_test")

@@ -16,7 +16,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import cv2
+import numpy as np
 import pytest
+from sqlalchemy import insert
+
+from db.schema import Clip, Dataset, Frame, Subject
+from db.session import session_scope
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("GLIMPSE_CHROMIUM", "/usr/bin/chromium")
@@ -148,3 +154,50 @@ def browser_page(workbench: Workbench) -> Iterator[object]:
             yield page
         finally:
             browser.close()
+
+
+# ---------------------------------------------------------------- a synthetic long recording
+# Thousands of tiny frames on disk, put straight into the catalog (no dependency on a recording reader).
+# Each frame is a flat gray of ``number % 251``, so a test can tell from the painted pixels which frame
+# the browser shows.
+
+
+def write_frames(folder: Path, n_frames: int, first_number: int = 1, size: int = 32) -> list[int]:
+    folder.mkdir(parents=True, exist_ok=True)
+    numbers = list(range(first_number, first_number + n_frames))
+    for number in numbers:
+        image = np.full((size, size), number % 251, dtype=np.uint8)
+        cv2.imwrite(str(folder / f"img{number}.png"), image)
+    return numbers
+
+
+def add_recording(db_url: str, root: Path, n_frames: int, first_number: int = 1, fps: float = 200.0) -> int:
+    """A dataset with one recording of ``n_frames`` frames; returns the clip id."""
+    numbers = write_frames(root / "rec01", n_frames, first_number)
+    with session_scope(db_url) as s:
+        dataset = Dataset(
+            name=f"recording-{root.name}", format="folder", root=str(root), fps=fps, is_synthetic=True
+        )
+        subject = Subject(dataset=dataset, code="r01")
+        clip = Clip(
+            dataset=dataset, subject=subject, name="rec01", path="rec01", kind="recording", fps=fps,
+            n_frames=n_frames, first_frame=numbers[0], last_frame=numbers[-1],
+        )  # fmt: skip
+        s.add_all([dataset, subject, clip])
+        s.flush()
+        s.execute(
+            insert(Frame),
+            [
+                {"clip_id": clip.id, "index": i, "number": n, "path": f"rec01/img{n}.png"}
+                for i, n in enumerate(numbers)
+            ],
+        )
+        return int(clip.id)
+
+
+@pytest.fixture
+def make_recording(workbench: Workbench, tmp_path: Path):  # noqa: ANN201
+    def make(n_frames: int, first_number: int = 1) -> int:
+        return add_recording(workbench.db_url, tmp_path / "recording", n_frames, first_number)
+
+    return make

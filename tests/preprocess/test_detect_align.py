@@ -10,14 +10,9 @@ from conftest import ASTRONAUT_EYES, draw_face, ibug_landmarks  # type: ignore[i
 from engine.errors import GlimpseError
 from engine.preprocess import detect as detect_mod
 from engine.preprocess.align import align_face, eye_targets, similarity_matrix, transform_points
+from engine.preprocess.backends import available_backends, backend_names, resolve_backend
 from engine.preprocess.config import PreprocessConfig
-from engine.preprocess.detect import (
-    Detection,
-    FaceAlignmentDetector,
-    OpenCVDetector,
-    available_backends,
-    resolve_backend,
-)
+from engine.preprocess.detect import Detection, FaceAlignmentDetector, OpenCVDetector
 
 
 def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> float:
@@ -105,11 +100,11 @@ def test_face_alignment_reports_missing_weights(tmp_path, monkeypatch: pytest.Mo
     assert status["opencv"] == "available"
     reason = status["face_alignment"]
     assert reason != "available"
-    assert "weights not found" in reason and str(tmp_path / "torch") in reason and "opencv" in reason
+    assert "weights not found" in reason and str(tmp_path / "torch") in reason
     with pytest.raises(GlimpseError, match="weights not found"):
         FaceAlignmentDetector()
-    # auto never picks it without weights; without ground truth it falls back to opencv
-    assert resolve_backend("auto", tmp_path) == "opencv"
+    # auto never picks it without weights; without ground truth the installed dlib is the real-face default
+    assert resolve_backend("auto", tmp_path) == "dlib"
     with pytest.raises(GlimpseError, match="weights not found"):
         resolve_backend("face_alignment", tmp_path)
 
@@ -121,7 +116,13 @@ def test_face_alignment_found_when_weights_present(tmp_path, monkeypatch: pytest
     (checkpoints / detect_mod.SFD_WEIGHTS).write_bytes(b"x")
     monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch"))
     assert available_backends()["face_alignment"] == "available"
-    assert resolve_backend("auto", tmp_path) == "face_alignment"
+    assert resolve_backend("face_alignment", tmp_path) == "face_alignment"
+    assert resolve_backend("auto", tmp_path) == "dlib"  # dlib ranks above face-alignment
+
+
+def test_backends_come_from_the_registry_most_preferred_first() -> None:
+    assert backend_names() == ("auto", "ground_truth", "dlib", "face_alignment", "opencv")
+    assert list(available_backends()) == list(backend_names()[1:])
 
 
 def test_config_key_is_stable_and_sensitive() -> None:
@@ -129,7 +130,7 @@ def test_config_key_is_stable_and_sensitive() -> None:
     assert PreprocessConfig(size=32).key() != PreprocessConfig().key()
     assert PreprocessConfig(backend="opencv").key() != PreprocessConfig().key()
     with pytest.raises(GlimpseError, match="unknown face backend"):
-        PreprocessConfig(backend="dlib")
+        PreprocessConfig(backend="dlib2")
 
 
 def test_face_alignment_built_offline_without_compile(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,14 +1,22 @@
-"""Temporal resampling and onset→apex optical flow."""
+"""Temporal resampling and optical flow (Farnebäck and TV-L1, checked against a known motion)."""
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import pytest
 from sqlalchemy.orm import Session
 
 from engine.errors import GlimpseError
-from engine.preprocess.cache import cache_path
-from engine.preprocess.flow import clip_flow, has_tvl1, onset_apex_flow, resize_flow
+from engine.preprocess.cache import cache_path, clip_crops
+from engine.preprocess.flow import (
+    FLOW_METHODS,
+    clip_flow,
+    normalise_channels,
+    onset_apex_flow,
+    pair_flow,
+    resize_flow,
+)
 from engine.preprocess.temporal import resample, sample_indices
 
 
@@ -67,12 +75,8 @@ def test_flow_of_a_stretch_has_strain() -> None:
     assert flow[2, 16:-16, 16:-16].mean() > 0.03
     with pytest.raises(GlimpseError, match="unknown flow method"):
         onset_apex_flow(onset, stretch, method="lucas")
-    if has_tvl1():
-        tvl1 = onset_apex_flow(onset, stretch, method="tvl1")
-        assert tvl1[2, 16:-16, 16:-16].mean() > 0.03
-    else:  # plain opencv-python has no cv2.optflow: say so instead of failing obscurely
-        with pytest.raises(GlimpseError, match="opencv-contrib"):
-            onset_apex_flow(onset, stretch, method="tvl1")
+    tvl1 = onset_apex_flow(onset, stretch, method="tvl1")
+    assert tvl1[2, 16:-16, 16:-16].mean() > 0.03
 
 
 def test_clip_flow_is_cached(session: Session, make_clip) -> None:
@@ -84,3 +88,53 @@ def test_clip_flow_is_cached(session: Session, make_clip) -> None:
     again = clip_flow(session, clip_id, size=28)
     np.testing.assert_array_equal(again, flow)
     assert any(cache_path("x", "flow").parent.parent.rglob("*.npy"))
+
+
+def smooth_texture(n: int = 128, seed: int = 0) -> np.ndarray:
+    """A band-limited random texture (grey 25..225): every pixel has gradient for flow to lock on to."""
+    rng = np.random.default_rng(seed)
+    t = cv2.resize(rng.random((n // 4, n // 4)).astype(np.float32), (n, n), interpolation=cv2.INTER_CUBIC)
+    t = cv2.GaussianBlur(t, (0, 0), 1.5)
+    return ((t - t.min()) / (t.max() - t.min()) * 200 + 25).astype(np.float32)
+
+
+def known_motion(n: int = 128) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(first, second, u, v): ``second`` is ``first`` moved by the smooth, non-uniform field (u, v)."""
+    first = smooth_texture(n)
+    y, x = np.mgrid[0:n, 0:n].astype(np.float32)
+    u = (1.2 + 0.8 * np.sin(2 * np.pi * y / n)).astype(np.float32)
+    v = (-0.6 + 0.6 * np.cos(2 * np.pi * x / n)).astype(np.float32)
+    second = cv2.remap(first, x - u, y - v, cv2.INTER_CUBIC, borderMode=cv2.BORDER_REFLECT)
+    return np.clip(first, 0, 255).astype(np.uint8), np.clip(second, 0, 255).astype(np.uint8), u, v
+
+
+@pytest.mark.parametrize("method", sorted(FLOW_METHODS))
+def test_flow_end_point_error_on_a_known_motion(method: str) -> None:
+    first, second, u, v = known_motion()
+    flow = pair_flow(first, second, method)
+    inner = (slice(16, -16), slice(16, -16))  # borders have no information about what came in
+    epe = float(np.hypot(flow[0] - u, flow[1] - v)[inner].mean())
+    assert epe < 0.15, f"{method}: EPE {epe:.3f} px"
+    still = float(np.hypot(*pair_flow(first, first, method)[:2])[inner].mean())
+    assert still < 0.02  # no motion, no flow
+    assert float(np.hypot(u, v)[inner].mean()) > 10 * epe  # the motion is far larger than the error
+
+
+def test_normalise_channels_scales_each_channel_to_unit_range() -> None:
+    flow = np.stack([np.linspace(-2, 3, 16).reshape(4, 4), np.full((4, 4), 7.0), np.eye(4) * 0.5])
+    out = normalise_channels(flow.astype(np.float32))
+    assert out[0].min() == 0.0 and out[0].max() == 1.0 and out[2].max() == 1.0
+    assert not out[1].any()  # a flat channel stays flat instead of dividing by zero
+
+
+def test_apex_offset_flow_is_the_second_half(session: Session, make_clip) -> None:
+    clip_id = make_clip(n=5, onset=1, apex=3, offset=5)
+    onset_apex = clip_flow(session, clip_id, size=28, method="tvl1")
+    apex_offset = clip_flow(session, clip_id, size=28, method="tvl1", pair="apex_offset")
+    crops = clip_crops(session, clip_id, span="onset_offset")  # frames 1..5, apex 3 at index 2
+    expected = resize_flow(pair_flow(crops.frames[2], crops.frames[4], "tvl1"), 28)
+    np.testing.assert_allclose(apex_offset, expected, atol=1e-6)
+    first_half = resize_flow(pair_flow(crops.frames[0], crops.frames[2], "tvl1"), 28)
+    np.testing.assert_allclose(onset_apex, first_half, atol=1e-6)
+    with pytest.raises(GlimpseError, match="unknown frame pair"):
+        clip_flow(session, clip_id, pair="apex_onset")

@@ -12,7 +12,8 @@ from engine.preprocess.align import shift_matrix, similarity_matrix, warp
 from engine.preprocess.config import PreprocessConfig
 from engine.preprocess.detect import OpenCVDetector
 from engine.preprocess.frames import read_gray
-from engine.preprocess.track import FaceTracker, align_clip, reduce_matrix, reduction_for
+from engine.preprocess.registry import NoFaceError
+from engine.preprocess.track import MIN_SCORE, FaceTracker, align_clip, reduce_matrix, reduction_for
 
 
 def _drifting(gray: np.ndarray, n: int, step: tuple[float, float]) -> list[np.ndarray]:
@@ -40,7 +41,7 @@ def test_tracking_keeps_a_drifting_face_still_and_detects_once(astronaut_gray: n
         calls.append(i)
         return detector.detect(gray)
 
-    crops, _ = align_clip(frames, len(frames), detect, PreprocessConfig(size=64, track=True))
+    crops = align_clip(frames, len(frames), detect, PreprocessConfig(size=64, track=True)).crops
     assert calls == [0]
     drift = [np.abs(crops[0].astype(int) - c).mean() for c in crops]
     assert max(drift) < 2.0  # the face stays put in the crop (grey levels)
@@ -77,10 +78,10 @@ def test_reduced_jpeg_decoding_matches_full_resolution(tmp_path: Path, astronaut
         return read_gray(paths[i], r)
 
     cfg = PreprocessConfig(size=64)
-    full, _ = align_clip(load, 6, lambda _i, g: detector.detect(g), cfg, reducible=False)
+    full = align_clip(load, 6, lambda _i, g: detector.detect(g), cfg, reducible=False).crops
     assert set(reductions) == {1}
     reductions.clear()
-    fast, _ = align_clip(load, 6, lambda _i, g: detector.detect(g), cfg, reducible=True)
+    fast = align_clip(load, 6, lambda _i, g: detector.detect(g), cfg, reducible=True).crops
     assert reductions[0] == 1 and set(reductions[1:]) == {2}  # detect at full res, then half-res
     assert np.abs(full.astype(int) - fast).mean() < 1.5
 
@@ -97,3 +98,50 @@ def test_warp_blurs_only_the_face_region(astronaut_gray: np.ndarray) -> None:
     assert np.abs(crop.astype(int) - expected).max() <= 1  # same as blurring the whole frame
     moved = warp(astronaut_gray, shift_matrix(matrix, 3, 0), 16)
     assert np.abs(moved.astype(int) - crop).mean() > 2  # and it really samples where the face is
+
+
+def test_tracker_confidence_drops_when_the_face_is_gone(astronaut_gray: np.ndarray) -> None:
+    det = OpenCVDetector().detect(astronaut_gray)
+    tracker = FaceTracker(det.box)
+    tracker.reference(astronaut_gray)
+    assert tracker.follow(astronaut_gray)[1] > 0.99
+    assert tracker.follow(np.full_like(astronaut_gray, 128))[1] == 0.0  # blank: nothing to match
+    rng = np.random.default_rng(0)
+    assert tracker.follow(rng.integers(0, 255, astronaut_gray.shape, dtype=np.uint8))[1] < MIN_SCORE
+
+
+def test_periodic_redetection_catches_a_face_the_template_still_matches(astronaut_gray: np.ndarray) -> None:
+    """Frames 6+ look the same to the tracker, but the detector says no face (turned away, say):
+    re-detection every 4 frames reports them from frame 8 on and stops cropping there."""
+    frames = _drifting(astronaut_gray, 12, (0.5, 0.0))
+    detector, calls = OpenCVDetector(), []
+
+    def detect(i: int, gray: np.ndarray):
+        calls.append(i)
+        if i >= 6:
+            raise NoFaceError("no face found", where=f"frame {i}")
+        return detector.detect(gray)
+
+    aligned = align_clip(frames, 12, detect, PreprocessConfig(size=32, redetect_every=4))
+    assert calls[:3] == [0, 4, 8] and aligned.no_face == [8, 9, 10, 11]
+    assert not aligned.crops[8:].any() and aligned.crops[:8].std(axis=(1, 2)).min() > 10
+
+
+def test_a_face_that_comes_back_is_tracked_again(astronaut_gray: np.ndarray) -> None:
+    frames = _drifting(astronaut_gray, 10, (0.0, 0.0))
+    for i in (3, 4, 5):
+        frames[i] = np.full_like(frames[i], 100)  # covered for three frames
+    detector = OpenCVDetector()
+    aligned = align_clip(frames, 10, lambda _i, g: detector.detect(g), PreprocessConfig(size=32))
+    assert aligned.no_face == [3, 4, 5]
+    assert np.abs(aligned.crops[9].astype(int) - aligned.crops[0]).mean() < 1.0  # same face, same place
+
+
+def test_no_face_anywhere_names_the_frame() -> None:
+    blank = [np.full((120, 160), 90, np.uint8)] * 3
+    detector = OpenCVDetector()
+    with pytest.raises(NoFaceError, match="no face in any of the 3 frames") as info:
+        align_clip(
+            blank, 3, lambda i, g: detector.detect(g, where=f"clip.avi, frame {i}"), PreprocessConfig()
+        )
+    assert info.value.where == "clip.avi, frame 0"

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from workbench.components.timeline import MARK_COLORS
+MARK_COLORS = {"onset": "#2e7d32", "apex": "#c62828", "offset": "#1565c0"}  # as in the player
 
 
 def synthetic_title(title: str, synthetic: bool) -> str:

@@ -1,71 +1,106 @@
-"""The clip player: frame-exact scrubbing (slider, prev/next, number), playback at a chosen speed,
-timeline with onset/apex/offset, the face crop (with the backend that made it), landmarks overlay and
-the amplified onset→apex difference image.
+"""The clip player: a Streamlit custom component (v2) that plays frames in the browser.
 
-Playback is an ``st.fragment(run_every=…)`` that advances one frame per tick, so only the player reruns
-and every frame is shown (frame-exact, no skipping).
+Why a component: a server round trip per frame cannot play a 200 fps clip (the old ``st.fragment``
+player showed ~2 frames/s). Here the browser decodes and paints frames itself, steps and plays
+frame-exact, and draws the timeline; Python only answers two events:
+
+- ``window``: the browser asks for frames around its cursor (a window sized to a byte budget). The
+  answer is a rerun of this fragment only, so a 24,000-frame recording streams in pieces.
+- ``save``: Enter in the player; the page's ``on_save`` stores the marks and its message is shown in
+  the player and above it.
+
+The JS/CSS/HTML live in ``player_assets/`` as plain files read once at import.
 """
 
 from __future__ import annotations
 
-import cv2
-import numpy as np
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
 import streamlit as st
 
 from engine import api
 from engine.errors import GlimpseError
 from workbench import state
-from workbench.components.downloads import figure_downloads
-from workbench.components.timeline import timeline_figure
 
-SPEEDS = {"1 fps": 1.0, "2 fps": 2.0, "5 fps": 5.0, "10 fps": 10.0}
+ASSETS = Path(__file__).with_name("player_assets")
+_PLAYER = st.components.v2.component(
+    "glimpse_player",
+    html=(ASSETS / "player.html").read_text(),
+    css=(ASSETS / "player.css").read_text(),
+    js=(ASSETS / "player.js").read_text(),
+)
+SOURCE_NAMES = {"crops": "face crops", "frames": "raw frames"}
+FIRST_WINDOW = 48  # frames sent with the page; later windows are sized to the byte budget
 
-
-@st.cache_data(show_spinner=False, max_entries=8)
-def _faces(clip_id: int, catalog: str) -> api.FaceCrops:
-    return api.face_crops(clip_id)
-
-
-@st.cache_data(show_spinner=False, max_entries=8)
-def _difference(clip_id: int, catalog: str, gain: float) -> api.DifferenceImage:
-    return api.difference_image(clip_id, gain)
-
-
-def _overlay(image: np.ndarray, mark: api.GroundTruthMarks | None, display: int = 384) -> np.ndarray:
-    """Upscale small frames for display, then draw the box and the 68 landmarks at display resolution."""
-    scale = max(1.0, display / max(image.shape[:2]))
-    out = (
-        cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
-        if scale > 1
-        else image.copy()
-    )
-    if not mark:
-        return out
-    if mark.box:
-        x, y, w, h = (int(round(v * scale)) for v in mark.box)
-        cv2.rectangle(out, (x, y), (x + w, y + h), (0, 200, 0), 1)
-    for px, py in mark.landmarks:
-        cv2.circle(out, (int(round(px * scale)), int(round(py * scale))), 2, (255, 60, 60), -1)
-    return out
+Marks = dict[str, int | None]
+SaveHandler = Callable[[Marks], str]  # returns the success message; raises GlimpseError to refuse
 
 
-def _step(key: str, numbers: list[int], delta: int) -> None:
-    current = st.session_state.get(key, numbers[0])
-    i = min(range(len(numbers)), key=lambda k: abs(numbers[k] - current))
-    st.session_state[key] = numbers[max(0, min(len(numbers) - 1, i + delta))]
-    st.session_state[f"{key}_num"] = st.session_state[key]
+@st.cache_data(show_spinner=False, max_entries=4)
+def _crops(clip_id: int, catalog: str) -> api.FaceCrops:
+    return api.player_crops(clip_id)
 
 
-def _from_number(key: str) -> None:
-    st.session_state[key] = st.session_state[f"{key}_num"]
+@st.cache_data(show_spinner=False, max_entries=256)
+def _window(clip_id: int, source: str, start: int, count: int, catalog: str) -> dict[str, Any]:
+    crops = _crops(clip_id, catalog) if source == "crops" else None
+    return api.frame_window(clip_id, source, start, count, crops).as_dict()
 
 
-def _from_slider(key: str) -> None:
-    st.session_state[f"{key}_num"] = st.session_state[key]
+@st.cache_data(show_spinner=False, max_entries=16)
+def _window_length(clip_id: int, source: str, catalog: str) -> int:
+    sample = _window(clip_id, source, 0, 4, catalog)
+    sizes = [len(url) for url in sample["images"] if url]
+    return api.window_length(max(sizes) if sizes else 20_000)
 
 
-def render_player(clip_id: int, key: str = "player") -> None:
-    """The full player for one clip (errors shown as st.error)."""
+def default_source(detail: api.ClipDetail) -> str:
+    """Face crops for clips, raw frames for recordings (crops need the whole clip preprocessed)."""
+    return "crops" if len(detail.frame_numbers) <= api.CROPS_MAX_FRAMES else "frames"
+
+
+def timeline_curves(clip_id: int, source: str, detail: api.ClipDetail, run_id: str | None) -> list[dict]:
+    """Curves for the timeline: face motion (difference to onset) and, for a run, its trajectories."""
+    curves: list[dict[str, Any]] = []
+    catalog = api.catalog_location()
+    if source == "crops":
+        faces = _crops(clip_id, catalog)
+        numbers = list(faces.frame_numbers)
+        ref = numbers.index(detail.onset) if detail.onset in numbers else 0
+        curves.append(
+            {"name": "motion (Δ onset)", "numbers": numbers, "values": api.motion_curve(faces.crops, ref)}
+        )
+    if run_id:
+        data = api.trajectories(run_id, clip_id)
+        frames = list(data.frames)
+        curves.append(
+            {
+                "name": f"features Δ ({run_id[:8]})",
+                "numbers": frames,
+                "values": api.feature_curve(data.features),
+            }
+        )
+        if data.scores is not None:
+            for c, label in enumerate(data.score_labels):
+                values = [round(float(v), 4) for v in data.scores[:, c]]
+                curves.append({"name": f"p({label})", "numbers": frames, "values": values})
+    return curves
+
+
+def render_player(
+    clip_id: int,
+    key: str = "player",
+    *,
+    source: str | None = None,
+    annotator: str = "",
+    on_save: SaveHandler | None = None,
+    run_id: str | None = None,
+    proposal: dict[str, int] | None = None,
+) -> None:
+    """The player for one clip. With ``on_save`` it marks (I/A/O) and saves (Enter) as ``annotator``;
+    ``proposal`` ({apex, seq}) sets an unsaved apex mark (the apex suggestion)."""
     try:
         detail = api.clip_detail(clip_id)
     except GlimpseError as error:
@@ -73,92 +108,106 @@ def render_player(clip_id: int, key: str = "player") -> None:
         return
     numbers = list(detail.frame_numbers)
     if not numbers:
-        st.warning("this clip has no frames in the catalog")
+        st.warning(f"clip {clip_id} has no frames in the catalog (re-ingest its dataset)")
         return
-    badge = " · SYNTHETIC" if detail.synthetic else ""
-    st.subheader(f"{detail.dataset} / {detail.subject} / {detail.name}{badge}")
+    badge = " · :orange-badge[SYNTHETIC]" if detail.synthetic else ""
+    st.markdown(f"**{detail.dataset} / {detail.subject} / {detail.name}**{badge}")
     st.caption(
-        f"label **{detail.label}** ({detail.emotion}) · AUs {detail.action_units or '–'} · "
-        f"onset {detail.onset} · apex {detail.apex}{' (est.)' if detail.apex_estimated else ''} · "
+        f"label **{detail.label}** ({detail.emotion or '–'}) · AUs {detail.action_units or '–'} · "
+        f"coded onset {detail.onset} · apex {detail.apex}{' (est.)' if detail.apex_estimated else ''} · "
         f"offset {detail.offset} · {len(numbers)} frames @ {detail.fps or '?'} fps"
     )
-    fkey = f"{key}_frame_{clip_id}"
-    if fkey not in st.session_state or st.session_state[fkey] not in numbers:
-        st.session_state[fkey] = detail.onset if detail.onset in numbers else numbers[0]
-        st.session_state[f"{fkey}_num"] = st.session_state[fkey]
-    controls = st.columns([1, 1, 2, 2])
-    playing = controls[3].toggle("▶ play", key=f"{fkey}_play")
-    speed = controls[2].selectbox("speed", list(SPEEDS), index=2, key=f"{fkey}_speed")
-    interval = 1.0 / SPEEDS[speed]
-
-    @st.fragment(run_every=interval if playing else None)
-    def body() -> None:
-        if playing:
-            _step(fkey, numbers, +1 if st.session_state[fkey] != numbers[-1] else -(len(numbers) - 1))
-        cols = st.columns([1, 1, 6, 2])
-        cols[0].button("◀ prev", key=f"{fkey}_prev", on_click=_step, args=(fkey, numbers, -1))
-        cols[1].button("next ▶", key=f"{fkey}_next", on_click=_step, args=(fkey, numbers, +1))
-        cols[2].slider(
-            "frame",
-            min_value=numbers[0],
-            max_value=numbers[-1],
-            step=1,
-            key=fkey,
-            on_change=_from_slider,
-            args=(fkey,),
-        )
-        cols[3].number_input(
-            "frame number",
-            min_value=numbers[0],
-            max_value=numbers[-1],
-            step=1,
-            key=f"{fkey}_num",
-            on_change=_from_number,
-            args=(fkey,),
-        )
-        frame = int(st.session_state[fkey])
-        if frame not in numbers:  # gaps in the numbering: snap to the nearest real frame
-            frame = min(numbers, key=lambda n: abs(n - frame))
-        st.markdown(f"**Frame {frame}** ({numbers.index(frame) + 1}/{len(numbers)})")
+    source = source or default_source(detail)
+    if source == "crops":
         try:
-            image = api.frame_image(clip_id, frame)
-            mark = api.landmarks(clip_id, frame)
-            faces = _faces(clip_id, api.catalog_location())
+            backend = _crops(clip_id, api.catalog_location()).backend
         except GlimpseError as error:
-            state.show_error(error)
-            return
-        state.put(state.FACE_BACKEND, faces.backend)
-        left, right = st.columns(2)
-        show_marks = left.checkbox("landmarks overlay", value=True, key=f"{fkey}_lm")
-        left.image(_overlay(image, mark if show_marks else None), caption=f"frame {frame}", width=360)
-        crop = faces.crop_of(frame)
-        if crop is not None:
-            right.image(
-                np.clip(crop, 0, 255).astype(np.uint8),
-                caption=f"face crop · backend: {faces.backend}",
-                width=360,
-                clamp=True,
-            )
-        fig = timeline_figure(
-            numbers[0],
-            numbers[-1],
-            detail.marks,
-            current=frame,
-        )
-        st.plotly_chart(fig, key=f"{fkey}_timeline")
-        figure_downloads(fig, f"timeline_clip{clip_id}", key=f"{fkey}_tl")
+            st.warning(f"{error} — showing the raw frames instead")
+            source = "frames"
+        else:
+            state.put(state.FACE_BACKEND, backend)
+            st.caption(f"showing face crops · backend: {backend}")
+    _player_fragment(clip_id, key, source, annotator, on_save, run_id, detail, proposal)
 
-    body()
-    with st.expander("onset → apex difference (amplified)", expanded=True):
-        gain = st.slider("gain", 1.0, 20.0, 8.0, 1.0, key=f"{fkey}_gain")
-        try:
-            diff = _difference(clip_id, api.catalog_location(), gain)
-        except GlimpseError as error:
-            state.show_error(error)
+
+@st.fragment
+def _player_fragment(
+    clip_id: int,
+    key: str,
+    source: str,
+    annotator: str,
+    on_save: SaveHandler | None,
+    run_id: str | None,
+    detail: api.ClipDetail,
+    proposal: dict[str, int] | None,
+) -> None:
+    catalog = api.catalog_location()
+    ckey = f"{key}_gp_{clip_id}"
+    win_key, status_key, rerun_key = f"{ckey}_window", f"{ckey}_status", f"{ckey}_rerun"
+    if st.session_state.pop(rerun_key, False):
+        st.rerun()  # a save changed the annotations: the whole page (table, agreement) follows
+    try:
+        count = _window_length(clip_id, source, catalog)
+        asked = st.session_state.get(win_key)
+        # the first window is short, so the first frame shows at once; the browser then asks for more
+        start, length = (int(asked["start"]), count) if asked else (0, min(count, FIRST_WINDOW))
+        window = {**_window(clip_id, source, start, length, catalog), "seq": asked["seq"] if asked else 0}
+        curves = timeline_curves(clip_id, source, detail, run_id)
+        tracks = api.coding_tracks(clip_id)
+    except GlimpseError as error:
+        state.show_error(error)
+        return
+    numbers = list(detail.frame_numbers)
+    anchors: dict[str, str] = {}
+    mine = next((t for t in tracks if t["name"] == annotator.strip()), None) if annotator.strip() else None
+    for mark in (detail.onset, (mine or {}).get("onset")):
+        if mark in numbers and not window["start"] <= numbers.index(mark) < window["start"] + length:
+            one = _window(clip_id, source, numbers.index(mark), 1, catalog)
+            if one["images"] and one["images"][0]:
+                anchors[str(mark)] = one["images"][0]
+    if not any(t["name"] == "source" for t in tracks) and detail.onset is not None:
+        tracks.insert(0, {"name": "source", **detail.marks})
+
+    def on_window() -> None:
+        event = (st.session_state.get(ckey) or {}).get("window")
+        if isinstance(event, dict):
+            st.session_state[win_key] = {"start": int(event["start"]), "seq": event["seq"]}
+
+    def on_save_event() -> None:
+        event = (st.session_state.get(ckey) or {}).get("save")
+        if not isinstance(event, dict) or on_save is None:
             return
-        colored = cv2.cvtColor(cv2.applyColorMap(diff.image, cv2.COLORMAP_INFERNO), cv2.COLOR_BGR2RGB)
-        st.image(
-            colored,
-            width=320,
-            caption=f"|apex {diff.apex} − onset {diff.onset}| × {diff.gain:.0f} · {diff.backend}",
-        )
+        marks = {m: (None if event.get(m) is None else int(event[m])) for m in ("onset", "apex", "offset")}
+        try:
+            text, ok = on_save(marks), True
+            st.session_state[rerun_key] = True
+        except GlimpseError as error:
+            text, ok = str(error), False
+        st.session_state[status_key] = {"seq": event["seq"], "ok": ok, "text": text}
+
+    data = {
+        "clip": {
+            "id": clip_id,
+            "title": f"{detail.dataset}/{detail.subject}/{detail.name}",
+            "fps": detail.fps or 30,
+            "numbers": numbers,
+        },
+        "editable": on_save is not None,
+        "annotator": annotator.strip(),
+        "mine": {m: mine.get(m) for m in ("onset", "apex", "offset")} if mine else None,
+        "tracks": tracks,
+        "curves": curves,
+        "window": window,
+        "window_size": count,
+        "anchors": anchors,
+        "status": st.session_state.get(status_key),
+        "source": source,
+        "initial": 0,
+        "proposal": proposal,
+    }
+    _PLAYER(key=ckey, data=data, on_window_change=on_window, on_save_change=on_save_event)
+    status = st.session_state.get(status_key)
+    if status and not status["ok"]:
+        st.error(status["text"])
+    elif status:
+        st.success(status["text"])

@@ -1,4 +1,10 @@
-"""Annotate page: one annotation per annotator per clip, saved at once; agreement; apex suggestion."""
+"""Annotate page: the browser player with keyboard marking (I/A/O, Enter saves), every annotator's
+track on its timeline, apex suggestion, the clip's annotations and agreement.
+
+``/annotate?clip=<id>`` opens that clip (Clips, Results and Compare link here); ``&view=frames``
+shows the raw frames instead of the face crops. The marks typed in the
+number form below the player go through the same save as Enter in the player.
+"""
 
 from __future__ import annotations
 
@@ -8,46 +14,82 @@ import streamlit as st
 from engine import api
 from engine.errors import GlimpseError
 from workbench import state
-from workbench.components.downloads import figure_downloads, table_download
-from workbench.components.timeline import timeline_figure
+from workbench.components.agreement import agreement_section
+from workbench.components.downloads import table_download
+from workbench.components.player import SOURCE_NAMES, Marks, SaveHandler, default_source, render_player
+
+URL_CLIP = "clip"
+URL_VIEW = "view"  # optional: frames | crops
+
+
+def _url_clip(ids: list[int]) -> int | None:
+    """The clip named in the URL (``?clip=ID``), once per distinct URL value."""
+    raw = st.query_params.get(URL_CLIP)
+    if raw is None or raw == st.session_state.get("ann_url_seen"):
+        return None
+    st.session_state["ann_url_seen"] = raw
+    try:
+        clip_id = int(raw)
+    except ValueError:
+        st.error(f"?clip={raw} is not a clip id (use a number from the Clips table)")
+        return None
+    if clip_id not in ids:
+        st.error(f"clip {clip_id} (from the URL) is not in the catalog; pick one below")
+        return None
+    return clip_id
 
 
 def _clip_picker() -> int | None:
-    table, _ = api.clips(api.ClipQuery(), page=0, page_size=500)
+    table, _ = api.clips(api.ClipQuery(), page=0, page_size=5000)
     if table.empty:
         st.info("No clips in the catalog yet.")
         return None
     ids = table["id"].astype(int).tolist()
     labels = {int(r.id): f"#{r.id} {r.dataset}/{r.subject}/{r.name}" for r in table.itertuples()}
-    current = state.get(state.CLIP)
-    index = ids.index(current) if current in ids else 0
-    clip_id = st.selectbox("clip", ids, index=index, format_func=labels.get, key="ann_clip")
+    from_url = _url_clip(ids)
+    if from_url is not None:
+        st.session_state["ann_clip"] = from_url
+    elif st.session_state.get("ann_clip") not in ids:
+        current = state.get(state.CLIP)
+        st.session_state["ann_clip"] = current if current in ids else ids[0]
+    clip_id = int(st.selectbox("clip", ids, format_func=lambda i: labels[i], key="ann_clip"))
     state.put(state.CLIP, clip_id)
-    return int(clip_id)
+    st.query_params[URL_CLIP] = str(clip_id)
+    st.session_state["ann_url_seen"] = str(clip_id)
+    return clip_id
 
 
-def _use_apex(key: str, frame: int) -> None:
-    st.session_state[key] = frame
+def annotator_field() -> str:
+    """The name marks are saved under: the signed-in user when login is on, else the "Annotator" field."""
+    user = _signed_in_user()
+    if user:
+        st.text_input("Annotator", value=user, disabled=True, key="ann_annotator_user")
+        return user
+    if "ann_annotator" not in st.session_state:
+        st.session_state["ann_annotator"] = state.get(state.ANNOTATOR, "")
+    name = st.text_input("Annotator", key="ann_annotator", placeholder="your name").strip()
+    state.put(state.ANNOTATOR, name)
+    return name
 
 
-def _defaults(detail: api.ClipDetail, annotator: str, existing: pd.DataFrame) -> dict:
-    """The form's starting marks: this annotator's saved annotation, else the dataset's own coding."""
-    mine = existing[existing.annotator == annotator]
+def _signed_in_user() -> str:
+    try:
+        if "auth" in st.secrets and st.user.is_logged_in:
+            return str(st.user.get("name") or st.user.get("email") or "")
+    except Exception:  # no secrets.toml at all: login is off
+        return ""
+    return ""
+
+
+def _coding(existing: pd.DataFrame, annotator: str, detail: api.ClipDetail) -> dict:
+    """The fields' starting values: this annotator's saved coding, else the dataset's own."""
+    mine = existing[existing.annotator == annotator] if annotator else existing.iloc[0:0]
     base = mine.iloc[0].to_dict() if len(mine) else {}
-    numbers = detail.frame_numbers
-
-    def pick(name: str) -> int:
-        value = base.get(name) if pd.notna(base.get(name, None)) else detail.marks[name]
-        return int(value) if value is not None and pd.notna(value) else numbers[0]
-
-    aus = [a for a in str(base.get("action_units", detail.action_units) or "").split("+") if a]
-    emotion = base.get("emotion") or detail.emotion or api.EMOTIONS[-1]
+    aus = str(base.get("action_units") or detail.action_units or "")
     return {
-        "onset": pick("onset"),
-        "apex": pick("apex"),
-        "offset": pick("offset"),
-        "aus": aus,
-        "emotion": emotion,
+        "aus": [a for a in aus.split("+") if a in api.AU_CHOICES],
+        "emotion": base.get("emotion") or detail.emotion or api.EMOTIONS[-1],
+        "marks": {m: base.get(m) for m in ("onset", "apex", "offset")},
     }
 
 
@@ -62,65 +104,104 @@ def render() -> None:
     except GlimpseError as error:
         state.show_error(error)
         return
-    numbers = detail.frame_numbers
-    if not numbers:
-        st.warning("this clip has no frames")
+    if not detail.frame_numbers:
+        st.warning(f"clip {clip_id} has no frames (re-ingest its dataset)")
         return
-    if detail.synthetic:
-        st.caption(":orange-badge[SYNTHETIC] clip")
-    annotator = st.text_input("Annotator", value=state.get(state.ANNOTATOR, ""), key="ann_annotator")
-    state.put(state.ANNOTATOR, annotator)
-    if annotator.strip():
-        st.caption(f"annotating as **{annotator.strip()}**")
-    d = _defaults(detail, annotator.strip(), existing)
-    lo, hi = numbers[0], numbers[-1]
-    keys = {mark: f"ann_{mark}_{clip_id}" for mark in ("onset", "apex", "offset")}
-    loaded = f"ann_loaded_{clip_id}"
-    if st.session_state.get(loaded) != annotator.strip():  # new clip or annotator: load their marks
-        for mark, key in keys.items():
-            st.session_state[key] = min(max(d[mark], lo), hi)
-        st.session_state[loaded] = annotator.strip()
-    with st.form(f"ann_form_{clip_id}_{annotator.strip()}"):
-        c = st.columns(3)
-        onset = c[0].number_input("onset", lo, hi, step=1, key=keys["onset"])
-        apex = c[1].number_input("apex", lo, hi, step=1, key=keys["apex"])
-        offset = c[2].number_input("offset", lo, hi, step=1, key=keys["offset"])
-        known = [a for a in d["aus"] if a in api.AU_CHOICES]
-        aus = st.multiselect(
-            "action units (FACS; L/R = one side)", api.AU_CHOICES, default=known, key="ann_aus"
-        )
-        emotions = list(api.EMOTIONS)
-        emotion = st.selectbox(
-            "emotion",
-            emotions,
-            index=emotions.index(d["emotion"]) if d["emotion"] in emotions else len(emotions) - 1,
-            key="ann_emotion",
-        )
-        saved = st.form_submit_button("Save annotation")
-    if saved:
-        try:
-            api.save_annotation(
-                clip_id, annotator, int(onset), int(apex), int(offset), "+".join(aus), emotion
-            )
-            st.success(f"saved {annotator.strip()}'s annotation of clip {clip_id}")
-            existing = api.clip_annotations(clip_id)
-        except GlimpseError as error:
-            state.show_error(error)
-    marks = {"onset": int(onset), "apex": int(apex), "offset": int(offset)}
-    suggestion = state.get(f"apex_suggestion_{clip_id}")
-    curve = (suggestion.frame_numbers, suggestion.curve) if suggestion else None
-    fig = timeline_figure(lo, hi, marks, curve=curve, curve_name="difference to neutral", height=260)
-    if suggestion:
-        fig.add_vline(
-            x=suggestion.apex,
-            line_dash="dash",
-            line_color="#9467bd",
-            annotation_text=f"suggested {suggestion.apex}",
-            annotation_position="bottom right",
-        )
-    st.plotly_chart(fig, key="ann_timeline")
-    figure_downloads(fig, f"annotation_timeline_clip{clip_id}", key="ann_tl")
+    top = st.columns([2, 3, 2])
+    with top[0]:
+        annotator = annotator_field()
+    coding = _coding(existing, annotator, detail)
+    tag = f"{clip_id}_{annotator}"
+    aus = top[1].multiselect(
+        "action units (FACS; L/R = one side)", api.AU_CHOICES, default=coding["aus"], key=f"ann_aus_{tag}"
+    )
+    emotions = list(api.EMOTIONS)
+    emotion = top[2].selectbox(
+        "emotion",
+        emotions,
+        index=emotions.index(coding["emotion"]) if coding["emotion"] in emotions else len(emotions) - 1,
+        key=f"ann_emotion_{tag}",
+    )
 
+    def save(marks: Marks) -> str:
+        api.save_annotation(
+            clip_id, annotator, marks["onset"], marks["apex"], marks["offset"], "+".join(aus), emotion
+        )
+        shown = " · ".join(f"{m} {v if v is not None else '–'}" for m, v in marks.items())
+        return f"saved {annotator}'s annotation of clip {clip_id} ({shown})"
+
+    opts = st.columns([2, 3, 3])
+    sources = list(SOURCE_NAMES)
+    view = st.query_params.get(URL_VIEW)
+    if view in sources and st.session_state.get("ann_view_seen") != (clip_id, view):
+        st.session_state["ann_view_seen"] = (clip_id, view)  # ?view=frames|crops, once per URL
+        st.session_state[f"ann_source_{clip_id}"] = view
+    st.session_state.setdefault(f"ann_source_{clip_id}", default_source(detail))
+    source = opts[0].radio(
+        "show",
+        sources,
+        format_func=SOURCE_NAMES.get,
+        horizontal=True,
+        key=f"ann_source_{clip_id}",
+    )
+    runs = api.trajectory_runs(clip_id)
+    run_id = opts[1].selectbox(
+        "timeline: class scores of run",
+        [None, *runs],
+        format_func=lambda r: "– none –" if r is None else r,
+        key=f"ann_run_{clip_id}",
+    )
+    if not annotator:
+        opts[2].caption("Type your name in **Annotator** to save marks.")
+    else:
+        opts[2].caption(f"annotating as **{annotator}** · click the player, mark with I / A / O, Enter saves")
+    render_player(
+        clip_id,
+        key="ann",
+        source=source,
+        annotator=annotator,
+        on_save=save,
+        run_id=run_id,
+        proposal=state.get(f"apex_proposal_{clip_id}"),
+    )
+    _typed_marks(clip_id, detail, coding, save)
+    _apex_suggestion(clip_id)
+
+    st.subheader("Annotations of this clip")
+    st.dataframe(existing, hide_index=True, key="ann_table")
+    table_download(existing, f"annotations_clip{clip_id}", key="ann")
+    st.subheader("Agreement")
+    agreement_section()
+
+
+def _typed_marks(clip_id: int, detail: api.ClipDetail, coding: dict, save: SaveHandler) -> None:
+    """Marks as numbers: the same save as Enter in the player (for exact values from a coding sheet)."""
+    numbers = detail.frame_numbers
+    lo, hi = numbers[0], numbers[-1]
+    with st.expander("type marks as numbers"), st.form(f"ann_form_{clip_id}"):
+        c = st.columns(3)
+        values = {}
+        for col, mark in zip(c, ("onset", "apex", "offset"), strict=True):
+            value = coding["marks"].get(mark)
+            value = detail.marks[mark] if value is None or pd.isna(value) else value
+            key = f"ann_{mark}_{clip_id}"
+            if key not in st.session_state:
+                st.session_state[key] = int(value) if value is not None else lo
+            values[mark] = col.number_input(mark, lo, hi, step=1, key=key)
+        if st.form_submit_button("Save annotation"):
+            try:
+                st.success(save({m: int(v) for m, v in values.items()}))
+            except GlimpseError as error:
+                state.show_error(error)
+
+
+def _propose(clip_id: int, apex: int) -> None:
+    previous = state.get(f"apex_proposal_{clip_id}") or {}
+    state.put(f"apex_proposal_{clip_id}", {"apex": int(apex), "seq": int(previous.get("seq", 0)) + 1})
+    st.session_state[f"ann_apex_{clip_id}"] = int(apex)
+
+
+def _apex_suggestion(clip_id: int) -> None:
     sources = ["face difference", *api.trajectory_runs(clip_id)]
     c = st.columns([1, 3])
     source = c[1].selectbox(
@@ -137,9 +218,9 @@ def render() -> None:
                 else api.suggest_apex_from_features(source, clip_id)
             )
             state.put(f"apex_suggestion_{clip_id}", found)
-            st.rerun()
         except GlimpseError as error:
             state.show_error(error)
+    suggestion = state.get(f"apex_suggestion_{clip_id}")
     if suggestion:
         what = (
             "distance of each frame's encoder features to the first frame's"
@@ -150,41 +231,7 @@ def render() -> None:
         st.button(
             "Use suggested apex",
             key="ann_use_suggestion",
-            on_click=_use_apex,
-            args=(f"ann_apex_{clip_id}", suggestion.apex),
+            on_click=_propose,
+            args=(clip_id, suggestion.apex),
+            help="sets the apex mark in the player (unsaved until Enter)",
         )
-
-    st.subheader("Annotations of this clip")
-    st.dataframe(existing, hide_index=True, key="ann_table")
-    table_download(existing, f"annotations_clip{clip_id}", key="ann")
-
-    st.subheader("Agreement")
-    _agreement()
-
-
-def _agreement() -> None:
-    names = api.annotators()
-    if len(names) < 2:
-        st.caption("Agreement needs at least two annotators.")
-        return
-    c = st.columns(2)
-    a = c[0].selectbox("annotator A", names, index=0, key="agr_a")
-    b = c[1].selectbox("annotator B", names, index=1, key="agr_b")
-    try:
-        report = api.agreement(a, b)
-    except GlimpseError as error:
-        state.show_error(error)
-        return
-
-    def fmt(value: float | None, digits: int = 3) -> str:
-        return "–" if value is None else f"{value:.{digits}f}"
-
-    m = st.columns(5)
-    m[0].metric("Cohen's κ", fmt(report.cohen_kappa), help=f"over {report.n_shared} shared clips")
-    m[1].metric("raw agreement", fmt(report.raw_agreement))
-    m[2].metric(
-        "Fleiss' κ", fmt(report.fleiss_kappa), help=f"over {report.n_fleiss_clips} clips with ≥ 3 annotators"
-    )
-    m[3].metric("apex distance (frames)", fmt(report.mean_apex_distance, 1))
-    m[4].metric("onset–offset IoU", fmt(report.mean_interval_iou))
-    st.caption(f"{report.n_shared} clips coded by both · {report.n_fleiss_clips} clips with ≥ 3 annotators")

@@ -10,6 +10,7 @@ from engine.errors import GlimpseError
 from workbench import state
 from workbench.components.downloads import table_download
 from workbench.components.player import render_player
+from workbench.pages.links import annotate_link
 
 ALL = "(all)"
 PAGE_SIZE = 50
@@ -77,4 +78,5 @@ def render() -> None:
         st.info("Select a clip in the table to open the player.")
         return
     st.divider()
+    annotate_link(int(clip_id))
     render_player(int(clip_id), key="clips")

@@ -6,9 +6,11 @@ import streamlit as st
 
 from engine import api
 from engine.errors import GlimpseError
+from engine.variants import AUDIT_BADGE
 from workbench import state
 from workbench.components.charts import confusion_figure, spread_figure, synthetic_title
 from workbench.components.downloads import figure_downloads, table_download
+from workbench.pages.links import cell_clip_links
 
 
 def render() -> None:
@@ -55,12 +57,31 @@ def render() -> None:
     synthetic = result.synthetic
     if synthetic:
         st.caption(":orange-badge[SYNTHETIC] comparison on synthetic data")
-    st.markdown("Variants: " + " · ".join(f"**{v.upper()}**" for v in result.variants))
+    audits = {v.name for v in api.variants() if v.audit}
+    st.markdown(
+        "Variants: "
+        + " · ".join(
+            f"**{v.upper()}**" + (f" :red-badge[{AUDIT_BADGE}]" if v in audits else "")
+            for v in result.variants
+        )
+    )
+    shown_audits = [v for v in result.variants if v in audits]
+    if shown_audits:
+        st.warning(
+            f"{AUDIT_BADGE}: {', '.join(v.upper() for v in shown_audits)} picks each fold's epoch by "
+            "accuracy on the held-out TEST subject (the selection HTNet and CausalNet use). Shown only to "
+            "measure how much that inflates UF1/UAR over the leakage-safe runs beside it — never report it "
+            "as a result."
+        )
     summary = result.summary
     if not summary.empty:
         fig = spread_figure(summary, synthetic_title("metrics, mean with 95% CI over seeds", synthetic))
         st.plotly_chart(fig, key="cmp_bars")
         figure_downloads(fig, "compare_metrics", key="cmp_bars")
+        if shown_audits and "variant" in summary:
+            summary = summary.assign(
+                protocol=summary["variant"].map(lambda v: AUDIT_BADGE if v in audits else "leakage-safe")
+            )
         st.dataframe(summary, hide_index=True, key="cmp_summary")
         table_download(summary, "compare_summary", key="cmp_summary")
     deltas = result.deltas_vs_reference
@@ -82,6 +103,14 @@ def render() -> None:
             fig.update_layout(height=320, margin={"l": 10, "r": 10, "t": 40, "b": 10})
             st.plotly_chart(fig, key=f"cmp_cm_{variant}")
             figure_downloads(fig, f"confusion_{variant}", key=f"cmp_cm_{variant}")
+    with st.expander("clips of a confusion cell → Annotate"):
+        c = st.columns(3)
+        variant = c[0].selectbox("variant", result.variants, key="cmp_cell_variant")
+        cell_run = by_variant[variant][0]
+        labels = list(api.run_detail(cell_run).labels)
+        truth = c[1].selectbox("truth", labels, key="cmp_cell_truth")
+        predicted = c[2].selectbox("predicted", labels, index=min(1, len(labels) - 1), key="cmp_cell_pred")
+        cell_clip_links(api.cell_clips(cell_run, truth, predicted))
     st.subheader(f"Paired tests vs {result.reference.upper()}")
     if result.paired.empty:
         st.caption(

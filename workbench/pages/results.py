@@ -11,6 +11,7 @@ from workbench import state
 from workbench.components.charts import bar_figure, confusion_figure, synthetic_title
 from workbench.components.downloads import figure_downloads, table_download
 from workbench.components.player import render_player
+from workbench.pages.links import annotate_link
 
 
 def _fmt(value: float | None) -> str:
@@ -115,6 +116,7 @@ def _cell_clips(run_id: str, truth: str, predicted: str) -> None:
     if rows:
         clip_id = int(clips.iloc[rows[0]]["clip_id"])
         state.put(state.CLIP, clip_id)
+        annotate_link(clip_id)
         render_player(clip_id, key="results")
 
 

@@ -3,6 +3,8 @@ overall MEGC figures, a jump to the player at an interval, accepting a spot as a
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -63,6 +65,7 @@ def timeline_figure(timeline: api.VideoTimeline, title: str) -> go.Figure:
         legend={"orientation": "h", "y": -0.15},
     )
     fig.update_xaxes(title_text="frame number", row=2, col=1)
+    fig.update_yaxes(categoryorder="array", categoryarray=["prediction", "truth"], row=2, col=1)
     return fig
 
 
@@ -223,8 +226,9 @@ def render() -> None:
         state.show_error(error)
         return
     fig = timeline_figure(timeline, synthetic_title(f"{timeline.video} ({timeline.subject})", synthetic))
-    event = st.plotly_chart(fig, key="spot_timeline", on_select="rerun", selection_mode="points")
-    points = (event or {}).get("selection", {}).get("points", []) if isinstance(event, dict) else []
+    event: Any = st.plotly_chart(fig, key="spot_timeline", on_select="rerun", selection_mode="points")
+    selection: Any = event.get("selection") if event else None  # a click on a bar selects its interval
+    points: list[Any] = list(selection.get("points", [])) if selection else []
     if points and points[0].get("customdata") is not None:
         st.session_state[ITEM_KEY] = int(points[0]["customdata"])
     figure_downloads(fig, f"spotting_{timeline.video}", key="spot_tl")

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -106,4 +107,7 @@ def preprocess(params: dict[str, Any], reporter: Reporter, job_id: int) -> dict[
         result = preprocess_dataset(session, int(dataset_id), config, reporter)
     summary = {**scalars(result), "backends": jsonable(getattr(result, "backends", {}))}
     summary["failures"] = jsonable([" · ".join(map(str, f)) for f in getattr(result, "failures", [])], 50)
+    # per clip: frames, frames with a face, and the frame numbers without one (never cropped)
+    summary["clips"] = [asdict(c) for c in result.clips]
+    summary["no_face_frames"] = result.n_no_face
     return {"dataset_id": int(dataset_id), "preprocessed": summary}

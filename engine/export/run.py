@@ -1,0 +1,45 @@
+"""``export_inputs``: build the inputs once, write one format's layout atomically, report what was written."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from engine.export.inputs import ExportOptions, build_export
+from engine.export.layout import staged, write_manifest
+from engine.export.registry import EXPORT_FORMATS
+from engine.progress import Reporter
+from engine.variants import ClipInfo, FoldSpec
+
+
+@dataclass(frozen=True)
+class ExportReport:
+    out: Path
+    format: str
+    clips: int
+    folds: int
+    synthetic: bool
+    face_backend: str
+
+
+def export_inputs(
+    session: Session,
+    dataset: str,
+    fmt: str,
+    out: Path,
+    clips: list[ClipInfo],
+    folds: list[FoldSpec],
+    options: ExportOptions = ExportOptions(),
+    reporter: Reporter | None = None,
+) -> ExportReport:
+    """Write ``fmt``'s layout of ``clips`` (with ``folds``) under the new folder ``out``, all or nothing."""
+    writer = EXPORT_FORMATS.get_or_fail(fmt)
+    export = build_export(session, dataset, clips, folds, options, reporter)
+    with staged(out) as root:
+        writer(export, root)
+        write_manifest(root, export, fmt)
+    return ExportReport(
+        Path(out), fmt, len(export.clips), len(export.folds), export.is_synthetic, export.backend
+    )
