@@ -77,7 +77,9 @@ def run_from_params(
                 )
             variant = run.variant
             stored = dict(run.config)
-        merged = {k: v for k, v in stored.items() if k not in ("variants", "seeds", "encoder_from")}
+        # the run config also records what the run was (its variant, seed, encoder source, epoch selection)
+        recorded = ("variants", "seeds", "encoder_from", "selection")
+        merged = {k: v for k, v in stored.items() if k not in recorded}
         for key, value in params.items():
             merged[key] = {**merged.get(key, {}), **value} if isinstance(value, dict) else value
         path = resolve_within(glimpse_home(), art.path)
