@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +11,7 @@ from scipy import stats
 
 from engine.errors import GlimpseError
 from engine.evaluate.comparison import (
+    VariantOutcome,
     class_f1_means,
     compare_outcomes,
     deltas_vs,
@@ -23,24 +23,12 @@ from engine.evaluate.comparison import (
     write_comparison,
 )
 
-
-@dataclass(frozen=True)
-class Outcome:
-    run_id: str
-    variant: str
-    seed: int
-    uf1: float
-    uar: float
-    accuracy: float
-    fold_uf1: dict[str, float] = field(default_factory=dict)
-
-
 UF1 = {"fir": [0.40, 0.44, 0.42], "full": [0.55, 0.59, 0.60]}
 
 
-def _outcomes() -> list[Outcome]:
+def _outcomes() -> list[VariantOutcome]:
     return [
-        Outcome(f"{v}-{s}", v, s, x, x + 0.01, 0.98 if v == "full" else x, {"a": x, "b": x / 2})
+        VariantOutcome(f"{v}-{s}", v, s, x, x + 0.01, 0.98 if v == "full" else x, {"a": x, "b": x / 2})
         for v, values in UF1.items()
         for s, x in enumerate(values)
     ]
