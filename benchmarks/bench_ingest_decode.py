@@ -4,7 +4,9 @@ Generates the synthetic corpus (SYNTHETIC data; CASME II layout) in a temp folde
 real CASME II reader (structure checks only), then times ``engine.ingest.verify.verify_clips`` over all
 its clips with each worker count, alternating them over ``--repeats`` rounds after one warm-up pass (so
 both see a warm page cache). For scale it also times the check the old ingest did (decode onset, apex and
-offset only). Finally one full ``ingest_dataset`` per worker count into a fresh SQLite catalog.
+offset only). Finally one full ``ingest_dataset`` per worker count into a fresh SQLite catalog. "Cores
+busy" is the process's CPU time over wall time: above 1 means the decode threads really ran at once (the GIL
+is released while decoding), whatever other load took from the wall-clock rate.
 
 Run: ``.venv/bin/python benchmarks/bench_ingest_decode.py [--size default] [--frame-size 128] [--repeats 3]``
 """
@@ -65,18 +67,23 @@ def main() -> None:
         print(f"cpu count {os.cpu_count()}; load average {os.getloadavg()[0]:.1f} at start")
         verify_clips(root, clips, max(args.workers))  # warm-up: page cache, decoder libraries
         rates: dict[int, list[float]] = {w: [] for w in args.workers}
+        cores: dict[int, list[float]] = {w: [] for w in args.workers}  # process CPU time / wall time
         for _ in range(args.repeats):
             for workers in args.workers:
+                cpu = time.process_time()
                 _, issues, stats = verify_clips(root, clips, workers)
                 assert not issues, issues[:3]
                 rates[workers].append(stats.frames_per_s)
+                cores[workers].append((time.process_time() - cpu) / stats.seconds)
         base = statistics.median(rates[args.workers[0]])
         for workers in args.workers:
             med = statistics.median(rates[workers])
             runs = ", ".join(f"{r:,.0f}" for r in rates[workers])
             print(
                 f"every-frame decode check, {workers} worker(s): median {med:,.0f} frames/s "
-                f"(runs: {runs}); ×{med / base:.2f} vs {args.workers[0]}"
+                f"(runs: {runs}); ×{med / base:.2f} vs {args.workers[0]}; "
+                f"cores busy {statistics.median(cores[workers]):.2f} "
+                f"(≈ {med / statistics.median(cores[workers]):,.0f} frames per CPU-second)"
             )
         probe = _probe_only(clips)
         _, _, old = verify_clips(root, probe, 1)

@@ -4,6 +4,7 @@ a long command as a job (``run_as_job``: the one way in the workbench uses too).
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from functools import wraps
 from typing import Annotated, Any, ParamSpec, TypeVar
 
@@ -14,7 +15,7 @@ from db.session import default_url, session_factory
 from engine.errors import GlimpseError
 from engine.jobs import service
 from engine.jobs.worker import alive_workers
-from engine.progress import RichReporter
+from engine.progress import NullReporter, Reporter, RichReporter
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -44,13 +45,14 @@ def user_errors(func: Callable[P, R]) -> Callable[P, R]:
 
 
 def run_as_job(
-    kind: str, params: dict[str, Any], queued: bool, title: str, show_log: bool = True
+    kind: str, params: dict[str, Any], queued: bool, title: str, show_log: bool = True, quiet: bool = False
 ) -> dict[str, Any] | None:
     """Run a long command through the job service, so it has a job row with progress and a log (the
     Train page lists it like one it started).
 
     By default the job runs here, inline, with a rich bar (log lines above it unless ``show_log`` is
-    false); returns its result. ``queued``: queue it for a worker, print its id and return None.
+    false; ``quiet``: no bar either, for machine-readable output); returns its result. ``queued``: queue
+    it for a worker, print its id and return None.
     A handler's GlimpseError is recorded on the job and shown as usual; a cancel (from the page, or
     Ctrl-C) ends the job ``cancelled`` and exits with status 130.
     """
@@ -63,7 +65,10 @@ def run_as_job(
             typer.echo("no worker is running: start one with `glimpse worker`")
         return None
     try:
-        with RichReporter(title, show_log=show_log) as bar:
+        display: AbstractContextManager[Reporter] = (
+            nullcontext(NullReporter()) if quiet else RichReporter(title, show_log=show_log)
+        )
+        with display as bar:
             job = service.run_inline(kind, params, bar)
     except KeyboardInterrupt:
         console.print("[yellow]cancelled[/yellow]")

@@ -51,7 +51,7 @@ def preprocess(
         "track": not no_track,
         "redetect_every": redetect_every,
     }
-    result = run_as_job("preprocess", params, queue, f"preprocess {dataset}", show_log=not as_json)
+    result = run_as_job("preprocess", params, queue, f"preprocess {dataset}", quiet=as_json)
     if result is None:
         return
     report = result["preprocessed"]

@@ -3,7 +3,10 @@
 Why every frame: checking only onset/apex/offset let a corrupt frame inside the coded range ingest
 silently and surface later as a skipped clip in preprocessing. Why threads: Pillow and OpenCV release the
 GIL while they decode, so a thread pool scales with cores without shipping frames between processes.
-Pillow (not OpenCV) decides, because OpenCV returns a grey-filled image for a truncated JPEG.
+Pillow (not OpenCV) decides, because OpenCV returns a grey-filled image for a truncated JPEG. JPEGs are
+decoded in Pillow's draft mode (DCT scaling to 1/8): the whole compressed stream is still read and
+entropy-decoded — truncated or corrupt data fails exactly as at full size — but the inverse DCT is 1/64th
+of the work, ≈ 2.6× faster on 640×480 frames.
 
 A clip with a bad frame is not ingested: it is reported as an ``IngestIssue`` against the reader's file
 and row (``ClipRecord.source_file``/``source_row``), naming the frame file, and the rest go in — so no
@@ -53,6 +56,7 @@ def frame_problem(path: Path) -> str | None:
         return f"cannot read ({error.strerror})"
     try:
         with Image.open(path) as image:
+            image.draft(image.mode, (max(1, image.width // 8), max(1, image.height // 8)))  # JPEG only
             image.load()
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as error:
         return f"not a decodable image ({error})"

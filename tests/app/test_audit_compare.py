@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from conftest import _metrics  # type: ignore[import-not-found]
 from test_pages import page, texts  # type: ignore[import-not-found]
 
-from db.schema import Run
+from db.schema import Metric, Run
 from db.session import session_scope
 from engine import api
 from engine.variants import AUDIT_BADGE, FLAWED_LABEL
@@ -31,7 +30,10 @@ def test_compare_labels_the_oracle_variant_as_an_audit(seeded) -> None:
                     config={"selection": selection},
                 )
             )
-            s.add_all(_metrics(rid, uf1, uf1, uf1, {"negative": uf1, "positive": uf1, "surprise": uf1}))
+            s.add_all(
+                Metric(run_id=rid, scope="overall", name=name, value=uf1)
+                for name in ("uf1", "uar", "accuracy")
+            )
     at = page("compare")
     at.run()
     at.selectbox(key="cmp_ablation").select("abl-audit").run()

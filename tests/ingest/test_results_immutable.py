@@ -282,3 +282,21 @@ def test_every_frame_of_a_video_clip_is_decoded(tmp_path: Path) -> None:
         "clips.csv",
         3,
     ) and "of video 'a.avi' cannot be decoded" in issue.reason
+
+
+def test_frame_check_catches_a_jpeg_cut_inside_its_image_data(tmp_path: Path) -> None:
+    import cv2
+    import numpy as np
+
+    from engine.ingest.verify import frame_problem
+
+    noise = np.random.default_rng(0).integers(0, 255, (480, 640, 3), dtype=np.uint8)
+    path = tmp_path / "img1.jpg"
+    assert cv2.imwrite(str(path), noise)
+    assert frame_problem(path) is None
+    data = path.read_bytes()
+    path.write_bytes(data[: int(len(data) * 0.8)])  # headers intact, the last scan lines missing
+    assert cv2.imread(str(path)) is not None  # OpenCV hands back a grey-filled image …
+    assert "truncated" in (frame_problem(path) or "")  # … the check does not
+    path.write_bytes(b"")
+    assert frame_problem(path) == "empty file (0 bytes)"
