@@ -42,6 +42,8 @@ FLAG_ONSET_UNKNOWN = "onset_unknown"  # coded 0: onset taken from the apex
 
 JOB_STATES = ("queued", "running", "succeeded", "failed", "cancelled", "lost")
 JOB_FINAL_STATES = ("succeeded", "failed", "cancelled", "lost")
+JOB_ACTIVE_STATES = tuple(s for s in JOB_STATES if s not in JOB_FINAL_STATES)  # queued, running
+JOB_RETRYABLE_STATES = tuple(s for s in JOB_FINAL_STATES if s != "succeeded")  # ended without a result
 
 
 def utcnow() -> datetime:

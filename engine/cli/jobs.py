@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from db.schema import JOB_ACTIVE_STATES
 from db.session import default_url, session_factory
 from engine.cli.common import user_errors
 from engine.config import settings
@@ -137,7 +138,7 @@ def submit(
             while True:
                 job = queue.get_job(session, job_id)
                 bar.progress(job.progress, job.message or job.status)
-                if job.status not in queue.ACTIVE_STATES:
+                if job.status not in JOB_ACTIVE_STATES:
                     break
                 time.sleep(poll)
     except KeyboardInterrupt:

@@ -6,7 +6,6 @@ handed to a worker with ``--queue``; either way the run shows in the Train page'
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 from typing import Annotated
@@ -18,6 +17,7 @@ from sqlalchemy import select
 
 from db.schema import Artifact, Run
 from db.session import session_scope
+from engine import api
 from engine.cli.common import QueueOption, run_as_job, user_errors
 from engine.errors import GlimpseError
 from engine.paths import glimpse_home, resolve_within
@@ -191,14 +191,10 @@ def _print_provenance(run_id: str) -> None:
 
 
 def print_comparison(run_id: str) -> None:
-    """The ablation table from the parent run's comparison.json."""
-
-    with session_scope() as session:
-        art = session.scalar(select(Artifact).where(Artifact.run_id == run_id, Artifact.kind == "comparison"))
-        if art is None:
-            raise GlimpseError(f"run {run_id} has no comparison", hint="pass an ablation run id")
-        path = resolve_within(glimpse_home(), art.path)
-    comparison = json.loads(path.read_text())
+    """The ablation table from the comparison the ablation wrote when it ended (read by artefact kind)."""
+    comparison = api.comparison_document(run_id)
+    if comparison is None:
+        raise GlimpseError(f"run {run_id} has no comparison", hint="pass an ablation run id")
     note = _synthetic_note(run_id)
     table = Table(title=f"ablation {run_id}{note}")
     for col in ("variant", "seeds", "UF1 mean ± sd", "UAR mean ± sd", "FULL − variant UF1 (p)"):

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -25,7 +26,8 @@ COMPARISON_KIND = "comparison"  # the artefact kind of the written document
 SUMMARY_METRICS = ("uf1", "uar", "accuracy")  # pooled metrics summarised over seeds
 
 
-class Outcome(Protocol):
+@dataclass
+class VariantOutcome:
     """One (variant, seed) child run's pooled figures, as the ablation collects them."""
 
     run_id: str
@@ -34,7 +36,8 @@ class Outcome(Protocol):
     uf1: float
     uar: float
     accuracy: float
-    fold_uf1: dict[str, float]
+    fold_uf1: dict[str, float] = field(default_factory=dict)  # per held-out subject
+    truth: list[str] = field(default_factory=list)  # the pooled true labels (for the chance levels)
 
 
 def bounded_spread(values: Sequence[float]) -> Spread:
@@ -47,7 +50,7 @@ def bounded_spread(values: Sequence[float]) -> Spread:
 
 
 def compare_outcomes(
-    outcomes: Sequence[Outcome], chance: Mapping[str, float] | None = None, reference: str = REFERENCE
+    outcomes: Sequence[VariantOutcome], chance: Mapping[str, float] | None = None, reference: str = REFERENCE
 ) -> dict[str, Any]:
     """The comparison document: per variant the figures of every seed and their spread; the reference
     against each other variant, paired over seeds and over folds (per-subject UF1 averaged over seeds,
@@ -80,7 +83,7 @@ def compare_outcomes(
         subjects = sorted(set.intersection(*[set(o.fold_uf1) for o in [*ref.values(), *other.values()]]))
 
         def fold_means(
-            runs: Mapping[int, Outcome], seeds: list[int] = seeds, subjects: list[str] = subjects
+            runs: Mapping[int, VariantOutcome], seeds: list[int] = seeds, subjects: list[str] = subjects
         ) -> list[float]:
             return [float(np.mean([runs[s].fold_uf1[sub] for s in seeds])) for sub in subjects]
 

@@ -17,11 +17,19 @@ from typing import Any
 from sqlalchemy import CursorResult, DateTime, Executable, bindparam, select, text, update
 from sqlalchemy.orm import Session
 
-from db.schema import JOB_FINAL_STATES, Job, JobLog, Run, Worker, utcnow
+from db.schema import (
+    JOB_ACTIVE_STATES,
+    JOB_FINAL_STATES,
+    JOB_RETRYABLE_STATES,
+    Job,
+    JobLog,
+    Run,
+    Worker,
+    utcnow,
+)
 from engine.config import settings
 from engine.errors import GlimpseError
 
-ACTIVE_STATES = ("queued", "running")
 LOG_LEVELS = ("debug", "info", "warning", "error")
 MAX_LOG_LINE = 4000
 
@@ -163,7 +171,7 @@ def finish(
     else:
         values["message"] = status
     changed = changed_rows(
-        session, update(Job).where(Job.id == job_id, Job.status.in_(ACTIVE_STATES)).values(**values)
+        session, update(Job).where(Job.id == job_id, Job.status.in_(JOB_ACTIVE_STATES)).values(**values)
     )
     if changed and status != "succeeded":
         _mark_runs(session, [job_id], status)
@@ -260,12 +268,12 @@ def requeue(session: Session, job_id: int) -> int:
     old row, never into the retry.
     """
     job = get_job(session, job_id)
-    if job.status in ACTIVE_STATES and sweep_on_read(session):  # its worker may have just died
+    if job.status in JOB_ACTIVE_STATES and sweep_on_read(session):  # its worker may have just died
         job = get_job(session, job_id)
-    if job.status not in ("lost", "failed", "cancelled"):
+    if job.status not in JOB_RETRYABLE_STATES:
         raise GlimpseError(
             f"job {job_id} is {job.status}; only lost, failed or cancelled jobs can be requeued",
-            hint="cancel it first" if job.status in ACTIVE_STATES else None,
+            hint="cancel it first" if job.status in JOB_ACTIVE_STATES else None,
         )
     retry = Job(
         kind=job.kind,

@@ -4,12 +4,11 @@ run with a ``comparison.json`` (spread over seeds, paired tests of FULL against 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from db.schema import Metric
 from db.session import session_scope
-from engine.evaluate.comparison import COMPARISON_KIND, compare_outcomes, write_comparison
+from engine.evaluate.comparison import COMPARISON_KIND, VariantOutcome, compare_outcomes, write_comparison
 from engine.executor import Executor
 from engine.labels import LABELS_ME
 from engine.progress import Cancelled, NullReporter, Reporter, SubReporter, check_cancel
@@ -23,18 +22,6 @@ from engine.variants import FLAWED_LABEL, LEAKAGE_SAFE, TEST_SUBJECT_ORACLE, Var
 # keys run_variant adds to a run's stored config that are not AblationConfig fields (what it ran, how its
 # epochs were selected, the encoder it reused): dropped when a stored config is read back as a config
 RUN_ONLY_KEYS = ("variants", "seeds", "encoder_from", "selection")
-
-
-@dataclass
-class VariantOutcome:
-    run_id: str
-    variant: str
-    seed: int
-    uf1: float
-    uar: float
-    accuracy: float
-    fold_uf1: dict[str, float] = field(default_factory=dict)
-    truth: list[str] = field(default_factory=list)
 
 
 def _final_status(error: BaseException) -> str:

@@ -398,6 +398,27 @@ def test_user_error_is_a_message_not_a_traceback(seeded) -> None:
     ]
 
 
+def test_trajectories_rerun_opens_no_file(seeded, monkeypatch) -> None:
+    cid = seeded.clip_ids[1]
+    at = page("trajectories")
+    at.session_state["clip_id"] = cid
+    at.run()
+    assert "Frames: full · run-full-0: 10" in texts(at)
+    opened: list[object] = []
+    load = np.load
+
+    def counted(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        opened.append(args[0])
+        return load(*args, **kwargs)
+
+    monkeypatch.setattr(np, "load", counted)
+    at.run()  # a rerun (any widget change) reads the index and the trajectory from the caches
+    assert not at.exception and "Frames: full · run-full-0: 10" in texts(at)
+    assert opened == []
+    at.selectbox(key="traj_clip").select(seeded.clip_ids[2]).run()  # a new clip: its arrays, once
+    assert [str(p).endswith("trajectories.npz") for p in opened] == [True]
+
+
 def test_review_ranks_disagreement_and_records_consensus(seeded) -> None:
     a, b = seeded.clip_ids[0], seeded.clip_ids[1]
     api.save_annotation(a, "alice", 101, 104, 107, "12", "happiness")  # agrees with the source
