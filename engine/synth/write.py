@@ -2,6 +2,9 @@
 
 Everything goes to a staging folder beside ``out_dir`` and is moved into place only when complete,
 so an interrupted run never leaves a half corpus that ingest would accept.
+
+Why one ~410-line module: the three layouts share the staging folder, the worker-pool jobs and the
+manifest, and are written in one pass that must succeed or leave nothing.
 """
 
 from __future__ import annotations
