@@ -22,6 +22,7 @@ import streamlit as st
 
 from engine import api
 from engine.errors import GlimpseError
+from engine.preprocess.cache import frame_ranges
 from workbench import state
 
 ASSETS = Path(__file__).with_name("player_assets")
@@ -120,13 +121,19 @@ def render_player(
     source = source or default_source(detail)
     if source == "crops":
         try:
-            backend = _crops(clip_id, api.catalog_location()).backend
+            faces = _crops(clip_id, api.catalog_location())
         except GlimpseError as error:
             st.warning(f"{error} — showing the raw frames instead")
             source = "frames"
         else:
-            state.put(state.FACE_BACKEND, backend)
-            st.caption(f"showing face crops · backend: {backend}")
+            state.put(state.FACE_BACKEND, faces.backend)
+            st.caption(f"showing face crops · backend: {faces.backend}")
+            if faces.no_face_frames:
+                st.warning(
+                    f"no face in {len(faces.no_face_frames)} of {len(faces.frame_numbers)} frames "
+                    f"({frame_ranges(list(faces.no_face_frames))}): the face left, turned away or is covered "
+                    "— those frames are blank, never cropped from a stale box"
+                )
     _player_fragment(clip_id, key, source, annotator, on_save, run_id, detail, proposal)
 
 
@@ -150,7 +157,11 @@ def _player_fragment(
         count = _window_length(clip_id, source, catalog)
         asked = st.session_state.get(win_key)
         # the first window is short, so the first frame shows at once; the browser then asks for more
-        start, length = (int(asked["start"]), count) if asked else (0, min(count, FIRST_WINDOW))
+        start, length = (
+            (int(asked["start"]), min(count, int(asked.get("count") or count)))
+            if asked
+            else (0, min(count, FIRST_WINDOW))
+        )
         window = {**_window(clip_id, source, start, length, catalog), "seq": asked["seq"] if asked else 0}
         curves = timeline_curves(clip_id, source, detail, run_id)
         tracks = api.coding_tracks(clip_id)
@@ -171,7 +182,11 @@ def _player_fragment(
     def on_window() -> None:
         event = (st.session_state.get(ckey) or {}).get("window")
         if isinstance(event, dict):
-            st.session_state[win_key] = {"start": int(event["start"]), "seq": event["seq"]}
+            st.session_state[win_key] = {
+                "start": int(event["start"]),
+                "count": int(event.get("count") or 0),
+                "seq": event["seq"],
+            }
 
     def on_save_event() -> None:
         event = (st.session_state.get(ckey) or {}).get("save")

@@ -31,7 +31,7 @@ function create(root, component) {
     clipId: null, numbers: [], fps: 30, index: 0, speed: 0, playing: false, loop: false, showLm: true,
     gain: 8, marks: { onset: null, apex: null, offset: null }, saved: { onset: null, apex: null, offset: null },
     bitmaps: new Map(), missing: new Map(), landmarks: new Map(), loadedSeq: -1, anchorsSeen: new Set(),
-    requested: null, wanted: null, windowSize: 200, pendingSave: null, statusSeq: -1,
+    requested: null, windowSize: 200, pendingSave: null, statusSeq: -1,
     view: null, curves: [], tracks: [], editable: false, annotator: "", lastPainted: null,
     playT0: 0, playI0: 0, raf: 0, stepAt: null, helpOpen: false, mounted: performance.now(),
   };
@@ -143,11 +143,14 @@ function ensureWindow(st) {
   else if (st.playing && need(ahead)) target = ahead;
   else if (need(soon)) target = soon; // prefetch: a quarter window ahead is not loaded yet
   if (target === null) return;
-  const start = clamp(target - Math.floor(st.windowSize / 4), 0, Math.max(0, n - st.windowSize));
-  if (st.requested && performance.now() - st.requested.at < 8000) { st.wanted = start; return; }
+  // a seek into frames not loaded yet asks for a short window first (it paints sooner); the prefetch
+  // a quarter window ahead then brings a full one
+  const count = target === st.index ? Math.min(48, st.windowSize) : st.windowSize;
+  const start = clamp(target - Math.floor(count / 4), 0, Math.max(0, n - count));
+  if (st.requested && performance.now() - st.requested.at < 8000) return; // the answer re-checks (merge)
   const seq = Math.floor(performance.now() * 1000) + Math.floor(Math.random() * 1000);
   st.requested = { seq, start, at: performance.now() };
-  st.component.setTriggerValue("window", { start, count: st.windowSize, seq });
+  st.component.setTriggerValue("window", { start, count, seq });
 }
 
 // ------------------------------------------------------------------ actions
