@@ -47,7 +47,7 @@ def main() -> None:
 
     from db.session import default_url
     from engine.train.ablation import run_ablation
-    from engine.train.config import AblationConfig
+    from engine.train.config import AblationConfig, RuntimeConfig
 
     url = default_url()
     ensure_corpus(url)
@@ -55,6 +55,7 @@ def main() -> None:
         variants=tuple(args.variants.split(",")),
         seeds=tuple(int(s) for s in args.seeds.split(",")),
         device="cpu",
+        runtime=RuntimeConfig(threads=args.threads),  # applied inside the run, whatever this process has
     )
     timings: list[tuple[str, float]] = []
 

@@ -22,8 +22,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import cv2
@@ -38,6 +36,7 @@ from engine.preprocess.registry import IBUG_LEFT_EYE, IBUG_RIGHT_EYE, NoFaceErro
 from engine.preprocess.track import align_clip
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from bench_preprocess import timed  # noqa: E402  (one timing helper: best of N, CPU-s and wall)
 from media import fetch_media  # noqa: E402  (the tests' media cache: one place that fetches it)
 from preprocess.test_temporal_flow import known_motion  # noqa: E402  (the flow test's known motion)
 
@@ -58,17 +57,6 @@ def video_frames(path: Path, n: int | None = None, pad_to: tuple[int, int] | Non
         frames.append(gray)
     capture.release()
     return frames
-
-
-def timed(label: str, n: int, run: Callable[[], object], repeats: int = 2) -> float:
-    best_wall = best_cpu = float("inf")
-    for _ in range(repeats):
-        wall, cpu = time.perf_counter(), time.process_time()
-        run()
-        best_wall = min(best_wall, time.perf_counter() - wall)
-        best_cpu = min(best_cpu, time.process_time() - cpu)
-    print(f"  {label:<58s} {n / best_cpu:8.1f} /CPU-s {n / best_wall:8.1f} /s wall")
-    return n / best_cpu
 
 
 def bench_throughput(media: Path, n: int) -> None:
@@ -93,6 +81,7 @@ def bench_throughput(media: Path, n: int) -> None:
         f"dlib tracked: HOG once + every {cfg.redetect_every}, landmarks every frame",
         len(frames),
         lambda: align_clip(frames, len(frames), dlib_detect, cfg, refine=refine, detect_near=near),
+        repeats=2,
     )
     runs = len(hog_calls) // 2
     print(f"    (HOG ran on {runs} of {len(frames)} frames per pass; near the box after the first)")

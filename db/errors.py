@@ -6,6 +6,8 @@ It lives in the lowest part (``db``) so the catalog's own checks can raise it wi
 
 from __future__ import annotations
 
+from datetime import datetime
+
 
 class GlimpseError(Exception):
     """A user-facing error: bad path, bad file, missing column, face not found, …
@@ -24,3 +26,17 @@ class GlimpseError(Exception):
         if self.hint:
             text += f" ({self.hint})"
         return text
+
+
+class AnnotationConflict(GlimpseError):
+    """Someone saved this annotation after the caller opened it: reload theirs, or overwrite it knowingly.
+
+    ``who`` / ``when`` / ``version`` describe the row as it is now, so a page can say whose change it
+    would overwrite and reopen at ``version``; ``who`` is None when the row was removed meanwhile.
+    """
+
+    def __init__(self, who: str | None, when: datetime | None, version: int | None, where: str | None = None):
+        self.who, self.when, self.version = who, when, version
+        stamp = f"{when:%Y-%m-%d %H:%M:%S} UTC" if when else "an unknown time"
+        text = f"changed by {who} at {stamp}" if who is not None else "removed since you opened it"
+        super().__init__(f"{text} — reload or overwrite", where=where)

@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from db.errors import GlimpseError
+from db.errors import AnnotationConflict, GlimpseError
 from db.schema import (
     INTERVAL_TYPES,
     RECORDING,
@@ -33,6 +34,7 @@ from db.schema import (
     Prediction,
     Run,
     Subject,
+    utcnow,
 )
 
 _S = TypeVar("_S", bound=Select[*tuple[Any, ...]])  # any SELECT; _apply keeps its type
@@ -269,11 +271,18 @@ def save_annotation(
     emotion: str = "",
     label: str | None = None,
     notes: str = "",
+    *,
+    opened_version: int | None = None,
+    overwrite: bool = False,
+    saved_by: str | None = None,
+    provenance: dict[str, Any] | None = None,
 ) -> Annotation:
     """Upsert ``annotator``'s annotation of a clip (one row per annotator); refresh its majority share.
 
     Flushes, does not commit: the caller's transaction decides. Marks must satisfy onset ≤ apex ≤ offset
-    inside the clip's frame numbers, else a GlimpseError says which mark is wrong.
+    inside the clip's frame numbers, else a GlimpseError says which mark is wrong. ``opened_version`` is
+    the version the caller opened (None: there was no annotation of theirs); a row saved since raises
+    AnnotationConflict unless ``overwrite`` (see the versioned-writes block below).
     """
     annotator = (annotator or "").strip()
     clip = session.get(Clip, clip_id)
@@ -298,20 +307,18 @@ def save_annotation(
                 where=f"clip {clip_id} ({clip.name})",
                 hint="onset ≤ apex ≤ offset",
             )
-    ann = session.scalar(
-        select(Annotation).where(Annotation.clip_id == clip_id, Annotation.annotator == annotator)
-    )
-    if ann is None:
-        ann = Annotation(clip_id=clip_id, annotator=annotator)
-        session.add(ann)
-    ann.onset, ann.apex, ann.offset = onset, apex, offset
-    ann.action_units, ann.emotion, ann.label, ann.notes = (
-        action_units or "",
-        emotion or "",
-        label,
-        notes or "",
-    )
-    session.flush()
+    values = {
+        "onset": onset,
+        "apex": apex,
+        "offset": offset,
+        "action_units": action_units or "",
+        "emotion": emotion or "",
+        "label": label,
+        "notes": notes or "",
+        "updated_by": (saved_by or annotator).strip(),
+        "provenance": provenance,
+    }
+    ann = write_versioned_annotation(session, clip, annotator, values, opened_version, overwrite)
     refresh_majority_share(session, clip)
     session.flush()
     return ann
@@ -496,8 +503,9 @@ def runs_naming_dataset(session: Session, dataset_name: str) -> list[Run]:
 
 
 def recordings(session: Session, dataset_names: Sequence[str] = ()) -> list[Clip]:
-    """The long videos (clips of kind ``recording``) of the named datasets (all when empty), by id."""
-    stmt = select(Clip).where(Clip.kind == RECORDING).order_by(Clip.id)
+    """The long videos (clips of kind ``recording``) of the named datasets (all when empty), by id; those
+    missing from their source are left out (their files are gone)."""
+    stmt = select(Clip).where(Clip.kind == RECORDING, CLIP_PRESENT).order_by(Clip.id)
     if dataset_names:
         stmt = stmt.join(Dataset, Dataset.id == Clip.dataset_id).where(Dataset.name.in_(list(dataset_names)))
     return list(session.scalars(stmt))
@@ -514,12 +522,18 @@ def intervals_for(session: Session, clip_id: int, annotator: str | None = None) 
 def dataset_intervals(
     session: Session, dataset_name: str, annotator: str = SOURCE_ANNOTATOR
 ) -> list[tuple[Clip, Interval]]:
-    """(recording, interval) pairs of a dataset for one annotator (default: the dataset's own coding)."""
+    """(recording, interval) pairs of a dataset for one annotator (default: the dataset's own coding),
+    recordings missing from their source left out, like ``recordings``."""
     stmt = (
         select(Clip, Interval)
         .join(Interval, Interval.clip_id == Clip.id)
         .join(Dataset, Dataset.id == Clip.dataset_id)
-        .where(Dataset.name == dataset_name, Clip.kind == RECORDING, Interval.annotator == annotator)
+        .where(
+            Dataset.name == dataset_name,
+            Clip.kind == RECORDING,
+            CLIP_PRESENT,
+            Interval.annotator == annotator,
+        )
         .order_by(Clip.id, Interval.onset, Interval.id)
     )
     return [(clip, interval) for clip, interval in session.execute(stmt).tuples()]
@@ -596,3 +610,86 @@ def add_interval(
     session.add(interval)
     session.flush()
     return interval
+
+
+# --- versioned annotation writes (optimistic concurrency) -------------------------------------------------
+# A save names the version its user opened. The check and the write are one statement (an UPDATE … WHERE
+# version = opened, or an INSERT … ON CONFLICT DO NOTHING for a first save), so two processes saving at
+# once cannot both pass the check: the database serialises them and the loser sees 0 rows written and
+# gets AnnotationConflict naming who saved and when. No IntegrityError escapes and no write is lost.
+
+_INSERT_IGNORING_DUPLICATES: dict[str, Callable[..., Any]] = {
+    "sqlite": sqlite.insert,
+    "postgresql": postgresql.insert,
+}
+
+
+def _insert_ignoring_duplicates(session: Session, values: dict[str, Any]) -> bool:
+    """INSERT the annotation unless (clip, annotator) exists already; True when this call inserted it."""
+    dialect = session.get_bind().dialect.name
+    if dialect not in _INSERT_IGNORING_DUPLICATES:
+        raise GlimpseError(
+            f"annotation saves do not support the {dialect} database", hint="use SQLite or PostgreSQL"
+        )
+    stmt = (
+        _INSERT_IGNORING_DUPLICATES[dialect](Annotation)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["clip_id", "annotator"])
+        .returning(Annotation.id)
+    )
+    return session.execute(stmt).scalar_one_or_none() is not None
+
+
+def current_annotation(session: Session, clip_id: int, annotator: str) -> Annotation | None:
+    """The committed-or-own row as the database has it now (bypassing stale objects in the session)."""
+    stmt = (
+        select(Annotation)
+        .where(Annotation.clip_id == clip_id, Annotation.annotator == annotator)
+        .execution_options(populate_existing=True)
+    )
+    return session.scalar(stmt)
+
+
+def write_versioned_annotation(
+    session: Session,
+    clip: Clip,
+    annotator: str,
+    values: dict[str, Any],
+    opened_version: int | None,
+    overwrite: bool,
+) -> Annotation:
+    """Write one annotation row unless someone saved it since ``opened_version``; bump its version."""
+    now = utcnow()
+    written = False
+    if opened_version is None or overwrite:
+        first = {
+            "clip_id": clip.id,
+            "annotator": annotator,
+            "version": 1,
+            "created_at": now,
+            "updated_at": now,
+        }
+        written = _insert_ignoring_duplicates(session, {**values, **first})
+    if not written and (opened_version is not None or overwrite):
+        where = [Annotation.clip_id == clip.id, Annotation.annotator == annotator]
+        if not overwrite:
+            where.append(Annotation.version == opened_version)
+        stmt = (
+            update(Annotation)
+            .where(*where)
+            .values(**values, version=Annotation.version + 1, updated_at=now)
+            .returning(Annotation.id)
+            .execution_options(synchronize_session=False)
+        )
+        written = session.execute(stmt).scalar_one_or_none() is not None
+    row = current_annotation(session, clip.id, annotator)
+    if not written or row is None:
+        raise AnnotationConflict(
+            who=row.updated_by or row.annotator if row is not None else None,
+            when=row.updated_at if row is not None else None,
+            version=row.version if row is not None else None,
+            where=f"{annotator}'s annotation of clip {clip.id} ({clip.name})",
+        )
+    # the clip row is the lock point for its denormalised agreement (PostgreSQL; SQLite locks the file)
+    session.execute(select(Clip.id).where(Clip.id == clip.id).with_for_update())
+    return row

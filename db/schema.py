@@ -42,6 +42,8 @@ FLAG_ONSET_UNKNOWN = "onset_unknown"  # coded 0: onset taken from the apex
 
 JOB_STATES = ("queued", "running", "succeeded", "failed", "cancelled", "lost")
 JOB_FINAL_STATES = ("succeeded", "failed", "cancelled", "lost")
+JOB_ACTIVE_STATES = tuple(s for s in JOB_STATES if s not in JOB_FINAL_STATES)  # queued, running
+JOB_RETRYABLE_STATES = tuple(s for s in JOB_FINAL_STATES if s != "succeeded")  # ended without a result
 
 
 def utcnow() -> datetime:
@@ -164,6 +166,11 @@ class Annotation(Base):
     notes: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    # optimistic concurrency: a save names the version it opened; a newer version means someone else saved
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    updated_by: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    # where a non-hand annotation came from (consensus of annotators, an accepted spotted interval, …)
+    provenance: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
 
     clip: Mapped[Clip] = relationship(back_populates="annotations")
 

@@ -168,3 +168,9 @@ def get_variant(name: str) -> Variant:
 def variant_names() -> list[str]:
     """Every registered variant, in registration order (encoder variants first, then baselines)."""
     return VARIANTS.names()
+
+
+def encoder_variant_names() -> tuple[str, ...]:
+    """The variants that train an encoder (the paper's FIR/ER/MIXT/FULL): what an ablation runs by
+    default."""
+    return tuple(v.name for v in VARIANTS.values() if v.stages)

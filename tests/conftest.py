@@ -1,14 +1,31 @@
-"""Shared fixtures: an isolated GLIMPSE_HOME with a migrated catalog per test."""
+"""Shared fixtures: an isolated GLIMPSE_HOME with a migrated catalog per test, and a real PostgreSQL.
+
+``backend_url`` runs a test once on SQLite and once on a fresh database of a throwaway PostgreSQL 15
+cluster that this session starts itself (``initdb`` into a temp dir as user ``postgres``, listening on
+127.0.0.1 on a free port, its unix socket inside the temp dir) and stops at the end — no manual step.
+"""
 
 from __future__ import annotations
 
+import itertools
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
 from db.session import default_url, session_factory
+
+PG_BIN = Path(os.environ.get("GLIMPSE_PG_BIN", "/usr/lib/postgresql/15/bin"))
+PG_USER = "postgres"
+BACKENDS = ("sqlite", "postgresql")
 
 
 @pytest.fixture()
@@ -31,3 +48,76 @@ def session(db_url: str) -> Iterator[Session]:
     """A session on a freshly migrated catalog."""
     with session_factory(db_url)() as s:
         yield s
+
+
+@dataclass
+class PostgresCluster:
+    """A running throwaway cluster; ``new_database`` hands each test an empty database of its own."""
+
+    root: Path
+    port: int
+    _names: Iterator[int]
+
+    def url(self, database: str) -> str:
+        return f"postgresql+psycopg://{PG_USER}@127.0.0.1:{self.port}/{database}"
+
+    def new_database(self) -> str:
+        name = f"glimpse_test_{next(self._names)}"
+        admin = create_engine(self.url("postgres"), isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+        return self.url(name)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _as_postgres(*command: str | Path) -> list[str]:
+    """Run as the ``postgres`` user when we are root (PostgreSQL refuses to run as root)."""
+    args = [str(c) for c in command]
+    return ["runuser", "-u", PG_USER, "--", *args] if os.geteuid() == 0 else args
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[PostgresCluster]:
+    """Start a PostgreSQL 15 cluster for this test session; stop and delete it afterwards."""
+    initdb = PG_BIN / "initdb"
+    if not initdb.exists():
+        pytest.skip(f"PostgreSQL tests need {initdb} (Debian package postgresql-15); it is absent here")
+    root = Path(tempfile.mkdtemp(prefix="glimpse-pg-"))
+    if os.geteuid() == 0:
+        shutil.chown(root, PG_USER, PG_USER)
+    data, port = root / "data", _free_port()
+    subprocess.run(
+        _as_postgres(initdb, "-D", data, "-U", PG_USER, "--auth=trust", "-E", "UTF8", "--no-sync"),
+        check=True,
+        capture_output=True,
+    )
+    options = f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off"
+    pg_ctl = PG_BIN / "pg_ctl"
+    subprocess.run(
+        _as_postgres(pg_ctl, "-D", data, "-o", options, "-l", root / "server.log", "-w", "start"),
+        check=True,
+        capture_output=True,
+    )
+    try:
+        yield PostgresCluster(root=root, port=port, _names=itertools.count())
+    finally:
+        subprocess.run(_as_postgres(pg_ctl, "-D", data, "-m", "immediate", "-w", "stop"), capture_output=True)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(params=BACKENDS)
+def backend_url(request: pytest.FixtureRequest, home: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A migrated, empty catalog on each backend, set as GLIMPSE_DB_URL for code and child processes."""
+    if request.param == "sqlite":
+        url = default_url(home)
+    else:
+        url = request.getfixturevalue("pg_cluster").new_database()
+    monkeypatch.setenv("GLIMPSE_DB_URL", url)
+    session_factory(url)  # runs the migrations
+    return url

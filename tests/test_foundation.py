@@ -12,14 +12,13 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from db.schema import Base, Clip, Dataset, Subject
-from db.session import MIGRATIONS_DIR, make_engine, session_factory
+from db.session import MIGRATIONS_DIR, make_engine
 from engine.errors import GlimpseError
 from engine.paths import resolve_within
 
 
-def test_migrations_produce_exactly_the_models_schema(db_url: str) -> None:
-    session_factory(db_url)  # runs `alembic upgrade head`
-    engine = make_engine(db_url)
+def test_migrations_produce_exactly_the_models_schema(backend_url: str) -> None:
+    engine = make_engine(backend_url)  # the fixture ran `alembic upgrade head` on SQLite / PostgreSQL
     with engine.connect() as connection:
         diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
         version = connection.execute(text("select version_num from alembic_version")).scalar_one()

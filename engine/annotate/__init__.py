@@ -1,1 +1,1 @@
-"""Annotation helpers: inter-annotator agreement and apex suggestion (pure computations, no catalog)."""
+"""Annotation helpers: agreement and apex suggestion (pure computations) and versioned saves (store)."""

@@ -8,6 +8,14 @@ tables). This ``__init__`` re-exports the public names, so ``from engine import 
 the one way the pages call the engine.
 """
 
+from engine.api.annotation_versions import (
+    AnnotationConflict,
+    Marks,
+    OpenedAnnotation,
+    SavedAnnotation,
+    open_annotation,
+    save_marks,
+)
 from engine.api.annotations import (
     agreement,
     annotators,
@@ -89,6 +97,12 @@ from engine.spotting.intervals import Interval as SpotInterval
 
 __all__ = [
     "AU_CHOICES",
+    "AnnotationConflict",
+    "Marks",
+    "OpenedAnnotation",
+    "SavedAnnotation",
+    "open_annotation",
+    "save_marks",
     "CONSENSUS",
     "CROPS_MAX_FRAMES",
     "SOURCES",

@@ -6,12 +6,12 @@ import pandas as pd
 from db import queries
 from engine.annotate.agreement import AgreementReport, Coding, agreement_report
 from engine.annotate.apex import ApexSuggestion, suggest_from_features, suggest_from_frames
+from engine.api.annotation_versions import Marks, save_marks
 from engine.api.catalog import clip_detail
 from engine.api.frames import face_crops
-from engine.api.session import get_clip, get_session
+from engine.api.session import get_session
 from engine.api.trajectories import trajectories
 from engine.errors import GlimpseError
-from engine.ingest.labels import megc_label
 
 ANNOTATION_COLUMNS = ["annotator", "onset", "apex", "offset", "action_units", "emotion", "label", "updated"]
 
@@ -40,28 +40,17 @@ def save_annotation(
     action_units: str = "",
     emotion: str = "",
     notes: str = "",
+    opened_version: int | None = None,
+    overwrite: bool = False,
 ) -> int:
-    """Create or update the one annotation of ``annotator`` on a clip; returns its id.
+    """Create or update the one annotation of ``annotator`` on a clip over ``opened_version``; its id.
 
-    The label is derived from the emotion with the dataset's MEGC 2019 mapping. ``db.queries`` refuses an
-    empty name, marks outside the clip and onset ≤ apex ≤ offset violations (GlimpseError, nothing written).
+    A versioned save (``annotation_versions.save_marks``): the label comes from the emotion through the
+    dataset's MEGC 2019 mapping; a bad mark is a GlimpseError and a save over a newer version an
+    AnnotationConflict, nothing written either way.
     """
-    with get_session() as session:
-        clip = get_clip(session, clip_id)
-        label = megc_label(clip.dataset.format, emotion) if emotion else None
-        row = queries.save_annotation(
-            session,
-            clip_id=int(clip_id),
-            annotator=annotator,
-            onset=onset,
-            apex=apex,
-            offset=offset,
-            action_units=action_units,
-            emotion=emotion,
-            label=label,
-            notes=notes,
-        )
-        return int(row.id)
+    marks = Marks(onset, apex, offset, action_units, emotion, notes)
+    return save_marks(clip_id, annotator, marks, opened_version, overwrite=overwrite).id
 
 
 def codings(dataset: str | None = None) -> list[Coding]:

@@ -21,7 +21,7 @@ from engine.errors import GlimpseError
 from engine.paths import resolve_within
 from engine.preprocess.cache import clip_crops
 from engine.preprocess.detect import GroundTruthMarks, ground_truth_marks
-from engine.preprocess.frames import read_rgb
+from engine.preprocess.frames import read_frame_rgb
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,7 @@ class FaceCrops:
     crops: np.ndarray
     frame_numbers: tuple[int, ...]
     backend: str
+    no_face_frames: tuple[int, ...] = ()  # frames where tracking found no face (their crops are blank)
 
     def crop_of(self, frame_number: int) -> np.ndarray | None:
         """The crop of one frame, None when that frame has no crop."""
@@ -64,7 +65,7 @@ def frame_image(clip_id: int, frame_number: int) -> np.ndarray:
     """The original frame (RGB uint8), read under the dataset root only."""
     with get_session() as session:
         path = _frame_path(session, clip_id, frame_number)
-    return read_rgb(path)
+    return read_frame_rgb(path, frame_number)
 
 
 def landmarks(clip_id: int, frame_number: int) -> GroundTruthMarks | None:
@@ -87,6 +88,7 @@ def face_crops(clip_id: int) -> FaceCrops:
         crops=crop_set.frames,
         frame_numbers=tuple(int(n) for n in crop_set.frame_numbers),
         backend=crop_set.backend,
+        no_face_frames=tuple(int(n) for n in crop_set.no_face_frames),
     )
 
 

@@ -93,7 +93,9 @@ def synth_params(tiny: bool, seed: int = 0) -> dict[str, Any]:
 
 
 def job_status(job_id: int) -> JobStatus:
+    """The job as it is now: a job whose worker died reads as ``lost`` at once (``queue.sweep_on_read``)."""
     with get_session() as session:
+        queue.sweep_on_read(session)
         return _status(queue.get_job(session, int(job_id)))
 
 
@@ -104,8 +106,9 @@ def job_logs(job_id: int, tail: int = 30) -> list[str]:
 
 
 def recent_jobs(limit: int = 20) -> pd.DataFrame:
-    """The newest jobs: a table."""
+    """The newest jobs: a table (dead workers' jobs already marked lost)."""
     with get_session() as session:
+        queue.sweep_on_read(session)
         rows = [asdict(_status(j)) for j in queue.list_jobs(session, limit)]
     return pd.DataFrame(rows, columns=list(rows[0]) if rows else JOB_COLUMNS)[JOB_COLUMNS]
 

@@ -57,4 +57,5 @@ def save_consensus(clip_id: int, decision: Consensus) -> int:
         decision.action_units,
         decision.emotion,
         notes=decision.provenance,
+        overwrite=True,  # the reviewer's decision replaces the clip's earlier consensus, by design
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from engine.api.jobs import enqueue_job
 from engine.api.session import get_session
-from engine.spotting import DESCRIPTIONS, SPOTTERS
+from engine.spotting import SPOTTERS, describe
 from engine.spotting import results as _results
 from engine.spotting.intervals import Interval
 from engine.spotting.results import SpotRunDetail, SpotRunInfo, TimelineItem, VideoTimeline
@@ -31,7 +31,7 @@ __all__ = [
 
 def spot_methods() -> dict[str, str]:
     """Method name → one-line description, from the registry (in registration order)."""
-    return {name: DESCRIPTIONS.get(name, "") for name in SPOTTERS}
+    return {name: describe(name) for name in SPOTTERS}
 
 
 def spotting_runs(limit: int = 200) -> list[SpotRunInfo]:

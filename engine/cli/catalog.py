@@ -5,14 +5,20 @@ Clips gone from their source are shown as MISSING (kept with their annotations a
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 import typer
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy import select
 
+from db.queries import ClipFilter, dataset_stats, list_clips, recording_stats
+from db.schema import Dataset
+from db.session import default_url, session_factory
 from engine.cli.common import user_errors
 from engine.errors import GlimpseError
+from engine.ingest.removal import delete_from_catalog
 
 catalog_app = typer.Typer(
     help="Browse the catalog: datasets and clips; delete on request.", no_args_is_help=True
@@ -39,11 +45,6 @@ def ls(
     ),
 ) -> None:
     """List clips: dataset, subject, name, label, onset/apex/offset, frames, annotators, MISSING."""
-    from sqlalchemy import select
-
-    from db.queries import ClipFilter, list_clips
-    from db.schema import Dataset
-    from db.session import default_url, session_factory
 
     with session_factory(default_url())() as session:
         ids: list[int] = []
@@ -92,13 +93,19 @@ def _missing(since: datetime | None) -> str:
 
 @catalog_app.command("stats")
 @user_errors
-def stats() -> None:
-    """One row per dataset: purpose, synthetic flag, subjects, clips, frames, fps, label counts."""
-    from db.queries import dataset_stats
-    from db.session import default_url, session_factory
-
+def stats(
+    as_json: bool = typer.Option(False, "--json", help="print JSON keyed by dataset name instead of a table"),
+) -> None:
+    """One row per dataset: purpose, synthetic flag, subjects, clips, videos (recordings), intervals,
+    frames, fps, label counts."""
     with session_factory(default_url())() as session:
         rows = dataset_stats(session)
+        long = recording_stats(session)
+    for s in rows:  # recordings (long videos) and the intervals coded inside them
+        s.update(long.get(s["id"], {"videos": 0, "intervals": 0, "intervals_by_type": {}}))
+    if as_json:
+        typer.echo(json.dumps({s["name"]: s for s in rows}, indent=1, sort_keys=True, default=str))
+        return
     table = Table(title="catalog")
     for column in (
         "dataset",
@@ -107,6 +114,8 @@ def stats() -> None:
         "synthetic",
         "subjects",
         "clips",
+        "videos",
+        "intervals",
         "frames",
         "missing",
         "fps",
@@ -122,6 +131,8 @@ def stats() -> None:
             "SYNTHETIC" if s["is_synthetic"] else "real",
             str(s["subjects"]),
             str(s["clips"]),
+            str(s["videos"]),
+            str(s["intervals"]),
             str(s["frames"]),
             f"[bold red]{s['missing']}[/bold red]" if s["missing"] else "0",
             _fmt(s["fps"]),
@@ -146,9 +157,6 @@ def delete(
     Refuses while runs reference it, naming them; with --archive-runs those runs become `archived`
     (folder, metrics and predictions.csv kept; their catalog predictions removed) and are listed.
     """
-    from db.session import default_url, session_factory
-    from engine.ingest.removal import delete_from_catalog
-
     target = f"clip {clip!r} of dataset {dataset!r}" if clip else f"dataset {dataset!r}"
     if not yes and not typer.confirm(f"delete {target} from the catalog?"):
         raise typer.Exit(1)

@@ -76,8 +76,9 @@ def run_as_job(
     if job.status == "cancelled":
         console.print(f"[yellow]job {job.id} was cancelled[/yellow]")
         raise typer.Exit(130)
-    if job.status != "succeeded":  # a worker claimed it first: it runs there
-        typer.echo(f"job {job.id} is {job.status} (run by {job.worker_id}); see `glimpse jobs show {job.id}`")
-        return None
+    if job.status != "succeeded":  # e.g. marked lost by a worker's sweep while this process stalled
+        raise GlimpseError(
+            f"job {job.id} ended {job.status}: {job.error or ''}".strip(), hint=f"glimpse jobs show {job.id}"
+        )
     result: dict[str, Any] = dict(job.result or {})
     return result

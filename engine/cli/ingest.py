@@ -59,12 +59,15 @@ def ingest(
     ):
         table.add_column(column)
     labels = ", ".join(f"{k} {v}" for k, v in report["label_counts"].items())
+    clips = str(report["n_clips"])
+    if report.get("n_recordings"):  # long videos: say how many and how many intervals they hold
+        clips += f" ({report['n_recordings']} videos, {report['n_intervals']} intervals)"
     table.add_row(
         report["dataset_name"],
         report["format"],
         report["purpose"],
         str(report["n_subjects"]),
-        str(report["n_clips"]),
+        clips,
         str(report["n_frames"]),
         labels,
         str(report["n_new"]),

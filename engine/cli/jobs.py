@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from db.schema import JOB_ACTIVE_STATES
 from db.session import default_url, session_factory
 from engine.cli.common import user_errors
 from engine.config import settings
@@ -61,7 +62,9 @@ def ls(
 ) -> None:
     """List recent jobs, newest first."""
     table = Table("id", "kind", "status", "progress", "message", "created", "attempts")
-    for job in queue.list_jobs(_session(), limit=limit, status=status):
+    session = _session()
+    queue.sweep_on_read(session)
+    for job in queue.list_jobs(session, limit=limit, status=status):
         table.add_row(
             str(job.id),
             job.kind,
@@ -79,6 +82,7 @@ def ls(
 def show(job_id: int, tail: int = typer.Option(40, "--tail", help="Log lines to show.")) -> None:
     """A job's state, parameters, result or error, and the tail of its log."""
     session = _session()
+    queue.sweep_on_read(session)
     job = queue.get_job(session, job_id)
     out.print(f"[bold]job {job.id}[/bold] {job.kind} · {job.status} · {job.progress:.0%} {job.message}")
     out.print(f"params: {json.dumps(job.params)}")
@@ -134,7 +138,7 @@ def submit(
             while True:
                 job = queue.get_job(session, job_id)
                 bar.progress(job.progress, job.message or job.status)
-                if job.status not in queue.ACTIVE_STATES:
+                if job.status not in JOB_ACTIVE_STATES:
                     break
                 time.sleep(poll)
     except KeyboardInterrupt:

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from engine.cli.common import QueueOption, run_as_job, user_errors
-from engine.spotting import DESCRIPTIONS
+from engine.spotting import SPOTTERS, describe
 from engine.spotting.intervals import read_intervals_csv, with_types
 from engine.spotting.log import write_spotting_log
 from engine.spotting.metrics import evaluate_spotting
@@ -50,7 +50,7 @@ def spot_eval(
 
 @user_errors
 def spot(
-    dataset: str = typer.Argument(..., help="Dataset name in the catalog with long videos (recordings)."),
+    dataset: str = typer.Argument(None, help="Dataset name in the catalog with long videos (recordings)."),
     method: str = typer.Option("fd", "--method", "-m", help="Spotting method (see --methods)."),
     methods: bool = typer.Option(False, "--methods", help="List the spotting methods and exit."),
     seed: int = typer.Option(0, "--seed", help="Seed (the learned spotter's negative sampling)."),
@@ -64,13 +64,15 @@ def spot(
 
     Runs as a job (inline here, or on a worker with --queue), listed with its log on the Train page."""
     if methods:
-        for name, text in sorted(DESCRIPTIONS.items()):
-            out.print(f"[bold]{name}[/bold]  {text}")
+        for name in SPOTTERS:
+            out.print(f"[bold]{name}[/bold]  {describe(name)}")
         return
+    if not dataset:
+        raise typer.BadParameter("give a DATASET name, or --methods")
     params: dict[str, Any] = {"dataset": dataset, "method": method, "seed": seed}
     if recognise:
         params["recognition_run"] = recognise
-    summary = run_as_job("spot", params, queue, f"spot {dataset} ({method})")
+    summary = run_as_job("spot", params, queue, f"spot {dataset} ({method})", show_log=not as_json)
     if summary is None:
         return
     m = summary["metrics"]

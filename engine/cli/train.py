@@ -6,12 +6,10 @@ handed to a worker with ``--queue``; either way the run shows in the Train page'
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 from typing import Annotated
 
-import torch
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -19,14 +17,12 @@ from sqlalchemy import select
 
 from db.schema import Artifact, Run
 from db.session import session_scope
+from engine import api
 from engine.cli.common import QueueOption, run_as_job, user_errors
 from engine.errors import GlimpseError
 from engine.paths import glimpse_home, resolve_within
 from engine.train.config import AblationConfig  # importing engine.train registers every variant
-from engine.variants import get_variant, variant_names
-
-# the ablation's default: every variant that trains an encoder (the paper's FIR/ER/MIXT/FULL)
-ENCODER_VARIANTS = ",".join(name for name in variant_names() if get_variant(name).stages)
+from engine.variants import encoder_variant_names, get_variant, variant_names
 
 console = Console()
 
@@ -39,7 +35,8 @@ DatasetOption = Annotated[
 ]
 TinyOption = Annotated[bool, typer.Option("--tiny", help="seconds-long smoke settings")]
 ThreadsOption = Annotated[
-    int | None, typer.Option("--threads", help="torch CPU threads (1 is best on a busy machine)")
+    int | None,
+    typer.Option("--threads", help="torch intra-op threads of the run, stored in its config (default 1)"),
 ]
 ProtocolOption = Annotated[
     str,
@@ -72,6 +69,7 @@ def _params(
     protocol: str = "loso",
     train_datasets: list[str] | None = None,
     test_datasets: list[str] | None = None,
+    threads: int | None = None,
 ) -> dict:
     base = AblationConfig.tiny() if tiny else AblationConfig()
     params = base.to_dict()
@@ -85,15 +83,10 @@ def _params(
     params["protocol"] = protocol
     params["train_datasets"] = list(train_datasets or [])
     params["test_datasets"] = list(test_datasets or [])
+    if threads is not None:  # part of the run's config: applied inside the run, recorded with it
+        params["runtime"]["threads"] = threads
     AblationConfig.from_dict(params)  # a bad protocol / dataset split fails here, before any work
     return params
-
-
-def _threads(threads: int | None) -> None:
-    if threads is not None:
-        if threads < 1:
-            raise GlimpseError("--threads must be at least 1")
-        torch.set_num_threads(threads)
 
 
 def _synthetic_note(run_id: str) -> str:
@@ -118,10 +111,9 @@ def train(
 ) -> None:
     """Train one variant's encoder, then evaluate stage 3 with the chosen protocol (LOSO by default);
     prints UF1/UAR."""
-    _threads(threads)
     get_variant(stage)  # an unknown name fails before any job exists
     params = {
-        **_params(dataset, device, epochs, seq_epochs, tiny, protocol, train_dataset, test_dataset),
+        **_params(dataset, device, epochs, seq_epochs, tiny, protocol, train_dataset, test_dataset, threads),
         "variant": stage,
         "seed": seed,
     }
@@ -136,7 +128,9 @@ def train(
 
 def ablation(
     variants: str = typer.Option(
-        ENCODER_VARIANTS, "--variants", help="comma-separated variant names (glimpse variants lists them)"
+        ",".join(encoder_variant_names()),
+        "--variants",
+        help="comma-separated variant names (glimpse variants lists them)",
     ),
     seeds: str = typer.Option("0", "--seeds", help="comma-separated seeds, e.g. 0,1,2"),
     epochs: EpochsOption = None,
@@ -152,8 +146,9 @@ def ablation(
 ) -> None:
     """Run variants × protocol folds (LOSO by default) × seeds and print the comparison (UF1/UAR mean ± sd
     over seeds)."""
-    _threads(threads)
-    params = _params(dataset, device, epochs, seq_epochs, tiny, protocol, train_dataset, test_dataset)
+    params = _params(
+        dataset, device, epochs, seq_epochs, tiny, protocol, train_dataset, test_dataset, threads
+    )
     params["variants"] = _csv(variants)
     try:
         params["seeds"] = [int(s) for s in _csv(seeds)]
@@ -177,15 +172,29 @@ def list_variants() -> None:
     console.print(table)
 
 
-def print_comparison(run_id: str) -> None:
-    """The ablation table from the parent run's comparison.json."""
+def _mean_sd(row: dict, metric: str) -> str:
+    """``mean ± sd``, or the mean alone when one seed gives no sd."""
+    sd = row[f"{metric}_sd"] if len(row["seeds"]) > 1 else None
+    return f"{row[f'{metric}_mean']:.3f}" + (f" ± {sd:.3f}" if sd is not None else " (sd n/a)")
 
-    with session_scope() as session:
-        art = session.scalar(select(Artifact).where(Artifact.run_id == run_id, Artifact.kind == "comparison"))
-        if art is None:
-            raise GlimpseError(f"run {run_id} has no comparison", hint="pass an ablation run id")
-        path = resolve_within(glimpse_home(), art.path)
-    comparison = json.loads(path.read_text())
+
+def _print_provenance(run_id: str) -> None:
+    """What a reader needs beside the table to get the same numbers: code, numerics, environment."""
+    from db.session import default_url
+    from engine.train.reproduce import environment_line, run_record
+
+    record = run_record(default_url(), run_id)
+    runtime = record.get("config", {}).get("runtime", {})
+    console.print(f"code {record.get('code_version', '?')} · runtime {runtime}", highlight=False)
+    console.print(f"recorded environment: {environment_line(record.get('environment', {}))}", highlight=False)
+    console.print(f"check it reproduces: glimpse reproduce {run_id}", highlight=False)
+
+
+def print_comparison(run_id: str) -> None:
+    """The ablation table from the comparison the ablation wrote when it ended (read by artefact kind)."""
+    comparison = api.comparison_document(run_id)
+    if comparison is None:
+        raise GlimpseError(f"run {run_id} has no comparison", hint="pass an ablation run id")
     note = _synthetic_note(run_id)
     table = Table(title=f"ablation {run_id}{note}")
     for col in ("variant", "seeds", "UF1 mean ± sd", "UAR mean ± sd", "FULL − variant UF1 (p)"):
@@ -196,14 +205,8 @@ def print_comparison(run_id: str) -> None:
         diff = ""
         if test:
             p = test.get("p_t")
-            diff = f"{test['mean_diff']:+.3f}" + (f" (p={p:.3f})" if p is not None else "")
-        table.add_row(
-            v,
-            str(len(row["seeds"])),
-            f"{row['uf1_mean']:.3f} ± {row['uf1_sd']:.3f}",
-            f"{row['uar_mean']:.3f} ± {row['uar_sd']:.3f}",
-            diff,
-        )
+            diff = f"{test['mean_diff']:+.3f} " + (f"(p={p:.3f})" if p is not None else "(p n/a)")
+        table.add_row(v, str(len(row["seeds"])), _mean_sd(row, "uf1"), _mean_sd(row, "uar"), diff)
     chance = comparison.get("chance")
     if chance:
         table.add_row(
@@ -213,6 +216,14 @@ def print_comparison(run_id: str) -> None:
             "chance: majority", "", f"{chance['majority_uf1']:.3f}", f"{chance['majority_uar']:.3f}", ""
         )
     console.print(table)
+    _print_provenance(run_id)
+    if any(len(row["seeds"]) < 2 for row in comparison["variants"].values()):
+        from engine.evaluate.stats import ONE_SEED
+
+        console.print(
+            f"sd, 95% CI and p-values: {ONE_SEED} — pass --seeds 0,1,2 (or more) to estimate them",
+            highlight=False,
+        )
 
 
 def export(

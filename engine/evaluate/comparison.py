@@ -11,21 +11,23 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from engine.errors import GlimpseError
-from engine.evaluate.stats import Spread, paired_test, seed_spread
+from engine.evaluate.stats import ONE_SEED, Spread, no_test, paired_test, seed_spread
 
 REFERENCE = "full"  # the paper's method: every other variant is tested against it
 COMPARISON_KIND = "comparison"  # the artefact kind of the written document
 SUMMARY_METRICS = ("uf1", "uar", "accuracy")  # pooled metrics summarised over seeds
 
 
-class Outcome(Protocol):
+@dataclass
+class VariantOutcome:
     """One (variant, seed) child run's pooled figures, as the ablation collects them."""
 
     run_id: str
@@ -34,18 +36,21 @@ class Outcome(Protocol):
     uf1: float
     uar: float
     accuracy: float
-    fold_uf1: dict[str, float]
+    fold_uf1: dict[str, float] = field(default_factory=dict)  # per held-out subject
+    truth: list[str] = field(default_factory=list)  # the pooled true labels (for the chance levels)
 
 
 def bounded_spread(values: Sequence[float]) -> Spread:
     """Seed spread of a metric that lives in [0, 1]: a t-interval over few seeds can overshoot, so the
     interval is clipped to the metric's range."""
     s = seed_spread(values)
+    if s.ci_low is None or s.ci_high is None:
+        return s
     return Spread(s.mean, s.sd, max(0.0, s.ci_low), min(1.0, s.ci_high), s.n)
 
 
 def compare_outcomes(
-    outcomes: Sequence[Outcome], chance: Mapping[str, float] | None = None, reference: str = REFERENCE
+    outcomes: Sequence[VariantOutcome], chance: Mapping[str, float] | None = None, reference: str = REFERENCE
 ) -> dict[str, Any]:
     """The comparison document: per variant the figures of every seed and their spread; the reference
     against each other variant, paired over seeds and over folds (per-subject UF1 averaged over seeds,
@@ -78,14 +83,17 @@ def compare_outcomes(
         subjects = sorted(set.intersection(*[set(o.fold_uf1) for o in [*ref.values(), *other.values()]]))
 
         def fold_means(
-            runs: Mapping[int, Outcome], seeds: list[int] = seeds, subjects: list[str] = subjects
+            runs: Mapping[int, VariantOutcome], seeds: list[int] = seeds, subjects: list[str] = subjects
         ) -> list[float]:
             return [float(np.mean([runs[s].fold_uf1[sub] for s in seeds])) for sub in subjects]
 
+        by_fold = paired_test(fold_means(ref), fold_means(other))
+        if len(seeds) < 2:  # folds of ONE training run: the pairs share its training randomness
+            by_fold = no_test(by_fold["mean_diff"], by_fold["n"], ONE_SEED)
         out["paired"][f"{reference}_vs_{v}"] = {
             "by_seed_uf1": paired_test([ref[s].uf1 for s in seeds], [other[s].uf1 for s in seeds]),
             "by_seed_uar": paired_test([ref[s].uar for s in seeds], [other[s].uar for s in seeds]),
-            "by_fold_uf1": paired_test(fold_means(ref), fold_means(other)),
+            "by_fold_uf1": by_fold,
         }
     return out
 
@@ -107,7 +115,7 @@ def read_comparison(path: Path) -> dict[str, Any]:
     return document
 
 
-SUMMARY_COLUMNS = ["variant", "metric", "mean", "sd", "ci_low", "ci_high", "n"]
+SUMMARY_COLUMNS = ["variant", "metric", "mean", "sd", "ci_low", "ci_high", "n", "note"]
 
 
 def summary_rows(document: Mapping[str, Any], variants: Sequence[str] | None = None) -> list[dict[str, Any]]:
@@ -121,15 +129,18 @@ def summary_rows(document: Mapping[str, Any], variants: Sequence[str] | None = N
                 continue
             low, high = row[f"{metric}_ci"]
             n = len(row.get("seeds", [])) or len(row.get(metric, []))
+            if n < 2:  # documents written before one seed meant "no interval" held [mean, mean]
+                low = high = None
             rows.append(
                 {
                     "variant": variant,
                     "metric": metric,
                     "mean": row[f"{metric}_mean"],
-                    "sd": row[f"{metric}_sd"],
+                    "sd": row[f"{metric}_sd"] if n >= 2 else None,
                     "ci_low": low,
                     "ci_high": high,
                     "n": n,
+                    "note": "" if n >= 2 else ONE_SEED,
                 }
             )
     return rows
@@ -151,6 +162,7 @@ def spread_rows(values: Mapping[str, Mapping[str, Sequence[float]]]) -> list[dic
                         "ci_low": s.ci_low,
                         "ci_high": s.ci_high,
                         "n": s.n,
+                        "note": "" if s.has_ci else ONE_SEED,
                     }
                 )
     return rows

@@ -16,39 +16,66 @@ from scipy import stats
 from engine.errors import GlimpseError
 from engine.evaluate.metrics import compute_metrics
 
+ONE_SEED = "n/a — one seed"  # what a CI or p-value is when one seed is all there is
+MIN_PAIRS = 2  # a paired test needs at least this many pairs
+
 
 @dataclass(frozen=True)
 class Spread:
-    """Mean ± sd (ddof=1) and a t-based 95% confidence interval of the mean."""
+    """Mean ± sd (ddof=1) and a t-based 95% confidence interval of the mean.
+
+    With one value there is no spread to estimate: ``sd`` and the interval are None (shown as
+    ``ONE_SEED``), never a zero-width interval that would claim certainty one run cannot give.
+    """
 
     mean: float
-    sd: float
-    ci_low: float
-    ci_high: float
+    sd: float | None
+    ci_low: float | None
+    ci_high: float | None
     n: int
 
+    @property
+    def has_ci(self) -> bool:
+        return self.ci_low is not None and self.ci_high is not None
+
     def __str__(self) -> str:
+        if self.sd is None or self.ci_low is None or self.ci_high is None:
+            return f"{self.mean:.4f} (sd and 95% CI {ONE_SEED}, n={self.n})"
         return f"{self.mean:.4f} ± {self.sd:.4f} (95% CI {self.ci_low:.4f}–{self.ci_high:.4f}, n={self.n})"
 
 
 def seed_spread(values: Sequence[float], confidence: float = 0.95) -> Spread:
-    """Mean, sd and t-interval of one metric over seeds; n=1 gives sd 0 and a CI collapsed to the value."""
+    """Mean, sd and t-interval of one metric over seeds; one value gives the mean only (sd, CI None)."""
     x = np.asarray(list(values), dtype=float)
     if x.size == 0:
         raise GlimpseError("no values to summarise", hint="run at least one seed")
     mean = float(x.mean())
     if x.size == 1:
-        return Spread(mean, 0.0, mean, mean, 1)
+        return Spread(mean, None, None, None, 1)
     sd = float(x.std(ddof=1))
     half = float(stats.t.ppf(0.5 + confidence / 2, df=x.size - 1) * sd / math.sqrt(x.size))
     return Spread(mean, sd, mean - half, mean + half, int(x.size))
+
+
+def no_test(mean_diff: float, n: int, note: str) -> dict:
+    """A paired comparison reported without any test statistic or p-value, saying why (``note``)."""
+    return {
+        "n": n,
+        "mean_diff": mean_diff,
+        "t": None,
+        "p_t": None,
+        "w": None,
+        "p_wilcoxon": None,
+        "note": note,
+    }
 
 
 def paired_test(a: Sequence[float], b: Sequence[float]) -> dict:
     """Paired t-test and Wilcoxon signed-rank test of a vs b (same seeds/folds, in the same order).
 
     Returns mean_diff (a − b), n, t/p_t, w/p_wilcoxon (None where n does not allow the test) and a
-    ``note`` saying why a test was skipped.
+    ``note`` saying why a test was skipped. Fewer than ``MIN_PAIRS`` pairs: no test at all; differences
+    that are all equal: no t-test (its statistic is undefined), never a p of 1.
     """
     x = np.asarray(list(a), dtype=float)
     y = np.asarray(list(b), dtype=float)
@@ -58,23 +85,13 @@ def paired_test(a: Sequence[float], b: Sequence[float]) -> dict:
             hint="compare runs over the same seeds",
         )
     d = x - y
-    out: dict = {
-        "n": int(x.size),
-        "mean_diff": float(d.mean()) if d.size else float("nan"),
-        "t": None,
-        "p_t": None,
-        "w": None,
-        "p_wilcoxon": None,
-        "note": "",
-    }
+    mean_diff = float(d.mean()) if d.size else float("nan")
+    if x.size < MIN_PAIRS:
+        return no_test(mean_diff, int(x.size), f"n/a — {x.size} pair(s); a paired test needs {MIN_PAIRS}")
+    out = no_test(mean_diff, int(x.size), "")
     notes = []
-    if x.size < 2:
-        notes.append("n < 2: no test possible")
-    elif np.allclose(d, d[0]):
-        # zero variance of differences: the t statistic is undefined (or infinite); say so plainly
-        notes.append("differences are constant: t-test undefined")
-        if d[0] == 0:
-            out["p_t"] = 1.0
+    if np.allclose(d, d[0]):
+        notes.append("differences are all equal: t-test undefined")
     else:
         t = stats.ttest_rel(x, y)
         out["t"], out["p_t"] = float(t.statistic), float(t.pvalue)

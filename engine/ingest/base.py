@@ -20,15 +20,32 @@ class FrameRecord:
     path: str  # relative to the dataset root
 
 
+@dataclass(frozen=True)
+class IntervalRecord:
+    """A micro- or macro-expression a long video's code file places inside the video (frame numbers)."""
+
+    onset: int
+    offset: int
+    apex: int | None  # None when the release codes it as unknown
+    type: str  # micro | macro
+    name: str = ""  # the release's own name for it (``disgust1_1``, ``006_1_1``)
+    emotion: str | None = None  # raw, as coded
+    label: str | None = None  # 3-class MEGC label, None = excluded
+    aus: str = ""
+    flags: tuple[str, ...] = ()  # what the reader had to assume (db.schema FLAG_*)
+    row: int | None = None  # spreadsheet row it came from, for issues
+
+
 @dataclass
 class ClipRecord:
-    """One clip (or one still image, ``kind='image'``) as a reader found it."""
+    """One clip (or one still image, ``kind='image'``, or a long video, ``kind='recording'``) as a
+    reader found it; a recording carries its coded ``intervals`` and no onset/apex/offset of its own."""
 
     subject: str
     name: str
     path: str  # folder (or video file) relative to the dataset root
     frames: list[FrameRecord]
-    kind: str = "micro"  # micro | macro | image
+    kind: str = "micro"  # micro | macro | image | recording (db.schema.CLIP_KINDS)
     fps: float | None = None
     onset: int | None = None  # frame numbers, as coded
     apex: int | None = None
@@ -42,6 +59,7 @@ class ClipRecord:
     # the frame decode of ``engine.ingest.verify`` — reports against the same file and row
     source_file: str = ""
     source_row: int | None = None
+    intervals: list[IntervalRecord] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -62,7 +80,7 @@ class ReadResult:
     clips: list[ClipRecord]
     issues: list[IngestIssue] = field(default_factory=list)
     fps: float | None = None
-    purpose: str = "micro"  # micro | macro | faces
+    purpose: str = "micro"  # micro | macro | faces | spotting (long videos)
     meta: dict[str, Any] = field(default_factory=dict)
 
 

@@ -1,155 +1,192 @@
-"""CAS(ME)²: long videos as frames, ``rawpic/s15/15_0101disgustingteeth/img001.jpg``, plus a code file
-with NO header row: subject, video, onset, apex, offset (0 = unknown), AUs, emotion category,
-expression type (macro/micro), emotion. Each code row is one clip inside a video, at 30 fps.
+"""CAS(ME)² long videos: ``rawpic/s15/15_0101disgustingteeth/img1.jpg`` plus the code file
+(``CAS(ME)^2code_final.xlsx``), read as distributed:
 
-The video column is matched to a folder by name (exact, ``<subject>_<video>``, or contained); when the
-code file carries a naming sheet (a 4-digit code beside a name such as ``0101 | anger1``), names like
-``anger1_1`` are resolved through it. That naming is the least standard part of the release.
+- sheet 1 has NO header: subject number, interval name (``disgust1_1`` = video ``disgust1``, interval 1),
+  onset, apex, offset (0 = unknown), AUs, emotion category, type (``micro-expression`` /
+  ``macro-expression``), self-reported emotion;
+- sheet 2 ("naming rule1") maps subject numbers to the folder codes: ``<…> | s15 | 1``;
+- sheet 3 ("naming rule2") maps video names to 4-digit codes: ``101 | disgust1`` (Excel drops the
+  leading zero: ``0101``).
+
+Each video folder becomes one recording (30 fps) and each code row one interval inside it. The naming
+sheets are found by what they hold, not by position or name.
 """
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
+
+import pandas as pd
 
 from engine.errors import GlimpseError
-from engine.ingest.base import ClipRecord, IngestIssue, ReadResult, register
-from engine.ingest.common import (
-    as_int,
-    check_clip_frames,
-    find_dir,
-    find_file,
-    list_frames,
-    read_table,
-    rel_path,
-    require_dir,
-    subdirs,
-)
+from engine.ingest.base import ClipRecord, IngestIssue, IntervalRecord, ReadResult, register
+from engine.ingest.common import as_int, find_dir, find_file, read_table, rel_path, require_dir, subdirs
 from engine.ingest.labels import megc_label
+from engine.ingest.recordings import PURPOSE, build_recording, coded_interval, expression_type, resolve_marks
 
 FPS = 30.0
-CODE_PATTERNS = ("*code*.xlsx", "*code*.xls", "*code*.csv", "*Code*.xlsx", "*Code*.csv")
+# names only a CAS(ME)² code file has (auto-detection), then looser ones the reader also accepts
+SIGNATURE_PATTERNS = ("CAS(ME)^2code*.xlsx", "CAS(ME)2code*.xlsx", "*code_final*.xlsx")
+CODE_PATTERNS = (*SIGNATURE_PATTERNS, "*code*.xlsx", "*code*.xls")
+SIGNATURE_DIRS = ("rawpic", "rawpic_aligned")  # "cropped" alone could be any release's
+FRAME_DIRS = (*SIGNATURE_DIRS, "cropped")
 N_COLUMNS = 9
+_SUBJECT_CODE = re.compile(r"^s\d+$", re.IGNORECASE)
+_VIDEO_FOLDER = re.compile(r"^(\d+)_(\d{4})(.*)$")
 
 
-def _naming(sheets: dict) -> dict[str, str]:
-    """``anger1`` → ``0101`` from any sheet that pairs a 4-digit code with a name."""
-    names: dict[str, str] = {}
-    for frame in sheets.values():
-        for values in frame.itertuples(index=False):
-            cells = [str(v).strip() for v in values if str(v).strip() not in ("", "nan")]
-            codes = [c for c in cells if re.fullmatch(r"\d{4}", c)]
-            texts = [c for c in cells if re.search(r"[a-zA-Z]", c)]
-            if codes and texts:
-                names[texts[0].lower()] = codes[0]
-    return names
+def _cells(frame: pd.DataFrame, i: int) -> list[Any]:
+    return [("" if (isinstance(v, float) and v != v) else v) for v in frame.iloc[i].tolist()]
 
 
-def _subject_dir(raw: Path, subject: str) -> Path | None:
-    number = as_int(subject)
-    candidates = [subject, f"s{subject}"] + ([f"s{number:02d}", f"s{number}"] if number is not None else [])
-    for name in candidates:
-        if (raw / name).is_dir():
-            return raw / name
-    return None
+def _text(value: Any) -> str:
+    number = as_int(value)
+    return str(number) if number is not None else str(value).strip()
 
 
-def _video_dir(subject_dir: Path, video: str, naming: dict[str, str]) -> Path | None:
-    folders = subdirs(subject_dir)
-    wanted = video.lower()
-    for folder in folders:
-        name = folder.name.lower()
-        if name == wanted or name.split("_", 1)[-1] == wanted:
-            return folder
-    base = re.sub(r"_\d+$", "", wanted)
-    code = naming.get(base) or naming.get(wanted)
-    if code:
-        for folder in folders:
-            if folder.name.split("_", 1)[-1].startswith(code):
-                return folder
-    matches = [f for f in folders if wanted in f.name.lower()]
-    return matches[0] if len(matches) == 1 else None
+def subject_codes(frame: pd.DataFrame) -> dict[int, str]:
+    """Subject number → folder code (``1`` → ``s15``) from a sheet of ``<…> | s15 | 1`` rows."""
+    out: dict[int, str] = {}
+    for i in range(len(frame)):
+        cells = _cells(frame, i)
+        codes = [str(c).strip() for c in cells if _SUBJECT_CODE.match(str(c).strip())]
+        numbers = [n for n in map(as_int, cells) if n is not None]
+        if codes and numbers:
+            third = as_int(cells[2]) if len(cells) > 2 else None  # the release's column of subject numbers
+            out[third if third is not None else numbers[-1]] = codes[0].lower()
+    return out
+
+
+def video_codes(frame: pd.DataFrame) -> dict[str, str]:
+    """Video name → 4-digit code (``disgust1`` → ``0101``) from a sheet of ``101 | disgust1`` rows."""
+    out: dict[str, str] = {}
+    for i in range(len(frame)):
+        cells = _cells(frame, i)
+        numbers = [n for n in map(as_int, cells) if n is not None]
+        names = [str(c).strip() for c in cells if re.search(r"[a-zA-Z]", str(c))]
+        if numbers and names and 0 < numbers[0] <= 9999 and not _SUBJECT_CODE.match(names[0]):
+            out[names[0].lower()] = f"{numbers[0]:04d}"
+    return out
+
+
+def _naming_sheets(sheets: dict[str, pd.DataFrame], where: str) -> tuple[dict[int, str], dict[str, str]]:
+    subjects: dict[int, str] = {}
+    videos: dict[str, str] = {}
+    for frame in list(sheets.values())[1:]:
+        found_subjects = subject_codes(frame)
+        if found_subjects:
+            subjects = subjects or found_subjects
+        else:
+            videos = videos or video_codes(frame)
+    missing = [
+        n for n, m in (("subject numbers → s-codes", subjects), ("video names → codes", videos)) if not m
+    ]
+    if missing:
+        raise GlimpseError(
+            f"the code file has no naming sheet for {' and '.join(missing)}",
+            where=where,
+            hint="use the release's code file: sheets 2 and 3 map subjects and videos to folder names",
+        )
+    return subjects, videos
+
+
+def _video_folders(root: Path, raw: Path, issues: list[IngestIssue]) -> dict[tuple[str, str], Path]:
+    """(subject code, 4-digit video code) → frame folder, for every ``<nn>_<code><name>`` folder."""
+    out: dict[tuple[str, str], Path] = {}
+    for subject_dir in subdirs(raw):
+        for folder in subdirs(subject_dir):
+            match = _VIDEO_FOLDER.match(folder.name)
+            if not match:
+                issues.append(
+                    IngestIssue(
+                        rel_path(root, folder), None, "folder name is not <subject>_<4-digit code><name>"
+                    )
+                )
+                continue
+            key = (subject_dir.name.lower(), match.group(2))
+            if key in out:
+                reason = f"a second folder for video code {key[1]} (kept {out[key].name!r})"
+                issues.append(IngestIssue(rel_path(root, folder), None, reason))
+                continue
+            out[key] = folder
+    return out
 
 
 @register("casme_sq")
 def read(root: Path) -> ReadResult:
-    """Read CAS(ME)²: one clip per code row (macro and micro), frames cut from the video's folder."""
+    """Read CAS(ME)²: one recording per video folder, one interval per code row."""
     root = require_dir(root)
-    raw = find_dir(root, ("rawpic", "rawpic_aligned", "cropped"))
+    raw = find_dir(root, FRAME_DIRS)
     if raw is None:
         raise GlimpseError("no 'rawpic' folder found", where=str(root), hint="point at the CAS(ME)² root")
     code_file = find_file(root, CODE_PATTERNS)
     if code_file is None:
-        raise GlimpseError("no CAS(ME)² code file (*code*.xlsx) found", where=str(root))
+        raise GlimpseError("no CAS(ME)² code file (CAS(ME)^2code_final.xlsx) found", where=str(root))
     where = rel_path(root, code_file)
     sheets = read_table(code_file, root)
-    first_sheet = next(iter(sheets.values()))
-    naming = _naming(dict(list(sheets.items())[1:]))
-    clips: list[ClipRecord] = []
+    subjects, videos = _naming_sheets(sheets, where)
     issues: list[IngestIssue] = []
-    listings: dict[Path, list] = {}
-    seen: set[tuple[str, str]] = set()
+    folders = _video_folders(root, raw, issues)
+    coded: dict[tuple[str, str], list[IntervalRecord]] = {key: [] for key in folders}
+    first_sheet = next(iter(sheets.values()))
     for i in range(len(first_sheet)):
         row = i + 1
-        values = [str(v).strip() if str(v) != "nan" else "" for v in first_sheet.iloc[i].tolist()]
+        values = [_text(v) for v in _cells(first_sheet, i)]
         if not any(values):
             continue
         values += [""] * (N_COLUMNS - len(values))
-        subject, video = values[0], values[1]
-        onset, apex, offset = (as_int(v) for v in values[2:5])
-        if onset is None or apex is None or offset is None:
-            if i == 0:
-                continue  # a header row someone added: the release has none
-            issues.append(IngestIssue(where, row, "onset/apex/offset (columns 3–5) are not numbers"))
+        number, name = as_int(values[0]), values[1]
+        marks = resolve_marks(*(as_int(v) for v in values[2:5]))
+        if number is None and i == 0:
+            continue  # a header row someone added: the release has none
+        if number is None or not name:
+            issues.append(IngestIssue(where, row, "subject number or interval name (columns 1–2) is empty"))
             continue
-        subject_dir = _subject_dir(raw, subject)
-        if subject_dir is None:
+        if isinstance(marks, str):
+            issues.append(IngestIssue(where, row, marks))
+            continue
+        kind = expression_type(values[7])
+        if kind is None:
             issues.append(
-                IngestIssue(where, row, f"no folder for subject {subject!r} in {rel_path(root, raw)!r}")
+                IngestIssue(where, row, f"type {values[7]!r} is neither micro- nor macro-expression")
             )
             continue
-        video_dir = _video_dir(subject_dir, video, naming)
-        if video_dir is None:
-            folder = rel_path(root, subject_dir)
-            issues.append(IngestIssue(where, row, f"no frames folder for video {video!r} in {folder!r}"))
+        subject = subjects.get(number)
+        video = re.sub(r"_\d+$", "", name).lower()
+        code = videos.get(video)
+        if subject is None or code is None:
+            what = f"subject {number}" if subject is None else f"video name {video!r}"
+            issues.append(IngestIssue(where, row, f"{what} is not in the code file's naming sheets"))
             continue
-        if onset == 0:
-            issues.append(IngestIssue(where, row, "onset is 0 (unknown): the clip cannot be located"))
+        if (subject, code) not in folders:
+            issues.append(
+                IngestIssue(
+                    where,
+                    row,
+                    f"video {video!r} of subject {number} has no folder {rel_path(root, raw)}/{subject}/"
+                    f"<nn>_{code}…",
+                )
+            )
             continue
-        apex_v = apex or None
-        end = offset or apex_v or onset
-        if video_dir not in listings:
-            listing = list_frames(root, video_dir)
-            escaped = listing.escape_issue(where, row)
-            listings[video_dir] = [] if escaped else listing.frames
-            if escaped:
-                issues.append(escaped)
-        frames = [f for f in listings[video_dir] if onset <= f.number <= max(end, onset)]
-        kind = "macro" if "macro" in values[7].lower() else "micro"
-        name = f"{video_dir.name}_{onset}"
-        if (subject_dir.name, name) in seen:
-            name = f"{name}_r{row}"
-        seen.add((subject_dir.name, name))
-        clip = ClipRecord(
-            subject=subject_dir.name,
-            name=name,
-            path=rel_path(root, video_dir),
-            frames=frames,
-            kind=kind,
-            fps=FPS,
-            onset=onset,
-            apex=apex_v,
-            offset=offset or None,
-            action_units=values[5],
-            emotion_raw=values[8] or values[6],
-            label=megc_label("casme_sq", values[6]),
-            meta={"category": values[6], "type": values[7], "video": video, "offset_unknown": offset == 0},
-            source_file=where,
-            source_row=row,
+        category = values[6]
+        coded[(subject, code)].append(
+            coded_interval(
+                marks,
+                kind,
+                name,
+                values[8] or category or None,
+                megc_label("casme_sq", category),
+                values[5],
+                row,
+            )
         )
-        problem = check_clip_frames(clip)
-        if problem:
-            issues.append(problem)
-            continue
-        clips.append(clip)
-    return ReadResult(clips=clips, issues=issues, fps=FPS, purpose="micro", meta={"coding_file": where})
+    clips: list[ClipRecord] = []
+    for (subject, _code), folder in sorted(folders.items(), key=lambda kv: str(kv[1])):
+        record = build_recording(
+            root, folder, subject, folder.name, FPS, coded[(subject, _code)], where, issues
+        )
+        if record is not None:
+            clips.append(record)
+    return ReadResult(clips=clips, issues=issues, fps=FPS, purpose=PURPOSE, meta={"coding_file": where})

@@ -27,10 +27,11 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from db.queries import majority_share
-from db.schema import SOURCE_ANNOTATOR, Annotation, Clip, Dataset, Frame, Subject, utcnow
+from db.schema import RECORDING, SOURCE_ANNOTATOR, Annotation, Clip, Dataset, Frame, Interval, Subject, utcnow
 from engine.errors import GlimpseError
 from engine.ingest.base import READERS, ClipRecord, IngestIssue, ReadResult
-from engine.ingest.common import VIDEO_EXTENSIONS, find_dir, find_file, natural_key, require_dir, subdirs
+from engine.ingest.common import VIDEO_EXTENSIONS, natural_key, require_dir
+from engine.ingest.detect import detect_format
 from engine.ingest.verify import DEFAULT_WORKERS, VerifyStats, verify_result
 from engine.progress import NullReporter, Reporter, SubReporter
 
@@ -59,31 +60,8 @@ class IngestReport:
     frames_decoded: int = 0
     decode_frames_per_s: float = 0.0
 
-
-def detect_format(root: Path) -> str:
-    """Guess a dataset's format from the files its release ships (coding file names, folder names)."""
-    root = require_dir(Path(root))
-    if find_file(root, ("CASME2-coding*.xlsx", "CASME2-coding*.xls", "CASME2*coding*.csv")):
-        return "casme2"
-    if find_file(root, ("SAMM_Micro_FACS_Codes*.xlsx", "SAMM*Codes*.xlsx")):
-        return "samm"
-    if find_dir(root, ("cohn-kanade-images",)):
-        return "ckplus"
-    if find_dir(root, ("rawpic",)):
-        return "casme_sq"
-    if (root / "HS").is_dir() or find_dir(root, ("SMIC_all_cropped",)) or root.name.upper() == "HS":
-        return "smic"
-    if find_file(root, ("*.csv",), max_depth=1) and any(
-        p.suffix.lower() in (".avi", ".mp4", ".mov", ".mkv") for p in root.rglob("*") if p.is_file()
-    ):
-        return "video"
-    if subdirs(root):
-        return "folder"
-    raise GlimpseError(
-        "cannot tell the dataset format from its files",
-        where=str(root),
-        hint=f"pass --format (one of {', '.join(sorted(READERS))})",
-    )
+    n_recordings: int = 0  # long videos (clips of kind "recording")
+    n_intervals: int = 0  # intervals coded inside them
 
 
 def read_dataset(
@@ -236,7 +214,8 @@ def _write(
     reporter.progress(0.2, "writing frames")
     n_frames = _frames(session, wanted, reporter)
     reporter.progress(0.9, "writing annotations")
-    _source_annotations(session, wanted)
+    _source_annotations(session, {i: r for i, r in wanted.items() if r.kind != RECORDING})
+    _source_intervals(session, {i: r for i, r in wanted.items() if r.kind == RECORDING})
     session.flush()
     labels = Counter(r.label or "unlabelled" for r in records)
     return IngestReport(
@@ -253,6 +232,8 @@ def _write(
         n_updated=len(rows_update),
         n_missing=n_missing,
         n_restored=n_restored,
+        n_recordings=sum(r.kind == RECORDING for r in records),
+        n_intervals=sum(len(r.intervals) for r in records),
     )
 
 
@@ -406,6 +387,50 @@ def _source_annotations(session: Session, wanted: dict[int, ClipRecord]) -> None
         session.execute(update(Clip), counts)
 
 
+_INTERVAL_FIELDS = ("name", "onset", "apex", "offset", "type", "emotion", "label", "aus", "flags")
+
+
+def _source_intervals(session: Session, wanted: dict[int, ClipRecord]) -> None:
+    """Rewrite the ``source`` intervals of recordings whose coding changed (all on a first ingest), so
+    an unchanged re-ingest keeps interval ids; other annotators' intervals are never touched."""
+    have: dict[int, list[tuple[Any, ...]]] = {}
+    ids = sorted(wanted)
+    for chunk in _chunks(ids, 900):
+        for row in session.execute(
+            select(Interval.clip_id, *[getattr(Interval, f) for f in _INTERVAL_FIELDS])
+            .where(Interval.clip_id.in_(chunk), Interval.annotator == SOURCE_ANNOTATOR)
+            .order_by(Interval.clip_id, Interval.id)
+        ):
+            have.setdefault(row[0], []).append(tuple(row[1:]))
+    changed: list[int] = []
+    rows: list[dict[str, Any]] = []
+    for clip_id in ids:
+        target = [
+            {
+                "name": i.name,
+                "onset": i.onset,
+                "apex": i.apex,
+                "offset": i.offset,
+                "type": i.type,
+                "emotion": i.emotion,
+                "label": i.label,
+                "aus": i.aus,
+                "flags": list(i.flags),
+            }
+            for i in wanted[clip_id].intervals
+        ]
+        if have.get(clip_id, []) == [tuple(t[f] for f in _INTERVAL_FIELDS) for t in target]:
+            continue
+        changed.append(clip_id)
+        rows.extend({"clip_id": clip_id, "annotator": SOURCE_ANNOTATOR, **t} for t in target)
+    for chunk in _chunks(changed, 900):
+        session.execute(
+            delete(Interval).where(Interval.clip_id.in_(chunk), Interval.annotator == SOURCE_ANNOTATOR)
+        )
+    for chunk in _chunks(rows):
+        session.execute(insert(Interval), chunk)
+
+
 def _chunks(items: Sequence[Any], size: int = _BATCH) -> list[Sequence[Any]]:
     return [items[i : i + size] for i in range(0, len(items), size)]
 
@@ -414,13 +439,17 @@ SYNTHETIC_PARTS = (
     ("casme2", "casme2", "synthetic-casme2", None),
     ("ckplus", "ckplus", "synthetic-ckplus", None),
     ("faces", "folder", "synthetic-faces", "faces"),
+    # long videos for spotting (present when the corpus was generated with them)
+    ("casme_sq", "casme_sq", "synthetic-casme_sq", None),
+    ("samm_lv", "samm_lv", "synthetic-samm_lv", None),
 )
 
 
 def ingest_synthetic_corpus(
     session: Session, corpus_root: Path, reporter: Reporter | None = None
 ) -> list[IngestReport]:
-    """Ingest the generated corpus through the real readers: CASME II layout, CK+ layout, faces folder."""
+    """Ingest the generated corpus through the real readers: CASME II layout, CK+ layout, faces folder,
+    and the long videos in the CAS(ME)² and SAMM Long Videos layouts when the corpus has them."""
     corpus_root = Path(corpus_root)
     parts = [p for p in SYNTHETIC_PARTS if (corpus_root / p[0]).is_dir()]
     if not parts:

@@ -23,7 +23,8 @@ from engine.ingest.common import (
 from engine.ingest.labels import megc_label
 
 FPS = 200.0
-CODING_PATTERNS = ("SAMM_Micro_FACS_Codes*.xlsx", "SAMM*Codes*.xlsx", "SAMM*.xlsx", "SAMM*Codes*.csv")
+MICRO_CODING_PATTERNS = ("SAMM_Micro_FACS_Codes*.xlsx", "SAMM*Codes*.xlsx", "SAMM*Codes*.csv")
+CODING_PATTERNS = (*MICRO_CODING_PATTERNS, "SAMM*.xlsx")
 COLUMNS = ("Subject", "Filename", "Onset Frame", "Apex Frame", "Offset Frame", "Estimated Emotion")
 OPTIONAL = ("Inducement Code", "Duration", "Micro", "Action Units", "Objective Classes", "Notes")
 

@@ -14,6 +14,7 @@ from engine.ingest.labels import megc_label
 from engine.labels import LABELS_ME
 
 FPS = 100.0
+CROPPED_DIR = "SMIC_all_cropped"
 
 
 def _hs_dir(root: Path) -> tuple[Path, str]:
@@ -23,7 +24,7 @@ def _hs_dir(root: Path) -> tuple[Path, str]:
     direct = root / "HS"
     if direct.is_dir():
         return direct, "raw"
-    cropped = find_dir(root, ("SMIC_all_cropped",))
+    cropped = find_dir(root, (CROPPED_DIR,))
     if cropped is not None and (cropped / "HS").is_dir():
         return cropped / "HS", "cropped"
     found = find_dir(root, ("HS",), max_depth=3)

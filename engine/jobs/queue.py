@@ -6,18 +6,30 @@ transaction would both hide progress and hold SQLite's single write lock.
 
 from __future__ import annotations
 
+import os
+import socket
 import time
 from collections.abc import Sequence
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import CursorResult, DateTime, Executable, bindparam, select, text, update
 from sqlalchemy.orm import Session
 
-from db.schema import JOB_FINAL_STATES, Job, JobLog, Run, utcnow
+from db.schema import (
+    JOB_ACTIVE_STATES,
+    JOB_FINAL_STATES,
+    JOB_RETRYABLE_STATES,
+    Job,
+    JobLog,
+    Run,
+    Worker,
+    utcnow,
+)
+from engine.config import settings
 from engine.errors import GlimpseError
 
-ACTIVE_STATES = ("queued", "running")
 LOG_LEVELS = ("debug", "info", "warning", "error")
 MAX_LOG_LINE = 4000
 
@@ -45,25 +57,23 @@ def enqueue(session: Session, kind: str, params: dict[str, Any] | None = None) -
     return job.id
 
 
-def claim(session: Session, job_id: int, worker_id: str) -> Job | None:
-    """Move queued job ``job_id`` to running for ``worker_id`` (the CLI running the job it just queued);
-    None when someone else claimed or cancelled it first."""
+def start(session: Session, kind: str, params: dict[str, Any] | None, worker_id: str) -> Job:
+    """Add a job that is already running for ``worker_id`` (the CLI running its own job): no worker can
+    claim it in between, and it is listed, heartbeated and cancelled like any other."""
     now = utcnow()
-    changed = changed_rows(
-        session,
-        update(Job)
-        .where(Job.id == job_id, Job.status == "queued")
-        .values(
-            status="running",
-            worker_id=worker_id,
-            started_at=now,
-            heartbeat_at=now,
-            message="started",
-            progress=0.0,
-        ),
+    job = Job(
+        kind=kind,
+        params=dict(params or {}),
+        status="running",
+        worker_id=worker_id,
+        started_at=now,
+        heartbeat_at=now,
+        message="started",
+        progress=0.0,
     )
+    session.add(job)
     _commit(session)
-    return get_job(session, job_id) if changed else None
+    return job
 
 
 def claim_next(session: Session, worker_id: str, kinds: Sequence[str] | None = None) -> Job | None:
@@ -161,7 +171,7 @@ def finish(
     else:
         values["message"] = status
     changed = changed_rows(
-        session, update(Job).where(Job.id == job_id, Job.status.in_(ACTIVE_STATES)).values(**values)
+        session, update(Job).where(Job.id == job_id, Job.status.in_(JOB_ACTIVE_STATES)).values(**values)
     )
     if changed and status != "succeeded":
         _mark_runs(session, [job_id], status)
@@ -258,10 +268,12 @@ def requeue(session: Session, job_id: int) -> int:
     old row, never into the retry.
     """
     job = get_job(session, job_id)
-    if job.status not in ("lost", "failed", "cancelled"):
+    if job.status in JOB_ACTIVE_STATES and sweep_on_read(session):  # its worker may have just died
+        job = get_job(session, job_id)
+    if job.status not in JOB_RETRYABLE_STATES:
         raise GlimpseError(
             f"job {job_id} is {job.status}; only lost, failed or cancelled jobs can be requeued",
-            hint="cancel it first" if job.status in ACTIVE_STATES else None,
+            hint="cancel it first" if job.status in JOB_ACTIVE_STATES else None,
         )
     retry = Job(
         kind=job.kind,
@@ -302,3 +314,66 @@ def job_logs(session: Session, job_id: int, tail: int = 200) -> list[JobLog]:
         select(JobLog).where(JobLog.job_id == job_id).order_by(JobLog.id.desc()).limit(tail)
     ).all()
     return list(reversed(rows))
+
+
+# --- sweep on read: a dead worker is visible to whoever looks -------------------------------------------
+DEAD_WORKER_ERROR = "its worker (pid {pid} on {host}) died while it ran; requeue it to retry"
+
+
+def process_alive(pid: int) -> bool:
+    """True while ``pid`` exists and is not a zombie (a SIGKILLed worker its parent has not reaped yet)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process: it exists
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return True  # no /proc here: existence is all we can tell
+    return state not in ("Z", "X")
+
+
+def sweep_dead_workers(session: Session) -> list[int]:
+    """Running jobs whose worker ran on this host and is gone → ``lost`` (and their runs), at once.
+
+    A heartbeat can only say "dead" after ``lost_after_s``; a worker process on this machine can be
+    checked directly, so a SIGKILLed worker's job is lost the moment anyone looks. Its worker row is
+    marked stopped too, so ``ensure_worker`` starts a new one for the requeued job straight away.
+    """
+    session.commit()
+    host = socket.gethostname()
+    rows = session.execute(
+        select(Job.id, Worker.id, Worker.pid)
+        .join(Worker, Worker.id == Job.worker_id)
+        .where(Job.status == "running", Worker.host == host)
+    ).all()
+    session.commit()
+    dead = {worker_id: pid for _, worker_id, pid in rows if not process_alive(pid)}
+    if not dead:
+        return []
+    lost: list[int] = []
+    for worker_id, pid in dead.items():
+        lost += session.scalars(
+            update(Job)
+            .where(Job.worker_id == worker_id, Job.status == "running")
+            .values(
+                status="lost",
+                finished_at=utcnow(),
+                message="lost",
+                error=DEAD_WORKER_ERROR.format(pid=pid, host=host),
+            )
+            .returning(Job.id)
+        ).all()
+        session.execute(update(Worker).where(Worker.id == worker_id).values(stopped_at=utcnow()))
+    _mark_runs(session, lost, "lost")
+    for job_id in lost:
+        session.add(JobLog(job_id=job_id, level="error", line="marked lost: its worker process is gone"))
+    _commit(session)
+    return sorted(lost)
+
+
+def sweep_on_read(session: Session) -> list[int]:
+    """What every reader of jobs (CLI, API, Train page) calls first: dead local workers, stale heartbeats."""
+    return sorted(sweep_dead_workers(session) + sweep_lost(session, settings().lost_after_s))

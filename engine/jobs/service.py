@@ -2,7 +2,7 @@
 makes a job row here, so each run has a job with progress and a log in the Train page's list.
 
 - ``submit`` checks the kind against the handler registry and queues the job for a worker.
-- ``run_inline`` queues it, claims it at once for this process and runs it here (the CLI's default:
+- ``run_inline`` adds it as already running for this process and runs it here (the CLI's default:
   the rich bar in the terminal, the same progress and log lines in the job's row); it heartbeats the
   job itself so a worker's lost-job sweep leaves it alone, and a cancel from the page stops it.
 - ``execute`` runs a claimed job's handler and records how it ended; the worker's child
@@ -109,13 +109,11 @@ def run_inline(kind: str, params: dict[str, Any], display: Reporter | None = Non
     docstring); returns the final row. A GlimpseError (or any error) of the handler is recorded on
     the job, then re-raised."""
     db_url = default_url()  # the handlers open their sessions on the same catalog
+    get_kind(kind)  # an unknown kind fails before any row exists
     session = session_factory(db_url)()
     try:
-        job_id = submit(session, kind, params)
-        worker_id = f"{socket.gethostname()}:{os.getpid()}:inline"
-        job = queue.claim(session, job_id, worker_id)
-        if job is None:  # a worker took it first (or it was cancelled): it runs there
-            return queue.get_job(session, job_id)
+        job = queue.start(session, kind, params, f"{socket.gethostname()}:{os.getpid()}:inline")
+        job_id = job.id
         queue.set_pid(session, job_id, os.getpid())
         queue.append_log(session, job_id, f"running inline in process {os.getpid()} (glimpse {kind})")
         reporter = JobReporter(db_url, job_id)

@@ -3,6 +3,9 @@
 The key hashes what the crops depend on — every frame file (path, size, mtime), the backend that ran and
 the config — so editing a frame, changing the size or the backend makes a new entry, and asking again for
 the same thing is a cache hit that decodes no image.
+
+Why one ~430-line module: the key, the atomic file write, the catalog row and the in-process memo are
+one cache and must change together; per-clip, per-image and per-dataset entry points share them.
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -28,6 +29,7 @@ __all__ = [
     "face_alignment_weights",
     "gray_of",
     "has_ground_truth",
+    "search_with_margin",
 ]
 
 LANDMARKS_FILE = "glimpse_landmarks.json"
@@ -131,14 +133,7 @@ class OpenCVDetector:
 
     def detect(self, image: np.ndarray, where: str = "image") -> Detection:
         gray = gray_of(image)
-        box = self._face_box(gray)
-        if box is None:
-            # tightly cropped faces (CASME II / SMIC "cropped" releases) leave the cascade no margin:
-            # retry with a replicated border around the frame
-            pad = max(8, int(0.2 * max(gray.shape)))
-            padded = cv2.copyMakeBorder(gray, pad, pad, pad, pad, cv2.BORDER_REPLICATE)
-            found = self._face_box(padded)
-            box = None if found is None else (found[0] - pad, found[1] - pad, found[2], found[3])
+        box = search_with_margin(gray, self._face_box, 0.2)
         if box is None:
             raise NoFaceError("no face found (OpenCV Haar detector)", where=where, hint="check the frame")
         left, right = self._eyes(gray, box)
@@ -270,6 +265,25 @@ class FaceAlignmentDetector:
             return Detection.from_landmarks(best[:, :2], self.backend)
         except ValueError as error:
             raise GlimpseError(f"unusable landmarks: {error}", where=where) from error
+
+
+Box = tuple[float, float, float, float]
+
+
+def search_with_margin(
+    gray: np.ndarray, find: Callable[[np.ndarray], Box | None], margin: float
+) -> Box | None:
+    """``find(gray)``, and if it finds nothing, again on the frame with a replicated border.
+
+    Tightly cropped faces (CASME II / SMIC "cropped" releases) leave a detector no margin around the
+    face; the border (``margin`` of the longer side) gives it one. The box comes back in frame pixels.
+    """
+    box = find(gray)
+    if box is not None:
+        return box
+    pad = max(8, int(margin * max(gray.shape)))
+    found = find(cv2.copyMakeBorder(gray, pad, pad, pad, pad, cv2.BORDER_REPLICATE))
+    return None if found is None else (found[0] - pad, found[1] - pad, found[2], found[3])
 
 
 def gray_of(image: np.ndarray) -> np.ndarray:

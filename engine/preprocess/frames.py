@@ -85,3 +85,21 @@ class VideoFrames:
 
     def close(self) -> None:
         self._cap.release()
+
+
+def read_frame_rgb(path: Path, number: int) -> np.ndarray:
+    """Frame ``number`` of a clip as RGB uint8: the image file itself, or that 0-based frame of a video."""
+    if not is_video(path):
+        return read_rgb(path)
+    capture = cv2.VideoCapture(str(path))
+    try:
+        if not capture.isOpened():
+            raise GlimpseError("cannot open video", where=str(path), hint="check the file and its codec")
+        if number:
+            capture.set(cv2.CAP_PROP_POS_FRAMES, number)
+        ok, frame = capture.read()
+    finally:
+        capture.release()
+    if not ok or frame is None:
+        raise GlimpseError(f"cannot decode frame {number}", where=str(path), hint="is the video truncated?")
+    return cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)

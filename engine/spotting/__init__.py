@@ -4,6 +4,6 @@ Importing the package registers every spotting method (explicit imports, as ``en
 """
 
 from engine.spotting import difference, learned  # noqa: F401 (registers spotters)
-from engine.spotting.registry import DESCRIPTIONS, SPOTTERS, get_spotter, register_spotter
+from engine.spotting.registry import SPOTTERS, describe, get_spotter, register_spotter
 
-__all__ = ["DESCRIPTIONS", "SPOTTERS", "get_spotter", "register_spotter"]
+__all__ = ["SPOTTERS", "describe", "get_spotter", "register_spotter"]

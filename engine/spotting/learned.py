@@ -13,6 +13,7 @@ or an encoder's per-frame features (R = 1).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -24,7 +25,7 @@ from sklearn.preprocessing import StandardScaler
 
 from engine.spotting.config import SpotConfig
 from engine.spotting.curves import contrast, frames_for, region_differences
-from engine.spotting.intervals import Interval, spanning
+from engine.spotting.intervals import Interval, spanning, type_by_duration
 from engine.spotting.metrics import evaluate_spotting
 from engine.spotting.registry import register_spotter
 from engine.spotting.signals import VideoSignals
@@ -82,8 +83,23 @@ class LogisticSpotter:
     def __init__(self, config: SpotConfig) -> None:
         self.config = config
 
-    def _gap(self, video: VideoSignals) -> int:
-        return frames_for(self.config.merge_gap_s, video.fps)
+    def _intervals(self, probs: np.ndarray, tau: float, video: VideoSignals, kind: str) -> list[Interval]:
+        """Runs of one class's probability ≥ tau (short dips bridged) as intervals of that type — the
+        same rule when thresholds are chosen on training subjects and when a video is spotted. A micro
+        run is cut to ``micro_half_s[-1]`` either side of its most probable frame (the model smears an
+        ME's edges into the stillness around it), so it stays an ME by duration."""
+        gap = frames_for(self.config.merge_gap_s, video.fps)
+        runs = runs_above(probs[:, CLASSES.index(kind)], tau, video.numbers, video.video, video.fps, gap)
+        if kind == "micro":
+            half = frames_for(self.config.micro_half_s[-1], video.fps)
+            runs = [
+                replace(i, onset=max(i.onset, i.apex - half), offset=min(i.offset, i.apex + half))
+                if i.apex is not None
+                else i
+                for i in runs
+            ]
+            runs = [replace(i, type=type_by_duration(i.length, video.fps)) for i in runs]
+        return [i for i in runs if i.type == kind]
 
     def _training_set(self, videos: Sequence[VideoSignals]) -> tuple[np.ndarray, np.ndarray]:
         rng = np.random.default_rng(self.config.seed)
@@ -130,15 +146,7 @@ class LogisticSpotter:
         for kind in ("micro", "macro"):
             tau = taus.get(kind)
             if tau is not None:
-                runs = runs_above(
-                    probs[:, CLASSES.index(kind)],
-                    tau,
-                    video.numbers,
-                    video.video,
-                    video.fps,
-                    self._gap(video),
-                )
-                out += [i for i in runs if i.type == kind]
+                out += self._intervals(probs, tau, video, kind)
         return sorted(out, key=lambda i: (i.onset, i.offset))
 
     def _choose_thresholds(self, videos: Sequence[VideoSignals]) -> dict[str, Any]:
@@ -158,14 +166,7 @@ class LogisticSpotter:
             truth = [t for v in videos for t in v.truth if t.type == kind]
             best: tuple[float, float | None] = (0.0, None)
             for tau in self.config.prob_grid:
-                preds = [
-                    i
-                    for v in videos
-                    for i in runs_above(
-                        probs[v.video][:, CLASSES.index(kind)], tau, v.numbers, v.video, v.fps
-                    )
-                    if i.type == kind
-                ]
+                preds = [i for v in videos for i in self._intervals(probs[v.video], tau, v, kind)]
                 f1 = evaluate_spotting(truth, preds).overall.f1
                 if f1 > best[0]:
                     best = (f1, tau)

@@ -7,8 +7,9 @@ seed. That classifier (trained on all of the run's labelled clips — a short-cl
 videos' subjects) then labels each spotted interval: the interval's aligned crops (the recording's
 face-crop cache), resampled to the run's ``seq_len``, encoded by the run's encoder.
 
-Recognition F1 is the unweighted F1 over the three ME classes on the spotted true positives whose
-matched truth has a class; STRS = spotting F1 × that F1 (``metrics.strs``).
+Recognition F1 is the unweighted F1 over the three ME classes on the spotted micro-expression true
+positives whose matched truth has a class (the recognisers are ME classifiers);
+STRS = spotting F1 × that F1 (``metrics.strs``).
 """
 
 from __future__ import annotations
@@ -159,13 +160,14 @@ def recognise_spots(
     truth_labels: dict[tuple[str, int, int], str],
     spotting_f1: float,
 ) -> StrsReport:
-    """Classify the spotted TPs whose truth has an ME class; recognition F1 and STRS."""
+    """Classify the spotted micro-expression TPs whose truth has an ME class; recognition F1 and STRS."""
     pairs = [
         (o.pred, truth_labels[(o.video, o.truth.onset, o.truth.offset)])
         for o in outcomes
         if o.result == "TP"
         and o.pred is not None
         and o.truth is not None
+        and o.truth.type == "micro"
         and truth_labels.get((o.video, o.truth.onset, o.truth.offset)) in model.labels
     ]
     by_clip: dict[int, list[int]] = {}

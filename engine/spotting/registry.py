@@ -11,7 +11,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from engine.errors import GlimpseError
+from engine.registry import Registry
 from engine.spotting.config import SpotConfig
 from engine.spotting.intervals import Interval
 from engine.spotting.signals import VideoSignals
@@ -30,22 +30,22 @@ class Spotter(Protocol):
         """(T,) the per-frame score the method thresholds (for the timeline plot)."""
 
 
-SPOTTERS: dict[str, Callable[[SpotConfig], Spotter]] = {}
-DESCRIPTIONS: dict[str, str] = {}
+SPOTTERS: Registry[Callable[[SpotConfig], Spotter]] = Registry("spotting method")
 
 
 def register_spotter(name: str) -> Callable[[type], type]:
     def decorate(cls: type) -> type:
-        SPOTTERS[name] = cls
-        DESCRIPTIONS[name] = (cls.__doc__ or "").strip().splitlines()[0] if cls.__doc__ else ""
+        SPOTTERS.add(name, cls)
         return cls
 
     return decorate
 
 
+def describe(name: str) -> str:
+    """The first line of the method's docstring (what the CLI and the page list beside its name)."""
+    doc = getattr(SPOTTERS.get_or_fail(name), "__doc__", None) or ""
+    return doc.strip().splitlines()[0] if doc.strip() else ""
+
+
 def get_spotter(config: SpotConfig) -> Spotter:
-    if config.method not in SPOTTERS:
-        raise GlimpseError(
-            f"unknown spotting method {config.method!r}", hint=f"known: {', '.join(sorted(SPOTTERS))}"
-        )
-    return SPOTTERS[config.method](config)
+    return SPOTTERS.get_or_fail(config.method)(config)

@@ -6,6 +6,7 @@ size small enough to generate on a laptop in well under two minutes; ``tiny()`` 
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 
@@ -43,6 +44,20 @@ class SynthConfig:
     noise_sigma: float = 1.5  # sensor noise (grey levels, std)
     jpeg_quality: int = 90
     workers: int = 2  # process pool size; 1 renders in-process
+    # --- long videos for spotting: CAS(ME)² layout at 30 fps and SAMM-LV-like at 200 fps ---
+    long_subjects: int = 4  # per layout; 0 = no long videos
+    long_videos_per_subject: int = 2
+    long_frames_30fps: tuple[int, int] = (600, 1200)  # 20–40 s
+    long_frames_200fps: tuple[int, int] = (1300, 1600)  # 6.5–8 s
+    long_micro: tuple[int, int] = (2, 3)  # MEs per video
+    long_macro: tuple[int, int] = (1, 2)  # macro-expressions per video
+    long_me_s: tuple[float, float] = (0.2, 0.5)  # ME onset -> offset
+    long_macro_s: tuple[float, float] = (0.7, 1.5)  # macro onset -> offset (always longer than any ME)
+    long_talk_s: tuple[float, float] = (1.0, 2.0)  # a talking-like mouth stretch (distractor)
+    long_gap_s: float = 0.3  # at least this much neutral face between two events
+    long_blinks_per_s: float = 0.3  # people blink ~15-20 times a minute
+    long_apex_unknown_prob: float = 0.15  # CAS(ME)² rows whose apex is coded 0 (unknown)
+    long_frame_size: int = 112
 
     @classmethod
     def tiny(cls, seed: int = 0) -> SynthConfig:
@@ -68,4 +83,21 @@ class SynthConfig:
             n_face_images=20,
             frame_size=96,
             workers=1,
+            long_subjects=0,  # tiny_long() switches them on
+            long_videos_per_subject=1,
+            long_frames_30fps=(120, 140),
+            long_frames_200fps=(560, 600),
+            long_micro=(2, 2),
+            long_macro=(1, 1),
+            long_me_s=(0.1, 0.2),
+            long_macro_s=(0.6, 0.8),
+            long_talk_s=(0.4, 0.6),
+            long_gap_s=0.2,
+            long_frame_size=64,
         )
+
+    @classmethod
+    def tiny_long(cls, seed: int = 0) -> SynthConfig:
+        """The tiny corpus plus tiny long videos (3 subjects, one video each per layout) for spotting tests;
+        kept apart from ``tiny()`` so tests that need no long video do not pay for rendering them."""
+        return dataclasses.replace(cls.tiny(seed), long_subjects=3)

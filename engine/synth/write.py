@@ -25,6 +25,9 @@ from engine.synth.config import SynthConfig
 from engine.synth.dynamics import blink_curve, flicker_track, macro_curve, me_curve, pose_track
 from engine.synth.emotions import PROTOTYPES
 from engine.synth.identity import Identity, face_frame, sample_identity
+from engine.synth.landmarks_file import landmark_entry, write_landmarks
+from engine.synth.long import LAYOUT_FPS, LongVideo, long_identities, plan_long_videos, validate_long
+from engine.synth.long_write import long_video_job, long_video_json, write_code_files
 from engine.synth.plan import (
     MacroSequence,
     MEClip,
@@ -36,7 +39,7 @@ from engine.synth.plan import (
     plan_me_clips,
     validate,
 )
-from engine.synth.render import Camera, face_box, pose_matrix, render_frame
+from engine.synth.render import Camera, pose_matrix, render_frame
 
 CASME2_DIR = "casme2"
 CASME2_FRAMES = "CASME2_RAW_selected"
@@ -54,7 +57,6 @@ CASME2_HEADER = (
 )
 CKPLUS_DIR = "ckplus"
 FACES_DIR = "faces"
-LANDMARKS_FILE = "glimpse_landmarks.json"
 MANIFEST_FILE = "manifest.json"
 FACES_PER_JOB = 50
 
@@ -76,6 +78,12 @@ class CorpusManifest:
     me_clips: list[MEClip] = field(default_factory=list)
     macro_sequences: list[MacroSequence] = field(default_factory=list)
     config: dict[str, Any] = field(default_factory=dict)
+    long_videos: list[LongVideo] = field(default_factory=list)  # spotting: casme_sq/ and samm_lv/
+    n_long_videos: int = 0
+
+    def long_root(self, layout: str) -> Path:
+        """The folder of one long-video layout (``casme_sq`` or ``samm_lv``) inside the corpus."""
+        return self.root / layout
 
     @property
     def coding_file(self) -> Path:
@@ -89,14 +97,6 @@ class CorpusManifest:
 
 
 # ----------------------------------------------------------------------------------------- rendering jobs
-
-
-def _landmark_entry(lm: np.ndarray, size: int) -> dict[str, Any]:
-    return {"box": face_box(lm, size), "landmarks": np.round(lm, 2).tolist()}
-
-
-def _write_landmarks(folder: Path, frames: dict[str, Any]) -> None:
-    (folder / LANDMARKS_FILE).write_text(json.dumps({"format": "ibug68", "frames": frames}))
 
 
 def _scaled(aus: dict[str, float], k: float) -> dict[str, float]:
@@ -134,8 +134,8 @@ def _me_job(clip: MEClip, identity: Identity, cfg: SynthConfig, folder: Path) ->
     for k, (img, lm) in enumerate(render_me_clip(clip, identity, cfg)):
         name = f"img{clip.first_frame + k}.jpg"
         cv2.imwrite(str(folder / name), img, params)
-        entries[name] = _landmark_entry(lm, cfg.frame_size)
-    _write_landmarks(folder, entries)
+        entries[name] = landmark_entry(lm, cfg.frame_size)
+    write_landmarks(folder, entries)
     return len(entries)
 
 
@@ -162,8 +162,8 @@ def _macro_job(seq: MacroSequence, identity: Identity, cfg: SynthConfig, root: P
     for k, (img, lm) in enumerate(render_macro_sequence(seq, identity, cfg)):
         name = f"{seq.subject}_{seq.sequence}_{k + 1:08d}.png"
         cv2.imwrite(str(folder / name), img)
-        entries[name] = _landmark_entry(lm, cfg.frame_size)
-    _write_landmarks(folder, entries)
+        entries[name] = landmark_entry(lm, cfg.frame_size)
+    write_landmarks(folder, entries)
     if seq.code is not None:
         emotion_dir = root / "Emotion" / seq.subject / seq.sequence
         emotion_dir.mkdir(parents=True, exist_ok=True)
@@ -199,7 +199,7 @@ def _faces_job(cfg: SynthConfig, indices: list[int], folder: Path) -> dict[str, 
         img, lm = render_face_image(cfg, index)
         name = f"face_{index + 1:05d}.png"
         cv2.imwrite(str(folder / name), img)
-        entries[name] = _landmark_entry(lm, cfg.frame_size)
+        entries[name] = landmark_entry(lm, cfg.frame_size)
     return entries
 
 
@@ -285,6 +285,7 @@ def generate_corpus(
 ) -> CorpusManifest:
     """Write the whole synthetic corpus under ``out_dir``, deterministically from ``cfg.seed``."""
     validate(cfg)
+    validate_long(cfg)
     reporter = reporter or NullReporter()
     out_dir = Path(out_dir).resolve()
     staging = _prepare(out_dir)
@@ -329,6 +330,17 @@ def _generate(root: Path, cfg: SynthConfig, reporter: Reporter) -> CorpusManifes
     for start in range(0, cfg.n_face_images, FACES_PER_JOB):
         indices = list(range(start, min(cfg.n_face_images, start + FACES_PER_JOB)))
         jobs.append((_faces_job, (cfg, indices, faces), len(indices)))
+    long_videos = [v for layout in LAYOUT_FPS for v in plan_long_videos(cfg, layout)]
+    identities = {layout: long_identities(cfg, layout) for layout in LAYOUT_FPS if cfg.long_subjects > 0}
+    for video in long_videos:
+        layout_root = root / video.layout
+        jobs.append(
+            (
+                long_video_job,
+                (video, identities[video.layout][video.identity_index], cfg, layout_root),
+                video.n_frames,
+            )
+        )
     # longest first keeps both workers busy to the end
     jobs.sort(key=lambda j: -j[2])
 
@@ -344,8 +356,12 @@ def _generate(root: Path, cfg: SynthConfig, reporter: Reporter) -> CorpusManifes
             n_frames += int(result)
 
     _run_jobs(jobs, cfg.workers, reporter, collect)
-    _write_landmarks(faces, dict(sorted(face_entries.items())))
+    write_landmarks(faces, dict(sorted(face_entries.items())))
     write_coding_xlsx(casme / CASME2_CODING, clips)
+    for layout in LAYOUT_FPS:
+        videos = [v for v in long_videos if v.layout == layout]
+        if videos:
+            write_code_files(root / layout, layout, videos)
 
     manifest = CorpusManifest(
         root=root,
@@ -360,6 +376,8 @@ def _generate(root: Path, cfg: SynthConfig, reporter: Reporter) -> CorpusManifes
         n_frames=n_frames,
         me_clips=clips,
         macro_sequences=seqs,
+        long_videos=long_videos,
+        n_long_videos=len(long_videos),
         # the worker count changes speed, not content: leave it out so the corpus is byte-identical
         config={k: v for k, v in asdict(cfg).items() if k != "workers"},
     )
@@ -375,10 +393,12 @@ def _generate(root: Path, cfg: SynthConfig, reporter: Reporter) -> CorpusManifes
             "macro_sequences": manifest.n_macro_sequences,
             "labelled_sequences": manifest.n_labelled_sequences,
             "face_images": manifest.n_face_images,
+            "long_videos": len(long_videos),
             "frames": n_frames,
         },
         "me_clips": [_clip_json(c) for c in clips],
         "macro_sequences": [_seq_json(s) for s in seqs],
+        "long_videos": [long_video_json(v) for v in long_videos],
     }
     (root / MANIFEST_FILE).write_text(json.dumps(document, indent=1))
     return manifest

@@ -4,12 +4,11 @@ run with a ``comparison.json`` (spread over seeds, paired tests of FULL against 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from db.schema import Metric
 from db.session import session_scope
-from engine.evaluate.comparison import COMPARISON_KIND, compare_outcomes, write_comparison
+from engine.evaluate.comparison import COMPARISON_KIND, VariantOutcome, compare_outcomes, write_comparison
 from engine.executor import Executor
 from engine.labels import LABELS_ME
 from engine.progress import Cancelled, NullReporter, Reporter, SubReporter, check_cancel
@@ -17,20 +16,12 @@ from engine.train.config import AblationConfig
 from engine.train.data import protocol_clips
 from engine.train.loso import protocol_folds, run_folds
 from engine.train.runs import add_artifact, chance_levels, create_run, finish_run, record_loso, run_dir
-from engine.train.runtime import resolve_device
+from engine.train.runtime import applied_runtime, resolve_device
 from engine.variants import FLAWED_LABEL, LEAKAGE_SAFE, TEST_SUBJECT_ORACLE, VariantContext, get_variant
 
-
-@dataclass
-class VariantOutcome:
-    run_id: str
-    variant: str
-    seed: int
-    uf1: float
-    uar: float
-    accuracy: float
-    fold_uf1: dict[str, float] = field(default_factory=dict)
-    truth: list[str] = field(default_factory=list)
+# keys run_variant adds to a run's stored config that are not AblationConfig fields (what it ran, how its
+# epochs were selected, the encoder it reused): dropped when a stored config is read back as a config
+RUN_ONLY_KEYS = ("variants", "seeds", "encoder_from", "selection")
 
 
 def _final_status(error: BaseException) -> str:
@@ -74,6 +65,8 @@ def run_variant(
         **cfg.to_dict(),
         "variants": [variant],
         "seeds": [seed],
+        # the device as resolved: a stored "auto" would mean another device on another machine
+        "device": str(device),
         "selection": selection_of(variant, cfg),
     }
     flawed = config["selection"] != LEAKAGE_SAFE
@@ -93,20 +86,31 @@ def run_variant(
     )
     started = time.perf_counter()
     try:
-        context = VariantContext(
-            variant, seed, db_url, clips, run_dir(run_id), str(device), cfg, SubReporter(reporter, 0.0, 0.6)
-        )
-        if encoder_path:
-            context.extras["encoder_path"] = encoder_path
-        reporter.progress(
-            0.0,
-            f"{variant} seed {seed}: preparing ({cfg.protocol}, {len(folds)} fold(s), {len(clips)} clips)",
-        )
-        prepared = spec.prepare(context)
-        check_cancel(reporter)
-        results = run_folds(spec, prepared, folds, SubReporter(reporter, 0.6, 0.97), executor)
-        artifacts = [(k, Path(p), m) for k, p, m in context.extras.get("artifacts", [])]
-        overall, fold_uf1 = record_loso(db_url, run_id, clips, results, LABELS_ME, artifacts)
+        with applied_runtime(cfg.runtime):  # the run's numerics, whatever the caller's
+            context = VariantContext(
+                variant,
+                seed,
+                db_url,
+                clips,
+                run_dir(run_id),
+                str(device),
+                cfg,
+                SubReporter(reporter, 0.0, 0.6),
+            )
+            if encoder_path:
+                context.extras["encoder_path"] = encoder_path
+            reporter.progress(
+                0.0,
+                f"{variant} seed {seed}: preparing "
+                f"({cfg.protocol}, {len(folds)} fold(s), {len(clips)} clips)",
+            )
+            prepared = spec.prepare(context)
+            check_cancel(reporter)
+            results = run_folds(
+                spec, prepared, folds, SubReporter(reporter, 0.6, 0.97), executor, cfg.runtime
+            )
+            artifacts = [(k, Path(p), m) for k, p, m in context.extras.get("artifacts", [])]
+            overall, fold_uf1 = record_loso(db_url, run_id, clips, results, LABELS_ME, artifacts)
     except BaseException as error:
         finish_run(db_url, run_id, _final_status(error), started)
         raise
@@ -144,7 +148,7 @@ def run_ablation(
     parent = create_run(
         db_url,
         "ablation",
-        cfg.to_dict(),
+        {**cfg.to_dict(), "device": str(device)},
         names,
         str(device),
         job_id=job_id,
@@ -166,9 +170,10 @@ def run_ablation(
             add_artifact(session, parent, COMPARISON_KIND, path)
             for v, row in comparison["variants"].items():
                 for name in ("uf1_mean", "uf1_sd", "uar_mean", "uar_sd"):
-                    session.add(
-                        Metric(run_id=parent, scope=f"variant:{v}", name=name, value=float(row[name]))
-                    )
+                    if row[name] is not None:  # one seed has no sd: no row, rather than a made-up 0
+                        session.add(
+                            Metric(run_id=parent, scope=f"variant:{v}", name=name, value=float(row[name]))
+                        )
     except BaseException as error:
         finish_run(db_url, parent, _final_status(error), started)
         raise

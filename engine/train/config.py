@@ -8,7 +8,7 @@ from typing import Any
 
 from engine.config import config_from_dict
 from engine.errors import GlimpseError
-from engine.variants import LEAKAGE_SAFE, check_selection
+from engine.variants import LEAKAGE_SAFE, check_selection, encoder_variant_names
 
 IMBALANCE = ("weighted_loss", "sampler", "none")
 INTERPOLATION = ("nearest", "linear")
@@ -19,6 +19,8 @@ PROTOCOLS: dict[str, str] = {
     "composite": "MEGC 2019 composite (CASME II + SMIC-HS + SAMM membership), LOSO",
     "cross_dataset": "cross-dataset: train on some datasets, test on others",
 }
+# parameter dtypes a run can be told to use (the models and the feature pipeline are float32 throughout)
+DTYPES = ("float32",)
 
 
 @dataclass(frozen=True)
@@ -92,10 +94,39 @@ class SequenceConfig:
 
 
 @dataclass(frozen=True)
+class RuntimeConfig:
+    """What changes a run's numbers besides its config and seed, so it is part of the config.
+
+    Applied inside the run and inside each fold task (``runtime.applied_runtime``) whatever the caller's
+    environment: ``OMP_NUM_THREADS``, a worker's default thread count or an earlier ``--threads`` cannot
+    change the result (issue 10 found FULL seed 0 at UF1 0.775 on one intra-op thread and 0.725 on two:
+    another reduction order rounds differently). ``deterministic`` turns on torch's deterministic
+    algorithms (and off TF32 / cuDNN autotuning on CUDA).
+    """
+
+    threads: int = 1  # torch intra-op threads
+    deterministic: bool = True
+    dtype: str = "float32"
+
+    def __post_init__(self) -> None:
+        if self.threads < 1:
+            raise GlimpseError(f"runtime threads must be at least 1, not {self.threads}")
+        if self.dtype not in DTYPES:
+            raise GlimpseError(f"unsupported dtype {self.dtype!r}", hint=f"use one of {', '.join(DTYPES)}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> RuntimeConfig:
+        return config_from_dict(cls, data)
+
+
+@dataclass(frozen=True)
 class AblationConfig:
     """Which variants × seeds run, on which datasets, with which stage configs."""
 
-    variants: tuple[str, ...] = ("fir", "er", "mixt", "full")
+    variants: tuple[str, ...] = field(default_factory=encoder_variant_names)  # FIR/ER/MIXT/FULL
     seeds: tuple[int, ...] = (0,)
     me_datasets: tuple[str, ...] = ("synthetic-casme2",)
     macro_dataset: str = "synthetic-ckplus"
@@ -103,6 +134,7 @@ class AblationConfig:
     device: str = "auto"
     encoder: EncoderStageConfig = field(default_factory=EncoderStageConfig)
     sequence: SequenceConfig = field(default_factory=SequenceConfig)
+    runtime: RuntimeConfig = field(default_factory=RuntimeConfig)
     # settings of plug-in variants (e.g. engine.baselines' BaselineConfig fields), passed through as is
     baselines: dict[str, Any] = field(default_factory=dict)
     protocol: str = "loso"  # loso | composite | cross_dataset (see PROTOCOLS)
@@ -154,12 +186,14 @@ class AblationConfig:
                 data[key] = [data[key]]
         encoder = EncoderStageConfig.from_dict(data.pop("encoder", None))
         sequence = SequenceConfig.from_dict(data.pop("sequence", None))
+        runtime = RuntimeConfig.from_dict(data.pop("runtime", None))
         cfg = config_from_dict(cls, data)
         return AblationConfig(
             **{
                 **{f.name: getattr(cfg, f.name) for f in fields(cls)},
                 "encoder": encoder,
                 "sequence": sequence,
+                "runtime": runtime,
             }
         )
 

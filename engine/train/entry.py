@@ -22,7 +22,7 @@ from engine.errors import GlimpseError
 from engine.executor import Executor
 from engine.paths import glimpse_home, resolve_within
 from engine.progress import Reporter
-from engine.train.ablation import run_ablation, run_variant
+from engine.train.ablation import RUN_ONLY_KEYS, run_ablation, run_variant
 from engine.train.config import AblationConfig
 
 __all__ = ["run_from_params", "KINDS"]
@@ -77,7 +77,7 @@ def run_from_params(
                 )
             variant = run.variant
             stored = dict(run.config)
-        merged = {k: v for k, v in stored.items() if k not in ("variants", "seeds", "encoder_from")}
+        merged = {k: v for k, v in stored.items() if k not in RUN_ONLY_KEYS}
         for key, value in params.items():
             merged[key] = {**merged.get(key, {}), **value} if isinstance(value, dict) else value
         path = resolve_within(glimpse_home(), art.path)

@@ -4,7 +4,7 @@ run through the executor the caller passes in (in-process by default)."""
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any
 
@@ -13,6 +13,8 @@ import numpy as np
 from engine.errors import GlimpseError
 from engine.executor import Executor, LocalExecutor
 from engine.progress import NullReporter, Reporter, check_cancel
+from engine.train.config import RuntimeConfig
+from engine.train.runtime import applied_runtime
 from engine.variants import ClipInfo, FoldResult, FoldSpec, Variant
 
 
@@ -111,18 +113,28 @@ def protocol_folds(
     raise GlimpseError(f"unknown protocol {protocol!r}", hint="use one of loso, composite, cross_dataset")
 
 
+def run_fold_under(
+    runtime: RuntimeConfig, run_fold: Callable[[Any, FoldSpec], FoldResult], prepared: Any, spec: FoldSpec
+) -> FoldResult:
+    """Top-level (picklable) fold task: the variant's fold under the run's numerics, which a Ray worker
+    process (its own thread count and flags) would otherwise not have."""
+    with applied_runtime(runtime):
+        return run_fold(prepared, spec)
+
+
 def run_folds(
     variant: Variant,
     prepared: Any,
     specs: Sequence[FoldSpec],
     reporter: Reporter | None = None,
     executor: Executor | None = None,
+    runtime: RuntimeConfig | None = None,
 ) -> list[FoldResult]:
     """All folds through ``executor`` (in-process when None, or e.g. Ray tasks); progress and
     cancellation are seen between folds. Each task is the variant's top-level ``run_fold`` with the
     prepared data bound, so a remote process needs no registry lookup."""
     reporter = reporter or NullReporter()
-    fn = partial(variant.run_fold, prepared)
+    fn = partial(run_fold_under, runtime or RuntimeConfig(), variant.run_fold, prepared)
     check_cancel(reporter)
     results = (executor or LocalExecutor()).map(fn, list(specs), reporter=reporter)
     reporter.progress(1.0, f"{len(results)} folds done")

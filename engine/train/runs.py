@@ -24,7 +24,7 @@ from engine.evaluate.export import write_megc_log, write_predictions_csv
 from engine.evaluate.metrics import MetricReport, compute_metrics, pooled_and_per_group
 from engine.paths import relative_to_home, runs_dir
 from engine.preprocess.cache import crop_backends
-from engine.provenance import code_version
+from engine.provenance import code_version, environment
 from engine.variants import ClipInfo, FoldResult
 
 
@@ -77,6 +77,7 @@ def create_run(
             "config": config,
             "dataset_names": list(dataset_names),
             "code_version": code_version(),
+            "environment": environment(device),
         }
         cfg_path.write_text(json.dumps(record, indent=2, sort_keys=True), encoding="utf-8")
         session.add(

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from db.schema import Annotation, Artifact, Clip, Dataset, Frame, Metric, Prediction, Run, Subject
 from db.session import session_scope
-from engine.evaluate.comparison import compare_outcomes, write_comparison
+from engine.evaluate.comparison import VariantOutcome, compare_outcomes, write_comparison
 
 FRAMES = list(range(100, 110))  # frame numbers of every synthetic clip
 ONSET, APEX, OFFSET = 101, 104, 107
@@ -31,19 +31,6 @@ PREDICTIONS = [
     (2, "negative", "negative"),
     (3, "surprise", "negative"),
 ]
-
-
-@dataclass(frozen=True)
-class _Outcome:
-    """One (variant, seed) child's figures, shaped like the ablation's outcomes."""
-
-    run_id: str
-    variant: str
-    seed: int
-    uf1: float
-    uar: float
-    accuracy: float
-    fold_uf1: dict[str, float]
 
 
 @dataclass
@@ -216,7 +203,7 @@ def seed_catalog(home: Path, url: str) -> Seeded:
         abl_dir.mkdir(parents=True)
         # the document the ablation writes when it ends, by the writer's own function
         outcomes = [
-            _Outcome(f"abl-1-{v}-{seed}", v, seed, value, value + 0.02, value + 0.05, {"sub01": value})
+            VariantOutcome(f"abl-1-{v}-{seed}", v, seed, value, value + 0.02, value + 0.05, {"sub01": value})
             for seed in (0, 1)
             for v, values in uf1.items()
             for value in [values[seed]]

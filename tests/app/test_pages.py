@@ -7,6 +7,7 @@ import json
 
 import cv2
 import numpy as np
+import pandas as pd
 import pytest
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
@@ -14,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 from db.schema import Annotation, Job
 from db.session import session_scope
 from engine import api
+from engine.annotate import store
 from engine.annotate.agreement import krippendorff_alpha
 
 TIMEOUT = 60
@@ -168,6 +170,39 @@ def test_annotation_saved_once_per_annotator_and_updated(seeded) -> None:
     assert sorted(table.annotator) == ["alice", "source"]
 
 
+def test_annotation_saved_elsewhere_meanwhile_offers_reload_or_overwrite(seeded) -> None:
+    cid = seeded.clip_ids[2]
+    at = page("annotate")
+    at.session_state["clip_id"] = cid
+    at.session_state["annotator"] = "carol"
+    at.run()  # carol opens the clip: no annotation of hers yet
+    theirs = store.save(cid, "carol", store.Marks(101, 103, 107, emotion="disgust"), None, saved_by="dave")
+    at.number_input(key=f"ann_apex_{cid}").set_value(105)
+    _submit(at)
+    stamp = f"{theirs.updated_at:%Y-%m-%d %H:%M:%S} UTC"
+    assert any(f"changed by dave at {stamp} — reload or overwrite" in e.value for e in at.error)
+    assert not at.exception
+    assert _apex_of(seeded.url, cid, "carol") == 103  # dave's save is intact
+    next(b for b in at.button if b.label == "Overwrite with mine").click().run()
+    assert _apex_of(seeded.url, cid, "carol") == 105
+    # dave saves again; this time carol reloads and sees his marks
+    store.save(cid, "carol", store.Marks(101, 102, 107), 2, saved_by="dave")
+    at.number_input(key=f"ann_apex_{cid}").set_value(106)
+    _submit(at)
+    assert any("changed by dave" in e.value for e in at.error)
+    next(b for b in at.button if b.label == "Reload their annotation").click().run()
+    assert at.number_input(key=f"ann_apex_{cid}").value == 102
+    _submit(at)  # saving after the reload names the version reloaded: accepted
+    assert "saved carol's annotation" in texts(at)
+
+
+def _apex_of(url: str, clip_id: int, annotator: str) -> int | None:
+    with session_scope(url) as s:
+        return s.scalar(
+            select(Annotation.apex).where(Annotation.clip_id == clip_id, Annotation.annotator == annotator)
+        )
+
+
 def test_annotation_out_of_order_shows_error_and_writes_nothing(seeded) -> None:
     cid = seeded.clip_ids[0]
     at = page("annotate")
@@ -306,6 +341,20 @@ def test_compare_page_shows_each_variant(seeded) -> None:
     assert sorted(set(tests.index.get_level_values("test"))) == ["by_fold_uf1", "by_seed_uar", "by_seed_uf1"]
 
 
+def test_compare_page_says_one_seed_has_no_interval_and_no_test(seeded) -> None:
+    at = page("compare")
+    at.run()
+    at.selectbox(key="cmp_ablation").select_index(0)  # "(none)"
+    at.multiselect(key="cmp_runs").set_value([seeded.run_id]).run()  # one FULL run: one seed
+    assert not at.exception
+    summary = at.dataframe[0].value
+    uf1 = summary[summary.metric == "uf1"].iloc[0]
+    assert uf1["n"] == 1 and uf1["note"] == "n/a — one seed"
+    assert pd.isna(uf1["sd"]) and pd.isna(uf1["ci_low"]) and pd.isna(uf1["ci_high"])  # not a 0-width CI
+    assert "sd, 95% CI and p-values: **n/a — one seed**" in texts(at)
+    assert "Paired tests need FULL and the variant over at least two shared seeds." in texts(at)
+
+
 def test_trajectories_page_loads_npz(seeded) -> None:
     cid = seeded.clip_ids[0]
     data = api.trajectories(seeded.run_id, cid)
@@ -347,6 +396,27 @@ def test_user_error_is_a_message_not_a_traceback(seeded) -> None:
     assert [e.value for e in at.error] == [
         "clip 999 is not in the catalog (pick a clip from the Clips table)"
     ]
+
+
+def test_trajectories_rerun_opens_no_file(seeded, monkeypatch) -> None:
+    cid = seeded.clip_ids[1]
+    at = page("trajectories")
+    at.session_state["clip_id"] = cid
+    at.run()
+    assert "Frames: full · run-full-0: 10" in texts(at)
+    opened: list[object] = []
+    load = np.load
+
+    def counted(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        opened.append(args[0])
+        return load(*args, **kwargs)
+
+    monkeypatch.setattr(np, "load", counted)
+    at.run()  # a rerun (any widget change) reads the index and the trajectory from the caches
+    assert not at.exception and "Frames: full · run-full-0: 10" in texts(at)
+    assert opened == []
+    at.selectbox(key="traj_clip").select(seeded.clip_ids[2]).run()  # a new clip: its arrays, once
+    assert [str(p).endswith("trajectories.npz") for p in opened] == [True]
 
 
 def test_review_ranks_disagreement_and_records_consensus(seeded) -> None:

@@ -195,7 +195,7 @@ def test_walk(workbench, browser_page, monkeypatch) -> None:  # noqa: ANN001
 
     # 8. spotting: a run on toy long videos (spotting's own test catalog), its page with the MEGC figures
     monkeypatch.setenv("GLIMPSE_HOME", str(workbench.home))  # run folders and caches of the workbench's home
-    spot_fixtures = _load_by_path(Path(__file__).resolve().parents[1] / "spotting" / "conftest.py")
+    spot_fixtures = _load_by_path(Path(__file__).resolve().parents[1] / "spotting" / "spotting_catalog.py")
     with session_scope(workbench.db_url) as s:
         spot_fixtures.build_long_dataset(s, workbench.home / "datasets" / "toy-long")
     summary = run_spotting(workbench.db_url, spot_fixtures.DATASET, SpotConfig(method="fd"))

@@ -127,7 +127,7 @@ def test_annotator_filter_and_save_annotation(session: Session, catalog: dict[st
             save_annotation(session, clip_id, name, 10, 11, 12, "4", "disgust", label)
     clip = session.get(Clip, clip_id)
     assert (clip.n_annotators, clip.agreement) == (3, pytest.approx(0.6667, abs=1e-3))
-    ann = save_annotation(session, clip_id, "bob", 10, 10, 11, "", "disgust", "negative")  # upsert
+    ann = save_annotation(session, clip_id, "bob", 10, 10, 11, "", "disgust", "negative", opened_version=1)
     assert (ann.onset, ann.offset) == (10, 11)
     assert (clip.n_annotators, clip.agreement) == (3, 1.0)
     assert [a.annotator for a in annotations_for(session, clip_id)] == ["source", "alice", "bob"]

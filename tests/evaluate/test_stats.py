@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from engine.evaluate.metrics import compute_metrics
-from engine.evaluate.stats import _metric_from_confusion, bootstrap_ci, paired_test, seed_spread
+from engine.evaluate.stats import ONE_SEED, _metric_from_confusion, bootstrap_ci, paired_test, seed_spread
 
 
 def test_seed_spread_known_values() -> None:
@@ -19,9 +19,15 @@ def test_seed_spread_known_values() -> None:
     assert s.n == 3
 
 
-def test_seed_spread_single_value() -> None:
+def test_seed_spread_single_value_has_no_sd_and_no_interval() -> None:
     s = seed_spread([0.42])
-    assert (s.mean, s.sd, s.ci_low, s.ci_high, s.n) == (0.42, 0.0, 0.42, 0.42, 1)
+    assert (s.mean, s.sd, s.ci_low, s.ci_high, s.n) == (0.42, None, None, None, 1)
+    assert (
+        not s.has_ci
+        and str(s)
+        == f"0.4200 (sd and 95% CI {ONE_SEED}, n=1)"
+        == "0.4200 (sd and 95% CI n/a — one seed, n=1)"
+    )
 
 
 def test_paired_test_detects_consistent_difference() -> None:
@@ -40,7 +46,10 @@ def test_paired_test_detects_consistent_difference() -> None:
 
 def test_paired_test_small_n_notes() -> None:
     out = paired_test([0.5], [0.4])
-    assert out["t"] is None and "n < 2" in out["note"]
+    assert (out["n"], out["t"], out["p_t"], out["w"], out["p_wilcoxon"]) == (1, None, None, None, None)
+    assert out["mean_diff"] == pytest.approx(0.1) and "a paired test needs 2" in out["note"]
+    zero = paired_test([0.5, 0.6], [0.5, 0.6])  # no difference at all: no test, and never "p = 1"
+    assert zero["p_t"] is None and zero["p_wilcoxon"] is None and "t-test undefined" in zero["note"]
     same = paired_test([0.5, 0.6, 0.7], [0.5, 0.6, 0.7])
     assert same["mean_diff"] == 0.0 and same["p_wilcoxon"] is None and "Wilcoxon" in same["note"]
 

@@ -129,20 +129,97 @@ def samm(root: Path, rows: Sequence[tuple[str, str, int, int, int, str, str]]) -
 
 # ----------------------------------------------------------------------------- CAS(ME)²
 
+CASME_SQ_CODE_FILE = "CAS(ME)^2code_final.xlsx"
+
 
 def casme_sq(
-    root: Path, rows: Sequence[tuple[int, str, int, int, int, str, str, str, str]], videos: dict
+    root: Path,
+    rows: Sequence[Sequence[object]],
+    videos: dict[tuple[str, str], int | Sequence[int]],
+    subjects: Sequence[tuple[object, str, int]] = ((15, "s15", 1), (16, "s16", 2)),
+    names: Sequence[tuple[object, str]] = ((101, "disgust1"), (102, "disgust2"), (401, "anger1")),
 ) -> Path:
-    """``rows`` header-less (subject, video, onset, apex, offset, AUs, category, type, emotion);
-    ``videos`` = {(folder subject "s15", folder "15_0101disgustingteeth"): n_frames}."""
-    for (subject, folder), n in videos.items():
-        frames(root / "rawpic" / subject / folder, "img{:03d}.jpg", range(1, n + 1))
+    """The CAS(ME)² release: ``rawpic/<s-code>/<nn>_<code><name>/img<n>.jpg`` and the code file whose
+    sheet 1 has no header (subject number, ``disgust1_1``, onset, apex, offset, AUs, category, type,
+    self-report), sheet 2 ``naming rule1`` (``15 | s15 | 1``), sheet 3 ``naming rule2`` (``101 | disgust1``,
+    the leading zero lost to Excel). ``videos`` = {(s-code, folder): frame count or frame numbers}."""
+    for (subject, folder), spec in videos.items():
+        numbers = range(1, spec + 1) if isinstance(spec, int) else spec
+        frames(root / "rawpic" / subject / folder, "img{}.jpg", numbers)
     xlsx(
-        root / "CAS(ME)^2code_final.xlsx",
+        root / CASME_SQ_CODE_FILE,
         rows,
-        sheet="Sheet1",
-        extra={"naming rule1": [("0101", "disgust1")]},
+        sheet="CASFEcode_final",
+        extra={"naming rule1": subjects, "naming rule2": names},
     )
+    return root
+
+
+# ----------------------------------------------------------------------------- SAMM Long Videos
+
+SAMM_LV_HEADER = (
+    "Subject",
+    "Filename",
+    "Inducement Code",
+    "Onset",
+    "Apex",
+    "Offset",
+    "Duration",
+    "Type",
+    "Action Units",
+    "Notes",
+)
+SAMM_LV_NOTES = 9
+SAMM_LV_CODE_FILE = "SAMM_LongVideos_V3_Release.xlsx"
+
+
+def samm_lv(
+    root: Path,
+    rows: Sequence[tuple[str, int, int, int, str, str]],
+    videos: dict[str, int | Sequence[int]],
+    emotions: dict[str, str] | None = None,
+) -> Path:
+    """SAMM Long Videos: ``SAMM_longvideos/006_1/006_1_00001.jpg`` and the release xlsx with note rows
+    above the header; ``rows`` = (Filename ``006_1_1``, onset, apex, offset, type, AUs); ``emotions``
+    (Filename → emotion) writes the SAMM micro coding file the release takes emotions from."""
+    for video, spec in videos.items():
+        numbers = range(1, spec + 1) if isinstance(spec, int) else spec
+        frames(root / "SAMM_longvideos" / video, f"{video}_{{:05d}}.jpg", numbers)
+    notes = [["SAMM Long Videos"], ["Release notes"]] + [[f"note {i}"] for i in range(SAMM_LV_NOTES - 2)]
+    table: list[Sequence[object]] = [*notes, SAMM_LV_HEADER]
+    for name, onset, apex, offset, kind, aus in rows:
+        table.append(
+            (int(name.split("_")[0]), name, 1, onset, apex, offset, offset - onset + 1, kind, aus, "")
+        )
+    xlsx(root / SAMM_LV_CODE_FILE, table, sheet="FACS_Codes")
+    if emotions:
+        micro_notes = [["SAMM Micro-FACS Codes"]] + [[f"note {i}"] for i in range(SAMM_NOTES - 1)]
+        micro = [*micro_notes, SAMM_HEADER]
+        for name, emotion in emotions.items():
+            micro.append((int(name.split("_")[0]), name, 1, 1, 2, 3, 3, "Micro - 1/2", "", emotion, 1, ""))
+        xlsx(root / "SAMM_Micro_FACS_Codes_v2.xlsx", micro, sheet="FACS_Codes")
+    return root
+
+
+# ----------------------------------------------------------------------------- CAS(ME)³ Part A
+
+CASME3_HEADER = ("Subject", "Filename", "Onset", "Apex", "Offset", "AU", "Objective class", "emotion")
+CASME3_CODE_FILE = "cas(me)3_part_A_ME_label_JpgIndex_v2.xlsx"
+
+
+def casme3(
+    root: Path,
+    rows: Sequence[Sequence[object]],
+    videos: dict[tuple[str, str], int | Sequence[int]],
+) -> Path:
+    """CAS(ME)³ Part A: ``ME_A/spNO.1/b/color/175.jpg`` (and a ``depth`` folder beside ``color``) plus
+    the JpgIndex label xlsx; ``rows`` = (Subject ``spNO.1``, Filename ``b``, onset, apex, offset, AU,
+    objective class, emotion); ``videos`` = {(subject, letter): frame count or frame numbers}."""
+    for (subject, letter), spec in videos.items():
+        numbers = list(range(1, spec + 1) if isinstance(spec, int) else spec)
+        frames(root / "ME_A" / subject / letter / "color", "{}.jpg", numbers)
+        frames(root / "ME_A" / subject / letter / "depth", "{}.png", numbers[:1])
+    xlsx(root / CASME3_CODE_FILE, [CASME3_HEADER, *rows], sheet="Sheet1")
     return root
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from ingest_layouts import casme2, casme_sq, ckplus, frame, samm, smic
+from ingest_layouts import casme2, ckplus, frame, samm, smic
 
 from engine.errors import GlimpseError
 from engine.ingest import READERS
@@ -137,30 +137,6 @@ def test_samm_header_below_note_rows(tmp_path: Path) -> None:
         "011_3_3": "negative",
     }
     assert anger.meta["Objective Classes"] == "1"
-
-
-def test_casme_sq_headerless_code_file(tmp_path: Path) -> None:
-    rows = [
-        (15, "15_0101disgustingteeth", 10, 14, 20, "4+10", "negative", "micro-expression", "disgust"),
-        (15, "0101disgustingteeth", 30, 35, 0, "12", "positive", "macro-expression", "happy"),
-        (15, "disgust1_1", 40, 0, 45, "", "others", "micro-expression", "others"),
-        (16, "16_0102", 5, 3, 2, "", "surprise", "micro-expression", "surprise"),
-    ]
-    root = casme_sq(
-        tmp_path / "CASME_sq", rows, {("s15", "15_0101disgustingteeth"): 50, ("s16", "16_0102x"): 10}
-    )
-    result = READERS["casme_sq"](root)
-    assert result.fps == 30.0
-    clips = result.clips
-    assert [(c.subject, c.onset, c.apex, c.offset, c.kind, c.label) for c in clips] == [
-        ("s15", 10, 14, 20, "micro", "negative"),
-        ("s15", 30, 35, None, "macro", "positive"),  # offset 0 = unknown
-        ("s15", 40, None, 45, "micro", None),  # apex 0 = unknown; others excluded; name via naming sheet
-    ]
-    assert [f.number for f in clips[0].frames] == list(range(10, 21))
-    assert clips[0].path == "rawpic/s15/15_0101disgustingteeth"
-    assert len(result.issues) == 1 and result.issues[0].row == 4
-    assert "after" in result.issues[0].reason or "before" in result.issues[0].reason
 
 
 def test_ckplus_labelled_and_unlabelled(tmp_path: Path) -> None:

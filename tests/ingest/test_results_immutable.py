@@ -300,3 +300,21 @@ def test_frame_check_catches_a_jpeg_cut_inside_its_image_data(tmp_path: Path) ->
     assert "truncated" in (frame_problem(path) or "")  # … the check does not
     path.write_bytes(b"")
     assert frame_problem(path) == "empty file (0 bytes)"
+
+
+def test_spotting_leaves_out_recordings_missing_from_their_source(session: Session, tmp_path: Path) -> None:
+    import cv2
+    import numpy as np
+
+    from db.queries import recordings
+    from db.schema import utcnow
+
+    writer = cv2.VideoWriter(str(tmp_path / "long.avi"), cv2.VideoWriter_fourcc(*"MJPG"), 30.0, (32, 32))
+    for i in range(8):
+        writer.write(np.full((32, 32, 3), 20 * i, dtype=np.uint8))
+    writer.release()
+    report = ingest_dataset(session, tmp_path / "long.avi", fmt="video", name="long")
+    assert [c.name for c in recordings(session, ["long"])] == ["long"] and report.frames_decoded == 8
+    session.execute(Clip.__table__.update().values(missing_since=utcnow()))  # what a re-ingest marks
+    session.commit()
+    assert recordings(session, ["long"]) == []

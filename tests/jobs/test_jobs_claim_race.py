@@ -1,14 +1,17 @@
-"""Claiming is atomic across real processes on SQLite: no job is ever claimed twice."""
+"""Claiming is atomic across real processes on SQLite and PostgreSQL (SKIP LOCKED): never claimed twice."""
 
 from __future__ import annotations
 
 import json
 import subprocess
 import sys
+from collections.abc import Iterator
 
+import pytest
 from jobs_support import ROOT
 from sqlalchemy.orm import Session
 
+from db.session import session_factory
 from engine.jobs import queue
 
 CLAIMER = """
@@ -49,17 +52,23 @@ def _race(db_url: str, pause_s: float) -> list[list[int]]:
     return [json.loads(out.strip().splitlines()[-1]) for out in outputs]
 
 
-def test_two_claimers_one_job_exactly_one_claim(session: Session, db_url: str) -> None:
+@pytest.fixture()
+def session(backend_url: str) -> Iterator[Session]:
+    with session_factory(backend_url)() as s:
+        yield s
+
+
+def test_two_claimers_one_job_exactly_one_claim(session: Session, backend_url: str) -> None:
     job_id = queue.enqueue(session, "sleep", {})
-    claims = _race(db_url, pause_s=0.0)
+    claims = _race(backend_url, pause_s=0.0)
     assert sorted(claims, key=len) == [[], [job_id]]
     job = queue.get_job(session, job_id)
     assert job.status == "running" and job.worker_id in ("claimer-0", "claimer-1")
 
 
-def test_two_claimers_many_jobs_each_claimed_once(session: Session, db_url: str) -> None:
+def test_two_claimers_many_jobs_each_claimed_once(session: Session, backend_url: str) -> None:
     ids = [queue.enqueue(session, "sleep", {"n": i}) for i in range(40)]
-    a, b = _race(db_url, pause_s=0.025)
+    a, b = _race(backend_url, pause_s=0.025)
     assert not set(a) & set(b)
     assert sorted(a + b) == ids
     assert a and b, "both claimers should have won some jobs"

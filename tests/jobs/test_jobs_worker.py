@@ -12,11 +12,14 @@ import pytest
 from jobs_support import alive, start_worker, stop, wait_for, wait_status
 from sqlalchemy import update
 from sqlalchemy.orm import Session
+from streamlit.testing.v1 import AppTest
+from typer.testing import CliRunner
 
 from db.schema import Run, Worker, utcnow
+from engine.cli import app
 from engine.jobs import queue, worker
 
-LOST_AFTER_S = 1.5
+runner = CliRunner()
 
 
 @pytest.fixture()
@@ -90,10 +93,9 @@ def test_cancel_stops_the_whole_process_group(fast: None, session: Session) -> N
         stop(proc)
 
 
-def test_sigkilled_worker_job_becomes_lost_and_requeue_finishes_it(
-    fast: None, session: Session, monkeypatch: pytest.MonkeyPatch
+def test_sigkilled_worker_is_seen_at_once_by_readers_and_requeue_finishes_it(
+    fast: None, session: Session
 ) -> None:
-    monkeypatch.setenv("GLIMPSE_LOST_AFTER_S", str(LOST_AFTER_S))
     job_id = queue.enqueue(session, "sleep", {"seconds": 3.0, "make_run": True})
     first = start_worker()
     child_pid = 0
@@ -111,14 +113,26 @@ def test_sigkilled_worker_job_becomes_lost_and_requeue_finishes_it(
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(child_pid, signal.SIGKILL)
 
-    assert queue.get_job(session, job_id).status == "running"  # nobody has noticed yet
-    assert queue.sweep_lost(session, lost_after_s=60) == []  # not stale enough for a long timeout
-    wait_for(lambda: queue.sweep_lost(session, LOST_AFTER_S) == [job_id], 15, "the job to be swept as lost")
+    # lost_after_s is 30 s, so no heartbeat sweep could have decided yet: the first reader does, at once
+    assert queue.sweep_lost(session, lost_after_s=30) == []
+    monitor = AppTest.from_string("from workbench.pages import train\ntrain.render()\n", default_timeout=60)
+    monitor.session_state["job_id"] = job_id
+    monitor.run()  # the Train page's job monitor is that reader here
+    assert any(m.value == "**Status: lost** (sleep)" for m in monitor.markdown)
+    assert any("died while it ran; requeue it to retry" in e.value for e in monitor.error)
+    listing = runner.invoke(app, ["jobs", "ls"])
+    assert listing.exit_code == 0, listing.output
+    assert re.search(rf"│ {job_id} +│ sleep +│ lost ", listing.output), listing.output
     job = queue.get_job(session, job_id)
-    assert job.status == "lost" and "heartbeat" in job.error
+    assert job.status == "lost" and f"its worker (pid {first.pid} on " in job.error
     assert [r.status for r in _runs(session, job_id)] == ["lost"]  # never shown as a finished run
+    shown = runner.invoke(app, ["jobs", "show", str(job_id)])
+    assert "lost" in shown.output and "died while it ran" in shown.output
+    assert worker.alive_workers(session) == []  # so a new worker is started for the retry at once
 
-    retry = queue.requeue(session, job_id)
+    requeued = runner.invoke(app, ["jobs", "requeue", str(job_id)])
+    assert requeued.exit_code == 0, requeued.output
+    retry = int(requeued.output.split("requeued as job")[1].split()[0])
     second = start_worker("--once")
     try:
         assert second.wait(timeout=60) == 0
@@ -128,6 +142,29 @@ def test_sigkilled_worker_job_becomes_lost_and_requeue_finishes_it(
     assert (job.status, job.progress, job.attempts) == ("succeeded", 1.0, 1)
     assert [r.status for r in _runs(session, retry)] == ["succeeded"]
     assert queue.get_job(session, job_id).status == "lost"
+
+
+def test_requeue_right_after_the_worker_died_needs_no_sweep_first(fast: None, session: Session) -> None:
+    job_id = queue.enqueue(session, "sleep", {"seconds": 30.0})
+    first = start_worker()
+    try:
+        wait_status(session, job_id, ("running",))
+        os.killpg(first.pid, signal.SIGKILL)
+        first.wait(timeout=10)
+    finally:
+        stop(first)
+    retry = queue.requeue(session, job_id)  # no "cancel it first": requeue sees the worker is gone
+    assert queue.get_job(session, job_id).status == "lost"
+    assert queue.get_job(session, retry).status == "queued"
+
+
+def test_a_worker_on_another_host_is_judged_by_its_heartbeat_only(fast: None, session: Session) -> None:
+    job_id = queue.enqueue(session, "sleep", {})
+    session.add(Worker(id="elsewhere:1", host="elsewhere", pid=2**22 + 7, heartbeat_at=utcnow()))
+    session.commit()
+    assert queue.claim_next(session, "elsewhere:1").id == job_id
+    assert queue.sweep_on_read(session) == []  # pid 4194311 means nothing on this machine
+    assert queue.get_job(session, job_id).status == "running"
 
 
 def test_two_worker_processes_run_each_job_exactly_once(fast: None, session: Session) -> None:

@@ -15,9 +15,11 @@ import pytest
 from conftest import add_clip  # type: ignore[import-not-found]
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from streamlit.testing.v1 import AppTest
 from typer.testing import CliRunner
 
-from db.schema import Clip, Dataset, FaceCrop
+from db.schema import RECORDING, Clip, Dataset, FaceCrop
+from db.session import session_scope
 from engine.cli import app
 from engine.errors import GlimpseError
 from engine.ingest.catalog import ingest_dataset
@@ -150,3 +152,26 @@ def test_undecodable_or_empty_video_is_refused_naming_the_file(
         ingest_dataset(session, video, fmt="video")
     assert str(video) in str(info.value)
     assert session.scalar(select(func.count()).select_from(Dataset)) == 0
+
+
+def test_player_shows_the_real_recording_and_its_no_face_frames(
+    home: Path, tmp_path: Path, feat_media: Path
+) -> None:
+    """ingest → dlib preprocessing → the clip player: the face crop says its backend; a frame the face
+    has left says so instead of showing a crop."""
+    frames = _face_leaves(_frames(feat_media / "single_face.mp4", 12), after=3)
+    _write_avi(tmp_path / "leaves.avi", frames)
+    runner = CliRunner()
+    assert runner.invoke(app, ["ingest", str(tmp_path / "leaves.avi")]).exit_code == 0
+    assert runner.invoke(app, ["preprocess", "leaves", "--backend", "dlib"]).exit_code == 0
+    with session_scope() as session:
+        clip_id = session.scalar(select(Clip.id))
+        assert session.get(Clip, clip_id).kind == RECORDING
+    at = AppTest.from_string("from workbench.pages import clips\nclips.render()\n", default_timeout=60)
+    at.session_state["clip_id"] = clip_id
+    at.run()
+    assert not at.exception
+    assert not at.error, [e.value for e in at.error]
+    assert "showing face crops · backend: dlib" in [c.value for c in at.caption]
+    warnings = [str(w.value) for w in at.warning]
+    assert any("no face in 9 of 12 frames (3-11)" in w for w in warnings), warnings

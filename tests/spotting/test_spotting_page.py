@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import DATASET
+from spotting_catalog import DATASET
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
@@ -41,7 +41,8 @@ def test_page_shows_metrics_timeline_and_player_link(spot_run: str) -> None:
     assert {"truth", "prediction"} <= set(items["lane"]) and set(items["result"]) <= {"TP", "FP", "FN"}
     clip_id = at.selectbox(key="spot_video").value
     assert items["player"].iloc[0].startswith(f"/annotate?clip={clip_id}&frame=")
-    assert any(f"/annotate?clip={clip_id}&frame=" in m.value for m in at.markdown)
+    (link,) = [el for el in at.get("page_link") if "Open the player" in el.proto.label]
+    assert link.proto.page == "annotate" and link.proto.query_string.startswith(f"clip={clip_id}&frame=")
 
 
 def test_accepting_a_prediction_stores_an_interval_with_provenance(spot_run: str, session: Session) -> None:

@@ -13,6 +13,7 @@ import torch
 from sqlalchemy.orm import Session
 
 from db.schema import Clip, Dataset, Frame, Subject
+from db.session import session_factory
 
 SIDE = 64
 EYES = ((22, 26), (42, 26))
@@ -144,3 +145,12 @@ def drawn_images() -> tuple[np.ndarray, np.ndarray]:
     names = ("negative", "positive", "surprise", None)
     images = np.stack([cv2.resize(draw_face(rng, names[k], 1.5), (32, 32)) for k in labels])
     return images, labels
+
+
+@pytest.fixture()
+def tiny_catalog_on_each_backend(backend_url: str, home: Path) -> str:
+    """The drawn catalog on SQLite and on a throwaway PostgreSQL (see tests/conftest.py)."""
+    torch.set_num_threads(1)
+    with session_factory(backend_url)() as session:
+        build_tiny_catalog(session, home / "datasets" / "tiny")
+    return backend_url

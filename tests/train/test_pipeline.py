@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pytest
 import torch
 from sqlalchemy import func, select
 from typer.testing import CliRunner
@@ -13,6 +14,8 @@ from typer.testing import CliRunner
 from db.schema import Artifact, Clip, Dataset, Metric, Prediction, Run
 from db.session import session_factory
 from engine.cli import app
+from engine.cli import train as train_cli
+from engine.evaluate.stats import ONE_SEED
 from engine.labels import LABELS_ME
 from engine.paths import glimpse_home
 from engine.train.ablation import run_ablation, run_variant
@@ -26,7 +29,10 @@ def _labelled_clip_ids(session) -> set[int]:
     return set(session.scalars(stmt))
 
 
-def test_tiny_ablation_end_to_end(tiny_catalog: str) -> None:
+def test_tiny_ablation_end_to_end(
+    tiny_catalog_on_each_backend: str, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tiny_catalog = tiny_catalog_on_each_backend  # SQLite, then a real PostgreSQL
     cfg = AblationConfig.tiny()
     parent_id, comparison = run_ablation(tiny_catalog, cfg)
     with session_factory(tiny_catalog)() as s:
@@ -81,6 +87,18 @@ def test_tiny_ablation_end_to_end(tiny_catalog: str) -> None:
     assert set(saved["variants"]) == {"fir", "er", "mixt", "full"}
     assert set(saved["paired"]) == {"full_vs_fir", "full_vs_er", "full_vs_mixt"}
     assert saved["paired"]["full_vs_er"]["by_fold_uf1"]["n"] == 4
+    # one seed: no sd, no interval, no p-value — over seeds or over the folds of that one training run
+    for test in saved["paired"]["full_vs_er"].values():
+        assert test["p_t"] is None and test["p_wilcoxon"] is None and test["note"].startswith("n/a")
+    assert saved["paired"]["full_vs_er"]["by_fold_uf1"]["note"] == ONE_SEED
+    assert saved["variants"]["full"]["uf1_sd"] is None and saved["variants"]["full"]["uf1_ci"] == [None, None]
+    monkeypatch.setattr(train_cli.console, "width", 200)
+    train_cli.print_comparison(parent_id)  # what `glimpse ablation` prints at the end
+    printed = capsys.readouterr().out
+    assert f"sd, 95% CI and p-values: {ONE_SEED}" in printed
+    assert f"recorded environment: torch {torch.__version__}" in printed
+    assert f"check it reproduces: glimpse reproduce {parent_id}" in printed
+    assert "(sd n/a)" in printed and "(p n/a)" in printed and "± 0.000" not in printed and "p=" not in printed
     assert 0 < saved["chance"]["uniform_uf1"] < 0.6 and saved["chance"]["majority_uar"] == 1 / 3
     assert comparison["variants"]["full"]["uf1"] == saved["variants"]["full"]["uf1"]
 

@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 from db.schema import Clip, Dataset, Metric, Run
 from db.session import session_factory
 from engine import api
+from engine.cli.train import print_comparison
 from engine.labels import LABELS_ME
 from engine.train.ablation import run_ablation
 from engine.train.config import AblationConfig
@@ -23,7 +24,9 @@ def _page(name: str) -> AppTest:
     return AppTest.from_string(f"from workbench.pages import {name}\n{name}.render()\n", default_timeout=120)
 
 
-def test_pages_read_back_what_an_ablation_wrote(tiny_catalog: str) -> None:
+def test_pages_read_back_what_an_ablation_wrote(
+    tiny_catalog: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     cfg = dataclasses.replace(AblationConfig.tiny(), variants=("fir", "full"), seeds=(0, 1))
     parent_id, written = run_ablation(tiny_catalog, cfg)
     with session_factory(tiny_catalog)() as s:
@@ -90,6 +93,12 @@ def test_pages_read_back_what_an_ablation_wrote(tiny_catalog: str) -> None:
     onset, offset = api.clip_detail(clip_id).onset, api.clip_detail(clip_id).offset
     assert onset is not None and offset is not None
     assert all(onset <= f <= offset for f in trajectory.frames)
+
+    # the CLI's table reads the same document
+    print_comparison(parent_id)
+    table = capsys.readouterr().out
+    full = written["variants"]["full"]
+    assert f"{full['uf1_mean']:.3f} ± {full['uf1_sd']:.3f}" in table
 
     # and the pages themselves open on it
     at = _page("compare").run()

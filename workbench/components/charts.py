@@ -85,8 +85,9 @@ def spread_figure(summary: pd.DataFrame, title: str) -> go.Figure:
                 error_y={
                     "type": "data",
                     "symmetric": False,
-                    "array": part.ci_high - part["mean"],
-                    "arrayminus": part["mean"] - part.ci_low,
+                    # no interval (one seed) → NaN → no error bar is drawn for that bar
+                    "array": pd.to_numeric(part.ci_high) - part["mean"],
+                    "arrayminus": part["mean"] - pd.to_numeric(part.ci_low),
                 },
                 hovertemplate="%{x}: %{y:.3f} (n=%{customdata})<extra></extra>",
                 customdata=part.n,

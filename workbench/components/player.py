@@ -22,6 +22,7 @@ import streamlit as st
 
 from engine import api
 from engine.errors import GlimpseError
+from engine.preprocess.cache import frame_ranges
 from workbench import state
 
 ASSETS = Path(__file__).with_name("player_assets")
@@ -120,13 +121,19 @@ def render_player(
     source = source or default_source(detail)
     if source == "crops":
         try:
-            backend = _crops(clip_id, api.catalog_location()).backend
+            faces = _crops(clip_id, api.catalog_location())
         except GlimpseError as error:
             st.warning(f"{error} — showing the raw frames instead")
             source = "frames"
         else:
-            state.put(state.FACE_BACKEND, backend)
-            st.caption(f"showing face crops · backend: {backend}")
+            state.put(state.FACE_BACKEND, faces.backend)
+            st.caption(f"showing face crops · backend: {faces.backend}")
+            if faces.no_face_frames:
+                st.warning(
+                    f"no face in {len(faces.no_face_frames)} of {len(faces.frame_numbers)} frames "
+                    f"({frame_ranges(list(faces.no_face_frames))}): the face left, turned away or is covered "
+                    "— those frames are blank, never cropped from a stale box"
+                )
     _player_fragment(clip_id, key, source, annotator, on_save, run_id, detail, proposal)
 
 

@@ -8,6 +8,8 @@ number form below the player go through the same save as Enter in the player.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 import streamlit as st
 
@@ -123,12 +125,23 @@ def render() -> None:
         key=f"ann_emotion_{tag}",
     )
 
-    def save(marks: Marks) -> str:
-        api.save_annotation(
-            clip_id, annotator, marks["onset"], marks["apex"], marks["offset"], "+".join(aus), emotion
-        )
+    version_key = f"ann_version_{tag}"  # the version of their annotation this page opened
+    if annotator and version_key not in st.session_state:
+        st.session_state[version_key] = api.open_annotation(clip_id, annotator).version
+
+    def save(marks: Marks, overwrite: bool = False) -> str:
+        coded = api.Marks(marks["onset"], marks["apex"], marks["offset"], "+".join(aus), emotion)
+        try:
+            saved = api.save_marks(
+                clip_id, annotator, coded, st.session_state.get(version_key), overwrite=overwrite
+            )
+        except api.AnnotationConflict as conflict:  # someone saved since: the page offers reload/overwrite
+            st.session_state[f"ann_conflict_{tag}"] = marks
+            raise conflict
+        st.session_state[version_key] = saved.version
+        st.session_state.pop(f"ann_conflict_{tag}", None)
         shown = " · ".join(f"{m} {v if v is not None else '–'}" for m, v in marks.items())
-        return f"saved {annotator}'s annotation of clip {clip_id} ({shown})"
+        return f"saved {annotator}'s annotation of clip {clip_id} ({shown}, version {saved.version})"
 
     opts = st.columns([2, 3, 3])
     sources = list(SOURCE_NAMES)
@@ -165,6 +178,8 @@ def render() -> None:
         proposal=state.get(f"apex_proposal_{clip_id}"),
     )
     _typed_marks(clip_id, detail, coding, save)
+    if st.session_state.get(f"ann_conflict_{tag}"):
+        _reload_or_overwrite(clip_id, tag, save)
     _apex_suggestion(clip_id)
 
     st.subheader("Annotations of this clip")
@@ -193,6 +208,24 @@ def _typed_marks(clip_id: int, detail: api.ClipDetail, coding: dict, save: SaveH
                 st.success(save({m: int(v) for m, v in values.items()}))
             except GlimpseError as error:
                 state.show_error(error)
+
+
+def _reload_or_overwrite(clip_id: int, tag: str, save: Callable[..., str]) -> None:
+    """After a refused save (someone saved since this page opened the annotation): take theirs, or
+    save these marks over it knowingly."""
+    pending = st.session_state[f"ann_conflict_{tag}"]
+    c = st.columns(2)
+    if c[0].button("Reload their annotation", key=f"ann_reload_{tag}"):
+        for key in (f"ann_conflict_{tag}", f"ann_version_{tag}", f"ann_aus_{tag}", f"ann_emotion_{tag}"):
+            st.session_state.pop(key, None)
+        for mark in ("onset", "apex", "offset"):  # the typed marks start again from the saved coding
+            st.session_state.pop(f"ann_{mark}_{clip_id}", None)
+        st.rerun()
+    if c[1].button("Overwrite with mine", key=f"ann_overwrite_{tag}"):
+        try:
+            st.success(save(pending, overwrite=True))
+        except GlimpseError as error:
+            state.show_error(error)
 
 
 def _propose(clip_id: int, apex: int) -> None:

@@ -83,6 +83,8 @@ def render() -> None:
                 protocol=summary["variant"].map(lambda v: AUDIT_BADGE if v in audits else "leakage-safe")
             )
         st.dataframe(summary, hide_index=True, key="cmp_summary")
+        for note in sorted(set(summary.note) - {""}):  # e.g. one seed: mean only, no CI, no p-value
+            st.caption(f"sd, 95% CI and p-values: **{note}** — run at least two seeds to estimate them.")
         table_download(summary, "compare_summary", key="cmp_summary")
     deltas = result.deltas_vs_reference
     if not deltas.empty:

@@ -15,13 +15,15 @@ from engine.errors import GlimpseError
 from workbench import state
 from workbench.components.charts import synthetic_title
 from workbench.components.downloads import figure_downloads, table_download
+from workbench.pages.links import annotate_page
 
 RESULT_COLORS = {"TP": "#2ca02c", "FP": "#d62728", "FN": "#ff7f0e"}
 ITEM_KEY = "spot_item"
 
 
 def player_link(clip_id: int, frame: int) -> str:
-    """Where the player shows this recording at this frame (the Annotate page's player)."""
+    """Where the player shows this recording at this frame (the Annotate page's player; it opens the
+    clip from ``?clip=``, and ``&frame=`` is there for a player that seeks)."""
     return f"/annotate?clip={clip_id}&frame={frame}"
 
 
@@ -252,5 +254,10 @@ def render() -> None:
     )
     item = timeline.items[index]
     frame = item.apex or item.onset
-    st.markdown(f"[Open the player at frame {frame}]({player_link(timeline.clip_id, frame)})")
+    st.page_link(
+        annotate_page(),
+        label=f"Open the player at frame {frame} (recording #{timeline.clip_id})",
+        icon=":material/play_circle:",
+        query_params={"clip": str(timeline.clip_id), "frame": str(frame)},
+    )
     _accept(run_id, timeline, item)

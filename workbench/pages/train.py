@@ -144,7 +144,7 @@ def _monitor(job_id: int) -> None:
         return
     st.progress(min(max(job.progress, 0.0), 1.0), text=f"{job.status} · {job.message}")
     st.markdown(f"**Status: {job.status}** ({job.kind})")
-    if job.status == "failed" and job.error:
+    if job.status in ("failed", "lost") and job.error:
         st.error(job.error)
     if job.status == "succeeded":
         st.success("finished — see Results")

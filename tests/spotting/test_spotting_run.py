@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from conftest import DATASET
+from spotting_catalog import DATASET
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
@@ -65,14 +65,16 @@ def test_spot_run_stores_artefacts_that_spot_eval_reproduces(
 
 
 def test_spot_cli_and_job_handler(
-    long_dataset: Dataset, db_url: str, monkeypatch: pytest.MonkeyPatch
+    long_dataset: Dataset, session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("GLIMPSE_EXECUTOR", "local")
     result = runner.invoke(app, ["spot", DATASET, "--method", "logreg", "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output.strip().splitlines()[-1])
     assert data["synthetic"] is True and data["f1"] > 0.5
-    listed = runner.invoke(app, ["spot", DATASET, "--methods"])
+    (job,) = queue.list_jobs(session)  # the CLI ran it as a job, inline: one way in, like the page's
+    assert (job.kind, job.status, job.result["run_id"]) == ("spot", "succeeded", data["run_id"])
+    listed = runner.invoke(app, ["spot", "--methods"])
     assert "fd" in listed.output and "logreg" in listed.output
     with pytest.raises(GlimpseError, match="unknown spotting parameter.*methd"):
         get_kind("spot").run({"dataset": DATASET, "methd": "fd"}, NullReporter(), 0)

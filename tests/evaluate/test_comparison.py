@@ -1,0 +1,101 @@
+"""The ablation's comparison document: written once, read back as the Compare page's rows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from engine.errors import GlimpseError
+from engine.evaluate.comparison import (
+    VariantOutcome,
+    class_f1_means,
+    compare_outcomes,
+    deltas_vs,
+    paired_by_seed,
+    paired_rows,
+    read_comparison,
+    spread_rows,
+    summary_rows,
+    write_comparison,
+)
+
+UF1 = {"fir": [0.40, 0.44, 0.42], "full": [0.55, 0.59, 0.60]}
+
+
+def _outcomes() -> list[VariantOutcome]:
+    return [
+        VariantOutcome(f"{v}-{s}", v, s, x, x + 0.01, 0.98 if v == "full" else x, {"a": x, "b": x / 2})
+        for v, values in UF1.items()
+        for s, x in enumerate(values)
+    ]
+
+
+def test_document_holds_the_spread_and_the_paired_tests(tmp_path: Path) -> None:
+    doc = compare_outcomes(_outcomes(), chance={"uniform_uf1": 0.3})
+    full = doc["variants"]["full"]
+    assert full["seeds"] == [0, 1, 2] and full["runs"] == ["full-0", "full-1", "full-2"]
+    assert full["uf1_mean"] == pytest.approx(np.mean(UF1["full"]))
+    assert full["uf1_sd"] == pytest.approx(np.std(UF1["full"], ddof=1))
+    half = stats.t.ppf(0.975, 2) * np.std(UF1["full"], ddof=1) / np.sqrt(3)
+    assert full["uf1_ci"] == pytest.approx([np.mean(UF1["full"]) - half, np.mean(UF1["full"]) + half])
+    assert full["accuracy_ci"] == [0.98, 0.98]  # constant over seeds
+    by_seed = doc["paired"]["full_vs_fir"]["by_seed_uf1"]
+    assert by_seed["n"] == 3 and by_seed["mean_diff"] == pytest.approx(
+        np.mean(UF1["full"]) - np.mean(UF1["fir"])
+    )
+    assert doc["paired"]["full_vs_fir"]["by_fold_uf1"]["n"] == 2  # paired by subject a, b
+    assert doc["chance"] == {"uniform_uf1": 0.3} and doc["reference"] == "full"
+
+    path = tmp_path / "comparison.json"
+    write_comparison(path, doc)
+    back = read_comparison(path)
+    rows = pd.DataFrame(summary_rows(back)).set_index(["variant", "metric"])
+    assert rows.loc[("fir", "uf1"), "mean"] == pytest.approx(np.mean(UF1["fir"]))
+    assert rows.loc[("fir", "uf1"), "n"] == 3
+    assert list(pd.DataFrame(summary_rows(back, ["fir"])).variant.unique()) == ["fir"]
+    tests = pd.DataFrame(paired_rows(back))
+    assert sorted(tests.test) == ["by_fold_uf1", "by_seed_uar", "by_seed_uf1"]
+
+
+def test_interval_is_clipped_to_the_metric_range() -> None:
+    rows = spread_rows({"x": {"uf1": [0.99, 0.5]}})
+    assert rows[0]["ci_high"] == 1.0 and rows[0]["ci_low"] == 0.0  # t over 2 seeds overshoots both ends
+    assert rows[0]["mean"] == pytest.approx(0.745) and rows[0]["n"] == 2
+
+
+def test_runs_outside_an_ablation_are_tested_over_shared_seeds_only() -> None:
+    rows = paired_by_seed({"full": {0: 0.6, 1: 0.7, 2: 0.8}, "lbptop": {0: 0.5, 1: 0.5}, "one": {0: 0.1}})
+    assert [r["comparison"] for r in rows] == ["full_vs_lbptop"]  # "one" shares a single seed
+    assert rows[0]["n"] == 2 and rows[0]["mean_diff"] == pytest.approx(0.15)
+    assert paired_by_seed({"fir": {0: 0.1, 1: 0.2}}) == []  # no reference, no test
+
+
+def test_per_class_means_and_deltas() -> None:
+    metrics = pd.DataFrame(
+        [
+            ("r1", "class:positive", "f1", 0.4, "fir"),
+            ("r2", "class:positive", "f1", 0.6, "fir"),
+            ("r3", "class:positive", "f1", 0.9, "full"),
+            ("r3", "overall", "uf1", 0.9, "full"),
+        ],
+        columns=["run_id", "scope", "name", "value", "group"],
+    )
+    means = class_f1_means(metrics, ["fir", "full"])
+    assert means.index.tolist() == ["fir", "full"] and means.loc["fir", "positive"] == pytest.approx(0.5)
+    assert deltas_vs(means).loc["fir", "positive"] == pytest.approx(-0.4)
+    assert deltas_vs(means, "er").empty
+
+
+def test_a_damaged_document_names_its_file(tmp_path: Path) -> None:
+    path = tmp_path / "comparison.json"
+    path.write_text("{not json")
+    with pytest.raises(GlimpseError, match="cannot read the ablation's comparison") as info:
+        read_comparison(path)
+    assert str(path) in str(info.value)
+    path.write_text("[]")
+    with pytest.raises(GlimpseError, match="no 'variants' object"):
+        read_comparison(path)
