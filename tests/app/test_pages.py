@@ -143,6 +143,14 @@ def test_annotate_page_opens_the_clip_in_the_url(seeded) -> None:
     at.run()
     assert at.selectbox(key="ann_clip").value == cid
     assert player_data(at)["clip"]["id"] == cid and player_data(at)["editable"] is True
+    # &frame=N opens the player at that dataset frame (the Spotting page links a spotted apex so)
+    at.query_params["frame"] = "105"
+    at.run()
+    data = player_data(at)
+    assert data["clip"]["numbers"][data["initial"]] == 105
+    assert (
+        data["window"]["start"] <= data["initial"] < data["window"]["start"] + len(data["window"]["numbers"])
+    )
     at.query_params["clip"] = "999999"
     at.run()
     assert at.error and "clip 999999 (from the URL) is not in the catalog" in at.error[0].value

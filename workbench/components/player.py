@@ -14,6 +14,7 @@ The JS/CSS/HTML live in ``player_assets/`` as plain files read once at import.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -99,9 +100,11 @@ def render_player(
     on_save: SaveHandler | None = None,
     run_id: str | None = None,
     proposal: dict[str, int] | None = None,
+    initial_frame: int | None = None,
 ) -> None:
     """The player for one clip. With ``on_save`` it marks (I/A/O) and saves (Enter) as ``annotator``;
-    ``proposal`` ({apex, seq}) sets an unsaved apex mark (the apex suggestion)."""
+    ``proposal`` ({apex, seq}) sets an unsaved apex mark (the apex suggestion); ``initial_frame`` (a
+    dataset frame number, e.g. a spotted interval's apex) is where it opens instead of the first frame."""
     try:
         detail = api.clip_detail(clip_id)
     except GlimpseError as error:
@@ -134,7 +137,9 @@ def render_player(
                     f"({frame_ranges(list(faces.no_face_frames))}): the face left, turned away or is covered "
                     "— those frames are blank, never cropped from a stale box"
                 )
-    _player_fragment(clip_id, key, source, annotator, on_save, run_id, detail, proposal)
+    initial = bisect.bisect_left(numbers, initial_frame) if initial_frame is not None else 0
+    initial = min(initial, len(numbers) - 1)
+    _player_fragment(clip_id, key, source, annotator, on_save, run_id, detail, proposal, initial)
 
 
 @st.fragment
@@ -147,6 +152,7 @@ def _player_fragment(
     run_id: str | None,
     detail: api.ClipDetail,
     proposal: dict[str, int] | None,
+    initial: int = 0,
 ) -> None:
     catalog = api.catalog_location()
     ckey = f"{key}_gp_{clip_id}"
@@ -160,7 +166,7 @@ def _player_fragment(
         start, length = (
             (int(asked["start"]), min(count, int(asked.get("count") or count)))
             if asked
-            else (0, min(count, FIRST_WINDOW))
+            else (max(0, min(initial - FIRST_WINDOW // 2, count - FIRST_WINDOW)), min(count, FIRST_WINDOW))
         )
         window = {**_window(clip_id, source, start, length, catalog), "seq": asked["seq"] if asked else 0}
         curves = timeline_curves(clip_id, source, detail, run_id)
@@ -217,7 +223,7 @@ def _player_fragment(
         "anchors": anchors,
         "status": st.session_state.get(status_key),
         "source": source,
-        "initial": 0,
+        "initial": initial,
         "proposal": proposal,
     }
     _PLAYER(key=ckey, data=data, on_window_change=on_window, on_save_change=on_save_event)

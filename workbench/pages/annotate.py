@@ -22,6 +22,17 @@ from workbench.components.player import SOURCE_NAMES, Marks, SaveHandler, defaul
 
 URL_CLIP = "clip"
 URL_VIEW = "view"  # optional: frames | crops
+URL_FRAME = "frame"  # optional: the dataset frame number the player opens at (e.g. a spotted apex)
+
+
+def _url_frame() -> int | None:
+    """The frame number named in the URL (``&frame=N``); None when absent or not a number."""
+    raw = st.query_params.get(URL_FRAME)
+    try:
+        return None if raw is None else int(raw)
+    except ValueError:
+        st.warning(f"&frame={raw} is not a frame number; the player opens at the first frame")
+        return None
 
 
 def _url_clip(ids: list[int]) -> int | None:
@@ -176,6 +187,7 @@ def render() -> None:
         on_save=save,
         run_id=run_id,
         proposal=state.get(f"apex_proposal_{clip_id}"),
+        initial_frame=_url_frame(),
     )
     _typed_marks(clip_id, detail, coding, save)
     if st.session_state.get(f"ann_conflict_{tag}"):
