@@ -260,6 +260,31 @@ def refresh_majority_share(session: Session, clip: Clip) -> None:
     clip.agreement = majority_share(labels)
 
 
+def _checked_annotator(annotator: str | None) -> str:
+    """The trimmed annotator name a user save may use: not empty, not the dataset's own ``source``."""
+    annotator = (annotator or "").strip()
+    if not annotator:
+        raise GlimpseError("annotator name is empty", hint="type your name")
+    if annotator == SOURCE_ANNOTATOR:
+        raise GlimpseError("'source' is the dataset's own coding", hint="annotate under your own name")
+    return annotator
+
+
+def _check_marks(
+    clip: Clip, onset: int | None, apex: int | None, offset: int | None, owner: str, where: str
+) -> None:
+    """Marks given must lie in the clip's frame numbers and satisfy onset ≤ apex ≤ offset; the error names
+    the mark (``owner`` words it: "clip's" / "recording's")."""
+    marks = [(n, v) for n, v in (("onset", onset), ("apex", apex), ("offset", offset)) if v is not None]
+    lo, hi = clip.first_frame, clip.last_frame
+    for name, value in marks:
+        if lo is not None and hi is not None and not lo <= value <= hi:
+            raise GlimpseError(f"{name} {value} is outside the {owner} frames {lo}–{hi}", where=where)
+    for (n1, v1), (n2, v2) in zip(marks, marks[1:], strict=False):
+        if v1 > v2:
+            raise GlimpseError(f"{n1} {v1} is after {n2} {v2}", where=where, hint="onset ≤ apex ≤ offset")
+
+
 def save_annotation(
     session: Session,
     clip_id: int,
@@ -284,29 +309,11 @@ def save_annotation(
     the version the caller opened (None: there was no annotation of theirs); a row saved since raises
     AnnotationConflict unless ``overwrite`` (see the versioned-writes block below).
     """
-    annotator = (annotator or "").strip()
     clip = session.get(Clip, clip_id)
     if clip is None:
         raise GlimpseError(f"clip {clip_id} does not exist", hint="reload the clip list")
-    if not annotator:
-        raise GlimpseError("annotator name is empty", hint="type your name")
-    if annotator == SOURCE_ANNOTATOR:
-        raise GlimpseError("'source' is the dataset's own coding", hint="annotate under your own name")
-    marks = [(n, v) for n, v in (("onset", onset), ("apex", apex), ("offset", offset)) if v is not None]
-    for name, value in marks:
-        lo, hi = clip.first_frame, clip.last_frame
-        if lo is not None and hi is not None and not lo <= value <= hi:
-            raise GlimpseError(
-                f"{name} {value} is outside the clip's frames {lo}–{hi}",
-                where=f"clip {clip_id} ({clip.name})",
-            )
-    for (n1, v1), (n2, v2) in zip(marks, marks[1:], strict=False):
-        if v1 > v2:
-            raise GlimpseError(
-                f"{n1} {v1} is after {n2} {v2}",
-                where=f"clip {clip_id} ({clip.name})",
-                hint="onset ≤ apex ≤ offset",
-            )
+    annotator = _checked_annotator(annotator)
+    _check_marks(clip, onset, apex, offset, "clip's", f"clip {clip_id} ({clip.name})")
     values = {
         "onset": onset,
         "apex": apex,
@@ -576,25 +583,13 @@ def add_interval(
     Flushes, does not commit. The marks must satisfy onset ≤ apex ≤ offset inside the recording's
     frame numbers; ``source`` is reserved for the dataset's coding, which only ingest writes.
     """
-    annotator = (annotator or "").strip()
     clip = session.get(Clip, clip_id)
     if clip is None or clip.kind != RECORDING:
         raise GlimpseError(f"clip {clip_id} is not a recording", hint="pick a long video")
-    if not annotator:
-        raise GlimpseError("annotator name is empty", hint="type your name")
-    if annotator == SOURCE_ANNOTATOR:
-        raise GlimpseError("'source' is the dataset's own coding", hint="annotate under your own name")
+    annotator = _checked_annotator(annotator)
     if type not in INTERVAL_TYPES:
         raise GlimpseError(f"interval type {type!r} is unknown", hint=f"one of {', '.join(INTERVAL_TYPES)}")
-    where = f"recording {clip_id} ({clip.name})"
-    marks = [(n, v) for n, v in (("onset", onset), ("apex", apex), ("offset", offset)) if v is not None]
-    lo, hi = clip.first_frame, clip.last_frame
-    for name, value in marks:
-        if lo is not None and hi is not None and not lo <= value <= hi:
-            raise GlimpseError(f"{name} {value} is outside the recording's frames {lo}–{hi}", where=where)
-    for (n1, v1), (n2, v2) in zip(marks, marks[1:], strict=False):
-        if v1 > v2:
-            raise GlimpseError(f"{n1} {v1} is after {n2} {v2}", where=where, hint="onset ≤ apex ≤ offset")
+    _check_marks(clip, onset, apex, offset, "recording's", f"recording {clip_id} ({clip.name})")
     interval = Interval(
         clip_id=clip_id,
         annotator=annotator,
