@@ -20,11 +20,13 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from db.errors import AnnotationConflict, GlimpseError
+from db.people import checked_name
 from db.schema import (
     INTERVAL_TYPES,
     RECORDING,
     SOURCE_ANNOTATOR,
     Annotation,
+    AnnotationVersion,
     Artifact,
     Clip,
     Dataset,
@@ -261,10 +263,9 @@ def refresh_majority_share(session: Session, clip: Clip) -> None:
 
 
 def _checked_annotator(annotator: str | None) -> str:
-    """The trimmed annotator name a user save may use: not empty, not the dataset's own ``source``."""
-    annotator = (annotator or "").strip()
-    if not annotator:
-        raise GlimpseError("annotator name is empty", hint="type your name")
+    """The trimmed annotator name a user save may use: a valid name (``db.people.checked_name``: length,
+    characters), not the dataset's own ``source``."""
+    annotator = checked_name(annotator, "annotator name")
     if annotator == SOURCE_ANNOTATOR:
         raise GlimpseError("'source' is the dataset's own coding", hint="annotate under your own name")
     return annotator
@@ -322,7 +323,7 @@ def save_annotation(
         "emotion": emotion or "",
         "label": label,
         "notes": notes or "",
-        "updated_by": (saved_by or annotator).strip(),
+        "updated_by": checked_name(saved_by, "saver's name") if saved_by else annotator,
         "provenance": provenance,
     }
     ann = write_versioned_annotation(session, clip, annotator, values, opened_version, overwrite)
@@ -687,4 +688,46 @@ def write_versioned_annotation(
         )
     # the clip row is the lock point for its denormalised agreement (PostgreSQL; SQLite locks the file)
     session.execute(select(Clip.id).where(Clip.id == clip.id).with_for_update())
+    _keep_version(session, row)
     return row
+
+
+_VERSIONED_FIELDS = ("onset", "apex", "offset", "action_units", "emotion", "label", "notes", "provenance")
+
+
+def _keep_version(session: Session, row: Annotation) -> None:
+    """Append the row as it now is to its history (same transaction: a refused save leaves none)."""
+    session.add(
+        AnnotationVersion(
+            annotation_id=row.id,
+            clip_id=row.clip_id,
+            annotator=row.annotator,
+            version=row.version,
+            saved_by=row.updated_by,
+            saved_at=row.updated_at,
+            **{f: getattr(row, f) for f in _VERSIONED_FIELDS},
+        )
+    )
+    session.flush()
+
+
+def annotation_history(session: Session, clip_id: int) -> list[AnnotationVersion]:
+    """Every version of every annotation of a clip, by annotator then version."""
+    stmt = (
+        select(AnnotationVersion)
+        .where(AnnotationVersion.clip_id == int(clip_id))
+        .order_by(AnnotationVersion.annotator, AnnotationVersion.version)
+    )
+    return list(session.scalars(stmt))
+
+
+def annotation_version(session: Session, clip_id: int, annotator: str, version: int) -> AnnotationVersion:
+    stmt = select(AnnotationVersion).where(
+        AnnotationVersion.clip_id == int(clip_id),
+        AnnotationVersion.annotator == annotator,
+        AnnotationVersion.version == int(version),
+    )
+    found = session.scalar(stmt)
+    if found is None:
+        raise GlimpseError(f"{annotator}'s annotation of clip {clip_id} has no version {version}")
+    return found

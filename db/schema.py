@@ -45,6 +45,9 @@ JOB_FINAL_STATES = ("succeeded", "failed", "cancelled", "lost")
 JOB_ACTIVE_STATES = tuple(s for s in JOB_STATES if s not in JOB_FINAL_STATES)  # queued, running
 JOB_RETRYABLE_STATES = tuple(s for s in JOB_FINAL_STATES if s != "succeeded")  # ended without a result
 
+# people.role, most powerful first (what each may do: engine.api.access.PERMISSIONS)
+ROLES = ("admin", "researcher", "coder", "viewer")
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
@@ -228,6 +231,7 @@ class Job(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(32))  # synth | ingest | preprocess | train | ablation | evaluate
+    submitted_by: Mapped[str] = mapped_column(String(64), default="", server_default="")  # a person's name
     params: Mapped[dict[str, Any]] = mapped_column(default=dict)
     status: Mapped[str] = mapped_column(String(16), default="queued")
     progress: Mapped[float] = mapped_column(Float, default=0.0)
@@ -351,3 +355,99 @@ class Artifact(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     run: Mapped[Run | None] = relationship(back_populates="artifacts")
+
+
+class Person(Base):
+    """Someone who may use the workbench: ``login`` is what the identity provider vouches for (the e-mail
+    of an OpenID Connect sign-in, or the local name), ``name`` is what their codings are saved under
+    (``annotations.annotator``), ``role`` one of ROLES, read afresh on every request."""
+
+    __tablename__ = "people"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    login: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(64), default="")
+
+
+class AnnotationVersion(Base):
+    """Every version an annotation row has had (``annotations.version`` numbers them): the history of a
+    clip's coding, who saved each and when. Written in the transaction that writes the row, never
+    changed; a restore writes the old values as a new version that names the one it came from."""
+
+    __tablename__ = "annotation_versions"
+    __table_args__ = (UniqueConstraint("annotation_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    annotation_id: Mapped[int] = mapped_column(ForeignKey("annotations.id", ondelete="CASCADE"))
+    clip_id: Mapped[int] = mapped_column(ForeignKey("clips.id", ondelete="CASCADE"), index=True)
+    annotator: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer)
+    onset: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    apex: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    offset: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    action_units: Mapped[str] = mapped_column(String(256), default="")
+    emotion: Mapped[str] = mapped_column(String(64), default="")
+    label: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    provenance: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    saved_by: Mapped[str] = mapped_column(String(64), default="")
+    saved_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Assignment(Base):
+    """A set of clips handed to coders, ``coders_per_clip`` per clip; ``blind`` hides the release's coding
+    and the other coders' from each coder until a researcher closes it. ``spec`` says how the clips were
+    chosen (dataset, subjects, sample size and seed, spotting run, or an explicit list)."""
+
+    __tablename__ = "assignments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(128))
+    blind: Mapped[bool] = mapped_column(Boolean, default=True)
+    coders_per_clip: Mapped[int] = mapped_column(Integer, default=2)
+    spec: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    closed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+    items: Mapped[list[AssignmentItem]] = relationship(
+        back_populates="assignment", cascade="all, delete-orphan", order_by="AssignmentItem.position"
+    )
+
+
+class AssignmentItem(Base):
+    """One clip in one coder's queue of an assignment, at ``position`` (the order N / P walk)."""
+
+    __tablename__ = "assignment_items"
+    __table_args__ = (
+        UniqueConstraint("assignment_id", "clip_id", "coder"),
+        Index("ix_assignment_items_coder", "coder", "assignment_id", "position"),
+        Index("ix_assignment_items_clip", "clip_id", "coder"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id", ondelete="CASCADE"))
+    clip_id: Mapped[int] = mapped_column(ForeignKey("clips.id", ondelete="CASCADE"))
+    coder: Mapped[str] = mapped_column(String(64))  # people.name
+    position: Mapped[int] = mapped_column(Integer)
+
+    assignment: Mapped[Assignment] = relationship(back_populates="items")
+
+
+class AuditEvent(Base):
+    """Who did a write that leaves no row of its own to carry the name: a dataset deleted, a person's
+    role changed, an assignment closed, an annotation version restored."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(32))
+    target: Mapped[str] = mapped_column(Text, default="")
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)

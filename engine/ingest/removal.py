@@ -17,6 +17,7 @@ from datetime import datetime
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from db.people import local_user_name, record
 from db.queries import dataset_named, runs_naming_dataset, runs_with_predictions_on
 from db.schema import Annotation, Clip, Dataset, Frame, Prediction, Run, Subject, utcnow
 from engine.errors import GlimpseError
@@ -116,9 +117,11 @@ def delete_from_catalog(
     clip: str | None = None,
     subject: str | None = None,
     archive_runs: bool = False,
+    deleted_by: str | None = None,
 ) -> Deletion:
     """Delete a dataset (or one clip of it) with its frames, annotations and face-crop rows, in ONE
-    transaction (committed here). Refuses while runs reference it, unless ``archive_runs``."""
+    transaction (committed here) that also records who deleted it (``deleted_by``, default the local
+    user: the CLI is a local admin). Refuses while runs reference it, unless ``archive_runs``."""
     try:
         dataset = dataset_named(session, dataset_name)
         if clip is None:
@@ -156,6 +159,8 @@ def delete_from_catalog(
                     ~Subject.id.in_(select(Clip.subject_id).where(Clip.dataset_id == dataset.id)),
                 )
             )
+        detail = {"clips": len(clip_ids), "archived_runs": [n["run_id"] for n in notes]}
+        record(session, deleted_by or local_user_name(), "delete", what, detail)
         session.commit()
     except BaseException:
         session.rollback()

@@ -45,19 +45,23 @@ def changed_rows(session: Session, statement: Executable) -> int:
     return result.rowcount
 
 
-def enqueue(session: Session, kind: str, params: dict[str, Any] | None = None) -> int:
+def enqueue(session: Session, kind: str, params: dict[str, Any] | None = None, submitted_by: str = "") -> int:
     """Add a queued job and return its id; a worker picks it up (oldest first).
 
     The row layer does not know job kinds: ``engine.jobs.service.submit`` checks the kind against the
     handler registry before calling this.
     """
-    job = Job(kind=kind, params=dict(params or {}), status="queued", message="queued")
+    job = Job(
+        kind=kind, params=dict(params or {}), status="queued", message="queued", submitted_by=submitted_by
+    )
     session.add(job)
     _commit(session)
     return job.id
 
 
-def start(session: Session, kind: str, params: dict[str, Any] | None, worker_id: str) -> Job:
+def start(
+    session: Session, kind: str, params: dict[str, Any] | None, worker_id: str, submitted_by: str = ""
+) -> Job:
     """Add a job that is already running for ``worker_id`` (the CLI running its own job): no worker can
     claim it in between, and it is listed, heartbeated and cancelled like any other."""
     now = utcnow()
@@ -70,6 +74,7 @@ def start(session: Session, kind: str, params: dict[str, Any] | None, worker_id:
         heartbeat_at=now,
         message="started",
         progress=0.0,
+        submitted_by=submitted_by,
     )
     session.add(job)
     _commit(session)
@@ -281,6 +286,7 @@ def requeue(session: Session, job_id: int) -> int:
         status="queued",
         attempts=(job.attempts or 0) + 1,
         message=f"requeued from job {job_id}",
+        submitted_by=job.submitted_by,
     )
     session.add(retry)
     session.flush()

@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from db.people import local_user_name
 from db.schema import Job
 from db.session import default_url, session_factory
 from engine.config import settings
@@ -32,10 +33,11 @@ from engine.jobs.reporter import JobReporter
 from engine.progress import Cancelled, Reporter, TeeReporter
 
 
-def submit(session: Session, kind: str, params: dict[str, Any] | None = None) -> int:
-    """Queue a job of a registered kind; returns its id (unknown kinds fail here, before any row)."""
+def submit(session: Session, kind: str, params: dict[str, Any] | None = None, submitted_by: str = "") -> int:
+    """Queue a job of a registered kind for ``submitted_by`` (a person's name); returns its id (unknown
+    kinds fail here, before any row)."""
     get_kind(kind)
-    return queue.enqueue(session, kind, params)
+    return queue.enqueue(session, kind, params, submitted_by)
 
 
 def execute(
@@ -112,7 +114,8 @@ def run_inline(kind: str, params: dict[str, Any], display: Reporter | None = Non
     get_kind(kind)  # an unknown kind fails before any row exists
     session = session_factory(db_url)()
     try:
-        job = queue.start(session, kind, params, f"{socket.gethostname()}:{os.getpid()}:inline")
+        worker_id = f"{socket.gethostname()}:{os.getpid()}:inline"
+        job = queue.start(session, kind, params, worker_id, submitted_by=local_user_name())
         job_id = job.id
         queue.set_pid(session, job_id, os.getpid())
         queue.append_log(session, job_id, f"running inline in process {os.getpid()} (glimpse {kind})")
