@@ -59,19 +59,19 @@ def main() -> None:
     print(f"setup (tiny synthetic corpus + 1 tiny train run): {time.perf_counter() - t0:.1f} s")
 
     clip_id = int(api.clips(api.ClipQuery(dataset="synthetic-casme2"), 0, 1)[0].id[0])
-    detail = api.clip_detail(clip_id)
+    detail = api.clip_detail(clip_id, api.local_actor())
     frame = detail.frame_numbers[len(detail.frame_numbers) // 2]
     print(
         f"\nfacade (SYNTHETIC, clip {clip_id}, {len(detail.frame_numbers)} frames), median of {args.repeat}:"
     )
     for name, fn in [
         ("clips(page of 100)", lambda: api.clips(api.ClipQuery(), 0, 100)),
-        ("clip_detail", lambda: api.clip_detail(clip_id)),
+        ("clip_detail", lambda: api.clip_detail(clip_id, api.local_actor())),
         ("frame_image", lambda: api.frame_image(clip_id, frame)),
         ("landmarks", lambda: api.landmarks(clip_id, frame)),
         ("face_crops (cached)", lambda: api.face_crops(clip_id)),
         ("difference_image", lambda: api.difference_image(clip_id)),
-        ("suggest_apex", lambda: api.suggest_apex(clip_id)),
+        ("suggest_apex", lambda: api.suggest_apex(api.local_actor(), clip_id)),
         ("run_detail", lambda: api.run_detail(run_id)),
         ("trajectories", lambda: api.trajectories(run_id, api.trajectory_clips(run_id)[0])),
     ]:

@@ -40,3 +40,7 @@ class AnnotationConflict(GlimpseError):
         stamp = f"{when:%Y-%m-%d %H:%M:%S} UTC" if when else "an unknown time"
         text = f"changed by {who} at {stamp}" if who is not None else "removed since you opened it"
         super().__init__(f"{text} — reload or overwrite", where=where)
+
+
+class NotAllowed(GlimpseError):
+    """The signed-in person's role (or a missing assignment) does not allow this; nothing was written."""

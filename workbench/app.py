@@ -1,6 +1,8 @@
-"""The workbench shell: navigation between the pages, the sidebar (catalog, face backend), optional login.
+"""The workbench shell: sign-in (optional), navigation between the pages a role may use, the sidebar.
 
-The catalog schema is upgraded on start (``engine.api`` opens it through ``session_factory``).
+The catalog schema is upgraded on start (``engine.api`` opens it through ``session_factory``). The pages a
+role is offered are a convenience only: every write (and every coding read) checks the role again in
+``engine.api``.
 """
 
 from __future__ import annotations
@@ -8,8 +10,8 @@ from __future__ import annotations
 import streamlit as st
 
 from engine import api
-from workbench import state
-from workbench.pages import clips, compare, datasets, results, review, spotting, train, trajectories
+from workbench import identity, state
+from workbench.pages import clips, coders, compare, datasets, results, review, spotting, train, trajectories
 from workbench.pages.links import annotate_page
 
 PAGES = [
@@ -22,32 +24,37 @@ PAGES = [
     st.Page(compare.render, title="Compare", icon=":material/compare:", url_path="compare"),
     st.Page(trajectories.render, title="Trajectories", icon=":material/timeline:", url_path="trajectories"),
     st.Page(spotting.render, title="Spotting", icon=":material/frame_inspect:", url_path="spotting"),
+    st.Page(coders.render, title="Coders", icon=":material/group:", url_path="coders"),
 ]
+# a coder codes the clips assigned to them and nothing else; researchers and admins also manage coders
+CODER_PAGES = ("annotate",)
+VIEWER_HIDDEN = ("coders",)
 
 
-def _auth_configured() -> bool:
-    try:
-        return "auth" in st.secrets
-    except Exception:  # no secrets.toml at all
-        return False
+def pages_for(actor: api.Actor | None) -> list[st.Page]:
+    """The pages offered to ``actor`` (None: a local user, all of them)."""
+    if actor is None or actor.role in ("admin", "researcher"):
+        return PAGES
+    if actor.role == "coder":
+        return [p for p in PAGES if p.url_path in CODER_PAGES]
+    return [p for p in PAGES if p.url_path not in VIEWER_HIDDEN]
 
 
-def sidebar() -> None:
+def sidebar(actor: api.Actor | None) -> None:
     with st.sidebar:
+        if actor is not None:
+            st.caption(f"signed in as **{actor.name}** ({actor.role})")
+            st.button("Log out", on_click=st.logout, key="logout")
+        else:
+            identity.local_name_field()
         st.caption("catalog")
         st.code(api.catalog_location(), language=None)
         st.caption(f"face backend of shown crops: **{state.get(state.FACE_BACKEND) or '–'}**")
-        if _auth_configured() and st.user.is_logged_in:
-            st.caption(f"signed in as {st.user.get('name') or st.user.get('email')}")
-            st.button("Log out", on_click=st.logout)
 
 
 def main() -> None:
     st.set_page_config(page_title="Glimpse", page_icon=":material/visibility:", layout="wide")
-    if _auth_configured() and not st.user.is_logged_in:
-        st.title("Glimpse")
-        st.button("Log in", on_click=st.login)
-        st.stop()
-    page = st.navigation(PAGES)
+    actor = identity.gate()  # stops here unless a known person is signed in (when auth is configured)
+    page = st.navigation(pages_for(actor))
     page.run()
-    sidebar()  # after the page, so it names the face backend the page just showed
+    sidebar(actor)  # after the page, so it names the face backend the page just showed

@@ -9,9 +9,12 @@ offers to reload theirs or overwrite it (``overwrite=True``). The check and the 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+
+from sqlalchemy.orm import Session
 
 from db.queries import current_annotation, save_annotation
 from db.schema import Clip
@@ -76,15 +79,19 @@ def save(
     saved_by: str | None = None,
     provenance: dict[str, Any] | None = None,
     url: str | None = None,
+    check: Callable[[Session], object] | None = None,
 ) -> SavedAnnotation:
     """Save ``annotator``'s marks over the version they opened; raises AnnotationConflict if it moved on.
 
     ``label`` is the class the marks' emotion maps to (the facade derives it with the dataset's MEGC
     mapping); ``saved_by`` names who saved when it is not the annotator (an adjudicator's consensus);
-    ``provenance`` says where a non-hand annotation came from. One transaction: nothing is written when
-    it raises.
+    ``provenance`` says where a non-hand annotation came from. ``check`` runs first in the same
+    transaction (the facade's permission check, so a role changed meanwhile cannot slip between check
+    and write). One transaction: nothing is written when it raises.
     """
     with session_scope(url) as session:
+        if check is not None:
+            check(session)
         if session.get(Clip, int(clip_id)) is None:
             raise GlimpseError(f"clip {clip_id} does not exist", hint="reload the clip list")
         row = save_annotation(

@@ -8,6 +8,7 @@ tables). This ``__init__`` re-exports the public names, so ``from engine import 
 the one way the pages call the engine.
 """
 
+from engine.api.access import PERMISSIONS, ROLES, Actor, local_actor, sign_in
 from engine.api.annotation_versions import (
     AnnotationConflict,
     Marks,
@@ -25,6 +26,15 @@ from engine.api.annotations import (
     suggest_apex,
     suggest_apex_from_features,
 )
+from engine.api.assignments import (
+    AssignmentInfo,
+    QueueItem,
+    assignment_clips,
+    assignments,
+    close_assignment,
+    create_assignment,
+    my_queue,
+)
 from engine.api.catalog import (
     ClipDetail,
     ClipFilterOptions,
@@ -38,6 +48,7 @@ from engine.api.catalog import (
 )
 from engine.api.comparison import Comparison, compare, comparison_document, paired_tests
 from engine.api.frames import DifferenceImage, FaceCrops, difference_image, face_crops, frame_image, landmarks
+from engine.api.history import Change, clip_history, restore_version
 from engine.api.jobs import (
     JobStatus,
     TrainingDefaults,
@@ -51,6 +62,7 @@ from engine.api.jobs import (
     synth_params,
     training_defaults,
 )
+from engine.api.people import PersonInfo, list_people, put_person, remove_person
 from engine.api.player import (
     CROPS_MAX_FRAMES,
     SOURCES,
@@ -96,6 +108,25 @@ from engine.preprocess.detect import GroundTruthMarks
 from engine.spotting.intervals import Interval as SpotInterval
 
 __all__ = [
+    "PERMISSIONS",
+    "ROLES",
+    "Actor",
+    "AssignmentInfo",
+    "Change",
+    "PersonInfo",
+    "QueueItem",
+    "assignment_clips",
+    "assignments",
+    "clip_history",
+    "close_assignment",
+    "create_assignment",
+    "list_people",
+    "local_actor",
+    "my_queue",
+    "put_person",
+    "remove_person",
+    "restore_version",
+    "sign_in",
     "AU_CHOICES",
     "AnnotationConflict",
     "Marks",

@@ -1,11 +1,12 @@
-"""Annotations: every annotator's coding of a clip, saving one, inter-annotator agreement (kappa) and
-apex suggestions."""
+"""Annotations: every annotator's coding of a clip (as the viewer may see it), saving one's own,
+inter-annotator agreement (kappa) and apex suggestions."""
 
 import pandas as pd
 
 from db import queries
 from engine.annotate.agreement import AgreementReport, Coding, agreement_report
 from engine.annotate.apex import ApexSuggestion, suggest_from_features, suggest_from_frames
+from engine.api.access import Actor, current, require_clip, visible
 from engine.api.annotation_versions import Marks, save_marks
 from engine.api.catalog import clip_detail
 from engine.api.frames import face_crops
@@ -16,12 +17,15 @@ from engine.errors import GlimpseError
 ANNOTATION_COLUMNS = ["annotator", "onset", "apex", "offset", "action_units", "emotion", "label", "updated"]
 
 
-def clip_annotations(clip_id: int) -> pd.DataFrame:
-    """Every annotator's coding of a clip (the dataset's own, annotator ``source``, first): a table."""
+def clip_annotations(viewer: Actor, clip_id: int) -> pd.DataFrame:
+    """The codings of a clip ``viewer`` may see (the dataset's own, annotator ``source``, first): a table.
+    A coder in an open blind assignment sees only their own."""
     with get_session() as session:
+        fresh = require_clip(session, viewer, int(clip_id))
         rows = [
             (a.annotator, a.onset, a.apex, a.offset, a.action_units, a.emotion, a.label, a.updated_at)
             for a in queries.annotations_for(session, int(clip_id))
+            if visible(session, fresh, int(clip_id), a.annotator)
         ]
     return pd.DataFrame(rows, columns=ANNOTATION_COLUMNS)
 
@@ -32,8 +36,8 @@ def annotators() -> list[str]:
 
 
 def save_annotation(
+    actor: Actor,
     clip_id: int,
-    annotator: str,
     onset: int | None,
     apex: int | None,
     offset: int | None,
@@ -43,35 +47,39 @@ def save_annotation(
     opened_version: int | None = None,
     overwrite: bool = False,
 ) -> int:
-    """Create or update the one annotation of ``annotator`` on a clip over ``opened_version``; its id.
+    """Create or update the actor's own annotation of a clip over ``opened_version``; its id.
 
     A versioned save (``annotation_versions.save_marks``): the label comes from the emotion through the
-    dataset's MEGC 2019 mapping; a bad mark is a GlimpseError and a save over a newer version an
-    AnnotationConflict, nothing written either way.
+    dataset's MEGC 2019 mapping; a bad mark is a GlimpseError, a save over a newer version an
+    AnnotationConflict, a role that may not code NotAllowed — nothing written in each case.
     """
     marks = Marks(onset, apex, offset, action_units, emotion, notes)
-    return save_marks(clip_id, annotator, marks, opened_version, overwrite=overwrite).id
+    return save_marks(actor, clip_id, marks, opened_version, overwrite=overwrite).id
 
 
-def codings(dataset: str | None = None) -> list[Coding]:
-    """All annotations as agreement inputs (optionally of one dataset)."""
+def codings(viewer: Actor, dataset: str | None = None) -> list[Coding]:
+    """The annotations ``viewer`` may see as agreement inputs (optionally of one dataset)."""
     with get_session() as session:
+        fresh = current(session, viewer)
         return [
             Coding(a.clip_id, a.annotator, a.label, a.onset, a.apex, a.offset)
             for a in queries.annotations_of(session, dataset)
+            if visible(session, fresh, a.clip_id, a.annotator)
         ]
 
 
-def agreement(annotator_a: str, annotator_b: str, dataset: str | None = None) -> AgreementReport:
+def agreement(
+    viewer: Actor, annotator_a: str, annotator_b: str, dataset: str | None = None
+) -> AgreementReport:
     """Cohen's kappa, apex distance and IoU of two annotators; Fleiss' kappa over clips with >= 3."""
     if annotator_a == annotator_b:
         raise GlimpseError("pick two different annotators")
-    return agreement_report(codings(dataset), annotator_a, annotator_b)
+    return agreement_report(codings(viewer, dataset), annotator_a, annotator_b)
 
 
-def suggest_apex(clip_id: int) -> ApexSuggestion:
+def suggest_apex(viewer: Actor, clip_id: int) -> ApexSuggestion:
     """Apex from the face-difference curve between onset and offset (cheap: reads cached/GT crops)."""
-    detail = clip_detail(clip_id)
+    detail = clip_detail(clip_id, viewer)
     faces = face_crops(clip_id)
     return suggest_from_frames(
         faces.crops, list(faces.frame_numbers), detail.onset, detail.offset, source=f"{faces.backend} crop"

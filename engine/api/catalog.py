@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
+from sqlalchemy.orm import Session
 
 from db import queries
+from engine.api.access import Actor, blind_to, require_clip
 from engine.api.session import get_clip, get_session
 
 
@@ -140,26 +142,40 @@ def clip_names(clip_ids: Sequence[int]) -> dict[int, str]:
         return queries.clip_names(session, clip_ids)
 
 
-def clip_detail(clip_id: int) -> ClipDetail:
+def clip_detail(clip_id: int, viewer: Actor) -> ClipDetail:
+    """The clip as ``viewer`` may see it: a coder may open only clips assigned to them, and while the
+    assignment is blind the release's coding (label, emotion, marks, AUs) comes back empty."""
     with get_session() as session:
-        clip = get_clip(session, clip_id)
-        return ClipDetail(
-            id=clip.id,
-            dataset=clip.dataset.name,
-            dataset_format=clip.dataset.format,
-            subject=clip.subject.code,
-            name=clip.name,
-            label=clip.label,
-            emotion=clip.emotion_raw,
-            onset=clip.onset,
-            apex=clip.apex,
-            offset=clip.offset,
-            apex_estimated=bool(clip.apex_estimated),
-            action_units=clip.action_units or "",
-            n_frames=clip.n_frames,
-            n_annotators=clip.n_annotators,
-            majority_share=clip.agreement,
-            synthetic=bool(clip.dataset.is_synthetic),
-            fps=clip.fps or clip.dataset.fps,
-            frame_numbers=tuple(n for n, _ in queries.frame_listing(session, clip.id)),
-        )
+        fresh = require_clip(session, viewer, int(clip_id))
+        detail = release_detail(session, int(clip_id))
+        if blind_to(session, fresh, int(clip_id)):
+            detail = replace(
+                detail, label=None, emotion="", onset=None, apex=None, offset=None, action_units="",
+                apex_estimated=False, n_annotators=0, majority_share=None,
+            )  # fmt: skip
+        return detail
+
+
+def release_detail(session: Session, clip_id: int) -> ClipDetail:
+    """The clip with the release's own coding, for the facade's own use (no viewer rule applied)."""
+    clip = get_clip(session, clip_id)
+    return ClipDetail(
+        id=clip.id,
+        dataset=clip.dataset.name,
+        dataset_format=clip.dataset.format,
+        subject=clip.subject.code,
+        name=clip.name,
+        label=clip.label,
+        emotion=clip.emotion_raw,
+        onset=clip.onset,
+        apex=clip.apex,
+        offset=clip.offset,
+        apex_estimated=bool(clip.apex_estimated),
+        action_units=clip.action_units or "",
+        n_frames=clip.n_frames,
+        n_annotators=clip.n_annotators,
+        majority_share=clip.agreement,
+        synthetic=bool(clip.dataset.is_synthetic),
+        fps=clip.fps or clip.dataset.fps,
+        frame_numbers=tuple(n for n, _ in queries.frame_listing(session, clip.id)),
+    )

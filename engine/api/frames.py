@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from db import queries
 from engine.annotate.apex import amplified_difference
-from engine.api.catalog import clip_detail
+from engine.api.catalog import release_detail
 from engine.api.session import get_clip, get_session
 from engine.errors import GlimpseError
 from engine.paths import resolve_within
@@ -94,7 +94,8 @@ def face_crops(clip_id: int) -> FaceCrops:
 
 def difference_image(clip_id: int, gain: float = 8.0) -> DifferenceImage:
     """Amplified |apex − onset| of the face: a subtle ME becomes visible."""
-    detail = clip_detail(clip_id)
+    with get_session() as session:
+        detail = release_detail(session, int(clip_id))
     faces = face_crops(clip_id)
     numbers = faces.frame_numbers
     if len(numbers) < 2:

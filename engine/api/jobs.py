@@ -11,11 +11,14 @@ from typing import Any
 import pandas as pd
 
 from db.schema import JOB_FINAL_STATES, Job
+from engine.api.access import Actor, require
 from engine.api.session import get_session
 from engine.jobs import queue, service, worker
 from engine.synth.config import SynthConfig
 from engine.train.config import PROTOCOLS, AblationConfig
 
+# job kinds that add datasets to the catalog need the admin's "ingest"; every other kind "launch_job"
+JOB_ACTIONS = {"ingest": "ingest", "synth": "ingest"}
 JOB_COLUMNS = ["id", "kind", "status", "progress", "message", "created", "finished"]
 
 
@@ -73,13 +76,16 @@ def ensure_worker() -> None:
     worker.ensure_worker()
 
 
-def enqueue_job(kind: str, params: Mapping[str, Any], start_worker: bool = True) -> int:
-    """Queue a job row (the worker does the work) and make sure a worker is alive to claim it.
+def enqueue_job(actor: Actor, kind: str, params: Mapping[str, Any], start_worker: bool = True) -> int:
+    """Queue a job row for ``actor`` (the worker does the work) and make sure a worker is alive to claim it.
 
-    The job system refuses an unknown ``kind`` (GlimpseError naming the known ones).
+    Ingest and synth (which add datasets) need an admin, other jobs a researcher or admin (NotAllowed
+    otherwise, no row written); the job system refuses an unknown ``kind`` (GlimpseError naming the
+    known ones). The row records who submitted it.
     """
     with get_session() as session:
-        job_id = service.submit(session, kind, dict(params))
+        fresh = require(session, actor, JOB_ACTIONS.get(kind, "launch_job"))
+        job_id = service.submit(session, kind, dict(params), submitted_by=fresh.name)
     if start_worker:
         ensure_worker()
     return int(job_id)
@@ -113,9 +119,11 @@ def recent_jobs(limit: int = 20) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(rows[0]) if rows else JOB_COLUMNS)[JOB_COLUMNS]
 
 
-def cancel_job(job_id: int) -> str:
-    """Ask the worker to stop a job (a queued one is cancelled at once); returns its status afterwards."""
+def cancel_job(actor: Actor, job_id: int) -> str:
+    """Ask the worker to stop a job (a queued one is cancelled at once); returns its status afterwards.
+    Needs a researcher or admin."""
     with get_session() as session:
+        require(session, actor, "cancel_job")
         return queue.request_cancel(session, int(job_id))
 
 

@@ -23,6 +23,7 @@ from engine.annotate.player import (
     motion_curve,
     window_length,
 )
+from engine.api.access import Actor, require_clip, visible
 from engine.api.frames import FaceCrops, face_crops
 from engine.api.session import get_clip, get_session
 from engine.errors import GlimpseError
@@ -151,12 +152,16 @@ def frame_window(
     return raw_window(clip_frames(clip_id), start, count)
 
 
-def coding_tracks(clip_id: int) -> list[dict[str, Any]]:
-    """Every coding of a clip as a timeline track: the dataset's own (``source``) first; a recording's
-    intervals (coded or spotted) as one track per annotator with one bar per interval."""
+def coding_tracks(viewer: Actor, clip_id: int) -> list[dict[str, Any]]:
+    """Every coding of a clip ``viewer`` may see as a timeline track: the dataset's own (``source``)
+    first; a recording's intervals (coded or spotted) as one track per annotator with one bar per
+    interval. A coder in an open blind assignment gets their own track only."""
     with get_session() as session:
+        fresh = require_clip(session, viewer, int(clip_id))
         by_annotator: dict[str, list[dict[str, Any]]] = {}
         for interval in queries.intervals_for(session, int(clip_id)):
+            if not visible(session, fresh, int(clip_id), interval.annotator):
+                continue
             by_annotator.setdefault(f"{interval.annotator} intervals", []).append(
                 {
                     "onset": interval.onset,
@@ -179,4 +184,5 @@ def coding_tracks(clip_id: int) -> list[dict[str, Any]]:
                 "updated": a.updated_at.isoformat(timespec="seconds") if a.updated_at else None,
             }
             for a in queries.annotations_for(session, int(clip_id))
+            if visible(session, fresh, int(clip_id), a.annotator)
         ]

@@ -6,6 +6,7 @@ files and rows) and ``engine.spotting.run`` (which a ``spot`` job runs).
 
 from __future__ import annotations
 
+from engine.api.access import Actor, require_clip
 from engine.api.jobs import enqueue_job
 from engine.api.session import get_session
 from engine.spotting import SPOTTERS, describe
@@ -54,12 +55,14 @@ def video_timeline(run_id: str, clip_id: int) -> VideoTimeline:
         return _results.video_timeline(session, run_id, clip_id)
 
 
-def accept_spot(run_id: str, clip_id: int, interval: Interval, annotator: str) -> int:
-    """Store a predicted interval as ``annotator``'s, with its provenance (method, run, threshold)."""
+def accept_spot(actor: Actor, run_id: str, clip_id: int, interval: Interval) -> int:
+    """Store a predicted interval as the actor's own coding, with its provenance (method, run,
+    threshold); the actor must be allowed to code the recording."""
     with get_session() as session:
-        return _results.accept_spot(session, run_id, clip_id, interval, annotator)
+        fresh = require_clip(session, actor, int(clip_id), "code")
+        return _results.accept_spot(session, run_id, clip_id, interval, fresh.name)
 
 
-def submit_spotting(dataset: str, method: str, start_worker: bool = True) -> int:
-    """Queue a ``spot`` job (a worker runs it) and make sure a worker is alive."""
-    return enqueue_job("spot", {"dataset": dataset, "method": method}, start_worker)
+def submit_spotting(actor: Actor, dataset: str, method: str, start_worker: bool = True) -> int:
+    """Queue a ``spot`` job (a worker runs it) for ``actor`` and make sure a worker is alive."""
+    return enqueue_job(actor, "spot", {"dataset": dataset, "method": method}, start_worker)

@@ -103,7 +103,7 @@ def test_tracks_and_frame_windows_from_the_catalog(db_url: str, home: Path) -> N
         queries.add_interval(s, clip.id, "kim", 100, 140, "micro", apex=120)
         queries.add_interval(s, clip.id, "kim", 900, 1200, "macro")
         clip_id = clip.id
-    tracks = api.coding_tracks(clip_id)
+    tracks = api.coding_tracks(api.local_actor(), clip_id)
     kim = next(t for t in tracks if t["name"] == "kim intervals")
     assert [(b["onset"], b["apex"], b["offset"], b["type"]) for b in kim["bars"]] == [
         (100, 120, 140, "micro"),

@@ -232,9 +232,9 @@ def _submit(at: AppTest) -> None:
 
 def test_agreement_and_apex_suggestion(seeded) -> None:
     for annotator, emotion in (("alice", "happiness"), ("bob", "happiness")):
-        api.save_annotation(seeded.clip_ids[0], annotator, 101, 104, 107, "12", emotion)
-    api.save_annotation(seeded.clip_ids[1], "alice", 101, 104, 107, "", "disgust")
-    api.save_annotation(seeded.clip_ids[1], "bob", 102, 105, 108, "", "surprise")
+        api.save_annotation(api.local_actor(annotator), seeded.clip_ids[0], 101, 104, 107, "12", emotion)
+    api.save_annotation(api.local_actor("alice"), seeded.clip_ids[1], 101, 104, 107, "", "disgust")
+    api.save_annotation(api.local_actor("bob"), seeded.clip_ids[1], 102, 105, 108, "", "surprise")
     at = page("annotate")
     at.session_state["clip_id"] = seeded.clip_ids[0]
     at.run()
@@ -387,7 +387,7 @@ def test_full_app_opens_on_datasets(seeded) -> None:
 
 def test_cancel_button_cancels_a_queued_job(seeded, monkeypatch) -> None:
     monkeypatch.setattr(api.jobs, "ensure_worker", lambda: True)
-    job_id = api.enqueue_job("sleep", {"seconds": 30})
+    job_id = api.enqueue_job(api.local_actor("tester"), "sleep", {"seconds": 30})
     at = page("train")
     at.session_state["job_id"] = job_id
     at.run()
@@ -429,8 +429,12 @@ def test_trajectories_rerun_opens_no_file(seeded, monkeypatch) -> None:
 
 def test_review_ranks_disagreement_and_records_consensus(seeded) -> None:
     a, b = seeded.clip_ids[0], seeded.clip_ids[1]
-    api.save_annotation(a, "alice", 101, 104, 107, "12", "happiness")  # agrees with the source
-    api.save_annotation(b, "alice", 101, 104, 107, "", "surprise")  # source says disgust (negative)
+    api.save_annotation(
+        api.local_actor("alice"), a, 101, 104, 107, "12", "happiness"
+    )  # agrees with the source
+    api.save_annotation(
+        api.local_actor("alice"), b, 101, 104, 107, "", "surprise"
+    )  # source says disgust (negative)
     at = page("review")
     at.run()
     assert not at.exception

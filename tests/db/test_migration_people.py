@@ -41,7 +41,9 @@ def test_upgrade_keeps_annotations_and_starts_their_history(tmp_path: Path) -> N
     with engine.connect() as connection:
         assert [tuple(r) for r in connection.execute(text("select * from annotations"))] == before
         history = connection.execute(
-            text("select annotation_id, annotator, version, apex, saved_by, saved_at from annotation_versions")
+            text(
+                "select annotation_id, annotator, version, apex, saved_by, saved_at from annotation_versions"
+            )
         ).all()
         assert [tuple(r) for r in history] == [(3, "ann", 4, 11, "judge", "2026-11-03 00:00:00")]
         assert connection.execute(text("select submitted_by from jobs")).all() == []

@@ -50,7 +50,7 @@ def test_accepting_a_prediction_stores_an_interval_with_provenance(spot_run: str
     items = at.dataframe[2].value
     index = int(items.index[items["lane"] == "prediction"][0])
     at.selectbox(key="spot_item").set_value(index).run()
-    at.text_input(key="spot_annotator").input("ana").run()
+    at.text_input(key="ann_annotator").input("ana").run()
     at.button(key="spot_accept").click().run()
     assert not at.exception, at.exception
     assert any("saved for ana" in s.value for s in at.success)

@@ -90,7 +90,10 @@ def test_pages_read_back_what_an_ablation_wrote(
     assert trajectory.features.shape == (cfg.sequence.seq_len, 32) and trajectory.pca.shape == (6, 2)
     assert trajectory.score_labels == LABELS_ME
     assert trajectory.scores is not None and np.allclose(trajectory.scores.sum(axis=1), 1, atol=1e-4)
-    onset, offset = api.clip_detail(clip_id).onset, api.clip_detail(clip_id).offset
+    onset, offset = (
+        api.clip_detail(clip_id, api.local_actor()).onset,
+        api.clip_detail(clip_id, api.local_actor()).offset,
+    )
     assert onset is not None and offset is not None
     assert all(onset <= f <= offset for f in trajectory.frames)
 

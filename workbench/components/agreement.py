@@ -7,7 +7,7 @@ import streamlit as st
 
 from engine import api
 from engine.errors import GlimpseError
-from workbench import state
+from workbench import identity, state
 
 
 def _fmt(value: float | None, digits: int = 3) -> str:
@@ -23,7 +23,7 @@ def agreement_section(key: str = "agr") -> None:
     a = c[0].selectbox("annotator A", names, index=0, key=f"{key}_a")
     b = c[1].selectbox("annotator B", names, index=1, key=f"{key}_b")
     try:
-        report = api.agreement(a, b)
+        report = api.agreement(identity.viewer(), a, b)
     except GlimpseError as error:
         state.show_error(error)
         return

@@ -24,7 +24,7 @@ import streamlit as st
 from engine import api
 from engine.errors import GlimpseError
 from engine.preprocess.cache import frame_ranges
-from workbench import state
+from workbench import identity, state
 
 ASSETS = Path(__file__).with_name("player_assets")
 _PLAYER = st.components.v2.component(
@@ -106,7 +106,7 @@ def render_player(
     ``proposal`` ({apex, seq}) sets an unsaved apex mark (the apex suggestion); ``initial_frame`` (a
     dataset frame number, e.g. a spotted interval's apex) is where it opens instead of the first frame."""
     try:
-        detail = api.clip_detail(clip_id)
+        detail = api.clip_detail(clip_id, identity.viewer())
     except GlimpseError as error:
         state.show_error(error)
         return
@@ -170,7 +170,7 @@ def _player_fragment(
         )
         window = {**_window(clip_id, source, start, length, catalog), "seq": asked["seq"] if asked else 0}
         curves = timeline_curves(clip_id, source, detail, run_id)
-        tracks = api.coding_tracks(clip_id)
+        tracks = api.coding_tracks(identity.viewer(), clip_id)
     except GlimpseError as error:
         state.show_error(error)
         return

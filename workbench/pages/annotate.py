@@ -15,9 +15,11 @@ import streamlit as st
 
 from engine import api
 from engine.errors import GlimpseError
-from workbench import state
+from workbench import identity, state
 from workbench.components.agreement import agreement_section
+from workbench.components.coder_queue import coder_queue
 from workbench.components.downloads import table_download
+from workbench.components.history import history_section
 from workbench.components.player import SOURCE_NAMES, Marks, SaveHandler, default_source, render_player
 
 URL_CLIP = "clip"
@@ -72,26 +74,15 @@ def _clip_picker() -> int | None:
     return clip_id
 
 
-def annotator_field() -> str:
-    """The name marks are saved under: the signed-in user when login is on, else the "Annotator" field."""
-    user = _signed_in_user()
-    if user:
-        st.text_input("Annotator", value=user, disabled=True, key="ann_annotator_user")
-        return user
-    if "ann_annotator" not in st.session_state:
-        st.session_state["ann_annotator"] = state.get(state.ANNOTATOR, "")
-    name = st.text_input("Annotator", key="ann_annotator", placeholder="your name").strip()
-    state.put(state.ANNOTATOR, name)
-    return name
-
-
-def _signed_in_user() -> str:
+def annotator_field() -> api.Actor | None:
+    """Who saves: the signed-in person (no name box), else the local name typed here (None when empty
+    or refused, the reason shown)."""
+    identity.local_name_field()
     try:
-        if "auth" in st.secrets and st.user.is_logged_in:
-            return str(st.user.get("name") or st.user.get("email") or "")
-    except Exception:  # no secrets.toml at all: login is off
-        return ""
-    return ""
+        return identity.writer()
+    except GlimpseError as error:
+        state.show_error(error)
+        return None
 
 
 def _coding(existing: pd.DataFrame, annotator: str, detail: api.ClipDetail) -> dict:
@@ -109,11 +100,12 @@ def _coding(existing: pd.DataFrame, annotator: str, detail: api.ClipDetail) -> d
 def render() -> None:
     st.title("Annotate")
     try:
-        clip_id = _clip_picker()
+        viewer = identity.viewer()
+        clip_id = coder_queue(viewer, URL_CLIP) if viewer.role == "coder" else _clip_picker()
         if clip_id is None:
             return
-        detail = api.clip_detail(clip_id)
-        existing = api.clip_annotations(clip_id)
+        detail = api.clip_detail(clip_id, viewer)
+        existing = api.clip_annotations(viewer, clip_id)
     except GlimpseError as error:
         state.show_error(error)
         return
@@ -122,7 +114,8 @@ def render() -> None:
         return
     top = st.columns([2, 3, 2])
     with top[0]:
-        annotator = annotator_field()
+        actor = annotator_field()
+    annotator = actor.name if actor else ""
     coding = _coding(existing, annotator, detail)
     tag = f"{clip_id}_{annotator}"
     aus = top[1].multiselect(
@@ -137,14 +130,16 @@ def render() -> None:
     )
 
     version_key = f"ann_version_{tag}"  # the version of their annotation this page opened
-    if annotator and version_key not in st.session_state:
-        st.session_state[version_key] = api.open_annotation(clip_id, annotator).version
+    if actor and version_key not in st.session_state:
+        st.session_state[version_key] = api.open_annotation(actor, clip_id).version
 
     def save(marks: Marks, overwrite: bool = False) -> str:
+        if actor is None:
+            raise GlimpseError("type your name first", hint="saves are recorded under it")
         coded = api.Marks(marks["onset"], marks["apex"], marks["offset"], "+".join(aus), emotion)
         try:
             saved = api.save_marks(
-                clip_id, annotator, coded, st.session_state.get(version_key), overwrite=overwrite
+                actor, clip_id, coded, st.session_state.get(version_key), overwrite=overwrite
             )
         except api.AnnotationConflict as conflict:  # someone saved since: the page offers reload/overwrite
             st.session_state[f"ann_conflict_{tag}"] = marks
@@ -176,7 +171,7 @@ def render() -> None:
         key=f"ann_run_{clip_id}",
     )
     if not annotator:
-        opts[2].caption("Type your name in **Annotator** to save marks.")
+        opts[2].caption("Type your name in **Your name** to save marks.")
     else:
         opts[2].caption(f"annotating as **{annotator}** · click the player, mark with I / A / O, Enter saves")
     render_player(
@@ -197,8 +192,10 @@ def render() -> None:
     st.subheader("Annotations of this clip")
     st.dataframe(existing, hide_index=True, key="ann_table")
     table_download(existing, f"annotations_clip{clip_id}", key="ann")
-    st.subheader("Agreement")
-    agreement_section()
+    history_section(viewer, actor, clip_id)
+    if viewer.role != "coder":  # a coder codes; agreement is the researchers' view
+        st.subheader("Agreement")
+        agreement_section()
 
 
 def _typed_marks(clip_id: int, detail: api.ClipDetail, coding: dict, save: SaveHandler) -> None:
@@ -258,7 +255,7 @@ def _apex_suggestion(clip_id: int) -> None:
     if c[0].button("Suggest apex", key="ann_suggest"):
         try:
             found = (
-                api.suggest_apex(clip_id)
+                api.suggest_apex(identity.viewer(), clip_id)
                 if source == "face difference"
                 else api.suggest_apex_from_features(source, clip_id)
             )

@@ -10,7 +10,7 @@ import streamlit as st
 
 from engine import api
 from engine.errors import GlimpseError
-from workbench import state
+from workbench import identity, state
 from workbench.components.downloads import table_download
 
 
@@ -72,7 +72,7 @@ def render() -> None:
 
 def _enqueue(kind: str, params: dict) -> None:
     try:
-        job_id = api.enqueue_job(kind, params)
+        job_id = api.enqueue_job(identity.viewer(), kind, params)
     except GlimpseError as error:
         state.show_error(error)
         return

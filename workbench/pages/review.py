@@ -9,7 +9,7 @@ import streamlit as st
 
 from engine import api
 from engine.errors import GlimpseError
-from workbench import state
+from workbench import identity, state
 from workbench.components.agreement import agreement_section
 from workbench.components.player import render_player
 from workbench.pages.annotate import annotator_field
@@ -19,7 +19,7 @@ DECIDED = "review_decided"
 
 
 def _table() -> pd.DataFrame:
-    ranked = api.disagreements(api.full_codings())
+    ranked = api.disagreements(api.full_codings(identity.viewer()))
     names = api.clip_names([d.clip_id for d in ranked])
     return pd.DataFrame(
         [
@@ -42,10 +42,16 @@ def _table() -> pd.DataFrame:
     )  # fmt: skip
 
 
-def _decide(clip_id: int, decision: api.Consensus) -> None:
-    api.save_consensus(clip_id, decision)
+def _decide(actor: api.Actor, clip_id: int, decision: api.Consensus) -> None:
+    api.save_consensus(actor, clip_id, decision)
     state.put(DECIDED, f"consensus of clip {clip_id} saved: {decision.provenance}")
     st.rerun()  # the ranking and the tracks show the new consensus
+
+
+def _needs(actor: api.Actor | None) -> api.Actor:
+    if actor is None:
+        raise GlimpseError("type your name first", hint="the consensus records who decided")
+    return actor
 
 
 def render() -> None:
@@ -54,7 +60,8 @@ def render() -> None:
         "Clips coded by two or more annotators, worst disagreement first: different labels, then the "
         "lowest onset–offset IoU between two annotators, then the largest apex distance."
     )
-    reviewer = annotator_field()
+    actor = annotator_field()
+    reviewer = actor.name if actor else ""
     decided = st.session_state.pop(DECIDED, None)
     if decided:
         st.success(decided)
@@ -79,7 +86,7 @@ def render() -> None:
     st.divider()
     annotate_link(clip_id)
     render_player(clip_id, key="review")
-    codings = api.full_codings(clip_id=clip_id)
+    codings = api.full_codings(identity.viewer(), clip_id=clip_id)
     coders = [c for c in codings if c.annotator != api.CONSENSUS]
     st.dataframe(
         pd.DataFrame([c.__dict__ for c in codings]).drop(columns=["clip_id"]),
@@ -88,14 +95,14 @@ def render() -> None:
     )
     st.subheader("Adjudicate")
     if not reviewer:
-        st.caption("Type your name in **Annotator**: the consensus records who decided.")
+        st.caption("Type your name in **Your name**: the consensus records who decided.")
     cols = st.columns(len(coders) + 1)
     try:
         for col, coding in zip(cols, coders, strict=False):
             if col.button(f"Adopt {coding.annotator}", key=f"review_adopt_{clip_id}_{coding.annotator}"):
-                _decide(clip_id, api.adopt(coding, reviewer))
+                _decide(_needs(actor), clip_id, api.adopt(coding, reviewer))
         if cols[-1].button("Merge (median marks)", key=f"review_merge_{clip_id}", type="primary"):
-            _decide(clip_id, api.merge(coders, reviewer))
+            _decide(_needs(actor), clip_id, api.merge(coders, reviewer))
     except GlimpseError as error:
         state.show_error(error)
     st.subheader("Agreement")

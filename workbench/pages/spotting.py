@@ -12,7 +12,7 @@ from plotly.subplots import make_subplots
 
 from engine import api
 from engine.errors import GlimpseError
-from workbench import state
+from workbench import identity, state
 from workbench.components.charts import synthetic_title
 from workbench.components.downloads import figure_downloads, table_download
 from workbench.pages.links import annotate_page
@@ -111,7 +111,7 @@ def _launch() -> None:
         "method", list(methods), format_func=lambda m: f"{m} — {methods[m]}", key="spot_method"
     )
     if c[2].button("Start spotting", key="spot_go"):
-        job_id = api.submit_spotting(dataset, method)
+        job_id = api.submit_spotting(identity.viewer(), dataset, method)
         state.put(state.JOB, job_id)
         st.success(f"job #{job_id} queued: spot {dataset} with {method}")
 
@@ -173,17 +173,20 @@ def _downloads(detail: api.SpotRunDetail) -> None:
 
 
 def _accept(run_id: str, timeline: api.VideoTimeline, item: api.TimelineItem) -> None:
-    annotator = st.text_input("annotator", value=state.get(state.ANNOTATOR) or "", key="spot_annotator")
+    identity.local_name_field()  # no name box when signed in: the interval is the signed-in person's
     if st.button("Accept as an interval", key="spot_accept", disabled=item.lane != "prediction"):
         try:
+            actor = identity.writer()
+            if actor is None:
+                raise GlimpseError("type your name first", hint="the interval is saved under it")
             interval = api.SpotInterval(
                 timeline.video, item.onset, item.offset, item.type, score=item.score, apex=item.apex
             )
-            new_id = api.accept_spot(run_id, timeline.clip_id, interval, annotator)
+            new_id = api.accept_spot(actor, run_id, timeline.clip_id, interval)
         except GlimpseError as error:
             state.show_error(error)
             return
-        state.put(state.ANNOTATOR, annotator)
+        annotator = actor.name
         st.success(f"interval #{new_id} saved for {annotator} ({item.onset}–{item.offset}, {item.type})")
 
 

@@ -9,7 +9,7 @@ import streamlit as st
 
 from engine import api
 from engine.errors import GlimpseError
-from workbench import state
+from workbench import identity, state
 from workbench.components.downloads import table_download
 
 
@@ -113,7 +113,7 @@ def render() -> None:
                 kind, stage, variants, seeds, datasets, tiny, encoder, sequence,
                 protocol, train_datasets, test_datasets,
             )  # fmt: skip
-            job_id = api.enqueue_job(kind, params)
+            job_id = api.enqueue_job(identity.viewer(), kind, params)
             state.put(state.JOB, job_id)
             st.success(f"{kind} job #{job_id} queued")
         except GlimpseError as error:
@@ -149,7 +149,7 @@ def _monitor(job_id: int) -> None:
     if job.status == "succeeded":
         st.success("finished — see Results")
     if not job.is_final and st.button("Cancel job", key=f"cancel_{job_id}"):
-        api.cancel_job(job_id)
+        api.cancel_job(identity.viewer(), job_id)
         st.warning("cancel requested")
     lines = api.job_logs(job_id, tail=15)
     if lines:

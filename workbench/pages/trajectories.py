@@ -11,7 +11,7 @@ import streamlit as st
 
 from engine import api
 from engine.errors import GlimpseError
-from workbench import state
+from workbench import identity, state
 from workbench.components.charts import scores_figure, trajectory_figure
 from workbench.components.downloads import figure_downloads
 
@@ -56,7 +56,7 @@ def render() -> None:
         return
     catalog = api.catalog_location()
     try:
-        detail = api.clip_detail(clip_id)
+        detail = api.clip_detail(clip_id, identity.viewer())
         data = {label[r]: _trajectory(catalog, r, clip_id) for r in chosen}
     except GlimpseError as error:
         state.show_error(error)
