@@ -13,14 +13,15 @@ from db.session import MIGRATIONS_DIR, make_engine
 
 REVISION = "0005_people_assignments_history"
 SETUP = [
-    "insert into datasets (id, name, format, purpose, root, fps, is_synthetic, description, meta, created_at, "
-    "updated_at) values (1, 'c2', 'casme2', 'micro', '/x', 200.0, 0, '', '{}', '2026-11-01 00:00:00', "
+    "insert into datasets (id, name, format, purpose, root, fps, is_synthetic, description, meta, "
+    "created_at, updated_at) values (1, 'c2', 'casme2', 'micro', '/x', 200.0, 0, '', '{}', '2026-11-01 00:00:00', "
     "'2026-11-01 00:00:00')",
     "insert into subjects (id, dataset_id, code) values (1, 1, 'sub01')",
-    "insert into clips (id, dataset_id, subject_id, name, path, kind, n_frames, apex_estimated, action_units, "
-    "emotion_raw, n_annotators, meta) values (7, 1, 1, 'EP02', 'a', 'micro', 3, 0, '12', 'happiness', 1, '{}')",
-    "insert into annotations (id, clip_id, annotator, onset, apex, offset, action_units, emotion, label, notes, "
-    "created_at, updated_at, version, updated_by) values (3, 7, 'ann', 10, 11, 12, '12', 'happiness', "
+    "insert into clips (id, dataset_id, subject_id, name, path, kind, n_frames, apex_estimated, "
+    "action_units, emotion_raw, n_annotators, meta) "
+    "values (7, 1, 1, 'EP02', 'a', 'micro', 3, 0, '12', 'happiness', 1, '{}')",
+    "insert into annotations (id, clip_id, annotator, onset, apex, offset, action_units, emotion, label, "
+    "notes, created_at, updated_at, version, updated_by) values (3, 7, 'ann', 10, 11, 12, '12', 'happiness', "
     "'positive', 'n', '2026-11-02 00:00:00', '2026-11-03 00:00:00', 4, 'judge')",
 ]
 
