@@ -14,7 +14,8 @@ from db.session import MIGRATIONS_DIR, make_engine
 REVISION = "0005_people_assignments_history"
 SETUP = [
     "insert into datasets (id, name, format, purpose, root, fps, is_synthetic, description, meta, "
-    "created_at, updated_at) values (1, 'c2', 'casme2', 'micro', '/x', 200.0, 0, '', '{}', '2026-11-01 00:00:00', "
+    "created_at, updated_at) values (1, 'c2', 'casme2', 'micro', '/x', 200.0, 0, '', '{}', "
+    "'2026-11-01 00:00:00', "
     "'2026-11-01 00:00:00')",
     "insert into subjects (id, dataset_id, code) values (1, 1, 'sub01')",
     "insert into clips (id, dataset_id, subject_id, name, path, kind, n_frames, apex_estimated, "
