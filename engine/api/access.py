@@ -108,5 +108,8 @@ def blind_to(session: Session, actor: Actor, clip_id: int) -> bool:
 
 
 def visible(session: Session, actor: Actor, clip_id: int, annotator: str) -> bool:
-    """Whether ``annotator``'s coding of the clip may be shown to ``actor`` (``actor`` already fresh)."""
-    return annotator == actor.name or not blind_to(session, actor, clip_id)
+    """Whether ``annotator``'s coding of the clip may be shown to ``actor`` (``actor`` already fresh): a
+    coder sees their own codings, and others' only on clips assigned to them that are not blind now."""
+    if actor.role != CODER or annotator == actor.name:
+        return True
+    return assignments.is_assigned(session, actor.name, clip_id) and not blind_to(session, actor, clip_id)
