@@ -14,18 +14,29 @@ from workbench import identity, state
 from workbench.pages import clips, coders, compare, datasets, results, review, spotting, train, trajectories
 from workbench.pages.links import annotate_page
 
-PAGES = [
-    st.Page(datasets.render, title="Datasets", icon=":material/dataset:", url_path="datasets", default=True),
-    st.Page(clips.render, title="Clips", icon=":material/movie:", url_path="clips"),
-    annotate_page(),
-    st.Page(review.render, title="Review", icon=":material/rule:", url_path="review"),
-    st.Page(train.render, title="Train", icon=":material/model_training:", url_path="train"),
-    st.Page(results.render, title="Results", icon=":material/bar_chart:", url_path="results"),
-    st.Page(compare.render, title="Compare", icon=":material/compare:", url_path="compare"),
-    st.Page(trajectories.render, title="Trajectories", icon=":material/timeline:", url_path="trajectories"),
-    st.Page(spotting.render, title="Spotting", icon=":material/frame_inspect:", url_path="spotting"),
-    st.Page(coders.render, title="Coders", icon=":material/group:", url_path="coders"),
-]
+
+def _pages() -> dict[str, st.Page]:
+    """Every page by url path, built afresh on each run (Streamlit marks the pages it is handed, e.g. the
+    only page of a coder becomes the default at ``/``, so the objects are not shared between runs)."""
+    pages = [
+        st.Page(
+            datasets.render, title="Datasets", icon=":material/dataset:", url_path="datasets", default=True
+        ),
+        st.Page(clips.render, title="Clips", icon=":material/movie:", url_path="clips"),
+        annotate_page(),
+        st.Page(review.render, title="Review", icon=":material/rule:", url_path="review"),
+        st.Page(train.render, title="Train", icon=":material/model_training:", url_path="train"),
+        st.Page(results.render, title="Results", icon=":material/bar_chart:", url_path="results"),
+        st.Page(compare.render, title="Compare", icon=":material/compare:", url_path="compare"),
+        st.Page(
+            trajectories.render, title="Trajectories", icon=":material/timeline:", url_path="trajectories"
+        ),
+        st.Page(spotting.render, title="Spotting", icon=":material/frame_inspect:", url_path="spotting"),
+        st.Page(coders.render, title="Coders", icon=":material/group:", url_path="coders"),
+    ]
+    return {page.url_path: page for page in pages}
+
+
 # a coder codes the clips assigned to them and nothing else; researchers and admins also manage coders
 CODER_PAGES = ("annotate",)
 VIEWER_HIDDEN = ("coders",)
@@ -33,11 +44,12 @@ VIEWER_HIDDEN = ("coders",)
 
 def pages_for(actor: api.Actor | None) -> list[st.Page]:
     """The pages offered to ``actor`` (None: a local user, all of them)."""
+    pages = _pages()
     if actor is None or actor.role in ("admin", "researcher"):
-        return PAGES
+        return list(pages.values())
     if actor.role == "coder":
-        return [p for p in PAGES if p.url_path in CODER_PAGES]
-    return [p for p in PAGES if p.url_path not in VIEWER_HIDDEN]
+        return [page for path, page in pages.items() if path in CODER_PAGES]
+    return [page for path, page in pages.items() if path not in VIEWER_HIDDEN]
 
 
 def sidebar(actor: api.Actor | None) -> None:
