@@ -11,6 +11,7 @@ from typing import Annotated, Any, ParamSpec, TypeVar
 import typer
 from rich.console import Console
 
+from db.people import local_user_name
 from db.session import default_url, session_factory
 from engine.errors import GlimpseError
 from engine.jobs import service
@@ -58,7 +59,7 @@ def run_as_job(
     """
     if queued:
         with session_factory(default_url())() as session:
-            job_id = service.submit(session, kind, params)
+            job_id = service.submit(session, kind, params, submitted_by=local_user_name())
             workers = alive_workers(session)
         typer.echo(f"queued job {job_id} ({kind}); follow it with `glimpse jobs show {job_id}`")
         if not workers:
