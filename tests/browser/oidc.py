@@ -13,14 +13,14 @@ import secrets
 import shutil
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from tests.browser.conftest import _stop, _wait_http
 
 ROOT = Path(__file__).resolve().parents[2]
 PROVIDER_SCRIPT = Path(__file__).with_name("oidc_provider.mjs")
@@ -48,20 +48,6 @@ def provider_entry() -> Path:
     return entry
 
 
-def wait_http(url: str, timeout_s: float, proc: subprocess.Popen) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"{proc.args[0]} exited with {proc.returncode} before {url} answered")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise TimeoutError(f"{url} did not answer in {timeout_s} s")
-
-
 @dataclass(frozen=True)
 class Provider:
     issuer: str
@@ -87,23 +73,10 @@ def oidc_provider(port: int, redirect_uri: str, log: Path) -> Iterator[Provider]
     )  # fmt: skip
     issuer = f"http://127.0.0.1:{port}"
     try:
-        wait_http(f"{issuer}/.well-known/openid-configuration", 60, proc)
+        _wait_http(f"{issuer}/.well-known/openid-configuration", 60, proc)
         yield Provider(issuer=issuer, client_secret=secret)
     finally:
-        stop(proc)
-
-
-def stop(proc: subprocess.Popen) -> None:
-    """Stop a process group this module started (by its id)."""
-    import signal
-
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(5)
+        _stop(proc)
 
 
 def write_auth_secrets(app_dir: Path, app_port: int, provider: Provider) -> None:

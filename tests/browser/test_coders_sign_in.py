@@ -20,8 +20,8 @@ from sqlalchemy import select
 from db import assignments, people
 from db.schema import Annotation, Assignment, Clip, Dataset, Frame, Subject
 from db.session import session_scope
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, _free_port, write_frames
-from tests.browser.oidc import oidc_provider, start_workbench, stop, wait_http, write_auth_secrets
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, _free_port, _stop, _wait_http, write_frames
+from tests.browser.oidc import oidc_provider, start_workbench, write_auth_secrets
 
 pytestmark = pytest.mark.browser
 RELEASE_EMOTION = "contempt"  # the release's coding: must never show on a coder's page while blind
@@ -89,10 +89,10 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SignInLab]:
         write_auth_secrets(app_dir, app_port, provider)
         app = start_workbench(app_dir, app_port, env, base / "streamlit.log")
         try:
-            wait_http(f"http://127.0.0.1:{app_port}/_stcore/health", 90, app)
+            _wait_http(f"http://127.0.0.1:{app_port}/_stcore/health", 90, app)
             yield SignInLab(f"http://127.0.0.1:{app_port}", provider.issuer, db_url, clips)
         finally:
-            stop(app)
+            _stop(app)
 
 
 @pytest.fixture(scope="module")
@@ -132,6 +132,13 @@ def _saved(db_url: str) -> dict[tuple[str, int], tuple[int | None, str]]:
         return {(a, c): (apex, by) for a, c, apex, by in rows if a != "source"}
 
 
+def _shot(page, name: str) -> None:  # noqa: ANN001
+    """With GLIMPSE_SCREENSHOTS=<folder>, keep a screenshot for the docs."""
+    folder = os.environ.get("GLIMPSE_SCREENSHOTS")
+    if folder:
+        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
+
+
 def _code(page, apex: int) -> None:  # noqa: ANN001
     """Type the marks in the number form and save (the save the player's Enter makes too)."""
     onset = page.get_by_role("spinbutton", name="onset", exact=True)
@@ -158,6 +165,7 @@ def test_two_coders_code_blind_and_a_stranger_gets_nothing(lab: SignInLab, brows
     assert RELEASE_EMOTION not in page.inner_text("body")
     _code(page, 6)
     page.get_by_text("1 of 2").wait_for()
+    _shot(page, "coder-queue")
     page.keyboard.press("n")  # N walks the queue: the second clip
     page.get_by_text("clip 2 of 2").wait_for()
     _code(page, 7)
@@ -183,6 +191,7 @@ def test_two_coders_code_blind_and_a_stranger_gets_nothing(lab: SignInLab, brows
     # a stranger (known to the provider, not to the catalog) is refused and gets no page
     context, page = _sign_in(browser, lab, "mallory")
     page.get_by_text("Refused: mallory@lab.test is not a person of this catalog").wait_for()
+    _shot(page, "stranger-refused")
     assert page.get_by_role("link", name="Annotate").count() == 0
     assert "0 of 2" not in page.inner_text("body")
     context.close()
@@ -192,6 +201,7 @@ def test_two_coders_code_blind_and_a_stranger_gets_nothing(lab: SignInLab, brows
     context, page = _sign_in(browser, lab, "ada")
     page.goto(f"{lab.url}/coders")
     page.get_by_text("pilot").wait_for()
+    _shot(page, "coders")
     page.get_by_role("button", name="Close (lift blind)").click()
     page.get_by_text("closed by ada").wait_for()
     context.close()
