@@ -73,7 +73,7 @@ def local_name_field() -> None:
     """The local name box (no auth only: signed-in people have no name box)."""
     if not auth_configured():
         local_name()
-        st.text_input("Your name", key=LOCAL_NAME_KEY, placeholder="your name")
+        st.text_input("Annotator", key=LOCAL_NAME_KEY, placeholder="your name")
 
 
 def viewer() -> api.Actor:

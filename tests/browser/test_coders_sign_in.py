@@ -160,7 +160,7 @@ def test_two_coders_code_blind_and_a_stranger_gets_nothing(lab: SignInLab, brows
     context, page = _sign_in(browser, lab, "alice")
     page.get_by_text("signed in as alice (coder)").wait_for()
     page.get_by_text("0 of 2").wait_for()
-    assert page.get_by_label("Your name").count() == 0  # the coder of a save IS the signed-in user
+    assert page.get_by_label("Annotator").count() == 0  # the coder of a save IS the signed-in user
     assert page.get_by_role("link", name="Coders").count() == 0  # a coder gets the Annotate page only
     assert RELEASE_EMOTION not in page.inner_text("body")
     _code(page, 6)

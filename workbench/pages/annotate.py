@@ -171,7 +171,7 @@ def render() -> None:
         key=f"ann_run_{clip_id}",
     )
     if not annotator:
-        opts[2].caption("Type your name in **Your name** to save marks.")
+        opts[2].caption("Type your name in **Annotator** to save marks.")
     else:
         opts[2].caption(f"annotating as **{annotator}** · click the player, mark with I / A / O, Enter saves")
     render_player(

@@ -95,7 +95,7 @@ def render() -> None:
     )
     st.subheader("Adjudicate")
     if not reviewer:
-        st.caption("Type your name in **Your name**: the consensus records who decided.")
+        st.caption("Type your name in **Annotator**: the consensus records who decided.")
     cols = st.columns(len(coders) + 1)
     try:
         for col, coding in zip(cols, coders, strict=False):
