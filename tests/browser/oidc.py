@@ -27,6 +27,7 @@ PROVIDER_SCRIPT = Path(__file__).with_name("oidc_provider.mjs")
 OIDC_CACHE = Path(os.environ.get("GLIMPSE_OIDC_CACHE", Path.home() / ".cache" / "glimpse" / "oidc"))
 OIDC_PACKAGE = "oidc-provider@9"
 CLIENT_ID = "glimpse"
+SHORT_LIVED = "brief"  # the account whose ID token expires after 2 s (an expired sign-in)
 
 
 def provider_entry() -> Path:
@@ -66,6 +67,7 @@ def oidc_provider(port: int, redirect_uri: str, log: Path) -> Iterator[Provider]
         "OIDC_CLIENT_SECRET": secret,
         "OIDC_REDIRECT_URI": redirect_uri,
         "OIDC_COOKIE_KEY": secrets.token_urlsafe(24),
+        "OIDC_SHORT_LIVED": SHORT_LIVED,
     }
     proc = subprocess.Popen(
         ["node", str(PROVIDER_SCRIPT)], env=env, start_new_session=True, stdout=log.open("wb"),

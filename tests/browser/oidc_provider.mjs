@@ -34,7 +34,13 @@ const provider = new Provider(issuer, {
   claims: { openid: ["sub"], email: ["email", "email_verified"], profile: ["name"] },
   conformIdTokenClaims: false,
   cookies: { keys: [process.env.OIDC_COOKIE_KEY || "glimpse-test-cookie-key"] },
-  ttl: { IdToken: Number(process.env.OIDC_ID_TOKEN_TTL || 3600) },
+  // ID tokens live an hour, except the account named in OIDC_SHORT_LIVED (2 s: an expired sign-in)
+  ttl: {
+    IdToken(ctx, token) {
+      const who = token?.available?.sub ?? ctx?.oidc?.account?.accountId ?? ctx?.oidc?.session?.accountId;
+      return who === process.env.OIDC_SHORT_LIVED ? 2 : 3600;
+    },
+  },
   features: { devInteractions: { enabled: true } },
 });
 provider.proxy = false;

@@ -21,7 +21,7 @@ from db import assignments, people
 from db.schema import Annotation, Assignment, Clip, Dataset, Frame, Subject
 from db.session import session_scope
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, _free_port, _stop, _wait_http, write_frames
-from tests.browser.oidc import oidc_provider, start_workbench, write_auth_secrets
+from tests.browser.oidc import SHORT_LIVED, oidc_provider, start_workbench, write_auth_secrets
 
 pytestmark = pytest.mark.browser
 RELEASE_EMOTION = "contempt"  # the release's coding: must never show on a coder's page while blind
@@ -63,9 +63,11 @@ def _catalog(db_url: str, root: Path) -> list[int]:
             ("ada", "ada", "admin"),
             ("alice", "alice", "coder"),
             ("bob", "bob", "coder"),
+            (SHORT_LIVED, SHORT_LIVED, "coder"),
         ):
             people.put_person(s, f"{login}@lab.test", name, role, by="setup")
         assignments.create(s, "pilot", ids[:2], ["alice", "bob"], 2, True, {"clips": "test"}, by="ada")
+        assignments.create(s, "brief", ids[2:], [SHORT_LIVED], 1, True, {"clips": "test"}, by="ada")
     return ids
 
 
@@ -139,7 +141,7 @@ def _shot(page, name: str) -> None:  # noqa: ANN001
         page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
 
 
-def _code(page, apex: int) -> None:  # noqa: ANN001
+def _code(page, who: str, clip_id: int, apex: int) -> None:  # noqa: ANN001
     """Type the marks in the number form and save (the save the player's Enter makes too)."""
     onset = page.get_by_role("spinbutton", name="onset", exact=True)
     if not onset.is_visible():  # the expander stays open from the last clip
@@ -149,7 +151,7 @@ def _code(page, apex: int) -> None:  # noqa: ANN001
         page.get_by_role("spinbutton", name=mark, exact=True).fill(str(value))
     page.get_by_role("button", name="Save annotation").click()
     try:
-        page.get_by_text(re.compile(r"saved \w+'s annotation of clip")).wait_for()
+        page.get_by_text(f"saved {who}'s annotation of clip {clip_id} (").wait_for()
     except Exception:
         raise AssertionError(page.inner_text("body")[-1500:]) from None
 
@@ -159,17 +161,17 @@ def test_two_coders_code_blind_and_a_stranger_gets_nothing(lab: SignInLab, brows
     # alice: her queue, no name box, no release coding on the page
     context, page = _sign_in(browser, lab, "alice")
     page.get_by_text("signed in as alice (coder)").wait_for()
-    page.get_by_text("0 of 2").wait_for()
+    page.get_by_text("0 of 2 coded").wait_for()
     assert page.get_by_label("Annotator").count() == 0  # the coder of a save IS the signed-in user
     assert page.get_by_role("link", name="Coders").count() == 0  # a coder gets the Annotate page only
     assert RELEASE_EMOTION not in page.inner_text("body")
-    _code(page, 6)
-    page.get_by_text("1 of 2").wait_for()
+    _code(page, "alice", first, 6)
+    page.keyboard.press("n")  # N walks the queue (the progress counts the save): the second clip
+    page.get_by_text("1 of 2 coded · clip 2 of 2").wait_for()
+    _code(page, "alice", second, 7)
+    page.keyboard.press("p")  # P goes back
+    page.get_by_text("2 of 2 coded · clip 1 of 2").wait_for()
     _shot(page, "coder-queue")
-    page.keyboard.press("n")  # N walks the queue: the second clip
-    page.get_by_text("clip 2 of 2").wait_for()
-    _code(page, 7)
-    page.get_by_text("2 of 2").wait_for()
     # a URL to a clip not assigned to her is refused
     page.goto(f"{lab.url}/?clip={lab.clips[2]}")
     page.get_by_text(f"clip {lab.clips[2]} is not assigned to alice").wait_for()
@@ -177,12 +179,12 @@ def test_two_coders_code_blind_and_a_stranger_gets_nothing(lab: SignInLab, brows
 
     # bob: his own queue, alice's coding and the release's hidden from him
     context, page = _sign_in(browser, lab, "bob")
-    page.get_by_text("0 of 2").wait_for()
+    page.get_by_text("0 of 2 coded").wait_for()
     page.get_by_text("History of this clip's codings").click()
     page.get_by_text("no saved codings yet").wait_for()  # alice saved this clip; bob sees no version of it
     body = page.inner_text("body")
     assert "alice" not in body and RELEASE_EMOTION not in body
-    _code(page, 4)
+    _code(page, "bob", first, 4)
     context.close()
     assert _saved(lab.db_url) == {
         ("alice", first): (6, "alice"), ("alice", second): (7, "alice"), ("bob", first): (4, "bob"),
@@ -202,8 +204,26 @@ def test_two_coders_code_blind_and_a_stranger_gets_nothing(lab: SignInLab, brows
     page.goto(f"{lab.url}/coders")
     page.get_by_text("pilot").wait_for()
     _shot(page, "coders")
-    page.get_by_role("button", name="Close (lift blind)").click()
+    with session_scope(lab.db_url) as s:
+        pilot = s.scalar(select(Assignment.id).where(Assignment.name == "pilot"))
+    page.locator(f".st-key-assign_close_{pilot} button").click()
     page.get_by_text("closed by ada").wait_for()
     context.close()
     with session_scope(lab.db_url) as s:
-        assert s.scalar(select(Assignment.closed_by)) == "ada"
+        assert s.scalar(select(Assignment.closed_by).where(Assignment.id == pilot)) == "ada"
+
+
+def test_an_expired_sign_in_is_refused(lab: SignInLab, browser) -> None:  # noqa: ANN001
+    """The provider's ID token for this account lives 2 s: once it has expired, the next request is
+    refused (reloading until the refusal shows: an event, not a sleep) and nothing can be saved."""
+    context, page = _sign_in(browser, lab, SHORT_LIVED)
+    refused = page.get_by_text("Refused: your sign-in has expired")
+    for _ in range(30):
+        if refused.is_visible():
+            break
+        page.reload()
+        page.wait_for_load_state("networkidle")
+    refused.wait_for()
+    assert page.get_by_role("button", name="Save annotation").count() == 0
+    context.close()
+    assert not any(annotator == SHORT_LIVED for annotator, _ in _saved(lab.db_url))
