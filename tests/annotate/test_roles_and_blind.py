@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from db.queries import add_interval
 from db.schema import (
     Annotation,
     AnnotationVersion,
@@ -271,3 +272,18 @@ def test_over_long_and_odd_names_are_refused_on_every_backend(backend_url: str) 
         assert s.scalar(select(func.count()).select_from(Person)) == 0
         assert s.scalars(select(Annotation.annotator)).all() == ["source"]
     assert api.save_marks(api.local_actor("José Núñez"), clips[0], MARKS, None).annotator == "José Núñez"
+
+
+def test_a_spotting_runs_accepted_intervals_become_clips_to_assign(lab) -> None:
+    url, clips, people = lab
+    with session_scope(url) as s:
+        video = s.get(Clip, clips[3])
+        video.kind = "recording"
+        for run, onset in (("run-a", 101), ("run-b", 105)):
+            add_interval(
+                s, video.id, "rita", onset, onset + 3, "micro", provenance={"method": "m", "run": run}
+            )
+    assert api.assignment_clips(spot_run="run-a") == [clips[3]]
+    assert api.assignment_clips(spot_run="run-z") == []
+    with pytest.raises(GlimpseError, match="pick a dataset or a spotting run"):
+        api.assignment_clips()
