@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from db.queries import CLIP_PRESENT
 from db.schema import Clip, Dataset, FaceCrop, Frame
 from engine.errors import GlimpseError
-from engine.paths import cache_dir, glimpse_home, relative_to_home, resolve_within
+from engine.paths import cache_dir, relative_to_home, resolve_within
 from engine.preprocess.backends import get_detector, resolve_backend
 from engine.preprocess.config import PreprocessConfig
 from engine.preprocess.detect import LANDMARKS_FILE, detect_ground_truth
@@ -412,11 +412,6 @@ def crop_backends(session: Session, dataset_id: int) -> dict[str, int]:
         .group_by(FaceCrop.backend)
     )
     return {backend: int(n) for backend, n in rows}
-
-
-def home_path(relative: str) -> Path:
-    """A FaceCrop/cache path recorded relative to GLIMPSE_HOME, resolved (and kept inside it)."""
-    return resolve_within(glimpse_home(), relative)
 
 
 def frame_ranges(numbers: list[int]) -> str:

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from db.queries import dataset_named
-from db.schema import Metric, Run
+from db.schema import Metric
 from db.session import session_scope
 from engine.executor import Executor
 from engine.progress import Cancelled, NullReporter, Reporter, SubReporter
@@ -152,7 +152,3 @@ def run_spotting(
     return SpotRunSummary(
         run_id, dataset, config.method, synthetic, metrics, len(signals), str(run_dir(run_id))
     )
-
-
-def is_spotting_run(run: Run) -> bool:
-    return run.kind == RUN_KIND
