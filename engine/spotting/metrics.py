@@ -1,29 +1,46 @@
-"""Spotting scored the MEGC way (DATASETS.md, "Spotting (MEGC)"), and STRS for spot-then-recognise.
+"""Spotting scored as the MEGC2020 organisers' own evaluator scores it, and a strict alternative.
 
-A predicted interval is a true positive when its IoU with a not-yet-matched true interval of the same
-video is ≥ 0.5. IoU counts frames: |P ∩ T| / |P ∪ T| with inclusive onset..offset, compared exactly in
-integers (2·|P ∩ T| ≥ |P ∪ T|), so "exactly half" is a TP and "just under half" is not.
+The reference is the organisers' baseline (HeyingGithub/Baseline-project-for-MEGC2020_spotting,
+``MDMD_results/result_helper.py``: ``calc_iou`` and ``pred_clips_analysis``); docs/DATASETS.md,
+"Spotting (MEGC)", gives the rule and the official figures Glimpse reproduces.
 
-Matching rule (MEGC says "not yet matched" but not in which order): per video, every (prediction, truth)
-pair with IoU ≥ 0.5 is taken greedily in descending IoU (ties: earlier truth, then earlier prediction);
-a pair is kept when neither side is matched yet. Two predictions on one truth: one TP, one FP.
-Unmatched predictions are FP, unmatched truths FN; TP/FP/FN are summed over all videos, and precision,
-recall and F1 come from those sums (0 when a denominator is 0).
+Hit: a prediction hits a truth of the same video when IoU ≥ 0.5, IoU counting frames with inclusive
+onset..offset, compared exactly in integers (2·|P ∩ T| ≥ |P ∪ T|). As ``calc_iou`` does, an interval whose
+offset is not after its onset (one frame long) has IoU 0 with everything: it never hits nor is hit.
 
-Overall matching ignores types (as MEGC's overall figure); per type, predictions of a type are matched
-against truths of that type only, so a micro prediction on a macro truth is a TP overall but a micro FP
-and a macro FN. Predictions with no type count overall only (type them first: ``intervals.with_types``).
+``megc2020`` (the default, and every spotting run's figures), per type (micro with micro, macro with
+macro, untyped with untyped) and pooled over videos:
+TP = truths that at least one prediction hits ("truths found"), FP = predictions − TP (so one prediction
+that finds two truths makes FP one smaller, exactly as the official precision = found / predictions),
+FN = truths − TP. The overall figure adds the per-type counts; a micro prediction never claims a macro
+truth.
+
+``one_to_one`` (strict one-to-one — NOT the MEGC figure): per video and type, the hit pairs are taken
+greedily in descending IoU (ties: earlier truth, then earlier prediction) and a pair is kept when neither
+side is matched yet; unmatched predictions are FP, unmatched truths FN.
+
+Both find hit pairs by sort + sweep: predictions sorted by onset, and for a truth of length L only those
+with onset in [onset − L, onset + L/2] can reach IoU ½ (a prediction starting earlier is longer than the
+overlap allows, one starting later overlaps less than half of the truth), found by binary search. That is
+O(n log n + k) per video for k candidate pairs, k = O(n) for a spotter's non-piled-up output.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from engine.errors import GlimpseError
 from engine.spotting.intervals import TYPES, Interval
 
 IOU_THRESHOLD = (1, 2)  # as a fraction, so comparisons are exact
+MATCHINGS = {
+    "megc2020": "MEGC2020 rule (truths found; the official figure)",
+    "one_to_one": "strict one-to-one — not the MEGC figure",
+}
+DEFAULT_MATCHING = "megc2020"
 
 
 def overlap(a: Interval, b: Interval) -> int:
@@ -35,26 +52,49 @@ def iou(a: Interval, b: Interval) -> float:
     return inter / (a.length + b.length - inter)
 
 
-def is_hit(pred: Interval, truth: Interval) -> bool:
-    """IoU ≥ 0.5, in integer arithmetic."""
+def is_hit(pred: Interval, truth: Interval, one_frame_hits: bool = False) -> bool:
+    """IoU ≥ 0.5 in integer arithmetic; a one-frame interval never hits unless ``one_frame_hits``
+    (the official ``calc_iou`` returns 0 when offset ≤ onset; STRS-Metric's IoU does not)."""
+    if not one_frame_hits and (pred.length < 2 or truth.length < 2):
+        return False
     inter = overlap(pred, truth)
     num, den = IOU_THRESHOLD
     return inter > 0 and den * inter >= num * (pred.length + truth.length - inter)
 
 
+def hit_pairs(
+    truth: Sequence[Interval], preds: Sequence[Interval], one_frame_hits: bool = False
+) -> list[tuple[int, int]]:
+    """Every (truth index, prediction index) hit of one video, by sort + sweep (module docstring);
+    sorted by truth index, then prediction index."""
+    order = sorted(range(len(preds)), key=lambda i: preds[i].onset)
+    onsets = [preds[i].onset for i in order]
+    pairs: list[tuple[int, int]] = []
+    for ti, t in enumerate(truth):
+        lo = bisect_left(onsets, t.onset - t.length)
+        hi = bisect_right(onsets, t.onset + t.length // 2 + 1)
+        found = [order[k] for k in range(lo, hi) if is_hit(preds[order[k]], t, one_frame_hits)]
+        pairs += [(ti, pi) for pi in sorted(found)]
+    return pairs
+
+
 @dataclass(frozen=True)
 class Outcome:
-    """One line of the MEGC spotting log: a TP pair, an FP prediction or an FN truth."""
+    """One line of the MEGC log: a TP (truth and prediction), an FP prediction or an FN truth."""
 
     video: str
     result: str  # TP | FP | FN
     pred: Interval | None
     truth: Interval | None
     iou: float
+    subject: str = ""
 
 
 @dataclass(frozen=True)
 class Counts:
+    """Pooled counts. Under ``megc2020`` ``fp`` is predictions − truths found, so ``tp + fp`` is always
+    the number of predictions (one video's fp may be negative when a prediction finds two truths)."""
+
     tp: int = 0
     fp: int = 0
     fn: int = 0
@@ -86,21 +126,134 @@ class Counts:
         }
 
 
-def _counts(outcomes: Iterable[Outcome]) -> Counts:
-    results = [o.result for o in outcomes]
-    return Counts(results.count("TP"), results.count("FP"), results.count("FN"))
+@dataclass(frozen=True)
+class VideoScore:
+    counts: Counts
+    outcomes: list[Outcome]
+
+
+def _megc_video(video: str, truth: Sequence[Interval], preds: Sequence[Interval]) -> VideoScore:
+    """Counts and log lines of one video and type, as ``pred_clips_analysis`` and the organisers' log
+    generator (``gen_MEGC2020_log_file.py``: ``prd_pair`` / ``label_pair``) make them."""
+    pairs = hit_pairs(truth, preds)
+    first_pred: dict[int, int] = {}
+    first_truth: dict[int, int] = {}
+    for ti, pi in pairs:
+        first_pred.setdefault(ti, pi)
+        first_truth[pi] = min(first_truth.get(pi, ti), ti)
+    found = len(first_pred)
+    lines: list[Outcome] = []
+    seen: set[tuple[int, int, int, int]] = set()
+    for pi, p in enumerate(preds):
+        if pi in first_truth:
+            t = truth[first_truth[pi]]
+            lines.append(Outcome(video, "TP", p, t, iou(p, t), p.subject))
+            seen.add((t.onset, t.offset, p.onset, p.offset))
+        else:
+            lines.append(Outcome(video, "FP", p, None, 0.0, p.subject))
+    for ti, t in enumerate(truth):
+        if ti not in first_pred:
+            lines.append(Outcome(video, "FN", None, t, 0.0, t.subject))
+            continue
+        p = preds[first_pred[ti]]
+        if (t.onset, t.offset, p.onset, p.offset) not in seen:
+            lines.append(Outcome(video, "TP", p, t, iou(p, t), t.subject))
+    return VideoScore(Counts(found, len(preds) - found, len(truth) - found), lines)
+
+
+def one_to_one_pairs(
+    truth: Sequence[Interval], preds: Sequence[Interval], one_frame_hits: bool = False
+) -> list[tuple[int, int]]:
+    """(truth index, prediction index) pairs of one video, taken greedily in descending IoU (ties:
+    earlier truth, then earlier prediction) while neither side is matched yet."""
+    pairs = [(iou(preds[pi], truth[ti]), ti, pi) for ti, pi in hit_pairs(truth, preds, one_frame_hits)]
+    pairs.sort(key=lambda x: (-x[0], truth[x[1]].onset, x[1], preds[x[2]].onset, x[2]))
+    used_t: set[int] = set()
+    used_p: set[int] = set()
+    out: list[tuple[int, int]] = []
+    for _, ti, pi in pairs:
+        if ti not in used_t and pi not in used_p:
+            used_t.add(ti)
+            used_p.add(pi)
+            out.append((ti, pi))
+    return out
+
+
+def _one_to_one_video(video: str, truth: Sequence[Interval], preds: Sequence[Interval]) -> VideoScore:
+    pairs = one_to_one_pairs(truth, preds)
+    out = [
+        Outcome(video, "TP", preds[pi], truth[ti], iou(preds[pi], truth[ti]), truth[ti].subject)
+        for ti, pi in pairs
+    ]
+    used_t, used_p = {ti for ti, _ in pairs}, {pi for _, pi in pairs}
+    out += [Outcome(video, "FP", p, None, 0.0, p.subject) for pi, p in enumerate(preds) if pi not in used_p]
+    out += [Outcome(video, "FN", None, t, 0.0, t.subject) for ti, t in enumerate(truth) if ti not in used_t]
+    return VideoScore(Counts(len(pairs), len(preds) - len(pairs), len(truth) - len(pairs)), out)
+
+
+_SCORERS = {"megc2020": _megc_video, "one_to_one": _one_to_one_video}
+
+
+def log_position(o: Outcome) -> int:
+    """The organisers' log order: a TP or FP line by its prediction's onset, an FN line by its truth's."""
+    item = o.pred if o.result in ("TP", "FP") else o.truth
+    assert item is not None
+    return item.onset
+
+
+Key = tuple[str, str]
+
+
+def video_key(i: Interval) -> Key:
+    """A video is named by subject + video when a subject is given (as STRS-Metric keys them)."""
+    return (i.subject, i.video)
+
+
+def group_by_video(intervals: Iterable[Interval]) -> dict[Key, list[Interval]]:
+    grouped: dict[tuple[str, str], list[Interval]] = defaultdict(list)
+    for i in intervals:
+        grouped[video_key(i)].append(i)
+    return grouped
+
+
+def video_order(truth_videos: list[Key], pred_videos: list[Key]) -> list[Key]:
+    """The dataset's video order as far as the two files tell it, for the log: the truth's order of
+    first appearance, each video only the predictions name placed right after the video it follows in
+    the predictions (first if none). The organisers' generator walks the dataset's own list; when both
+    files list videos in that order this gives the same order (it did on their shipped data)."""
+    order = list(truth_videos)
+    known = set(order)
+    previous: Key | None = None
+    for video in pred_videos:
+        if video not in known:
+            order.insert(order.index(previous) + 1 if previous is not None else 0, video)
+            known.add(video)
+        previous = video
+    return order
+
+
+def _kinds(truth: Sequence[Interval], preds: Sequence[Interval]) -> list[str]:
+    present = {i.type for i in (*truth, *preds)}
+    return [k for k in (*TYPES, "") if k in present]
 
 
 @dataclass(frozen=True)
 class SpotReport:
     overall: Counts
     by_type: dict[str, Counts]
-    outcomes: tuple[Outcome, ...] = field(repr=False)  # of the overall (type-blind) matching
+    outcomes: tuple[Outcome, ...] = field(repr=False)  # the MEGC log's lines, video by video
     by_video: dict[str, Counts] = field(repr=False, default_factory=dict)
+    matching: str = DEFAULT_MATCHING
 
     def to_dict(self) -> dict:
-        """``tp, fp, fn, precision, recall, f1`` overall, the same per type under ``by_type``."""
-        return {**self.overall.to_dict(), "by_type": {t: c.to_dict() for t, c in self.by_type.items()}}
+        """``tp, fp, fn, precision, recall, f1`` overall, the same per type under ``by_type``, and the
+        matching rule (``matching`` and its label ``matching_rule``)."""
+        return {
+            **self.overall.to_dict(),
+            "by_type": {t: c.to_dict() for t, c in self.by_type.items()},
+            "matching": self.matching,
+            "matching_rule": MATCHINGS[self.matching],
+        }
 
     def as_rows(self, scope: str = "overall") -> list[tuple[str, str, float]]:
         """(scope, name, value) rows for the catalog's Metric table (per type: ``type:<t>``)."""
@@ -112,62 +265,38 @@ class SpotReport:
         return rows
 
 
-def match_video(video: str, truth: Sequence[Interval], preds: Sequence[Interval]) -> list[Outcome]:
-    """The greedy IoU matching of one video's predictions to its truths (see the module docstring)."""
-    pairs = [(iou(p, t), ti, pi) for ti, t in enumerate(truth) for pi, p in enumerate(preds) if is_hit(p, t)]
-    pairs.sort(key=lambda x: (-x[0], truth[x[1]].onset, x[1], preds[x[2]].onset, x[2]))
-    used_t: set[int] = set()
-    used_p: set[int] = set()
-    out: list[Outcome] = []
-    for value, ti, pi in pairs:
-        if ti in used_t or pi in used_p:
-            continue
-        used_t.add(ti)
-        used_p.add(pi)
-        out.append(Outcome(video, "TP", preds[pi], truth[ti], value))
-    out += [Outcome(video, "FP", p, None, 0.0) for pi, p in enumerate(preds) if pi not in used_p]
-    out += [Outcome(video, "FN", None, t, 0.0) for ti, t in enumerate(truth) if ti not in used_t]
-    return sorted(out, key=_position)
+def _video_name(key: tuple[str, str]) -> str:
+    subject, video = key
+    return f"{subject}/{video}" if subject else video
 
 
-def _position(o: Outcome) -> tuple[int, int]:
-    item = o.truth or o.pred
-    assert item is not None
-    return (item.onset, 0 if o.truth is not None else 1)
+def evaluate_spotting(
+    truth: Sequence[Interval], preds: Sequence[Interval], matching: str = DEFAULT_MATCHING
+) -> SpotReport:
+    """Pooled counts per type and overall (the per-type counts added), per video, and the log's lines.
 
-
-def _by_video(intervals: Iterable[Interval]) -> dict[str, list[Interval]]:
-    grouped: dict[str, list[Interval]] = defaultdict(list)
-    for i in intervals:
-        grouped[i.video].append(i)
-    return grouped
-
-
-def match_all(truth: Sequence[Interval], preds: Sequence[Interval]) -> list[Outcome]:
-    """Every video's outcomes, videos in sorted order (a video only one side names counts too)."""
-    t, p = _by_video(truth), _by_video(preds)
-    return [o for video in sorted(set(t) | set(p)) for o in match_video(video, t[video], p[video])]
-
-
-def evaluate_spotting(truth: Sequence[Interval], preds: Sequence[Interval]) -> SpotReport:
-    """Pooled MEGC counts overall, per type (micro, macro — present ones) and per video."""
-    outcomes = match_all(truth, preds)
-    kinds = [k for k in TYPES if any(i.type == k for i in (*truth, *preds))]
-    by_type = {
-        k: _counts(match_all([i for i in truth if i.type == k], [i for i in preds if i.type == k]))
-        for k in kinds
-    }
-    per_video: dict[str, list[Outcome]] = defaultdict(list)
-    for o in outcomes:
-        per_video[o.video].append(o)
-    return SpotReport(
-        overall=_counts(outcomes),
-        by_type=by_type,
-        outcomes=tuple(outcomes),
-        by_video={v: _counts(os) for v, os in per_video.items()},
-    )
-
-
-def strs(spotting_f1: float, recognition_f1: float) -> float:
-    """Spot-then-recognise score: spotting F1 × recognition F1 on the spotted true positives."""
-    return spotting_f1 * recognition_f1
+    Videos come in ``video_order``; within a
+    video the lines follow the organisers' log: each type's lines in turn, then a stable sort by
+    ``log_position``."""
+    if matching not in _SCORERS:
+        raise GlimpseError(f"unknown matching {matching!r}", hint=f"one of {', '.join(MATCHINGS)}")
+    score = _SCORERS[matching]
+    t_by, p_by = group_by_video(truth), group_by_video(preds)
+    kinds = _kinds(truth, preds)
+    per_kind = {k: Counts() for k in kinds}
+    by_video: dict[str, Counts] = {}
+    outcomes: list[Outcome] = []
+    for key in video_order(list(t_by), list(p_by)):
+        lines: list[Outcome] = []
+        video_counts = Counts()
+        for kind in kinds:
+            result = score(
+                key[1], [i for i in t_by[key] if i.type == kind], [i for i in p_by[key] if i.type == kind]
+            )
+            per_kind[kind] += result.counts
+            video_counts += result.counts
+            lines += result.outcomes
+        by_video[_video_name(key)] = video_counts
+        outcomes += sorted(lines, key=log_position)
+    by_type = {k: c for k, c in per_kind.items() if k}  # untyped intervals count overall only
+    return SpotReport(sum(per_kind.values(), Counts()), by_type, tuple(outcomes), by_video, matching)
