@@ -131,6 +131,10 @@ class StrReport:
         }
 
 
+def _one_to_one(truth: Sequence[Interval], preds: Sequence[Interval]) -> list[tuple[int, int]]:
+    return one_to_one_pairs(truth, preds, one_frame_hits=True)
+
+
 def _claim_in_file_order(truth: Sequence[Interval], preds: Sequence[Interval]) -> list[tuple[int, int]]:
     """STRS-Metric's loop: each prediction claims every unclaimed truth it hits (no ``break``)."""
     hits: dict[int, list[int]] = {}
@@ -160,7 +164,7 @@ def spot_pairs(
     if mode not in STRS_MODES:
         raise GlimpseError(f"unknown STRS mode {mode!r}", hint=f"one of {', '.join(STRS_MODES)}")
     t_by, p_by = group_by_video(truth), group_by_video(preds)
-    match = one_to_one_pairs if mode == "rule" else _claim_in_file_order
+    match = _one_to_one if mode == "rule" else _claim_in_file_order
     counts = Counts()
     pairs: list[tuple[Interval, Interval]] = []
     for key in _videos(t_by, p_by, mode):

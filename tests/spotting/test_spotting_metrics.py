@@ -153,6 +153,17 @@ def test_csv_round_trip_and_bad_rows_name_file_and_row(tmp_path: Path) -> None:
         read_intervals_csv(write(tmp_path / "type.csv", "video,onset,offset,type\nv,1,2,mikro\n"))
     with pytest.raises(GlimpseError, match=r"row 2: onset 'x'"):
         read_intervals_csv(write(tmp_path / "num.csv", "video,onset,offset\nv,x,2\n"))
+    with pytest.raises(GlimpseError, match=r"neg.csv, row 3: onset '-3' is negative"):
+        read_intervals_csv(write(tmp_path / "neg.csv", "video,onset,offset\nv,1,5\nv,-3,65\n"))
+    with pytest.raises(GlimpseError, match=r"frac.csv, row 2: offset '7.5' is not a whole frame number"):
+        read_intervals_csv(write(tmp_path / "frac.csv", "video,onset,offset\nv,1,7.5\n"))
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes("video,onset,offset\nv,1,5\nCaf\u00e9,1,5\n".encode("latin-1"))
+    with pytest.raises(GlimpseError, match=r"latin.csv, row 3: the file is not UTF-8 text \(byte 0xe9\)"):
+        read_intervals_csv(latin)
+    bom = tmp_path / "bom.csv"
+    bom.write_bytes("video,onset,offset\nv,1,5\n".encode("utf-8-sig"))
+    assert read_intervals_csv(bom) == [Interval("v", 1, 5)]  # Excel's UTF-8 with a BOM reads
 
 
 def test_cli_spot_eval_json_matches_hand_counts(tmp_path: Path) -> None:
@@ -197,3 +208,9 @@ def test_cli_spot_eval_types_untyped_rows_by_fps_and_reports_bad_files(tmp_path:
     assert mixed.exit_code == 2 and "some intervals have a type" in mixed.output and "--fps" in mixed.output
     bad = runner.invoke(app, ["spot-eval", str(truth), str(tmp_path / "missing.csv")])
     assert bad.exit_code == 2 and "intervals CSV not found" in bad.output
+    negative = write(tmp_path / "neg.csv", "video,onset,offset\nv,-1,9\n")
+    log = tmp_path / "never.log"
+    refused = runner.invoke(app, ["spot-eval", str(truth), str(negative), "--log", str(log)])
+    said = " ".join(refused.output.split())  # the console wraps long lines
+    assert refused.exit_code == 2 and "neg.csv, row 2: onset '-1' is negative" in said
+    assert "Traceback" not in refused.output and not log.exists() and not log.with_suffix(".log.tmp").exists()
