@@ -27,10 +27,12 @@ O(n log n + k) per video for k candidate pairs, k = O(n) for a spotter's non-pil
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
 
 from engine.errors import GlimpseError
 from engine.spotting.intervals import TYPES, Interval
@@ -62,20 +64,43 @@ def is_hit(pred: Interval, truth: Interval, one_frame_hits: bool = False) -> boo
     return inter > 0 and den * inter >= num * (pred.length + truth.length - inter)
 
 
+def _frames(intervals: Sequence[Interval]) -> tuple[np.ndarray, np.ndarray]:
+    frames = np.array([(i.onset, i.offset) for i in intervals], np.int64).reshape(-1, 2)
+    return frames[:, 0], frames[:, 1]
+
+
+def hit_array(
+    truth: Sequence[Interval], preds: Sequence[Interval], one_frame_hits: bool = False
+) -> np.ndarray:
+    """(k, 2) int64: every (truth index, prediction index) hit of one video, sorted by truth index then
+    prediction index; found by sort + sweep (module docstring), vectorised."""
+    if not truth or not preds:
+        return np.empty((0, 2), np.int64)
+    t_on, t_off = _frames(truth)
+    p_on, p_off = _frames(preds)
+    t_len, p_len = t_off - t_on + 1, p_off - p_on + 1
+    order = np.argsort(p_on, kind="stable")
+    lo = np.searchsorted(p_on[order], t_on - t_len, "left")
+    hi = np.searchsorted(p_on[order], t_on + t_len // 2 + 1, "right")
+    counts = hi - lo
+    ti = np.repeat(np.arange(len(truth)), counts)
+    within = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+    pi = order[np.repeat(lo, counts) + within]
+    inter = np.minimum(t_off[ti], p_off[pi]) - np.maximum(t_on[ti], p_on[pi]) + 1
+    num, den = IOU_THRESHOLD
+    hit = (inter > 0) & (den * inter >= num * (t_len[ti] + p_len[pi] - inter))
+    if not one_frame_hits:
+        hit &= (t_len[ti] > 1) & (p_len[pi] > 1)
+    ti, pi = ti[hit], pi[hit]
+    keep = np.lexsort((pi, ti))
+    return np.stack([ti[keep], pi[keep]], axis=1)
+
+
 def hit_pairs(
     truth: Sequence[Interval], preds: Sequence[Interval], one_frame_hits: bool = False
 ) -> list[tuple[int, int]]:
-    """Every (truth index, prediction index) hit of one video, by sort + sweep (module docstring);
-    sorted by truth index, then prediction index."""
-    order = sorted(range(len(preds)), key=lambda i: preds[i].onset)
-    onsets = [preds[i].onset for i in order]
-    pairs: list[tuple[int, int]] = []
-    for ti, t in enumerate(truth):
-        lo = bisect_left(onsets, t.onset - t.length)
-        hi = bisect_right(onsets, t.onset + t.length // 2 + 1)
-        found = [order[k] for k in range(lo, hi) if is_hit(preds[order[k]], t, one_frame_hits)]
-        pairs += [(ti, pi) for pi in sorted(found)]
-    return pairs
+    """``hit_array`` as a list of (truth index, prediction index) tuples."""
+    return [(int(t), int(p)) for t, p in hit_array(truth, preds, one_frame_hits)]
 
 
 @dataclass(frozen=True)
@@ -126,72 +151,100 @@ class Counts:
         }
 
 
-@dataclass(frozen=True)
-class VideoScore:
-    counts: Counts
-    outcomes: list[Outcome]
-
-
-def _megc_video(video: str, truth: Sequence[Interval], preds: Sequence[Interval]) -> VideoScore:
-    """Counts and log lines of one video and type, as ``pred_clips_analysis`` and the organisers' log
-    generator (``gen_MEGC2020_log_file.py``: ``prd_pair`` / ``label_pair``) make them."""
-    pairs = hit_pairs(truth, preds)
-    first_pred: dict[int, int] = {}
-    first_truth: dict[int, int] = {}
-    for ti, pi in pairs:
-        first_pred.setdefault(ti, pi)
-        first_truth[pi] = min(first_truth.get(pi, ti), ti)
-    found = len(first_pred)
-    lines: list[Outcome] = []
-    seen: set[tuple[int, int, int, int]] = set()
-    for pi, p in enumerate(preds):
-        if pi in first_truth:
-            t = truth[first_truth[pi]]
-            lines.append(Outcome(video, "TP", p, t, iou(p, t), p.subject))
-            seen.add((t.onset, t.offset, p.onset, p.offset))
-        else:
-            lines.append(Outcome(video, "FP", p, None, 0.0, p.subject))
-    for ti, t in enumerate(truth):
-        if ti not in first_pred:
-            lines.append(Outcome(video, "FN", None, t, 0.0, t.subject))
-            continue
-        p = preds[first_pred[ti]]
-        if (t.onset, t.offset, p.onset, p.offset) not in seen:
-            lines.append(Outcome(video, "TP", p, t, iou(p, t), t.subject))
-    return VideoScore(Counts(found, len(preds) - found, len(truth) - found), lines)
-
-
 def one_to_one_pairs(
     truth: Sequence[Interval], preds: Sequence[Interval], one_frame_hits: bool = False
 ) -> list[tuple[int, int]]:
     """(truth index, prediction index) pairs of one video, taken greedily in descending IoU (ties:
     earlier truth, then earlier prediction) while neither side is matched yet."""
-    pairs = [(iou(preds[pi], truth[ti]), ti, pi) for ti, pi in hit_pairs(truth, preds, one_frame_hits)]
-    pairs.sort(key=lambda x: (-x[0], truth[x[1]].onset, x[1], preds[x[2]].onset, x[2]))
+    hits = hit_array(truth, preds, one_frame_hits)
+    if not len(hits):
+        return []
+    ti, pi = hits[:, 0], hits[:, 1]
+    t_on, t_off = _frames(truth)
+    p_on, p_off = _frames(preds)
+    inter = np.minimum(t_off[ti], p_off[pi]) - np.maximum(t_on[ti], p_on[pi]) + 1
+    value = inter / ((t_off - t_on + 1)[ti] + (p_off - p_on + 1)[pi] - inter)
+    order = np.lexsort((pi, p_on[pi], ti, t_on[ti], -value))
     used_t: set[int] = set()
     used_p: set[int] = set()
     out: list[tuple[int, int]] = []
-    for _, ti, pi in pairs:
-        if ti not in used_t and pi not in used_p:
-            used_t.add(ti)
-            used_p.add(pi)
-            out.append((ti, pi))
+    for t, p in zip(ti[order].tolist(), pi[order].tolist(), strict=True):
+        if t not in used_t and p not in used_p:
+            used_t.add(t)
+            used_p.add(p)
+            out.append((t, p))
     return out
 
 
-def _one_to_one_video(video: str, truth: Sequence[Interval], preds: Sequence[Interval]) -> VideoScore:
-    pairs = one_to_one_pairs(truth, preds)
+@dataclass(frozen=True)
+class VideoMatch:
+    """One video's intervals of one type and their matching: what the counts and the log come from."""
+
+    video: str
+    truth: Sequence[Interval]
+    preds: Sequence[Interval]
+    pairs: np.ndarray  # (k, 2) (truth index, prediction index); megc2020: every hit, one_to_one: matched
+    matching: str
+
+    @property
+    def counts(self) -> Counts:
+        found = len(np.unique(self.pairs[:, 0]))  # one_to_one: each truth once, so found = pairs
+        return Counts(found, len(self.preds) - found, len(self.truth) - found)
+
+    def outcomes(self) -> list[Outcome]:
+        """The log's lines of this video and type (unsorted: ``evaluate_spotting`` sorts a video's)."""
+        return (_megc_lines if self.matching == "megc2020" else _one_to_one_lines)(self)
+
+
+def _megc_lines(m: VideoMatch) -> list[Outcome]:
+    """As the organisers' log generator (``gen_MEGC2020_log_file.py``: ``prd_pair`` / ``label_pair``)
+    makes them: a line per prediction (TP with its first truth, else FP), then per truth an FN, or a
+    TP with its first prediction unless that very pair already has a line."""
+    first_pred: dict[int, int] = {}
+    first_truth: dict[int, int] = {}
+    for ti, pi in m.pairs.tolist():
+        first_pred.setdefault(ti, pi)
+        first_truth[pi] = min(first_truth.get(pi, ti), ti)
+    lines: list[Outcome] = []
+    seen: set[tuple[int, int, int, int]] = set()
+    for pi, p in enumerate(m.preds):
+        if pi in first_truth:
+            t = m.truth[first_truth[pi]]
+            lines.append(Outcome(m.video, "TP", p, t, iou(p, t), p.subject))
+            seen.add((t.onset, t.offset, p.onset, p.offset))
+        else:
+            lines.append(Outcome(m.video, "FP", p, None, 0.0, p.subject))
+    for ti, t in enumerate(m.truth):
+        if ti not in first_pred:
+            lines.append(Outcome(m.video, "FN", None, t, 0.0, t.subject))
+            continue
+        p = m.preds[first_pred[ti]]
+        if (t.onset, t.offset, p.onset, p.offset) not in seen:
+            lines.append(Outcome(m.video, "TP", p, t, iou(p, t), t.subject))
+    return lines
+
+
+def _one_to_one_lines(m: VideoMatch) -> list[Outcome]:
+    pairs = [(t, p) for t, p in m.pairs.tolist()]
     out = [
-        Outcome(video, "TP", preds[pi], truth[ti], iou(preds[pi], truth[ti]), truth[ti].subject)
-        for ti, pi in pairs
+        Outcome(m.video, "TP", m.preds[p], m.truth[t], iou(m.preds[p], m.truth[t]), m.truth[t].subject)
+        for t, p in pairs
     ]
-    used_t, used_p = {ti for ti, _ in pairs}, {pi for _, pi in pairs}
-    out += [Outcome(video, "FP", p, None, 0.0, p.subject) for pi, p in enumerate(preds) if pi not in used_p]
-    out += [Outcome(video, "FN", None, t, 0.0, t.subject) for ti, t in enumerate(truth) if ti not in used_t]
-    return VideoScore(Counts(len(pairs), len(preds) - len(pairs), len(truth) - len(pairs)), out)
+    used_t, used_p = {t for t, _ in pairs}, {p for _, p in pairs}
+    out += [
+        Outcome(m.video, "FP", p, None, 0.0, p.subject) for pi, p in enumerate(m.preds) if pi not in used_p
+    ]
+    out += [
+        Outcome(m.video, "FN", None, t, 0.0, t.subject) for ti, t in enumerate(m.truth) if ti not in used_t
+    ]
+    return out
 
 
-_SCORERS = {"megc2020": _megc_video, "one_to_one": _one_to_one_video}
+def _one_to_one_array(truth: Sequence[Interval], preds: Sequence[Interval]) -> np.ndarray:
+    return np.array(one_to_one_pairs(truth, preds), np.int64).reshape(-1, 2)
+
+
+_MATCHERS = {"megc2020": hit_array, "one_to_one": _one_to_one_array}
 
 
 def log_position(o: Outcome) -> int:
@@ -241,9 +294,18 @@ def _kinds(truth: Sequence[Interval], preds: Sequence[Interval]) -> list[str]:
 class SpotReport:
     overall: Counts
     by_type: dict[str, Counts]
-    outcomes: tuple[Outcome, ...] = field(repr=False)  # the MEGC log's lines, video by video
+    matches: tuple[tuple[VideoMatch, ...], ...] = field(repr=False)  # per video (log order), per type
     by_video: dict[str, Counts] = field(repr=False, default_factory=dict)
     matching: str = DEFAULT_MATCHING
+
+    @cached_property
+    def outcomes(self) -> tuple[Outcome, ...]:
+        """The MEGC log's lines, video by video: each type's lines in turn, then a stable sort by
+        ``log_position`` (made on first use: counting needs none of them)."""
+        lines: list[Outcome] = []
+        for video in self.matches:
+            lines += sorted((o for m in video for o in m.outcomes()), key=log_position)
+        return tuple(lines)
 
     def to_dict(self) -> dict:
         """``tp, fp, fn, precision, recall, f1`` overall, the same per type under ``by_type``, and the
@@ -278,25 +340,22 @@ def evaluate_spotting(
     Videos come in ``video_order``; within a
     video the lines follow the organisers' log: each type's lines in turn, then a stable sort by
     ``log_position``."""
-    if matching not in _SCORERS:
+    if matching not in _MATCHERS:
         raise GlimpseError(f"unknown matching {matching!r}", hint=f"one of {', '.join(MATCHINGS)}")
-    score = _SCORERS[matching]
+    match = _MATCHERS[matching]
     t_by, p_by = group_by_video(truth), group_by_video(preds)
     kinds = _kinds(truth, preds)
     per_kind = {k: Counts() for k in kinds}
     by_video: dict[str, Counts] = {}
-    outcomes: list[Outcome] = []
+    matches: list[tuple[VideoMatch, ...]] = []
     for key in video_order(list(t_by), list(p_by)):
-        lines: list[Outcome] = []
-        video_counts = Counts()
+        video: list[VideoMatch] = []
         for kind in kinds:
-            result = score(
-                key[1], [i for i in t_by[key] if i.type == kind], [i for i in p_by[key] if i.type == kind]
-            )
-            per_kind[kind] += result.counts
-            video_counts += result.counts
-            lines += result.outcomes
-        by_video[_video_name(key)] = video_counts
-        outcomes += sorted(lines, key=log_position)
+            ts = [i for i in t_by.get(key, []) if i.type == kind]
+            ps = [i for i in p_by.get(key, []) if i.type == kind]
+            video.append(VideoMatch(key[1], ts, ps, match(ts, ps), matching))
+            per_kind[kind] += video[-1].counts
+        by_video[_video_name(key)] = sum((m.counts for m in video), Counts())
+        matches.append(tuple(video))
     by_type = {k: c for k, c in per_kind.items() if k}  # untyped intervals count overall only
-    return SpotReport(sum(per_kind.values(), Counts()), by_type, tuple(outcomes), by_video, matching)
+    return SpotReport(sum(per_kind.values(), Counts()), by_type, tuple(matches), by_video, matching)
