@@ -125,10 +125,10 @@ def read_intervals_file(path: str | Path) -> IntervalsFile:
     try:
         text = raw.decode("utf-8").removeprefix("\ufeff")  # a BOM (Excel's UTF-8) is no column
     except UnicodeDecodeError as error:
-        row = raw[: error.start].count(NEWLINE) + 1
+        bad_row = raw[: error.start].count(NEWLINE) + 1
         raise GlimpseError(
             f"the file is not UTF-8 text (byte 0x{raw[error.start]:02x})",
-            where=f"{path}, row {row}",
+            where=f"{path}, row {bad_row}",
             hint="save the CSV as UTF-8",
         ) from None
     reader = csv.DictReader(io.StringIO(text, newline=""))

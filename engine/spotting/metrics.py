@@ -1,8 +1,8 @@
 """Spotting scored as the MEGC2020 organisers' own evaluator scores it, and a strict alternative.
 
 The reference is the organisers' baseline (HeyingGithub/Baseline-project-for-MEGC2020_spotting,
-``MDMD_results/result_helper.py``: ``calc_iou`` and ``pred_clips_analysis``); docs/DATASETS.md,
-"Spotting (MEGC)", gives the rule and the official figures Glimpse reproduces.
+``MDMD_results/result_helper.py``: ``calc_iou`` and ``pred_clips_analysis``); docs/EVALUATION.md gives
+the rule and the official figures Glimpse reproduces.
 
 Hit: a prediction hits a truth of the same video when IoU ≥ 0.5, IoU counting frames with inclusive
 onset..offset, compared exactly in integers (2·|P ∩ T| ≥ |P ∪ T|). As ``calc_iou`` does, an interval whose

@@ -13,8 +13,8 @@ quotes, under those names so they are never mistaken for the analysis F1.
 ``rule`` (default) is that rule. Pairs are made by Glimpse's strict matching (descending IoU,
 ``metrics.one_to_one_pairs``); every video and subject of either file counts.
 
-``strs_metric_code`` (compatibility: what its code computes; docs/DATASETS.md shows each difference on a
-minimal case): (1) a prediction claims every not-yet-claimed truth it hits, in file order, so one wide
+``strs_metric_code`` (compatibility: what its code computes; docs/EVALUATION.md shows each difference on
+a minimal case): (1) a prediction claims every not-yet-claimed truth it hits, in file order, so one wide
 prediction can be two TPs; (2) only subjects that have predictions are scored, so another subject's
 truths are no misses; (3) only videos that have a truth are scored, so predictions elsewhere are no false
 positives; (4) an emotion whose one-vs-rest labels over the pairs hold a single class (e.g. every pair
@@ -42,23 +42,10 @@ DEFAULT_STRS_MODE = "rule"
 
 @dataclass(frozen=True)
 class EmotionScore:
+    """One emotion, one-vs-rest over the analysed pairs (``Counts`` gives its precision, recall, F1)."""
+
     emotion: str
-    tp: int
-    fp: int
-    fn: int
-
-    @property
-    def precision(self) -> float:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
-
-    @property
-    def recall(self) -> float:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
-
-    @property
-    def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
+    counts: Counts
 
 
 def _mean(values: Sequence[float]) -> float:
@@ -76,11 +63,11 @@ class StrReport:
 
     @property
     def macro_precision(self) -> float:
-        return _mean([e.precision for e in self.per_emotion])
+        return _mean([e.counts.precision for e in self.per_emotion])
 
     @property
     def macro_recall(self) -> float:
-        return _mean([e.recall for e in self.per_emotion])
+        return _mean([e.counts.recall for e in self.per_emotion])
 
     @property
     def analysis_f1(self) -> float:
@@ -90,7 +77,7 @@ class StrReport:
 
     @property
     def uf1(self) -> float:
-        return _mean([e.f1 for e in self.per_emotion])
+        return _mean([e.counts.f1 for e in self.per_emotion])
 
     @property
     def uar(self) -> float:
@@ -124,10 +111,7 @@ class StrReport:
             "mode": self.mode,
             "mode_label": STRS_MODES[self.mode],
             **self.summary(),
-            "per_emotion": {
-                e.emotion: {"tp": e.tp, "fp": e.fp, "fn": e.fn, "precision": e.precision, "recall": e.recall}
-                for e in self.per_emotion
-            },
+            "per_emotion": {e.emotion: e.counts.to_dict() for e in self.per_emotion},
         }
 
 
@@ -180,12 +164,14 @@ def _emotion_score(emotion: str, pairs: Sequence[tuple[Interval, Interval]], mod
     gt = [t.label == emotion for _, t in pairs]
     pred = [p.label == emotion for p, _ in pairs]
     if mode == "strs_metric_code" and len(set(gt) | set(pred)) < 2:
-        return EmotionScore(emotion, 0, 0, 0)  # its confusion_matrix(...).ravel() is 1×1 → except → 0
+        return EmotionScore(emotion, Counts())  # its confusion_matrix(...).ravel() is 1×1 → except → 0
     return EmotionScore(
         emotion,
-        sum(g and p for g, p in zip(gt, pred, strict=True)),
-        sum(p and not g for g, p in zip(gt, pred, strict=True)),
-        sum(g and not p for g, p in zip(gt, pred, strict=True)),
+        Counts(
+            sum(g and p for g, p in zip(gt, pred, strict=True)),
+            sum(p and not g for g, p in zip(gt, pred, strict=True)),
+            sum(g and not p for g, p in zip(gt, pred, strict=True)),
+        ),
     )
 
 

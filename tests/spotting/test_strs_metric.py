@@ -161,7 +161,14 @@ def test_cli_spot_eval_reports_str_when_both_csvs_carry_emotions(tmp_path: Path)
     s = data["str"]
     assert s["mode"] == "rule" and s["strs"] == pytest.approx(0.8 / 3)
     assert (s["analysis_f1"], s["uf1"], s["uar"]) == (pytest.approx(1 / 3), pytest.approx(1 / 3), 0.25)
-    assert s["per_emotion"]["happiness"] == {"tp": 1, "fp": 0, "fn": 1, "precision": 1.0, "recall": 0.5}
+    assert s["per_emotion"]["happiness"] == {
+        "tp": 1,
+        "fp": 0,
+        "fn": 1,
+        "precision": 1.0,
+        "recall": 0.5,
+        "f1": pytest.approx(2 / 3),
+    }
     code = json.loads(
         runner.invoke(
             app, ["spot-eval", str(truth), str(pred), "--json", "--strs-mode", "strs_metric_code"]
