@@ -100,7 +100,7 @@ def hit_pairs(
     truth: Sequence[Interval], preds: Sequence[Interval], one_frame_hits: bool = False
 ) -> list[tuple[int, int]]:
     """``hit_array`` as a list of (truth index, prediction index) tuples."""
-    return [(int(t), int(p)) for t, p in hit_array(truth, preds, one_frame_hits)]
+    return [(t, p) for t, p in hit_array(truth, preds, one_frame_hits).tolist()]
 
 
 @dataclass(frozen=True)
@@ -183,12 +183,14 @@ class VideoMatch:
     video: str
     truth: Sequence[Interval]
     preds: Sequence[Interval]
-    pairs: np.ndarray  # (k, 2) (truth index, prediction index); megc2020: every hit, one_to_one: matched
+    pairs: tuple[
+        tuple[int, int], ...
+    ]  # (truth, prediction) indices; megc2020: every hit, one_to_one: matched
     matching: str
 
     @property
     def counts(self) -> Counts:
-        found = len(np.unique(self.pairs[:, 0]))  # one_to_one: each truth once, so found = pairs
+        found = len({t for t, _ in self.pairs})  # one_to_one: each truth once, so found = pairs
         return Counts(found, len(self.preds) - found, len(self.truth) - found)
 
     def outcomes(self) -> list[Outcome]:
@@ -202,7 +204,7 @@ def _megc_lines(m: VideoMatch) -> list[Outcome]:
     TP with its first prediction unless that very pair already has a line."""
     first_pred: dict[int, int] = {}
     first_truth: dict[int, int] = {}
-    for ti, pi in m.pairs.tolist():
+    for ti, pi in m.pairs:
         first_pred.setdefault(ti, pi)
         first_truth[pi] = min(first_truth.get(pi, ti), ti)
     lines: list[Outcome] = []
@@ -225,7 +227,7 @@ def _megc_lines(m: VideoMatch) -> list[Outcome]:
 
 
 def _one_to_one_lines(m: VideoMatch) -> list[Outcome]:
-    pairs = [(t, p) for t, p in m.pairs.tolist()]
+    pairs = m.pairs
     out = [
         Outcome(m.video, "TP", m.preds[p], m.truth[t], iou(m.preds[p], m.truth[t]), m.truth[t].subject)
         for t, p in pairs
@@ -240,11 +242,7 @@ def _one_to_one_lines(m: VideoMatch) -> list[Outcome]:
     return out
 
 
-def _one_to_one_array(truth: Sequence[Interval], preds: Sequence[Interval]) -> np.ndarray:
-    return np.array(one_to_one_pairs(truth, preds), np.int64).reshape(-1, 2)
-
-
-_MATCHERS = {"megc2020": hit_array, "one_to_one": _one_to_one_array}
+_MATCHERS = {"megc2020": hit_pairs, "one_to_one": one_to_one_pairs}
 
 
 def log_position(o: Outcome) -> int:
@@ -353,7 +351,7 @@ def evaluate_spotting(
         for kind in kinds:
             ts = [i for i in t_by.get(key, []) if i.type == kind]
             ps = [i for i in p_by.get(key, []) if i.type == kind]
-            video.append(VideoMatch(key[1], ts, ps, match(ts, ps), matching))
+            video.append(VideoMatch(key[1], ts, ps, tuple(match(ts, ps)), matching))
             per_kind[kind] += video[-1].counts
         by_video[_video_name(key)] = sum((m.counts for m in video), Counts())
         matches.append(tuple(video))

@@ -151,12 +151,15 @@ def video_timeline(session: Session, run_id: str, clip_id: int) -> VideoTimeline
     curves = np.load(detail.files["frame_scores"])
     extras = _with_extras(detail.files["intervals_csv"]) | _with_extras(detail.files["truth_csv"])
     items = []
+    drawn: set[tuple[str, int, int]] = set()
     for o in outcomes(detail):
         if o.video != video:
             continue
         for lane, interval in (("truth", o.truth), ("prediction", o.pred)):
-            if interval is None:
+            # a truth found by two predictions is on two log lines, but is one bar
+            if interval is None or (lane, interval.onset, interval.offset) in drawn:
                 continue
+            drawn.add((lane, interval.onset, interval.offset))
             apex, score = extras.get((video, interval.onset, interval.offset), (None, None))
             items.append(
                 TimelineItem(
