@@ -18,8 +18,9 @@ import cv2
 import numpy as np
 
 from engine.errors import GlimpseError
-from engine.export.inputs import ExportClip, ExportSet
+from engine.export.inputs import IMAGE_MEANING, ExportClip, ExportSet
 from engine.labels import LABELS_ME
+from engine.provenance import code_version
 
 MANIFEST = "glimpse_export.json"
 
@@ -61,20 +62,29 @@ def write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[object]
         writer.writerows(rows)
 
 
-def write_manifest(root: Path, export: ExportSet, fmt: str) -> None:
-    """What was exported and how, so a result computed on it can say where its inputs came from."""
+def write_manifest(root: Path, export: ExportSet, fmt: str, images: dict[str, str]) -> None:
+    """What was exported and how (Glimpse version, dataset, folds, flow method, what each image file
+    holds), so a result computed on it can say where its inputs came from."""
+    clips = export.by_id()
     manifest = {
+        "glimpse_version": code_version(),
         "format": fmt,
         "dataset": export.dataset,
         "synthetic": export.is_synthetic,
         "data": "SYNTHETIC" if export.is_synthetic else "real",
         "labels": {label: i for i, label in enumerate(LABELS_ME)},
         "flow_method": export.options.flow_method,
+        "images": {suffix: {"image": name, "holds": IMAGE_MEANING[name]} for suffix, name in images.items()},
         "face_backend": export.backend,
         "crop": export.options.crop.params(),
         "clips": len(export.clips),
         "folds": [
-            {"test_subject": f.test_subject, "train": len(f.train_clip_ids), "test": len(f.test_clip_ids)}
+            {
+                "test_subject": f.test_subject,
+                "train": len(f.train_clip_ids),
+                "test": len(f.test_clip_ids),
+                "test_clips": [clips[i].name for i in f.test_clip_ids],
+            }
             for f in export.folds
         ],
     }

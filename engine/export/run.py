@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from engine.export.formats import FORMAT_IMAGES
 from engine.export.inputs import ExportOptions, build_export
 from engine.export.layout import staged, write_manifest
 from engine.export.registry import EXPORT_FORMATS
@@ -39,7 +40,7 @@ def export_inputs(
     export = build_export(session, dataset, clips, folds, options, reporter)
     with staged(out) as root:
         writer(export, root)
-        write_manifest(root, export, fmt)
+        write_manifest(root, export, fmt, FORMAT_IMAGES[fmt])
     return ExportReport(
         Path(out), fmt, len(export.clips), len(export.folds), export.is_synthetic, export.backend
     )

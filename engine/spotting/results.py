@@ -23,7 +23,7 @@ from db.schema import Artifact, Clip, Dataset, Metric, Run
 from engine.errors import GlimpseError
 from engine.paths import glimpse_home, resolve_within
 from engine.spotting.intervals import Interval, read_intervals_csv
-from engine.spotting.metrics import Outcome, match_video
+from engine.spotting.metrics import DEFAULT_MATCHING, Outcome, evaluate_spotting
 from engine.spotting.run import RUN_KIND
 
 
@@ -121,17 +121,13 @@ def spot_run_detail(session: Session, run_id: str) -> SpotRunDetail:
 
 
 def outcomes(detail: SpotRunDetail) -> list[Outcome]:
-    """Every TP / FP / FN of the run, video by video (from its own CSVs)."""
+    """Every TP / FP / FN line of the run (its MEGC log's lines), re-scored from its own CSVs."""
     truth, preds = (
         read_intervals_csv(detail.files["truth_csv"]),
         read_intervals_csv(detail.files["intervals_csv"]),
     )
-    out = []
-    for video in sorted(set(detail.videos.values())):
-        out += match_video(
-            video, [t for t in truth if t.video == video], [p for p in preds if p.video == video]
-        )
-    return out
+    matching = str(detail.metrics.get("matching", DEFAULT_MATCHING))
+    return list(evaluate_spotting(truth, preds, matching).outcomes)
 
 
 def _with_extras(path: Path) -> dict[tuple[str, int, int], tuple[int | None, float | None]]:
@@ -155,12 +151,15 @@ def video_timeline(session: Session, run_id: str, clip_id: int) -> VideoTimeline
     curves = np.load(detail.files["frame_scores"])
     extras = _with_extras(detail.files["intervals_csv"]) | _with_extras(detail.files["truth_csv"])
     items = []
+    drawn: set[tuple[str, int, int]] = set()
     for o in outcomes(detail):
         if o.video != video:
             continue
         for lane, interval in (("truth", o.truth), ("prediction", o.pred)):
-            if interval is None:
+            # a truth found by two predictions is on two log lines, but is one bar
+            if interval is None or (lane, interval.onset, interval.offset) in drawn:
                 continue
+            drawn.add((lane, interval.onset, interval.offset))
             apex, score = extras.get((video, interval.onset, interval.offset), (None, None))
             items.append(
                 TimelineItem(

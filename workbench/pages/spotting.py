@@ -132,12 +132,15 @@ def _metrics(detail: api.SpotRunDetail) -> None:
         strict=True,
     ):
         col.metric(label, f"{value:.3f}" if isinstance(value, float) else str(value))
-    if "strs" in m:
-        s = m["strs"]
+    if "matching_rule" in m:
+        st.caption(f"spotting figures: {m['matching_rule']}")
+    if "str" in m:
+        s = m["str"]
         st.caption(
             f"spot-then-recognise with run {m.get('config', {}).get('recognition_run', '')}: "
-            f"recognition F1 {s['recognition_f1']:.3f} on {s['n_recognised']} spotted TPs · "
-            f"**STRS {s['strs']:.3f}** (= spotting F1 × recognition F1)"
+            f"**STRS {s['strs']:.3f}** = spotting F1 {s['spotting_f1']:.3f} × analysis F1 "
+            f"{s['analysis_f1']:.3f} ({int(s['n_analysed'])} spotted TPs) · beside it UF1 {s['uf1']:.3f}, "
+            f"UAR {s['uar']:.3f}"
         )
     by_type = pd.DataFrame([{"type": k, **v} for k, v in m.get("by_type", {}).items()])
     by_video = pd.DataFrame([{"video": k, **v} for k, v in m.get("by_video", {}).items()])
