@@ -51,6 +51,14 @@ from engine.api.jobs import (
     synth_params,
     training_defaults,
 )
+from engine.api.labels import (
+    LABEL_SOURCE_KINDS,
+    RESCORE_COLUMNS,
+    RunScore,
+    label_sources,
+    rescore_run,
+    rescore_table,
+)
 from engine.api.player import (
     CROPS_MAX_FRAMES,
     SOURCES,
@@ -189,4 +197,12 @@ __all__ = [
     "trajectory_runs",
     "variants",
     "video_timeline",
+]
+__all__ += [  # label sources (issue 19): which codings exist, a run re-scored against one
+    "LABEL_SOURCE_KINDS",
+    "RESCORE_COLUMNS",
+    "RunScore",
+    "label_sources",
+    "rescore_run",
+    "rescore_table",
 ]

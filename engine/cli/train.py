@@ -46,6 +46,14 @@ ProtocolOption = Annotated[
         "sets) | cross_dataset (train on --train-dataset, test on --test-dataset)",
     ),
 ]
+LabelsOption = Annotated[
+    str,
+    typer.Option(
+        "--labels",
+        help="label source(s) to learn from and score against: source (the release's coding) | consensus "
+        "| majority (of coders; ties left out) | annotator:NAME; ablation: comma-separated, a factor",
+    ),
+]
 TrainDatasetOption = Annotated[
     list[str] | None,
     typer.Option("--train-dataset", help="cross_dataset: ME dataset(s) to train on; repeat for several"),
@@ -70,6 +78,7 @@ def _params(
     train_datasets: list[str] | None = None,
     test_datasets: list[str] | None = None,
     threads: int | None = None,
+    labels: str = "source",
 ) -> dict:
     base = AblationConfig.tiny() if tiny else AblationConfig()
     params = base.to_dict()
@@ -85,6 +94,7 @@ def _params(
     params["test_datasets"] = list(test_datasets or [])
     if threads is not None:  # part of the run's config: applied inside the run, recorded with it
         params["runtime"]["threads"] = threads
+    params["labels"] = _csv(labels)
     AblationConfig.from_dict(params)  # a bad protocol / dataset split fails here, before any work
     return params
 
@@ -104,6 +114,7 @@ def train(
     dataset: DatasetOption = None,
     tiny: TinyOption = False,
     threads: ThreadsOption = None,
+    labels: LabelsOption = "source",
     protocol: ProtocolOption = "loso",
     train_dataset: TrainDatasetOption = None,
     test_dataset: TestDatasetOption = None,
@@ -113,7 +124,9 @@ def train(
     prints UF1/UAR."""
     get_variant(stage)  # an unknown name fails before any job exists
     params = {
-        **_params(dataset, device, epochs, seq_epochs, tiny, protocol, train_dataset, test_dataset, threads),
+        **_params(
+            dataset, device, epochs, seq_epochs, tiny, protocol, train_dataset, test_dataset, threads, labels
+        ),
         "variant": stage,
         "seed": seed,
     }
@@ -139,6 +152,7 @@ def ablation(
     dataset: DatasetOption = None,
     tiny: TinyOption = False,
     threads: ThreadsOption = None,
+    labels: LabelsOption = "source",
     protocol: ProtocolOption = "loso",
     train_dataset: TrainDatasetOption = None,
     test_dataset: TestDatasetOption = None,
@@ -147,7 +161,7 @@ def ablation(
     """Run variants × protocol folds (LOSO by default) × seeds and print the comparison (UF1/UAR mean ± sd
     over seeds)."""
     params = _params(
-        dataset, device, epochs, seq_epochs, tiny, protocol, train_dataset, test_dataset, threads
+        dataset, device, epochs, seq_epochs, tiny, protocol, train_dataset, test_dataset, threads, labels
     )
     params["variants"] = _csv(variants)
     try:
