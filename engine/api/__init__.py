@@ -48,6 +48,7 @@ from engine.api.jobs import (
     job_status,
     protocols,
     recent_jobs,
+    submit_training,
     synth_params,
     training_defaults,
 )
@@ -205,4 +206,5 @@ __all__ += [  # label sources (issue 19): which codings exist, a run re-scored a
     "label_sources",
     "rescore_run",
     "rescore_table",
+    "submit_training",
 ]

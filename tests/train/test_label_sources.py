@@ -83,7 +83,7 @@ def test_a_missing_or_thin_label_source_is_refused_before_any_run(tiny_catalog: 
         r"it labels 9 of the 12",
     ):
         run_variant(tiny_catalog, "full", 0, _tiny("annotator:carol"))
-    result = CliRunner().invoke(app, ["train", "--tiny", "--labels", "annotator:carol", "--stage", "full"])
+    result = CliRunner().invoke(app, ["train", "--tiny", "--labels", "annotator:carol", "--variant", "full"])
     assert result.exit_code == 2, result.output
     assert "covers too few clips" in result.output and "Traceback" not in result.output
     with session_factory(tiny_catalog)() as s:
