@@ -9,16 +9,17 @@ import json
 
 import pytest
 from sqlalchemy import func, select
+from streamlit.testing.v1 import AppTest
 from typer.testing import CliRunner
 
-from db.schema import Clip, Prediction, Run
+from db.schema import Clip, Job, Prediction, Run
 from db.session import session_factory
 from engine import api
 from engine.annotate.review import FullCoding
 from engine.annotate.sources import LabelSource, resolve
 from engine.cli import app
 from engine.errors import GlimpseError
-from engine.train.ablation import run_variant
+from engine.train.ablation import run_ablation, run_variant
 from engine.train.config import AblationConfig
 from engine.train.reproduce import reproduce_one
 
@@ -86,8 +87,13 @@ def test_a_missing_or_thin_label_source_is_refused_before_any_run(tiny_catalog: 
     result = CliRunner().invoke(app, ["train", "--tiny", "--labels", "annotator:carol", "--variant", "full"])
     assert result.exit_code == 2, result.output
     assert "covers too few clips" in result.output and "Traceback" not in result.output
+    result = CliRunner().invoke(
+        app, ["ablation", "--tiny", "--variants", "full", "--labels", "source,majority"]
+    )
+    assert result.exit_code == 2 and "covers too few clips" in result.output  # carol alone, sub04 uncoded
     with session_factory(tiny_catalog)() as s:
         assert s.scalar(select(func.count(Run.id))) == 0  # nothing trained, nothing half-written
+        assert s.scalar(select(func.count(Job.id))) == 0  # refused before any job existed
 
 
 def test_runs_on_two_codings_rescored_against_each_other(tiny_catalog: str) -> None:
@@ -99,8 +105,16 @@ def test_runs_on_two_codings_rescored_against_each_other(tiny_catalog: str) -> N
         api.save_consensus(clip_id, api.adopt(bob, "rita"))
     assert api.label_sources() == ["source", "consensus", "majority", "annotator:alice", "annotator:bob"]
 
-    on_consensus = run_variant(tiny_catalog, "full", 0, _tiny("consensus")).run_id
-    on_source = run_variant(tiny_catalog, "full", 0, _tiny("source")).run_id
+    # one ablation with the label source as a factor: FULL on the release's coding and on the consensus
+    cfg = dataclasses.replace(AblationConfig.tiny(), variants=("full",), labels=("source", "consensus"))
+    parent, document = run_ablation(tiny_catalog, cfg)
+    assert list(document["variants"]) == ["full", "full@consensus"] and document["reference"] == "full"
+    assert "full_vs_full@consensus" in document["paired"]  # the same paired statistics as variants
+    with session_factory(tiny_catalog)() as s:
+        children = {
+            r.config["labels"][0]: r.id for r in s.scalars(select(Run).where(Run.parent_id == parent))
+        }
+    on_consensus, on_source = children["consensus"], children["source"]
     with session_factory(tiny_catalog)() as s:
         truth = {
             run: dict(
@@ -135,8 +149,23 @@ def test_runs_on_two_codings_rescored_against_each_other(tiny_catalog: str) -> N
         ["full", "consensus"],
     ]
     assert table.uf1.tolist()[3] == pytest.approx(cross.uf1)
-    comparison = api.compare(run_ids=[on_source, on_consensus])
-    assert set(comparison.variants) == {"full", "full@consensus"}
+    comparison = api.compare(ablation_id=parent)  # side by side in Compare, like variants
+    assert comparison.variants == ("full", "full@consensus")
+    assert set(comparison.runs.values()) == {"full", "full@consensus"}
+    assert comparison.paired.comparison.tolist()[0] == "full_vs_full@consensus"
+
+    # the Compare page shows the ablation's two arms, each scored against both codings
+    at = AppTest.from_string("from workbench.pages import compare\ncompare.render()\n", default_timeout=120)
+    at.run()
+    assert not at.exception
+    shown = next(d.value for d in at.dataframe if "scored_against" in d.value.columns)
+    assert shown[["arm", "scored_against", "clips"]].values.tolist() == [
+        ["full", "source", "12 of 12 clips"],
+        ["full", "consensus", "12 of 12 clips"],
+        ["full@consensus", "source", "12 of 12 clips"],
+        ["full@consensus", "consensus", "12 of 12 clips"],
+    ]
+    assert shown.uf1.tolist()[1] == pytest.approx(cross.uf1)
 
     # the CLI says the same, as JSON
     result = CliRunner().invoke(app, ["evaluate", on_source, "--labels", "consensus", "--json"])
