@@ -36,6 +36,14 @@ from engine.api.catalog import (
     datasets,
     filter_options,
 )
+from engine.api.code_next import (
+    CODE_NEXT_COLUMNS,
+    CodeNextItem,
+    QueueWeights,
+    assign_code_next,
+    code_next,
+    code_next_table,
+)
 from engine.api.comparison import Comparison, compare, comparison_document, paired_tests
 from engine.api.frames import DifferenceImage, FaceCrops, difference_image, face_crops, frame_image, landmarks
 from engine.api.jobs import (
@@ -207,4 +215,10 @@ __all__ += [  # label sources (issue 19): which codings exist, a run re-scored a
     "rescore_run",
     "rescore_table",
     "submit_training",
+    "CODE_NEXT_COLUMNS",
+    "CodeNextItem",
+    "QueueWeights",
+    "assign_code_next",
+    "code_next",
+    "code_next_table",
 ]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import json
 
+import numpy as np
 import pytest
 from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
@@ -166,6 +167,31 @@ def test_runs_on_two_codings_rescored_against_each_other(tiny_catalog: str) -> N
         ["full@consensus", "consensus", "12 of 12 clips"],
     ]
     assert shown.uf1.tolist()[1] == pytest.approx(cross.uf1)
+
+    # what to code next: the ablation's two runs give the model terms; alice and bob disagree on every
+    # clip bob flipped (negative/positive) and agree on surprise
+    with session_factory(tiny_catalog)() as s:
+        probs = {}
+        for p in s.scalars(select(Prediction).where(Prediction.run_id.in_([on_source, on_consensus]))):
+            probs.setdefault(p.clip_id, []).append([p.probs[k] for k in ("negative", "positive", "surprise")])
+    queue = api.code_next_table("synthetic-casme2", ablation=parent, limit=None).set_index("clip_id")
+    assert len(queue) == 12 and not queue.uncoded.any()
+    for clip_id, label in release.items():
+        mean = np.mean(probs[clip_id], axis=0)
+        entropy = float(-(mean * np.log(np.where(mean > 0, mean, 1))).sum() / np.log(3))
+        agree = [int(np.argmax(r)) for r in probs[clip_id]]
+        runs = 0.0 if agree[0] == agree[1] else 0.5
+        coders = 0.0 if label == "surprise" else 0.5
+        assert queue.loc[clip_id, "score"] == pytest.approx(entropy + runs + coders, abs=1e-4)
+        assert queue.loc[clip_id, "coder_disagreement"] == coders
+    assert queue.score.is_monotonic_decreasing
+    page_at = AppTest.from_string(
+        "from workbench.pages import code_next\ncode_next.render()\n", default_timeout=60
+    )
+    page_at.run()
+    assert not page_at.exception
+    shown = next(d.value for d in page_at.dataframe if "reasons" in d.value.columns)
+    assert len(shown) == 12 and "coders disagree: alice" in " ".join(shown.reasons)
 
     # the CLI says the same, as JSON
     result = CliRunner().invoke(app, ["evaluate", on_source, "--labels", "consensus", "--json"])
