@@ -579,6 +579,29 @@ def dataset_intervals(
     return [(clip, interval) for clip, interval in session.execute(stmt).tuples()]
 
 
+def find_dataset(session: Session, name: str) -> Dataset | None:
+    return session.scalar(select(Dataset).where(Dataset.name == name))
+
+
+def find_subject(session: Session, dataset_id: int, code: str) -> Subject | None:
+    return session.scalar(select(Subject).where(Subject.dataset_id == dataset_id, Subject.code == code))
+
+
+def find_clip(session: Session, dataset_id: int, subject_id: int, name: str) -> Clip | None:
+    stmt = select(Clip).where(Clip.dataset_id == dataset_id, Clip.subject_id == subject_id, Clip.name == name)
+    return session.scalar(stmt)
+
+
+def intervals_accepted_from(session: Session, spot_run_id: str) -> list[Interval]:
+    """The intervals users accepted from one spotting run (their provenance names it), in id order."""
+    stmt = select(Interval).where(Interval.annotator != SOURCE_ANNOTATOR, Interval.provenance.is_not(None))
+    return [
+        i
+        for i in session.scalars(stmt.order_by(Interval.id))
+        if (i.provenance or {}).get("run") == spot_run_id
+    ]
+
+
 def recording_stats(session: Session) -> dict[int, dict[str, Any]]:
     """Per dataset id: ``videos`` (recordings), ``intervals`` (the dataset's own coding) and per type."""
     out: dict[int, dict[str, Any]] = {}

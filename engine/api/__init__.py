@@ -102,6 +102,7 @@ from engine.api.spotting import (
     long_video_datasets,
     spot_methods,
     spot_run_detail,
+    spotted_clips,
     spotting_runs,
     submit_spotting,
     video_timeline,
@@ -221,4 +222,5 @@ __all__ += [  # label sources (issue 19): which codings exist, a run re-scored a
     "assign_code_next",
     "code_next",
     "code_next_table",
+    "spotted_clips",
 ]

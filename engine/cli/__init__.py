@@ -9,10 +9,10 @@ import typer
 
 from engine.cli import (
     catalog,
-    evaluate,
     export_inputs,
     ingest,
     jobs,
+    labels,
     preprocess,
     reproduce,
     serve,
@@ -42,7 +42,7 @@ for module in (
     preprocess,
     export_inputs,
     train,
-    evaluate,
+    labels,
     reproduce,
     spot,
     jobs,

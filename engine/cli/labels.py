@@ -1,5 +1,7 @@
-"""`glimpse evaluate RUN_ID --labels SOURCE`: a finished run's stored predictions re-scored against
-another coding (only the clips that coding labels, counted), without retraining or touching the run."""
+"""Label-source commands. `glimpse evaluate RUN_ID --labels SOURCE`: a finished run's stored predictions
+re-scored against another coding (only the clips that coding labels, counted), without retraining or
+touching the run. `glimpse spotted-clips SPOT_RUN_ID`: the intervals accepted from a spotting run as
+clips of ``<dataset>-spotted``, to code and then train / evaluate on with ``--labels``."""
 
 from __future__ import annotations
 
@@ -34,6 +36,20 @@ def evaluate(
     console.print(score.sentence(), highlight=False)
 
 
+def spotted_clips(
+    run_id: str = typer.Argument(..., help="a spotting run whose predicted intervals you accepted"),
+) -> None:
+    """Turn the intervals accepted from a spotting run into clips (dataset <dataset>-spotted)."""
+    made = api.spotted_clips(run_id)
+    console.print(
+        f"{made.added} clip(s) added to {made.dataset} ({len(made.clip_ids)} from run {run_id}; "
+        f"{made.matched} of the added hit a coded interval and carry its label as 'source'). "
+        f"Code them on Annotate, then e.g. glimpse train --dataset {made.dataset} --labels majority",
+        highlight=False,
+    )
+
+
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the `glimpse` app."""
     app.command("evaluate")(user_errors(evaluate))
+    app.command("spotted-clips")(user_errors(spotted_clips))
