@@ -18,7 +18,9 @@ console = Console()
 
 
 def evaluate(
-    run_id: str = typer.Argument(..., help="a finished train run or ablation child (glimpse runs)"),
+    run_id: str = typer.Argument(
+        ..., help="a finished train run or ablation child (its id on the Results page)"
+    ),
     labels: str = typer.Option(
         "source",
         "--labels",
