@@ -59,6 +59,8 @@ def render() -> None:
     m[1].metric("UAR", _fmt(overall.get("uar")))
     m[2].metric("accuracy", _fmt(overall.get("accuracy")))
     m[3].metric("predictions", detail.n_predictions)
+    if detail.n_predictions:
+        render_rescore([run_id], key=f"results_{run_id}", synthetic=synthetic)
 
     left, right = st.columns([3, 2])
     with left:
@@ -89,8 +91,6 @@ def render() -> None:
         _cell_clips(run_id, *cell)
     _bars(detail.metrics, run_id, synthetic)
     table_download(detail.metrics, f"metrics_{run_id}", key=f"metrics_{run_id}")
-    if detail.n_predictions:
-        render_rescore([run_id], key=f"results_{run_id}", synthetic=synthetic)
 
 
 def _selected_cell(selection: object) -> tuple[str, str] | None:
