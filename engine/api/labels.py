@@ -77,7 +77,11 @@ def label_sources(dataset: str | None = None) -> list[str]:
     """The label sources that exist (of one dataset, or anywhere): ``source``, ``consensus`` once one was
     saved, ``majority`` once anyone coded, and ``annotator:NAME`` per coder."""
     with get_session() as session:
-        names = {a.annotator for a in queries.annotations_of(session, dataset)}
+        names = (
+            {a.annotator for a in queries.annotations_of(session, dataset)}
+            if dataset
+            else set(queries.annotator_names(session))
+        )
     coders = sorted(names - {SOURCE, CONSENSUS})
     return (
         [SOURCE]

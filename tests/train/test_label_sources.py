@@ -22,6 +22,7 @@ from engine.cli import app
 from engine.errors import GlimpseError
 from engine.train.ablation import run_ablation, run_variant
 from engine.train.config import AblationConfig
+from engine.train.data import labelled_clips
 from engine.train.reproduce import reproduce_one
 
 # the flip bob codes: negative ↔ positive, surprise stays
@@ -202,3 +203,31 @@ def test_runs_on_two_codings_rescored_against_each_other(tiny_catalog: str) -> N
     # reproduce honours the stored label source: same truth, same predictions
     again = reproduce_one(tiny_catalog, on_consensus)
     assert again.identical, [str(d) for d in again.differences]
+
+
+def test_codings_resolve_and_rescore_on_each_backend(tiny_catalog_on_each_backend: str) -> None:
+    """The label-source reads (clips of a dataset, annotations of clips, stored predictions) on SQLite
+    and on PostgreSQL, without training: a run's predictions are written as a finished run's would be."""
+    url = tiny_catalog_on_each_backend
+    release = _me_clips(url)
+    _code(url, "alice", flip=False)
+    _code(url, "bob", flip=True)
+    with session_factory(url)() as s:
+        majority, resolved = labelled_clips(s, ["synthetic-casme2"], "majority")
+    surprise = {cid for cid, label in release.items() if label == "surprise"}
+    assert {c.clip_id for c in majority} == surprise  # alice and bob tie on every flipped clip
+    assert resolved is not None and set(resolved.ties) == set(release) - surprise
+    with session_factory(url)() as s:
+        s.add(Run(id="r1", kind="loso", variant="full", seed=0, status="succeeded", config={}))
+        s.flush()
+        s.add_all(
+            Prediction(run_id="r1", clip_id=cid, fold="f", truth=label, predicted=label, probs={})
+            for cid, label in release.items()
+        )
+        s.commit()
+    assert api.run_info("r1").labels == "source"  # a config without labels: the release's coding
+    assert api.rescore_run("r1", "source").uf1 == 1.0
+    flipped = api.rescore_run("r1", "annotator:bob")
+    assert flipped.n_scored == 12 and flipped.accuracy == pytest.approx(4 / 12)  # only surprise agrees
+    tie = api.rescore_run("r1", "majority")
+    assert (tie.n_scored, tie.ties) == (4, 8)
