@@ -27,9 +27,8 @@ from scipy.stats import entropy as shannon_entropy
 
 from engine.annotate.agreement import CONSENSUS
 from engine.annotate.review import FullCoding
+from engine.annotate.sources import SOURCE
 from engine.errors import GlimpseError
-
-SOURCE = "source"
 
 
 @dataclass(frozen=True)

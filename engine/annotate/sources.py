@@ -21,11 +21,12 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from db.queries import annotations_for, annotations_of, annotations_on, labels_of_clips
+from db.schema import SOURCE_ANNOTATOR
 from engine.annotate.agreement import CONSENSUS
 from engine.annotate.review import FullCoding
 from engine.errors import GlimpseError
 
-SOURCE = "source"  # the release's own coding (db.schema.SOURCE_ANNOTATOR)
+SOURCE = SOURCE_ANNOTATOR  # the release's own coding
 MAJORITY = "majority"
 ANNOTATOR_PREFIX = "annotator:"
 DEFAULT_LABELS = SOURCE
