@@ -8,6 +8,7 @@ tables). This ``__init__`` re-exports the public names, so ``from engine import 
 the one way the pages call the engine.
 """
 
+from engine.annotate.sources import LABEL_SOURCE_KINDS
 from engine.api.annotation_versions import (
     AnnotationConflict,
     Marks,
@@ -61,7 +62,6 @@ from engine.api.jobs import (
     training_defaults,
 )
 from engine.api.labels import (
-    LABEL_SOURCE_KINDS,
     RESCORE_COLUMNS,
     RunScore,
     label_sources,

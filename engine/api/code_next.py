@@ -22,15 +22,6 @@ CODE_NEXT_COLUMNS = [
     "uncoded",
 ]  # fmt: skip
 
-__all__ = [
-    "CODE_NEXT_COLUMNS",
-    "CodeNextItem",
-    "QueueWeights",
-    "assign_code_next",
-    "code_next",
-    "code_next_table",
-]
-
 
 @dataclass(frozen=True)
 class CodeNextItem:

@@ -17,7 +17,6 @@ from db import queries
 from engine.annotate.sources import (
     ANNOTATOR_PREFIX,
     CONSENSUS,
-    LABEL_SOURCE_KINDS,
     MAJORITY,
     SOURCE,
     canonical,
@@ -30,15 +29,6 @@ from engine.evaluate.rescore import Rescored, rescore
 from engine.labels import LABELS_ME
 
 RESCORE_COLUMNS = ["run", "arm", "trained_on", "scored_against", "clips", "uf1", "uar", "accuracy", "ties"]
-
-__all__ = [
-    "LABEL_SOURCE_KINDS",
-    "RESCORE_COLUMNS",
-    "RunScore",
-    "label_sources",
-    "rescore_run",
-    "rescore_table",
-]
 
 
 @dataclass(frozen=True)
