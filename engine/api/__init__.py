@@ -8,6 +8,7 @@ tables). This ``__init__`` re-exports the public names, so ``from engine import 
 the one way the pages call the engine.
 """
 
+from engine.annotate.sources import LABEL_SOURCE_KINDS
 from engine.api.annotation_versions import (
     AnnotationConflict,
     Marks,
@@ -36,6 +37,14 @@ from engine.api.catalog import (
     datasets,
     filter_options,
 )
+from engine.api.code_next import (
+    CODE_NEXT_COLUMNS,
+    CodeNextItem,
+    QueueWeights,
+    assign_code_next,
+    code_next,
+    code_next_table,
+)
 from engine.api.comparison import Comparison, compare, comparison_document, paired_tests
 from engine.api.frames import DifferenceImage, FaceCrops, difference_image, face_crops, frame_image, landmarks
 from engine.api.jobs import (
@@ -48,8 +57,16 @@ from engine.api.jobs import (
     job_status,
     protocols,
     recent_jobs,
+    submit_training,
     synth_params,
     training_defaults,
+)
+from engine.api.labels import (
+    RESCORE_COLUMNS,
+    RunScore,
+    label_sources,
+    rescore_run,
+    rescore_table,
 )
 from engine.api.player import (
     CROPS_MAX_FRAMES,
@@ -85,6 +102,7 @@ from engine.api.spotting import (
     long_video_datasets,
     spot_methods,
     spot_run_detail,
+    spotted_clips,
     spotting_runs,
     submit_spotting,
     video_timeline,
@@ -189,4 +207,20 @@ __all__ = [
     "trajectory_runs",
     "variants",
     "video_timeline",
+]
+__all__ += [  # label sources (issue 19): which codings exist, a run re-scored against one
+    "LABEL_SOURCE_KINDS",
+    "RESCORE_COLUMNS",
+    "RunScore",
+    "label_sources",
+    "rescore_run",
+    "rescore_table",
+    "submit_training",
+    "CODE_NEXT_COLUMNS",
+    "CodeNextItem",
+    "QueueWeights",
+    "assign_code_next",
+    "code_next",
+    "code_next_table",
+    "spotted_clips",
 ]

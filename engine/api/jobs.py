@@ -15,6 +15,7 @@ from engine.api.session import get_session
 from engine.jobs import queue, service, worker
 from engine.synth.config import SynthConfig
 from engine.train.config import PROTOCOLS, AblationConfig
+from engine.train.requests import build_request
 
 JOB_COLUMNS = ["id", "kind", "status", "progress", "message", "created", "finished"]
 
@@ -83,6 +84,24 @@ def enqueue_job(kind: str, params: Mapping[str, Any], start_worker: bool = True)
     if start_worker:
         ensure_worker()
     return int(job_id)
+
+
+def submit_training(
+    kind: str,
+    settings: Mapping[str, Any],
+    *,
+    variant: str | None = None,
+    seed: int | None = None,
+    labels: str | None = None,
+) -> int:
+    """Queue a ``train`` / ``ablation`` job from the Train form's settings (AblationConfig fields).
+
+    The request is built and checked by ``engine.train.requests.build_request``, as the CLI's is: an
+    unknown variant, a bad setting, or a label source that does not exist or covers too few clips of a
+    fold is a GlimpseError here, and no job is queued.
+    """
+    request = build_request(kind, settings, variant=variant, seed=seed, labels=labels)
+    return enqueue_job(kind, request.to_params())
 
 
 def synth_params(tiny: bool, seed: int = 0) -> dict[str, Any]:

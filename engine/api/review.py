@@ -4,9 +4,9 @@ rules)."""
 
 from __future__ import annotations
 
-from db import queries
 from engine.annotate.agreement import CONSENSUS
 from engine.annotate.review import Consensus, Disagreement, FullCoding, adopt, disagreements, merge
+from engine.annotate.sources import catalog_codings
 from engine.api.annotations import save_annotation
 from engine.api.session import get_session
 
@@ -26,24 +26,7 @@ __all__ = [
 def full_codings(dataset: str | None = None, clip_id: int | None = None) -> list[FullCoding]:
     """Every annotation (of one dataset, or of one clip), with emotion and AUs."""
     with get_session() as session:
-        rows = (
-            queries.annotations_for(session, int(clip_id))
-            if clip_id is not None
-            else queries.annotations_of(session, dataset)
-        )
-        return [
-            FullCoding(
-                a.clip_id,
-                a.annotator,
-                a.onset,
-                a.apex,
-                a.offset,
-                a.emotion or "",
-                a.label,
-                a.action_units or "",
-            )
-            for a in rows
-        ]
+        return catalog_codings(session, [dataset] if dataset else [], clip_id)
 
 
 def save_consensus(clip_id: int, decision: Consensus) -> int:

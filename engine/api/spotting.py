@@ -12,17 +12,20 @@ from engine.spotting import SPOTTERS, describe
 from engine.spotting import results as _results
 from engine.spotting.intervals import Interval
 from engine.spotting.results import SpotRunDetail, SpotRunInfo, TimelineItem, VideoTimeline
+from engine.spotting.spotted_clips import SpottedClips, promote_spotted
 
 __all__ = [
     "Interval",
     "SpotRunDetail",
     "SpotRunInfo",
+    "SpottedClips",
     "TimelineItem",
     "VideoTimeline",
     "accept_spot",
     "long_video_datasets",
     "spot_methods",
     "spot_run_detail",
+    "spotted_clips",
     "spotting_runs",
     "submit_spotting",
     "video_timeline",
@@ -58,6 +61,14 @@ def accept_spot(run_id: str, clip_id: int, interval: Interval, annotator: str) -
     """Store a predicted interval as ``annotator``'s, with its provenance (method, run, threshold)."""
     with get_session() as session:
         return _results.accept_spot(session, run_id, clip_id, interval, annotator)
+
+
+def spotted_clips(run_id: str) -> SpottedClips:
+    """Spot → code → recognise: the intervals accepted from spotting run ``run_id`` as clips of
+    ``<dataset>-spotted`` (one transaction), ready to code on Annotate and to train / evaluate on with
+    any ``--labels``."""
+    with get_session() as session:
+        return promote_spotted(session, run_id)
 
 
 def submit_spotting(dataset: str, method: str, start_worker: bool = True) -> int:

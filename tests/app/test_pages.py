@@ -271,9 +271,10 @@ def test_train_form_enqueues_job_with_params(seeded, monkeypatch) -> None:
     with session_scope(seeded.url) as s:
         job = s.scalars(select(Job)).one()
         assert job.kind == "train"
-        assert job.params["variant"] == "mixt" and job.params["variants"] == ["mixt"]
-        assert job.params["seeds"] == [3, 4] and job.params["seed"] == 3
-        assert job.params["sequence"]["epochs"] == 2
+        # the typed request (engine.train.requests.TrainRequest) as the job row carries it
+        assert job.params["variant"] == "mixt" and job.params["seed"] == 3
+        assert job.params["labels"] == "source"
+        assert job.params["config"]["sequence"]["epochs"] == 2
     assert f"Job #{job.id}" in texts(at)
     assert "queued" in texts(at)
 
@@ -286,19 +287,27 @@ def test_train_form_passes_the_cross_dataset_protocol(seeded, monkeypatch) -> No
     at.multiselect(key="train_variants").set_value(["full", "lbptop"])
     at.selectbox(key="train_protocol").select("cross_dataset")
     at.text_input(key="train_train_datasets").input("synthetic-casme2")
-    at.text_input(key="train_test_datasets").input("tiny-smic, other")
+    at.text_input(key="train_test_datasets").input("lab-smic, other")
+    next(b for b in at.button if b.label == "Launch").click().run()
+    # a dataset the catalog lacks is refused before any job is queued
+    assert "dataset(s) other not in the catalog" in texts(at)
+    with session_scope(seeded.url) as s:
+        assert s.scalars(select(Job)).all() == []
+    at.text_input(key="train_test_datasets").input("lab-smic")
     next(b for b in at.button if b.label == "Launch").click().run()
     with session_scope(seeded.url) as s:
         job = s.scalars(select(Job)).one()
-        assert job.kind == "ablation" and job.params["variants"] == ["full", "lbptop"]
-        assert job.params["protocol"] == "cross_dataset"
-        assert job.params["train_datasets"] == ["synthetic-casme2"]
-        assert job.params["test_datasets"] == ["tiny-smic", "other"]
+        config = job.params["config"]
+        assert job.kind == "ablation" and config["variants"] == ["full", "lbptop"]
+        assert config["protocol"] == "cross_dataset"
+        assert config["train_datasets"] == ["synthetic-casme2"]
+        assert config["test_datasets"] == ["lab-smic"]
         params = dict(job.params)
-    from engine.train.config import AblationConfig
+    from engine.train.requests import AblationRequest, request_from_params
 
-    cfg = AblationConfig.from_dict(params)  # what the worker will build from the job row
-    assert cfg.protocol == "cross_dataset" and cfg.test_datasets == ("tiny-smic", "other")
+    request = request_from_params("ablation", params)  # what the worker will build from the job row
+    assert isinstance(request, AblationRequest)
+    assert request.config.protocol == "cross_dataset" and request.config.test_datasets == ("lab-smic",)
 
 
 def test_results_page_metrics_confusion_and_cell(seeded) -> None:

@@ -188,6 +188,16 @@ def _accept(run_id: str, timeline: api.VideoTimeline, item: api.TimelineItem) ->
             return
         state.put(state.ANNOTATOR, annotator)
         st.success(f"interval #{new_id} saved for {annotator} ({item.onset}–{item.offset}, {item.type})")
+    if st.button("Make clips of the accepted intervals (to code, then train on)", key="spot_clips"):
+        try:
+            made = api.spotted_clips(run_id)
+        except GlimpseError as error:
+            state.show_error(error)
+            return
+        st.success(
+            f"{made.added} clip(s) added to {made.dataset} ({made.matched} hit a coded interval); "
+            "code them on Annotate, then train with a label source (Train page)"
+        )
 
 
 def render() -> None:
