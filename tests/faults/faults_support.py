@@ -1,0 +1,58 @@
+"""Helpers for the fault tests: the real `glimpse` CLI in a child process, free ports, waiting on events."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+CLI = [sys.executable, "-c", "from engine.cli import main; main()"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def port_is_free(port: int) -> bool:
+    """True when nothing listens on 127.0.0.1:``port`` (a fresh server could bind it)."""
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def wait_for(predicate: Callable[[], object], timeout_s: float = 60.0, what: str = "condition") -> object:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out after {timeout_s} s waiting for {what}")
+
+
+def cli_env(**extra: str) -> dict[str, str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), **extra}
+    return env
+
+
+def run_cli(*args: str, env: Mapping[str, str] | None = None, timeout_s: float = 300) -> subprocess.CompletedProcess:
+    """``glimpse ARGS`` as a user runs it: a real process, its exit code, stdout and stderr."""
+    return subprocess.run(
+        [*CLI, *args],
+        cwd=ROOT,
+        env=dict(env or cli_env()),
+        capture_output=True,
+        text=True,
+        timeout=timeout_s,
+    )
