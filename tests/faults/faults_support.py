@@ -46,7 +46,9 @@ def cli_env(**extra: str) -> dict[str, str]:
     return env
 
 
-def run_cli(*args: str, env: Mapping[str, str] | None = None, timeout_s: float = 300) -> subprocess.CompletedProcess:
+def run_cli(
+    *args: str, env: Mapping[str, str] | None = None, timeout_s: float = 300
+) -> subprocess.CompletedProcess:
     """``glimpse ARGS`` as a user runs it: a real process, its exit code, stdout and stderr."""
     return subprocess.run(
         [*CLI, *args],
