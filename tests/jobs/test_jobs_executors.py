@@ -82,7 +82,7 @@ def test_ray_executor_matches_local_executor() -> None:
         executor = RayExecutor(num_cpus=2)  # starts a real local Ray, as a job does without RAY_ADDRESS
         assert ray.is_initialized() and ray.cluster_resources()["CPU"] == 2
         assert executor.dashboard_url is None  # a local start runs no dashboard
-        assert isinstance(get_executor(Settings(executor="ray", ray_address=None)), RayExecutor)
+        assert isinstance(get_executor(Settings(executor="ray", ray_address=None)), RayExecutor)  # joined
         items = [5, 3, 8, 1, 9, 2]
         recorder = Recorder()
         remote = executor.map(square_plus_pid, items, reporter=recorder)
