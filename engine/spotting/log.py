@@ -16,6 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from engine.errors import GlimpseError
+from engine.ingest.names import name_problem
 from engine.spotting.intervals import Interval
 from engine.spotting.metrics import Outcome, SpotReport
 
@@ -28,8 +29,9 @@ def spotting_log_text(report: SpotReport) -> str:
     lines: list[str] = []
     video = None
     for o in report.outcomes:
-        if any(ch.isspace() for ch in o.video):
-            raise GlimpseError(f"video name {o.video!r} contains whitespace, which the log cannot hold")
+        problem = name_problem(o.video)  # ingest refuses such names; a hand-made report may still hold one
+        if problem:
+            raise GlimpseError(f"video name {o.video!r} {problem}, which the log cannot hold")
         if o.video != video:
             video = o.video
             lines.append(f"video {video}")
