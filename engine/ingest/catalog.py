@@ -30,9 +30,9 @@ from db.queries import majority_share
 from db.schema import RECORDING, SOURCE_ANNOTATOR, Annotation, Clip, Dataset, Frame, Interval, Subject, utcnow
 from engine.errors import GlimpseError
 from engine.ingest.base import READERS, ClipRecord, IngestIssue, ReadResult
-from engine.ingest.names import check_names
 from engine.ingest.common import VIDEO_EXTENSIONS, natural_key, require_dir
 from engine.ingest.detect import detect_format
+from engine.ingest.names import check_names
 from engine.ingest.verify import DEFAULT_WORKERS, VerifyStats, verify_result
 from engine.progress import NullReporter, Reporter, SubReporter
 
