@@ -10,7 +10,9 @@ from typing import Annotated, Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
+from sqlalchemy.exc import DBAPIError
 
+from db.faults import catalog_fault
 from db.session import default_url, session_factory
 from engine.errors import GlimpseError
 from engine.jobs import service
@@ -31,7 +33,8 @@ QueueOption = Annotated[
 
 
 def user_errors(func: Callable[P, R]) -> Callable[P, R]:
-    """Show a GlimpseError as one red line (no traceback) and exit with status 2."""
+    """Show a GlimpseError — or a fault of the catalog or the disk (busy, unreachable, no space: see
+    ``db.faults``) — as one red line (no traceback) and exit with status 2."""
 
     @wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
@@ -39,6 +42,12 @@ def user_errors(func: Callable[P, R]) -> Callable[P, R]:
             return func(*args, **kwargs)
         except GlimpseError as error:
             console.print(f"[red]error:[/red] {error}")
+            raise typer.Exit(2) from error
+        except (DBAPIError, OSError) as error:
+            fault = catalog_fault(error)
+            if fault is None:
+                raise
+            console.print(f"[red]error:[/red] {fault}")
             raise typer.Exit(2) from error
 
     return wrapper
