@@ -12,7 +12,8 @@ import contextlib
 import errno
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
@@ -122,6 +123,19 @@ def catalog_fault(error: BaseException, busy_wait_s: float | None = None) -> Cat
             hint="it may be restarting: try again in a moment",
         )
     return None
+
+
+@contextmanager
+def faults_as_errors() -> Iterator[None]:
+    """Inside this block, a catalog or disk fault comes out as the project's error (one sentence);
+    any other error as it was. The doors (the CLI, ``engine.api``) wrap their calls in it."""
+    try:
+        yield
+    except (DBAPIError, OSError) as error:
+        fault = catalog_fault(error)
+        if fault is None:
+            raise
+        raise fault from error
 
 
 def retry_transient(

@@ -10,10 +10,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from db.faults import catalog_fault
+from db.faults import faults_as_errors
 from db.schema import Clip
 from db.session import default_url, session_scope
 from engine.errors import GlimpseError
@@ -24,14 +23,8 @@ def get_session() -> Iterator[Session]:
     """One short transaction on the configured catalog (migrated on first use). A catalog that cannot
     answer (busy, unreachable, full) raises the project's error with one sentence, which the pages show
     like any other GlimpseError (a save keeps the user's marks)."""
-    try:
-        with session_scope(default_url()) as session:
-            yield session
-    except (DBAPIError, OSError) as error:
-        fault = catalog_fault(error)
-        if fault is None:
-            raise
-        raise fault from error
+    with faults_as_errors(), session_scope(default_url()) as session:
+        yield session
 
 
 def catalog_location() -> str:

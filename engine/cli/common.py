@@ -10,9 +10,8 @@ from typing import Annotated, Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
-from sqlalchemy.exc import DBAPIError
 
-from db.faults import catalog_fault
+from db.faults import faults_as_errors
 from db.session import default_url, session_factory
 from engine.errors import GlimpseError
 from engine.jobs import service
@@ -39,15 +38,10 @@ def user_errors(func: Callable[P, R]) -> Callable[P, R]:
     @wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
-            return func(*args, **kwargs)
+            with faults_as_errors():
+                return func(*args, **kwargs)
         except GlimpseError as error:
             console.print(f"[red]error:[/red] {error}")
-            raise typer.Exit(2) from error
-        except (DBAPIError, OSError) as error:
-            fault = catalog_fault(error)
-            if fault is None:
-                raise
-            console.print(f"[red]error:[/red] {fault}")
             raise typer.Exit(2) from error
 
     return wrapper

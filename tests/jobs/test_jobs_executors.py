@@ -64,7 +64,7 @@ def test_local_executor_stops_on_cancel_and_raises_task_errors() -> None:
 def test_ray_is_an_optional_extra(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "ray", None)  # as if Ray were not installed
     with pytest.raises(GlimpseError, match=r"Ray is not installed.*pip install 'glimpse\[ray\]'"):
-        get_executor(Settings(executor="ray"))
+        get_executor(Settings(executor="ray", ray_address="127.0.0.1:6379"))
 
 
 def test_get_executor_follows_the_setting() -> None:
