@@ -7,7 +7,8 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -58,3 +59,32 @@ def run_cli(
         text=True,
         timeout=timeout_s,
     )
+
+
+_HOLD_WRITE_LOCK = """
+import sqlite3, sys
+connection = sqlite3.connect(sys.argv[1], isolation_level=None)
+connection.execute("BEGIN IMMEDIATE")  # the write lock, held until told to let go
+print("locked", flush=True)
+sys.stdin.readline()
+connection.execute("ROLLBACK")
+"""
+
+
+@contextmanager
+def write_lock_held(catalog: Path) -> Iterator[subprocess.Popen]:
+    """Another process holds ``catalog``'s SQLite write lock (BEGIN IMMEDIATE) until the block ends."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", _HOLD_WRITE_LOCK, str(catalog)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        yield holder
+    finally:
+        if holder.poll() is None and holder.stdin is not None:
+            holder.stdin.write("\n")
+            holder.stdin.flush()
+        holder.wait(timeout=30)

@@ -4,14 +4,10 @@ the project's error; nothing is half-written, and the same command works once th
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from faults_support import cli_env, run_cli
+from faults_support import cli_env, run_cli, write_lock_held
 from ingest.ingest_layouts import casme2  # type: ignore[import-not-found]
 from sqlalchemy import func, select
 
@@ -20,30 +16,7 @@ from db.session import default_url, session_factory
 from engine import api
 from engine.errors import GlimpseError
 
-HOLD = """
-import sqlite3, sys
-connection = sqlite3.connect(sys.argv[1], isolation_level=None)
-connection.execute("BEGIN IMMEDIATE")  # the write lock, held until told to let go
-print("locked", flush=True)
-sys.stdin.readline()
-connection.execute("ROLLBACK")
-"""
 ROWS = [(1, "EP02_01f", 5, 6, 8, "12", "happiness"), (2, "EP03_02", 9, 10, 12, "4", "disgust")]
-
-
-@contextmanager
-def write_lock_held(catalog: Path) -> Iterator[subprocess.Popen]:
-    holder = subprocess.Popen(
-        [sys.executable, "-c", HOLD, str(catalog)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
-    )
-    try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
-        yield holder
-    finally:
-        if holder.poll() is None and holder.stdin is not None:
-            holder.stdin.write("\n")
-            holder.stdin.flush()
-        holder.wait(timeout=30)
 
 
 def _count(model: type) -> int:
