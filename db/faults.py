@@ -11,12 +11,15 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
+import shutil
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -38,6 +41,7 @@ _UNREACHABLE = (
     "connection is closed",
     "consuming input failed",
 )
+_SHORT_WRITE = re.compile(r"\d+ requested and \d+ written")  # numpy's full-disk error (no errno)
 _WAL_WRITE_LOCK_BYTE = 120  # SQLite's WAL index: the writer's lock byte in catalog.sqlite-shm
 _RESERVED_BYTE = 0x40000001  # the rollback-journal mode's RESERVED lock in the database file
 
@@ -95,12 +99,43 @@ def busy_message(database: Path | None, waited_s: float) -> str:
     )
 
 
+def mount_point(path: str | Path) -> Path:
+    """The mount point of the file system ``path`` is (or would be) on: what "no space left on" names."""
+    current = Path(os.path.abspath(path))
+    while not current.exists() and current != current.parent:
+        current = current.parent
+    while not os.path.ismount(current) and current != current.parent:
+        current = current.parent
+    return current
+
+
+def free_mb(path: str | Path) -> float:
+    try:
+        return shutil.disk_usage(mount_point(path)).free / 1e6
+    except OSError:
+        return 0.0
+
+
+def no_space(path: str | Path, what: str, need_mb: float | None = None) -> NoSpace:
+    """The one sentence for a full disk: which mount, for what, how much it needs when known."""
+    mount, free = mount_point(path), free_mb(path)
+    need = f"needs ~{need_mb:.0f} MB, " if need_mb is not None else ""
+    return NoSpace(
+        f"no space left on {mount} for {what} ({need}{free:.1f} MB free)",
+        hint="free some space there (or set GLIMPSE_HOME to a larger disk), then try again",
+    )
+
+
 def catalog_fault(error: BaseException, busy_wait_s: float | None = None) -> CatalogFault | None:
     """The project's error for a driver error that is a fault of the catalog (None: a real bug)."""
     if isinstance(error, CatalogFault):
         return error
     if isinstance(error, OSError) and error.errno == errno.ENOSPC:
-        return NoSpace(f"no space left on the device of {error.filename or 'a file Glimpse writes'}")
+        target = error.filename or os.environ.get("GLIMPSE_HOME", ".glimpse")
+        return no_space(target, f"writing {Path(target).name}" if error.filename else "Glimpse's files")
+    if isinstance(error, OSError) and error.errno is None and _SHORT_WRITE.search(str(error)):
+        home = os.environ.get("GLIMPSE_HOME", ".glimpse")  # numpy says "N requested and M written"
+        return no_space(home, "Glimpse's files") if free_mb(home) < 1.0 else None
     if not isinstance(error, DBAPIError):
         return None
     text = str(error.orig).lower()
@@ -108,7 +143,10 @@ def catalog_fault(error: BaseException, busy_wait_s: float | None = None) -> Cat
     if any(marker in text for marker in _BUSY):
         return CatalogBusy(busy_message(_sqlite_file(), busy_wait_s or sqlite_busy_timeout_s()))
     if any(marker in text for marker in _FULL) or sqlstate == "53100":
-        return NoSpace("no space left on the catalog's device", hint="free some space, then try again")
+        database = _sqlite_file()
+        if database is None:  # the database server's own disk
+            return NoSpace("no space left on the catalog's database server", hint="free space there")
+        return no_space(database, "the catalog")
     if (
         error.connection_invalidated
         or sqlstate.startswith("08")
@@ -123,6 +161,42 @@ def catalog_fault(error: BaseException, busy_wait_s: float | None = None) -> Cat
             hint="it may be restarting: try again in a moment",
         )
     return None
+
+
+RESERVE_BYTES = 512 * 1024  # what recording a job's end needs at most: a few catalog pages and a line
+
+
+def reserve_room(job_id: int) -> Path | None:
+    """A small file allocated beside the catalog (SQLite) while a job runs; on a full disk, removing it
+    (``release_room``) is the room the job needs to record that it failed. None when even that much is
+    not free, or the catalog is a server's."""
+    database = _sqlite_file()
+    if database is None:
+        return None
+    path = database.parent / f".glimpse-reserve-job-{job_id}"
+    try:
+        with path.open("wb") as handle:
+            os.posix_fallocate(handle.fileno(), 0, RESERVE_BYTES)
+    except OSError:
+        path.unlink(missing_ok=True)
+        return None
+    return path
+
+
+def release_room(reserve: Path | None) -> None:
+    if reserve is not None:
+        reserve.unlink(missing_ok=True)
+
+
+def make_room(session: Session) -> None:
+    """On SQLite, fold the write-ahead log into the catalog file and truncate it: on a full disk, the
+    room a job needs to record that it failed (the log otherwise only shrinks when the last connection
+    closes)."""
+    with contextlib.suppress(DBAPIError):
+        session.rollback()
+        if session.get_bind().dialect.name == "sqlite":
+            session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+            session.commit()
 
 
 @contextmanager

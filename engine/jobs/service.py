@@ -16,15 +16,15 @@ import os
 import socket
 import threading
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from db.errors import CatalogFault
-from db.faults import catalog_fault, retry_transient
+from db.errors import CatalogFault, NoSpace
+from db.faults import catalog_fault, make_room, release_room, reserve_room, retry_transient
 from db.schema import Job
 from db.session import default_url, session_factory
 from engine.config import settings
@@ -58,12 +58,33 @@ def execute(
     watched: Reporter = TeeReporter(reporter, display) if display is not None else reporter
     job_id = job.id
     patience_s = settings().lost_after_s  # past this, the job reads as lost anyway
+    reserve = reserve_room(job_id)  # room to record the end even if the job fills the disk
 
-    def record(status: str, log: str | None = None, level: str = "info", **end: Any) -> None:
+    def write_end(status: str, log: str | None, level: str, **end: Any) -> None:
         if log is not None:
             retry_transient(lambda: queue.append_log(session, job_id, log, level=level), patience_s, session)
         retry_transient(lambda: queue.finish(session, job_id, status, **end), patience_s, session)
 
+    def record(status: str, log: str | None = None, level: str = "info", **end: Any) -> None:
+        try:
+            write_end(status, log, level, **end)
+        except NoSpace:  # a full disk: free the reserve, shrink the catalog's log, then say it once more
+            release_room(reserve)
+            make_room(session)
+            write_end(status, log if log is None or len(log) < 1000 else log[-1000:], level, **end)
+
+    try:
+        _run_and_record(job, watched, reporter, record, reraise)
+    finally:
+        release_room(reserve)
+    return retry_transient(lambda: queue.get_job(session, job_id).status, patience_s, session)
+
+
+def _run_and_record(
+    job: Job, watched: Reporter, reporter: JobReporter, record: Callable[..., None], reraise: bool
+) -> None:
+    """Run the handler and record how it ended (see ``execute``)."""
+    job_id = job.id
     try:
         result = get_kind(job.kind).run(dict(job.params or {}), watched, job_id)
         with contextlib.suppress(CatalogFault):  # buffered progress: the end matters more
@@ -90,7 +111,6 @@ def execute(
             if fault is not None and fault is not error:
                 raise fault from error
             raise
-    return retry_transient(lambda: queue.get_job(session, job_id).status, patience_s, session)
 
 
 @contextmanager

@@ -3,9 +3,12 @@ run with a ``comparison.json`` (spread over seeds, paired tests of FULL against 
 
 from __future__ import annotations
 
+import contextlib
 import time
 from pathlib import Path
 
+from db.errors import CatalogFault
+from db.faults import faults_as_errors
 from db.schema import Metric
 from db.session import session_scope
 from engine.evaluate.comparison import COMPARISON_KIND, VariantOutcome, compare_outcomes, write_comparison
@@ -15,7 +18,15 @@ from engine.progress import Cancelled, NullReporter, Reporter, SubReporter, chec
 from engine.train.config import AblationConfig
 from engine.train.data import protocol_clips
 from engine.train.loso import protocol_folds, run_folds
-from engine.train.runs import add_artifact, chance_levels, create_run, finish_run, record_loso, run_dir
+from engine.train.runs import (
+    add_artifact,
+    chance_levels,
+    create_run,
+    discard_outputs,
+    finish_run,
+    record_loso,
+    run_dir,
+)
 from engine.train.runtime import applied_runtime, resolve_device
 from engine.variants import FLAWED_LABEL, LEAKAGE_SAFE, TEST_SUBJECT_ORACLE, VariantContext, get_variant
 
@@ -112,7 +123,9 @@ def run_variant(
             artifacts = [(k, Path(p), m) for k, p, m in context.extras.get("artifacts", [])]
             overall, fold_uf1 = record_loso(db_url, run_id, clips, results, LABELS_ME, artifacts)
     except BaseException as error:
-        finish_run(db_url, run_id, _final_status(error), started)
+        discard_outputs(run_id)  # no half-written run folder (and, on a full disk, room to record this)
+        with contextlib.suppress(CatalogFault), faults_as_errors():  # else the job's end marks its runs
+            finish_run(db_url, run_id, _final_status(error), started)
         raise
     finish_run(db_url, run_id, "succeeded", started)
     reporter.progress(1.0, f"{variant} seed {seed} done")
