@@ -1,4 +1,4 @@
-"""Helpers for the fault tests: the real `glimpse` CLI in a child process, free ports, waiting on events."""
+"""Helpers for the fault tests: the real `glimpse` CLI in a child process, free ports, a held SQLite lock."""
 
 from __future__ import annotations
 
@@ -6,8 +6,7 @@ import os
 import socket
 import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -30,16 +29,6 @@ def port_is_free(port: int) -> bool:
         except OSError:
             return False
     return True
-
-
-def wait_for(predicate: Callable[[], object], timeout_s: float = 60.0, what: str = "condition") -> object:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out after {timeout_s} s waiting for {what}")
 
 
 def cli_env(**extra: str) -> dict[str, str]:

@@ -8,7 +8,8 @@ import signal
 import subprocess
 from pathlib import Path
 
-from faults_support import CLI, ROOT, cli_env, free_port, port_is_free, wait_for
+from faults_support import CLI, ROOT, cli_env, free_port, port_is_free
+from jobs.jobs_support import wait_for  # type: ignore[import-not-found]
 
 
 def _group_alive(pgid: int) -> bool:
