@@ -1,5 +1,12 @@
 """The project's one user-facing error type (defined in ``db.errors`` so every part can raise it)."""
 
-from db.errors import AnnotationConflict, GlimpseError
+from db.errors import AnnotationConflict, CatalogBusy, CatalogFault, CatalogUnreachable, GlimpseError, NoSpace
 
-__all__ = ["AnnotationConflict", "GlimpseError"]
+__all__ = [
+    "AnnotationConflict",
+    "CatalogBusy",
+    "CatalogFault",
+    "CatalogUnreachable",
+    "GlimpseError",
+    "NoSpace",
+]

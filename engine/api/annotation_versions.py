@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from db.faults import faults_as_errors
 from engine.annotate.store import Marks, OpenedAnnotation, SavedAnnotation, save
 from engine.annotate.store import opened as open_annotation
 from engine.api.session import get_clip, get_session
@@ -40,7 +41,8 @@ def save_marks(
     with get_session() as session:
         dataset_format = get_clip(session, clip_id).dataset.format
     label = megc_label(dataset_format, marks.emotion) if marks.emotion else None
-    return save(
-        clip_id, annotator, marks, opened_version, overwrite=overwrite, label=label, saved_by=saved_by,
-        provenance=provenance,
-    )  # fmt: skip
+    with faults_as_errors():  # a busy catalog: one sentence the page shows, the user's marks kept
+        return save(
+            clip_id, annotator, marks, opened_version, overwrite=overwrite, label=label, saved_by=saved_by,
+            provenance=provenance,
+        )  # fmt: skip

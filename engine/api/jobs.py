@@ -13,6 +13,8 @@ import pandas as pd
 from db.schema import JOB_FINAL_STATES, Job
 from engine.api.session import get_session
 from engine.jobs import queue, service, worker
+from engine.paths import data_roots as configured_data_roots
+from engine.paths import require_data_root
 from engine.synth.config import SynthConfig
 from engine.train.config import PROTOCOLS, AblationConfig
 from engine.train.requests import build_request
@@ -79,8 +81,9 @@ def enqueue_job(kind: str, params: Mapping[str, Any], start_worker: bool = True)
 
     The job system refuses an unknown ``kind`` (GlimpseError naming the known ones).
     """
+    checked = _server_checked(kind, params)
     with get_session() as session:
-        job_id = service.submit(session, kind, dict(params))
+        job_id = service.submit(session, kind, checked)
     if start_worker:
         ensure_worker()
     return int(job_id)
@@ -102,6 +105,25 @@ def submit_training(
     """
     request = build_request(kind, settings, variant=variant, seed=seed, labels=labels)
     return enqueue_job(kind, request.to_params())
+
+
+def _server_checked(kind: str, params: Mapping[str, Any]) -> dict[str, Any]:
+    """The params of a job the server (a web page) asks for, with every folder it would read or write
+    held inside the data roots (``engine.paths.require_data_root``, resolved after symlinks), so a
+    resolved path is what the worker opens. The CLI queues through ``service.submit`` directly: the
+    machine's own user may ingest any path."""
+    checked = dict(params)
+    # roles: ingesting a folder is an admin's action — the role check (issue 18, coders) goes here
+    if kind == "ingest" and checked.get("root"):
+        checked["root"] = str(require_data_root(str(checked["root"])))
+    if kind == "synth" and checked.get("out_dir"):
+        checked["out_dir"] = str(require_data_root(str(checked["out_dir"])))
+    return checked
+
+
+def data_roots() -> list[str]:
+    """The folders the server may ingest datasets from (``GLIMPSE_DATA_ROOTS``, default the data home)."""
+    return [str(root) for root in configured_data_roots()]
 
 
 def synth_params(tiny: bool, seed: int = 0) -> dict[str, Any]:

@@ -91,14 +91,32 @@ def write_manifest(root: Path, export: ExportSet, fmt: str, images: dict[str, st
     (root / MANIFEST).write_text(json.dumps(manifest, indent=2))
 
 
-@contextmanager
-def staged(out: Path) -> Iterator[Path]:
-    """A temporary folder that becomes ``out`` only if the block finishes."""
-    out = Path(out)
+def _refuse_used(out: Path) -> None:
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise GlimpseError(
             "the output folder exists and is not empty", where=str(out), hint="pick a new --out"
         )
+
+
+def check_out(out: Path, dataset_root: Path) -> None:
+    """Refuse ``out`` before any flow is computed: a used folder, or one inside the dataset's own folder
+    (dataset originals are never modified, and a re-ingest would read the export as clips)."""
+    resolved, root = Path(out).resolve(), Path(dataset_root).resolve()
+    if resolved == root or resolved.is_relative_to(root):
+        raise GlimpseError(
+            f"the output folder is inside the dataset's own folder {root}",
+            where=str(out),
+            hint="pick a --out outside the dataset",
+        )
+    _refuse_used(Path(out))
+
+
+@contextmanager
+def staged(out: Path) -> Iterator[Path]:
+    """A temporary folder that becomes ``out`` only if the block finishes (``out`` is re-checked here:
+    another process may have filled it while the flow was computed)."""
+    out = Path(out)
+    _refuse_used(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}-"))
     try:

@@ -17,6 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from engine.errors import GlimpseError
+from engine.ingest.names import name_problem
 from engine.spotting.metrics import Outcome, SpotReport
 
 MEGC_DATASETS = {1: "SAMM Long Videos", 2: "CAS(ME)²"}
@@ -47,6 +48,10 @@ def spotting_log_text(report: SpotReport, dataset_number: int = 1) -> str:
         raise GlimpseError(
             f"MEGC dataset number {dataset_number} is not one of 1 (SAMM Long Videos) or 2 (CAS(ME)²)"
         )
+    for video in dict.fromkeys(o.video for o in report.outcomes):
+        problem = name_problem(video)  # ingest refuses such names; a hand-made CSV may still hold one
+        if problem:
+            raise GlimpseError(f"video name {video!r} {problem}, which the log's columns cannot hold")
     return "".join(line + "\n" for line in [str(dataset_number), *map(log_line, report.outcomes)])
 
 

@@ -3,11 +3,14 @@ run with a ``comparison.json`` (spread over seeds, paired tests of FULL against 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from dataclasses import replace
 from pathlib import Path
 
+from db.errors import CatalogFault
+from db.faults import faults_as_errors
 from db.schema import Metric
 from db.session import session_scope
 from engine.annotate.sources import DEFAULT_LABELS
@@ -24,7 +27,15 @@ from engine.progress import Cancelled, NullReporter, Reporter, SubReporter, chec
 from engine.train.config import AblationConfig
 from engine.train.data import protocol_selection
 from engine.train.loso import protocol_folds, run_folds
-from engine.train.runs import add_artifact, chance_levels, create_run, finish_run, record_loso, run_dir
+from engine.train.runs import (
+    add_artifact,
+    chance_levels,
+    create_run,
+    discard_outputs,
+    finish_run,
+    record_loso,
+    run_dir,
+)
 from engine.train.runtime import applied_runtime, resolve_device
 from engine.variants import FLAWED_LABEL, LEAKAGE_SAFE, TEST_SUBJECT_ORACLE, VariantContext, get_variant
 
@@ -137,7 +148,9 @@ def run_variant(
             artifacts.append((LABELS_KIND, labels_path, selection.summary()))
             overall, fold_uf1 = record_loso(db_url, run_id, clips, results, LABELS_ME, artifacts)
     except BaseException as error:
-        finish_run(db_url, run_id, _final_status(error), started)
+        discard_outputs(run_id)  # no half-written run folder (and, on a full disk, room to record this)
+        with contextlib.suppress(CatalogFault), faults_as_errors():  # else the job's end marks its runs
+            finish_run(db_url, run_id, _final_status(error), started)
         raise
     finish_run(db_url, run_id, "succeeded", started)
     reporter.progress(1.0, f"{variant} seed {seed} done")

@@ -60,12 +60,13 @@ def test_datasets_page_counts_and_synthetic_badge(seeded) -> None:
 def test_datasets_page_enqueues_ingest_job(seeded, monkeypatch) -> None:
     monkeypatch.setattr(api.jobs, "ensure_worker", lambda: True)  # no background worker in a unit test
     at = page("datasets").run()
-    at.text_input(key="ingest_path").input("/data/casme2")
+    folder = str((seeded.home / "datasets" / "casme2").resolve())  # under the data home (the data root)
+    at.text_input(key="ingest_path").input(folder)
     at.selectbox(key="ingest_format").select("casme2")
     at.button(key="ingest_go").click().run()
     with session_scope(seeded.url) as s:
         job = s.scalars(select(Job)).one()
-        assert (job.kind, job.params["root"], job.params["format"]) == ("ingest", "/data/casme2", "casme2")
+        assert (job.kind, job.params["root"], job.params["format"]) == ("ingest", folder, "casme2")
     assert f"job #{job.id} queued" in texts(at)
 
 
