@@ -7,7 +7,19 @@ from __future__ import annotations
 
 import typer
 
-from engine.cli import catalog, export_inputs, ingest, jobs, preprocess, reproduce, serve, spot, synth, train
+from engine.cli import (
+    agreement,
+    catalog,
+    export_inputs,
+    ingest,
+    jobs,
+    preprocess,
+    reproduce,
+    serve,
+    spot,
+    synth,
+    train,
+)
 from engine.provenance import code_version
 
 app = typer.Typer(
@@ -23,7 +35,19 @@ def _root() -> None:
     """Glimpse: micro-expression recognition workbench (synthetic corpus, ingest, training, jobs)."""
 
 
-for module in (synth, ingest, catalog, preprocess, export_inputs, train, reproduce, spot, jobs, serve):
+for module in (
+    synth,
+    ingest,
+    catalog,
+    preprocess,
+    export_inputs,
+    train,
+    reproduce,
+    spot,
+    jobs,
+    serve,
+    agreement,
+):
     module.register(app)
 
 

@@ -3,13 +3,18 @@ adjudication that records its adjudicator and leaves the release's coding out un
 
 from __future__ import annotations
 
+import csv
+from pathlib import Path
+
 import pandas as pd
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
+from typer.testing import CliRunner
 
 from db.schema import Annotation
 from db.session import session_scope
 from engine import api
+from engine.cli import app
 
 
 def review() -> AppTest:
@@ -82,3 +87,17 @@ def test_merge_records_the_adjudicator_and_leaves_source_out(seeded) -> None:
             select(Annotation).where(Annotation.clip_id == first, Annotation.annotator == "consensus")
         ).one()
         assert row.apex == 104 and row.provenance["coders"] == ["alice", "bob", "source"]
+
+
+def test_cli_writes_the_same_table_as_csv(seeded, tmp_path: Path) -> None:
+    _code(seeded)
+    out = tmp_path / "agreement.csv"
+    result = CliRunner().invoke(app, ["agreement", "--out", str(out), "--coders", "alice,source", "-n", "0"])
+    assert result.exit_code == 0, result.output
+    with out.open(encoding="utf-8") as handle:
+        rows = {(r["coders"], r["statistic"]): r for r in csv.DictReader(handle)}
+    assert {coders for coders, _ in rows} == {"alice · source", "all coders"}
+    assert float(rows[("alice · source", "AU agreement ratio")]["value"]) == 2 / 3
+    assert rows[("alice · source", "apex within ±N")]["clips"] == "2"
+    bad = CliRunner().invoke(app, ["agreement", "--out", str(tmp_path / "no" / "a.csv")])
+    assert bad.exit_code == 2 and "does not exist" in bad.output and "Traceback" not in bad.output
