@@ -57,6 +57,7 @@ from engine.api.jobs import (
     synth_params,
     training_defaults,
 )
+from engine.api.magnify import MAGNIFY_METHODS, MagnifyConfig, magnified_window
 from engine.api.player import (
     CROPS_MAX_FRAMES,
     SOURCES,
@@ -152,6 +153,9 @@ __all__ = [
     "ablations",
     "accept_spot",
     "agreement",
+    "MAGNIFY_METHODS",
+    "MagnifyConfig",
+    "magnified_window",
     "export_agreement",
     "default_tolerance",
     "agreement_csv",
