@@ -35,6 +35,7 @@ from dataclasses import asdict, dataclass
 
 import cv2
 import numpy as np
+import scipy.fft as sfft
 
 from engine.errors import GlimpseError
 
@@ -119,13 +120,13 @@ def collapse(pyramid: list[np.ndarray]) -> np.ndarray:
     return current
 
 
-def temporal_bandpass(stack: np.ndarray, fps: float, f_lo: float, f_hi: float) -> np.ndarray:
-    """Ideal band-pass along the last axis: FFT over the clip, zero outside [f_lo, f_hi] Hz, inverse."""
-    n = stack.shape[-1]
-    spectrum = np.fft.rfft(stack, axis=-1)
-    freqs = np.fft.rfftfreq(n, d=1.0 / fps)
+def temporal_bandpass(stack: np.ndarray, fps: float, f_lo: float, f_hi: float, axis: int = -1) -> np.ndarray:
+    """Ideal band-pass along the time ``axis``: FFT over the clip, zero outside [f_lo, f_hi] Hz, inverse."""
+    n = stack.shape[axis]
+    spectrum = np.moveaxis(sfft.rfft(stack, axis=axis), axis, -1)
+    freqs = sfft.rfftfreq(n, d=1.0 / fps)
     spectrum[..., (freqs < f_lo) | (freqs > f_hi)] = 0
-    return np.fft.irfft(spectrum, n=n, axis=-1).astype(np.float32)
+    return np.asarray(sfft.irfft(np.moveaxis(spectrum, -1, axis), n=n, axis=axis), dtype=np.float32)
 
 
 def _level_gain(level: int, alpha: float, cutoff: float) -> float:
@@ -145,53 +146,50 @@ def _linear(pyramid: list[np.ndarray], fps: float, cfg: MagnifyConfig) -> list[n
     return [*out, pyramid[-1]]
 
 
-def _riesz(band: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The Riesz transform of each frame of an (H, W, T) level, exact in the Fourier domain:
-    R̂_x = −i·k_x/|k|·f̂, R̂_y = −i·k_y/|k|·f̂ (Wadhwa's 3-tap kernel scales a wave by sin ω, which
-    under-magnifies every frequency but the level's centre). The level is mirrored to twice its size
-    first, so the transform sees no edge where the crop ends."""
-    h, w = band.shape[:2]
-    mirrored = np.concatenate([band, band[::-1]], axis=0)
-    mirrored = np.concatenate([mirrored, mirrored[:, ::-1]], axis=1)
-    ky = np.fft.fftfreq(2 * h)[:, None, None]
-    kx = np.fft.fftfreq(2 * w)[None, :, None]
-    norm = np.sqrt(kx**2 + ky**2)
-    norm[0, 0, 0] = 1.0
-    spectrum = np.fft.fft2(mirrored, axes=(0, 1))
-    r1 = np.real(np.fft.ifft2(-1j * kx / norm * spectrum, axes=(0, 1)))[:h, :w]
-    r2 = np.real(np.fft.ifft2(-1j * ky / norm * spectrum, axes=(0, 1)))[:h, :w]
-    return r1.astype(np.float32), r2.astype(np.float32)
+class _Spectrum:
+    """Every frame of a (T, H, W) stack in the Fourier domain, mirrored to (2H, 2W) first so no filter
+    sees an edge where the crop ends; filters are multiplications, each result one inverse FFT."""
+
+    def __init__(self, stack: np.ndarray) -> None:
+        self.h, self.w = stack.shape[1:]
+        mirrored = np.concatenate([stack, stack[:, ::-1]], axis=1)
+        mirrored = np.concatenate([mirrored, mirrored[:, :, ::-1]], axis=2)
+        self.spectrum = sfft.rfft2(mirrored)
+        self.ky = sfft.fftfreq(2 * self.h).astype(np.float32)[:, None]
+        self.kx = sfft.rfftfreq(2 * self.w).astype(np.float32)[None, :]
+        self.k2 = self.kx**2 + self.ky**2
+        norm = np.sqrt(self.k2)
+        norm[0, 0] = 1.0
+        # the Riesz transform, exact: R̂_x = −i·k_x/|k|·f̂, R̂_y = −i·k_y/|k|·f̂
+        self.riesz_x, self.riesz_y = -1j * self.kx / norm, -1j * self.ky / norm
+
+    def gaussian(self, sigma: float) -> np.ndarray:
+        """The transfer function of a Gaussian blur of ``sigma`` px (1 for sigma 0)."""
+        return np.exp(-2 * np.pi**2 * sigma**2 * self.k2).astype(np.float32)
+
+    def back(self, transfer: np.ndarray | float) -> np.ndarray:
+        full = sfft.irfft2(self.spectrum * transfer, s=(2 * self.h, 2 * self.w))
+        return np.ascontiguousarray(full[:, : self.h, : self.w], dtype=np.float32)
 
 
-def _blur(stack: np.ndarray, sigma: float) -> np.ndarray:
+def band_sigmas(levels: int) -> list[float]:
+    """Blur of each band's edges: band_l = G_{σ_l}·I − G_{σ_{l+1}}·I with σ = 0, 1, 2, 4, … px."""
+    return [0.0, *(2.0**level for level in range(levels))]
+
+
+def _smooth(stack: np.ndarray, sigma: float) -> np.ndarray:
     if sigma <= 0:
         return stack
-    return _by_channels(stack, lambda s: cv2.GaussianBlur(s, (0, 0), sigma, borderType=cv2.BORDER_REFLECT))
+    spectrum = _Spectrum(stack)
+    return spectrum.back(spectrum.gaussian(sigma))
 
 
-def dog_bands(stack: np.ndarray, levels: int) -> list[np.ndarray]:
-    """(H, W, T) → [band_0 (finest), …, band_{levels-1}, residual], undecimated: band_l = G_{2^(l-1)}·I −
-    G_{2^l}·I (G_{1/2} = identity), residual = G_{2^(levels-1)}·I; they sum to the input exactly.
-
-    Why not the decimated Laplacian pyramid for phase: its subsampling aliases, so a fine level of a moved
-    image is not the moved level, and on a textured crop the finest level's phase moved *against* the
-    motion (measured); undecimated bands move exactly with the image.
-    """
-    bands = []
-    current = stack
-    for level in range(levels):
-        smoother = _blur(stack, 2.0**level)
-        bands.append(current - smoother)
-        current = smoother
-    bands.append(current)
-    return bands
-
-
-def _phase_level(band: np.ndarray, fps: float, cfg: MagnifyConfig, sigma: float) -> np.ndarray:
-    """One band magnified by its Riesz phase (Wadhwa et al. 2014, with an ideal temporal filter)."""
-    r1, r2 = _riesz(band)
+def _phase_band(
+    band: np.ndarray, r1: np.ndarray, r2: np.ndarray, fps: float, cfg: MagnifyConfig, sigma: float
+) -> np.ndarray:
+    """One (T, H, W) band magnified by its Riesz phase (Wadhwa et al. 2014, ideal temporal filter)."""
     # quaternionic phase difference of each frame to the one before (q_t · conj(q_{t-1})), summed in time
-    prev = (np.roll(band, 1, axis=2), np.roll(r1, 1, axis=2), np.roll(r2, 1, axis=2))
+    prev = (np.roll(band, 1, axis=0), np.roll(r1, 1, axis=0), np.roll(r2, 1, axis=0))
     real = band * prev[0] + r1 * prev[1] + r2 * prev[2]
     imag1 = r1 * prev[0] - band * prev[1]
     imag2 = r2 * prev[0] - band * prev[2]
@@ -199,15 +197,16 @@ def _phase_level(band: np.ndarray, fps: float, cfg: MagnifyConfig, sigma: float)
     angle = np.arctan2(norm, real)  # ∈ [0, π]: the phase difference along the local orientation
     safe = np.where(norm > 1e-12, norm, 1.0)
     diff_cos, diff_sin = angle * imag1 / safe, angle * imag2 / safe
-    diff_cos[:, :, 0] = diff_sin[:, :, 0] = 0  # the first frame is the reference
-    phase_cos, phase_sin = np.cumsum(diff_cos, axis=2), np.cumsum(diff_sin, axis=2)
+    diff_cos[0] = diff_sin[0] = 0  # the first frame is the reference
+    phase_cos, phase_sin = np.cumsum(diff_cos, axis=0), np.cumsum(diff_sin, axis=0)
     amplitude = np.sqrt(band**2 + r1**2 + r2**2) + 1e-6
-    weight = _blur(amplitude, sigma)
     alpha = cfg.gain - 1
-    band_cos = temporal_bandpass(phase_cos, fps, cfg.f_lo, cfg.f_hi)
-    band_sin = temporal_bandpass(phase_sin, fps, cfg.f_lo, cfg.f_hi)
-    shift_cos = alpha * _blur(amplitude * band_cos, sigma) / weight
-    shift_sin = alpha * _blur(amplitude * band_sin, sigma) / weight
+    band_cos = temporal_bandpass(phase_cos, fps, cfg.f_lo, cfg.f_hi, axis=0)
+    band_sin = temporal_bandpass(phase_sin, fps, cfg.f_lo, cfg.f_hi, axis=0)
+    # amplitude-weighted smoothing in space, the three blurs in one transform
+    smoothed = _smooth(np.concatenate([amplitude, amplitude * band_cos, amplitude * band_sin]), sigma)
+    weight, shift_cos, shift_sin = np.split(smoothed, 3)
+    shift_cos, shift_sin = alpha * shift_cos / weight, alpha * shift_sin / weight
     shift = np.sqrt(shift_cos**2 + shift_sin**2)
     safe_shift = np.where(shift > 1e-12, shift, 1.0)
     # rotate each coefficient by the magnified phase: f' = f cos|Δ| − (Δ_c R1 + Δ_s R2)/|Δ| · sin|Δ|
@@ -215,11 +214,23 @@ def _phase_level(band: np.ndarray, fps: float, cfg: MagnifyConfig, sigma: float)
     return rotated.astype(np.float32)
 
 
-def _phase(stack: np.ndarray, levels: int, fps: float, cfg: MagnifyConfig) -> np.ndarray:
-    bands = dog_bands(stack, levels)
-    smoothing = [cfg.phase_sigma * 2.0**level for level in range(levels)]  # in step with the band's scale
-    magnified = [_phase_level(band, fps, cfg, sigma) for band, sigma in zip(bands, smoothing, strict=False)]
-    return np.sum([*magnified, bands[-1]], axis=0)
+def _phase(frames: np.ndarray, levels: int, fps: float, cfg: MagnifyConfig) -> np.ndarray:
+    """(T, H, W) → (T, H, W): undecimated bands (differences of Gaussians, summing to the input exactly),
+    each with its Riesz transform, magnified by phase; the residual low-pass kept as it is.
+
+    Why not the decimated Laplacian pyramid for phase: its subsampling aliases, so a fine level of a moved
+    image is not the moved level, and on a textured crop the finest level's phase moved *against* the
+    motion (measured); undecimated bands move exactly with the image.
+    """
+    spectrum = _Spectrum(frames)
+    gaussians = [spectrum.gaussian(sigma) for sigma in band_sigmas(levels)]
+    out = spectrum.back(gaussians[-1])  # the residual
+    for level in range(levels):
+        transfer = gaussians[level] - gaussians[level + 1]
+        band = spectrum.back(transfer)
+        r1, r2 = spectrum.back(transfer * spectrum.riesz_x), spectrum.back(transfer * spectrum.riesz_y)
+        out += _phase_band(band, r1, r2, fps, cfg, cfg.phase_sigma * 2.0**level)  # smoothing ∝ band scale
+    return out
 
 
 def magnify(frames: np.ndarray, fps: float, cfg: MagnifyConfig = MagnifyConfig()) -> np.ndarray:
@@ -235,10 +246,10 @@ def magnify_float(frames: np.ndarray, fps: float, cfg: MagnifyConfig = MagnifyCo
         raise GlimpseError(
             f"magnification needs (frames, height, width) with ≥ 2 frames, got shape {frames.shape}"
         )
-    stack = np.ascontiguousarray(np.transpose(frames.astype(np.float32), (1, 2, 0)))  # (H, W, T)
-    levels = cfg.levels or auto_levels(*stack.shape[:2])
-    if cfg.method == "linear":
-        out = collapse(_linear(laplacian_pyramid(stack, levels), fps, cfg))
-    else:
-        out = _phase(stack, levels, fps, cfg)
+    as_float = frames.astype(np.float32)
+    levels = cfg.levels or auto_levels(*frames.shape[1:])
+    if cfg.method == "phase":
+        return _phase(as_float, levels, fps, cfg)
+    stack = np.ascontiguousarray(np.transpose(as_float, (1, 2, 0)))  # (H, W, T): frames as channels
+    out = collapse(_linear(laplacian_pyramid(stack, levels), fps, cfg))
     return np.ascontiguousarray(np.transpose(out, (2, 0, 1)))
