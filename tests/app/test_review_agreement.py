@@ -28,38 +28,41 @@ def _code(seeded) -> None:
     api.save_annotation(second, "alice", 101, 104, 107, "", "disgust")  # no AU where the release has 12
 
 
-def _cell(table: pd.DataFrame, coders: str, statistic: str) -> tuple[str, int]:
-    row = table[(table.coders == coders) & (table.statistic == statistic)].iloc[0]
-    return row["value"], int(row["clips"])
+def _cell(table: pd.DataFrame, coders: str, statistic: str) -> str:
+    return str(table.set_index("statistic").loc[statistic, coders])
+
+
+def _table(at: AppTest) -> pd.DataFrame:
+    return next(d.value for d in at.dataframe if "statistic" in d.value.columns)
 
 
 def test_review_shows_agreement_table_with_counts_and_n_a(seeded) -> None:
     _code(seeded)
     at = review().run()
     assert not at.exception
-    table = next(d.value for d in at.dataframe if "statistic" in d.value.columns)
+    table = _table(at)
     # alice · source: clip 1 {12} vs {12}, clip 2 {} vs {12} → 2·1 / 3; κ AU12 alice 1,0 vs 1,1 → 0
-    assert _cell(table, "alice · source", "AU agreement ratio") == ("0.667", 2)
-    assert _cell(table, "alice · source", "Cohen's κ AU12") == ("0.000", 2)
-    assert _cell(table, "alice · source", "Krippendorff's α (labels)") == ("1.000", 2)
+    assert _cell(table, "alice · source", "AU agreement ratio") == "0.667 (2)"
+    assert _cell(table, "alice · source", "Cohen's κ AU12") == "0.000 (2)"
+    assert _cell(table, "alice · source", "Krippendorff's α (labels)") == "1.000 (2)"
     # alice · bob share one clip: chance-corrected statistics are not shown over it
-    assert _cell(table, "alice · bob", "Cohen's κ AU12") == ("n/a — 1 clip", 1)
-    assert _cell(table, "alice · bob", "Krippendorff's α (labels)") == ("n/a — 1 clip", 1)
-    assert _cell(table, "alice · bob", "AU agreement ratio") == ("1.000", 1)
+    assert _cell(table, "alice · bob", "Cohen's κ AU12") == "n/a — 1 clip"
+    assert _cell(table, "alice · bob", "Krippendorff's α (labels)") == "n/a — 1 clip"
+    assert _cell(table, "alice · bob", "AU agreement ratio") == "1.000 (1)"
     # everyone: clip 1 (positive, surprise, positive), clip 2 (negative, negative) → 1 − (2/5)/(16/20)
-    assert _cell(table, "all coders", "Krippendorff's α (labels)") == ("0.500", 2)
+    assert _cell(table, "all coders", "Krippendorff's α (labels)") == "0.500 (2)"
     # 200 fps → ±5 frames: bob's apex 106 vs 104 agrees; at ±1 it does not
-    assert _cell(table, "alice · bob", "apex within ±N") == ("1.000", 1)
+    assert _cell(table, "alice · bob", "apex within ±N") == "1.000 (1)"
     captions = "\n".join(c.value for c in at.caption)
     assert "±25 ms at each clip's frame rate" in captions and "over 1 clips" not in captions
     assert any(b.label == "⬇ agreement CSV" for b in at.get("download_button"))
     at.number_input(key="review_agr_tolerance").set_value(1).run()
-    table = next(d.value for d in at.dataframe if "statistic" in d.value.columns)
-    assert _cell(table, "alice · bob", "apex within ±N") == ("0.000", 1)
+    table = _table(at)
+    assert _cell(table, "alice · bob", "apex within ±N") == "0.000 (1)"
     assert "Timing tolerance ±1 frames" in "\n".join(c.value for c in at.caption)
     at.multiselect(key="review_agr_coders").set_value(["alice", "bob"]).run()
-    table = next(d.value for d in at.dataframe if "statistic" in d.value.columns)
-    assert set(table.coders) == {"alice · bob", "all coders"}
+    table = _table(at)
+    assert list(table.columns) == ["statistic", "alice · bob", "all coders"]
 
 
 def test_merge_records_the_adjudicator_and_leaves_source_out(seeded) -> None:

@@ -11,13 +11,27 @@ from engine import api
 from engine.errors import GlimpseError
 from workbench import state
 
-SHOWN_COLUMNS = ["coders", "statistic", "shown", "clips", "min_clips", "note"]
+
+def _statistic_order(statistic: str) -> tuple[int, int]:
+    """AU ratio, then κ by AU number, then onset/apex/offset, then α."""
+    if statistic.startswith("Cohen's κ AU"):
+        return (1, int(statistic.rsplit("AU", 1)[1]))
+    timing = ("onset", "apex", "offset")
+    first = statistic.split()[0]
+    return (2, timing.index(first)) if first in timing else (3 if "α" in statistic else 0, 0)
 
 
 def _table(report: api.FacsAgreement) -> pd.DataFrame:
-    return pd.DataFrame([r.__dict__ for r in report.rows], columns=SHOWN_COLUMNS).rename(
-        columns={"shown": "value", "min_clips": "needs"}
-    )
+    """One row per statistic, one column per coder pair (then all coders): "value (clips)", or the
+    reason it is not shown ("n/a — 1 clip", "undefined — …"); empty where a pair never saw that AU."""
+    cells: dict[str, dict[str, str]] = {}
+    for row in report.rows:
+        shown = f"{row.shown} ({row.clips})" if row.value is not None else row.shown
+        cells.setdefault(row.statistic, {})[row.coders] = shown
+    columns = list(dict.fromkeys(row.coders for row in report.rows))
+    order = sorted(cells, key=_statistic_order)
+    table = pd.DataFrame.from_dict(cells, orient="index", columns=columns).loc[order].fillna("")
+    return table.rename_axis("statistic").reset_index()
 
 
 def agreement_section(key: str = "agr") -> None:
@@ -41,12 +55,14 @@ def agreement_section(key: str = "agr") -> None:
     except GlimpseError as error:
         state.show_error(error)
         return
-    st.dataframe(_table(report), hide_index=True, key=f"{key}_table")
+    table = _table(report)
+    st.dataframe(table, hide_index=True, key=f"{key}_table", height=min(36 * (len(table) + 1) + 3, 800))
     minimums = ", ".join(f"{name} {n}" for name, n in api.MIN_CLIPS.items())
     st.caption(
-        f"Timing tolerance {report.tolerance}. A statistic over fewer clips than it needs reads "
-        f"“n/a — k clips” (fewest clips: {minimums}). AU ratio = 2·Σ|AU₁ ∩ AU₂| / Σ(|AU₁| + |AU₂|) over "
-        "clips where either coder marked an AU; the release's coding (source) is a coder here, the "
+        f"Each cell: the value (the clips behind it). Timing tolerance {report.tolerance}. A statistic "
+        f"over fewer clips than it needs reads “n/a — k clips” (fewest clips: {minimums}); the CSV has "
+        "one row per cell, with its note. AU ratio = 2·Σ|AU₁ ∩ AU₂| / Σ(|AU₁| + |AU₂|) over clips where "
+        "either coder marked an AU; the release's coding (source) is a coder here, the "
         "consensus is not."
     )
     st.download_button(
