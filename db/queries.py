@@ -408,6 +408,16 @@ def annotations_of(session: Session, dataset: str | None = None) -> list[Annotat
     return list(session.scalars(query))
 
 
+def annotations_with_rates(
+    session: Session, dataset: str | None = None
+) -> list[tuple[Annotation, float | None]]:
+    """Every annotation (optionally of one dataset's clips) with its clip's frame rate, in id order."""
+    query = select(Annotation, Clip.fps).join(Clip, Clip.id == Annotation.clip_id).order_by(Annotation.id)
+    if dataset:
+        query = query.join(Dataset, Dataset.id == Clip.dataset_id).where(Dataset.name == dataset)
+    return [(annotation, fps) for annotation, fps in session.execute(query).all()]
+
+
 # ---------------------------------------------------------------- runs, metrics, predictions, artefacts
 
 

@@ -18,10 +18,16 @@ from engine.api.annotation_versions import (
     save_marks,
 )
 from engine.api.annotations import (
+    MIN_CLIPS,
+    FacsAgreement,
+    Statistic,
     agreement,
+    agreement_csv,
     annotators,
     clip_annotations,
     codings,
+    default_tolerance,
+    export_agreement,
     save_annotation,
     suggest_apex,
     suggest_apex_from_features,
@@ -69,6 +75,7 @@ from engine.api.labels import (
     rescore_run,
     rescore_table,
 )
+from engine.api.magnify import MAGNIFY_METHODS, MagnifyConfig, magnified_window
 from engine.api.player import (
     CROPS_MAX_FRAMES,
     SOURCES,
@@ -84,6 +91,7 @@ from engine.api.registries import VariantInfo, dataset_formats, variants
 from engine.api.results import RunDetail, RunInfo, ablations, cell_clips, run_detail, run_info, runs
 from engine.api.review import (
     CONSENSUS,
+    SOURCE_ANNOTATOR,
     Consensus,
     Disagreement,
     FullCoding,
@@ -125,6 +133,7 @@ __all__ = [
     "CONSENSUS",
     "CROPS_MAX_FRAMES",
     "SOURCES",
+    "SOURCE_ANNOTATOR",
     "Consensus",
     "Disagreement",
     "FrameWindow",
@@ -163,6 +172,15 @@ __all__ = [
     "ablations",
     "accept_spot",
     "agreement",
+    "MAGNIFY_METHODS",
+    "MagnifyConfig",
+    "magnified_window",
+    "export_agreement",
+    "default_tolerance",
+    "agreement_csv",
+    "Statistic",
+    "FacsAgreement",
+    "MIN_CLIPS",
     "clip_annotations",
     "annotators",
     "cancel_job",

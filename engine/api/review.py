@@ -1,17 +1,26 @@
-"""Review and adjudication for the pages: codings with emotion and AUs, ranked by disagreement, and a
-reviewer's ``consensus`` saved with who decided what and when (``engine.annotate.review`` holds the
-rules)."""
+"""Review and adjudication for the pages: codings with emotion and AUs, ranked by disagreement, and an
+adjudicator's ``consensus`` saved with who decided what, from whom and when (``engine.annotate.review``
+holds the rules)."""
 
 from __future__ import annotations
 
+from db.schema import SOURCE_ANNOTATOR
 from engine.annotate.agreement import CONSENSUS
-from engine.annotate.review import Consensus, Disagreement, FullCoding, adopt, disagreements, merge
+from engine.annotate.review import (
+    Consensus,
+    Disagreement,
+    FullCoding,
+    adopt,
+    disagreements,
+    merge,
+)
 from engine.annotate.sources import catalog_codings
-from engine.api.annotations import save_annotation
+from engine.api.annotation_versions import Marks, save_marks
 from engine.api.session import get_session
 
 __all__ = [
     "CONSENSUS",
+    "SOURCE_ANNOTATOR",
     "Consensus",
     "Disagreement",
     "FullCoding",
@@ -30,15 +39,18 @@ def full_codings(dataset: str | None = None, clip_id: int | None = None) -> list
 
 
 def save_consensus(clip_id: int, decision: Consensus) -> int:
-    """The reviewer's decision as the clip's ``consensus`` annotation; its note says who, what, when."""
-    return save_annotation(
+    """The adjudicator's decision as the clip's ``consensus`` annotation: its note says who, what, when;
+    the row's ``updated_by`` is the adjudicator and its provenance the decision's record."""
+    marks = Marks(
+        decision.onset, decision.apex, decision.offset, decision.action_units, decision.emotion,
+        decision.provenance,
+    )  # fmt: skip
+    return save_marks(
         clip_id,
         CONSENSUS,
-        decision.onset,
-        decision.apex,
-        decision.offset,
-        decision.action_units,
-        decision.emotion,
-        notes=decision.provenance,
-        overwrite=True,  # the reviewer's decision replaces the clip's earlier consensus, by design
-    )
+        marks,
+        None,
+        overwrite=True,  # the adjudicator's decision replaces the clip's earlier consensus, by design
+        saved_by=decision.adjudicator,
+        provenance=decision.record(),
+    ).id

@@ -8,6 +8,7 @@ from __future__ import annotations
 import typer
 
 from engine.cli import (
+    agreement,
     catalog,
     export_inputs,
     ingest,
@@ -47,6 +48,7 @@ for module in (
     spot,
     jobs,
     serve,
+    agreement,
 ):
     module.register(app)
 

@@ -16,7 +16,6 @@ import streamlit as st
 from engine import api
 from engine.errors import GlimpseError
 from workbench import state
-from workbench.components.agreement import agreement_section
 from workbench.components.downloads import table_download
 from workbench.components.player import SOURCE_NAMES, Marks, SaveHandler, default_source, render_player
 
@@ -197,8 +196,7 @@ def render() -> None:
     st.subheader("Annotations of this clip")
     st.dataframe(existing, hide_index=True, key="ann_table")
     table_download(existing, f"annotations_clip{clip_id}", key="ann")
-    st.subheader("Agreement")
-    agreement_section()
+    st.caption("Agreement between coders: the **Review** page (kept off this page so coding stays blind).")
 
 
 def _typed_marks(clip_id: int, detail: api.ClipDetail, coding: dict, save: SaveHandler) -> None:
