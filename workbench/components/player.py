@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import bisect
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -90,6 +91,9 @@ def default_source(detail: api.ClipDetail) -> str:
 _PREFETCH = ThreadPoolExecutor(max_workers=1, thread_name_prefix="glimpse-prefetch")
 _PREFETCHED: set[tuple[int, str]] = set()
 _PREFETCH_LOCK = threading.Lock()
+# the warm-up starts this long after it is asked for: the clip on screen is still being drawn (its page
+# script, the browser's paint) and must not share two cores with it; a coder stays longer on a clip
+PREFETCH_DELAY_S = 0.5
 
 
 def prefetch(clip_id: int) -> None:
@@ -102,10 +106,11 @@ def prefetch(clip_id: int) -> None:
         if (clip_id, catalog) in _PREFETCHED:
             return
         _PREFETCHED.add((clip_id, catalog))
-    _PREFETCH.submit(_warm, int(clip_id), catalog)
+    _PREFETCH.submit(_warm, int(clip_id), catalog, time.monotonic() + PREFETCH_DELAY_S)
 
 
-def _warm(clip_id: int, catalog: str) -> None:
+def _warm(clip_id: int, catalog: str, not_before: float) -> None:
+    time.sleep(max(0.0, not_before - time.monotonic()))
     try:
         detail = api.clip_detail(clip_id)
         if not detail.frame_numbers:
