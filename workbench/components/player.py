@@ -111,6 +111,8 @@ def prefetch(clip_id: int) -> None:
 
 def _warm(clip_id: int, catalog: str, not_before: float) -> None:
     time.sleep(max(0.0, not_before - time.monotonic()))
+    if api.catalog_location() != catalog:  # the process was pointed at another catalog meanwhile
+        return
     try:
         detail = api.clip_detail(clip_id)
         if not detail.frame_numbers:
