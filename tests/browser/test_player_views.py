@@ -4,7 +4,9 @@ painted and dropped and offers the speed that paints every frame, and a saved co
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -20,6 +22,14 @@ PLAYER = '[data-testid="glimpse-player"]'
 PAINTED = "n => window.__glimpsePlayer && window.__glimpsePlayer.frame === n"
 CANVAS = """sel => document.querySelector('[data-testid="stBidiComponentIsolated"]').shadowRoot
                    .querySelector(sel)"""
+
+
+def _shot(page, name: str) -> None:  # noqa: ANN001
+    """The player as the user sees it, into $GLIMPSE_SCREENSHOTS when set (docs/WORKBENCH.md's images)."""
+    folder = os.environ.get("GLIMPSE_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.locator(PLAYER).screenshot(path=str(Path(folder) / f"{name}.png"))
 
 
 def _micro_clip(db_url: str, k: int) -> tuple[int, list[int], tuple[int, int]]:
@@ -94,6 +104,7 @@ def test_spot_opened_in_a_recording_shows_onset_and_difference(
     assert abs(_gray_at_centre(page, "canvas.gp-cur") - 224) <= 3  # frame n is gray n % 251
     assert abs(_gray_at_centre(page, "canvas.gp-ref") - 200) <= 3
     assert _gray_at_centre(page, "canvas.gp-diff") > 0  # |224 − 200| × gain, not a blank view
+    _shot(page, "player-spot")
     # a spot no interval covers compares with the recording's first frame, which is fetched too
     _open(page, workbench.url, f"clip={clip_id}&frame=500", 500)
     page.wait_for_function("() => window.__glimpsePlayer.ref === 1")
@@ -119,6 +130,7 @@ def test_playback_says_painted_rate_and_dropped_frames(workbench, browser_page) 
     )
     offer = player.get_by_test_id("glimpse-every-frame")
     expect(offer).to_have_text(re.compile(r"paints every frame"))
+    _shot(page, "player-rate")
     every = page.evaluate("() => window.__glimpsePlayer.rate.every")
     assert every is not None and every > 0
     offered_fps = 200 / 2**every

@@ -104,7 +104,7 @@ def timeline_figure(timeline: api.VideoTimeline, title: str) -> go.Figure:
         title=title,
         height=380 + 18 * max(0, len(order) - 2),
         barmode="overlay",
-        margin={"l": 10, "r": 10, "t": 50, "b": 30},
+        margin={"l": 90, "r": 10, "t": 50, "b": 30},  # room for the lane names
         legend={"orientation": "h", "y": -0.15},
     )
     fig.update_xaxes(title_text="frame number", row=2, col=1)
