@@ -384,15 +384,24 @@ def annotator_names(session: Session) -> list[str]:
     return sorted(set(session.scalars(select(Annotation.annotator).distinct())))
 
 
-def clip_names(session: Session, clip_ids: Sequence[int]) -> dict[int, str]:
-    """``dataset/subject/clip`` of each id."""
-    rows = session.execute(
+def clip_names(session: Session, clip_ids: Sequence[int] | None = None) -> dict[int, str]:
+    """``dataset/subject/clip`` of each id (of every clip, in id order, when ``clip_ids`` is None)."""
+    stmt = (
         select(Clip.id, Dataset.name, Subject.code, Clip.name)
         .join(Dataset, Dataset.id == Clip.dataset_id)
         .join(Subject, Subject.id == Clip.subject_id)
-        .where(Clip.id.in_([int(c) for c in clip_ids]))
-    ).all()
-    return {cid: f"{ds}/{sub}/{name}" for cid, ds, sub, name in rows}
+        .order_by(Clip.id)
+    )
+    if clip_ids is not None:
+        stmt = stmt.where(Clip.id.in_([int(c) for c in clip_ids]))
+    return {cid: f"{ds}/{sub}/{name}" for cid, ds, sub, name in session.execute(stmt)}
+
+
+def clip_stamp(session: Session) -> tuple[int, int]:
+    """(number of clips, highest clip id): changes when clips are added or deleted, so a page can keep
+    its clip list cached until then (one indexed aggregate, a millisecond)."""
+    count, top = session.execute(select(func.count(Clip.id), func.max(Clip.id))).one()
+    return int(count or 0), int(top or 0)
 
 
 def frame_path(session: Session, clip_id: int, number: int) -> str | None:

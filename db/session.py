@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -67,10 +68,14 @@ def upgrade(engine: Engine) -> None:
         command.upgrade(cfg, "head")
 
 
+_UPGRADE_LOCK = threading.Lock()
+
+
 @lru_cache(maxsize=8)
 def _factory(url: str) -> sessionmaker[Session]:
     engine = make_engine(url)
-    upgrade(engine)
+    with _UPGRADE_LOCK:  # Alembic's context is process-global: two threads migrating at once break it
+        upgrade(engine)
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 

@@ -22,6 +22,7 @@ from db.queries import add_interval, recording_stats
 from db.schema import Artifact, Clip, Dataset, Metric, Run
 from engine.errors import GlimpseError
 from engine.paths import glimpse_home, resolve_within
+from engine.spotting.curves import threshold
 from engine.spotting.intervals import Interval, read_intervals_csv
 from engine.spotting.metrics import DEFAULT_MATCHING, Outcome, evaluate_spotting
 from engine.spotting.run import RUN_KIND
@@ -69,6 +70,23 @@ class VideoTimeline:
     frames: np.ndarray = field(repr=False)
     curve: np.ndarray = field(repr=False)
     items: tuple[TimelineItem, ...] = ()
+    thresholds: dict[str, float] = field(default_factory=dict)  # interval type → cut on ``curve``
+
+
+def curve_thresholds(chosen: dict[str, Any], curve: np.ndarray) -> dict[str, float]:
+    """Where the method cut the plotted curve, per interval type, from what it chose on the video's
+    training subjects (metrics.json ``folds``): a probability threshold ``tau`` as it is; a baseline's
+    ``p`` as mean + p·(max − mean) of this video's curve — for micro only, since the curve plotted is
+    the micro half-window's (a macro cut lies on another curve)."""
+    out: dict[str, float] = {}
+    for kind, params in chosen.items():
+        if not isinstance(params, dict):
+            continue
+        if params.get("tau") is not None:
+            out[kind] = float(params["tau"])
+        elif params.get("p") is not None and kind == "micro" and len(curve):
+            out[kind] = threshold(curve, float(params["p"]))
+    return out
 
 
 def _info(run: Run, f1: float | None) -> SpotRunInfo:
@@ -166,14 +184,17 @@ def video_timeline(session: Session, run_id: str, clip_id: int) -> VideoTimeline
                     lane, o.result, interval.onset, interval.offset, interval.type, apex, score, o.iou
                 )
             )
+    subject = clip.subject.code if clip is not None else ""
+    curve = curves[f"curve_{clip_id}"]
     return VideoTimeline(
         clip_id,
         video,
-        clip.subject.code if clip is not None else "",
+        subject,
         float(clip.fps or 0.0) if clip is not None else 0.0,
         curves[f"frames_{clip_id}"],
-        curves[f"curve_{clip_id}"],
+        curve,
         tuple(sorted(items, key=lambda i: (i.onset, i.lane))),
+        curve_thresholds(detail.metrics.get("folds", {}).get(subject, {}), curve),
     )
 
 
