@@ -1,5 +1,6 @@
 """Annotate page: the browser player with keyboard marking (I/A/O, Enter saves), every annotator's
-track on its timeline, apex suggestion, the clip's annotations (agreement lives on Review, so coding stays blind).
+track on its timeline, apex suggestion, the clip's annotations (agreement lives on Review: coding
+stays blind).
 
 ``/annotate?clip=<id>`` opens that clip (Clips, Results and Compare link here); ``&view=frames``
 shows the raw frames instead of the face crops. The marks typed in the
