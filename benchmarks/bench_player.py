@@ -87,14 +87,15 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_app(home: Path) -> tuple[subprocess.Popen, str]:
+def start_app(home: Path, cwd: Path = ROOT) -> tuple[subprocess.Popen, str]:
+    """``streamlit run`` of the tree at ``cwd`` on a free 127.0.0.1 port, on the catalog in ``home``."""
     env = {**os.environ, "GLIMPSE_HOME": str(home), "GLIMPSE_DB_URL": f"sqlite:///{home / 'catalog.sqlite'}"}
     port = _free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
          "--server.fileWatcherType", "none"],
-        env=env, cwd=ROOT, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env=env, cwd=cwd, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     for _ in range(300):

@@ -44,3 +44,27 @@ class AnnotationConflict(GlimpseError):
 
 class NotAllowed(GlimpseError):
     """The signed-in person's role (or a missing assignment) does not allow this; nothing was written."""
+
+
+class CatalogFault(GlimpseError):
+    """The catalog could not answer for a reason outside the request: busy, unreachable or out of space.
+
+    ``transient`` faults (busy, unreachable) may be retried: the same call can succeed a moment later;
+    a full disk needs the user to free space first.
+    """
+
+    transient = True
+
+
+class CatalogBusy(CatalogFault):
+    """SQLite's write lock stayed with another process longer than Glimpse waits for it."""
+
+
+class CatalogUnreachable(CatalogFault):
+    """The database server closed the connection or refuses new ones (restarting, stopped, network)."""
+
+
+class NoSpace(CatalogFault):
+    """No space left on a device Glimpse writes to (the catalog's, the data home's, a run's folder)."""
+
+    transient = False

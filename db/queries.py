@@ -230,6 +230,18 @@ def clips_for_training(session: Session, dataset_names: Sequence[str], labels: S
     return list(session.scalars(stmt))
 
 
+def dataset_clips(session: Session, dataset_names: Sequence[str]) -> list[Clip]:
+    """Every present short clip (not a recording) of the named datasets, labelled or not, in the order of
+    ``clips_for_training``: what a label source other than the release's may label."""
+    stmt = (
+        select(Clip)
+        .join(Dataset, Dataset.id == Clip.dataset_id)
+        .where(Dataset.name.in_(list(dataset_names)), Clip.kind != RECORDING, CLIP_PRESENT)
+        .order_by(Dataset.name, Clip.id)
+    )
+    return list(session.scalars(stmt))
+
+
 def catalog_snapshot(session: Session) -> str:
     """A short hash of what training could see: dataset names, present clips' ids and labels, latest
     annotation time (a clip going missing changes it)."""
@@ -373,15 +385,24 @@ def annotator_names(session: Session) -> list[str]:
     return sorted(set(session.scalars(select(Annotation.annotator).distinct())))
 
 
-def clip_names(session: Session, clip_ids: Sequence[int]) -> dict[int, str]:
-    """``dataset/subject/clip`` of each id."""
-    rows = session.execute(
+def clip_names(session: Session, clip_ids: Sequence[int] | None = None) -> dict[int, str]:
+    """``dataset/subject/clip`` of each id (of every clip, in id order, when ``clip_ids`` is None)."""
+    stmt = (
         select(Clip.id, Dataset.name, Subject.code, Clip.name)
         .join(Dataset, Dataset.id == Clip.dataset_id)
         .join(Subject, Subject.id == Clip.subject_id)
-        .where(Clip.id.in_([int(c) for c in clip_ids]))
-    ).all()
-    return {cid: f"{ds}/{sub}/{name}" for cid, ds, sub, name in rows}
+        .order_by(Clip.id)
+    )
+    if clip_ids is not None:
+        stmt = stmt.where(Clip.id.in_([int(c) for c in clip_ids]))
+    return {cid: f"{ds}/{sub}/{name}" for cid, ds, sub, name in session.execute(stmt)}
+
+
+def clip_stamp(session: Session) -> tuple[int, int]:
+    """(number of clips, highest clip id): changes when clips are added or deleted, so a page can keep
+    its clip list cached until then (one indexed aggregate, a millisecond)."""
+    count, top = session.execute(select(func.count(Clip.id), func.max(Clip.id))).one()
+    return int(count or 0), int(top or 0)
 
 
 def frame_path(session: Session, clip_id: int, number: int) -> str | None:
@@ -395,6 +416,16 @@ def annotations_of(session: Session, dataset: str | None = None) -> list[Annotat
     if dataset:
         query = query.join(Clip).join(Dataset).where(Dataset.name == dataset)
     return list(session.scalars(query))
+
+
+def annotations_with_rates(
+    session: Session, dataset: str | None = None
+) -> list[tuple[Annotation, float | None]]:
+    """Every annotation (optionally of one dataset's clips) with its clip's frame rate, in id order."""
+    query = select(Annotation, Clip.fps).join(Clip, Clip.id == Annotation.clip_id).order_by(Annotation.id)
+    if dataset:
+        query = query.join(Dataset, Dataset.id == Clip.dataset_id).where(Dataset.name == dataset)
+    return [(annotation, fps) for annotation, fps in session.execute(query).all()]
 
 
 # ---------------------------------------------------------------- runs, metrics, predictions, artefacts
@@ -441,6 +472,27 @@ def run_predictions(session: Session, run_id: str) -> list[tuple[str, str, str]]
         select(Prediction.truth, Prediction.predicted, Prediction.fold).where(Prediction.run_id == run_id)
     )
     return [tuple(r) for r in rows]  # type: ignore[misc]
+
+
+def predictions_of(session: Session, run_id: str) -> list[Prediction]:
+    """Every stored prediction of a run, by clip id (read-only: a finished run's results never change)."""
+    return list(
+        session.scalars(select(Prediction).where(Prediction.run_id == run_id).order_by(Prediction.clip_id))
+    )
+
+
+def labels_of_clips(session: Session, clip_ids: Sequence[int]) -> dict[int, str | None]:
+    """clip id → its release label (the clip row's)."""
+    rows = session.execute(select(Clip.id, Clip.label).where(Clip.id.in_(list(clip_ids))))
+    return {int(clip_id): label for clip_id, label in rows}
+
+
+def annotations_on(session: Session, clip_ids: Sequence[int]) -> list[Annotation]:
+    """Every annotation of the given clips, in id order."""
+    ids = list(clip_ids)
+    return list(
+        session.scalars(select(Annotation).where(Annotation.clip_id.in_(ids)).order_by(Annotation.id))
+    )
 
 
 def cell_predictions(session: Session, run_id: str, truth: str, predicted: str) -> list[tuple[Any, ...]]:
@@ -545,6 +597,29 @@ def dataset_intervals(
         .order_by(Clip.id, Interval.onset, Interval.id)
     )
     return [(clip, interval) for clip, interval in session.execute(stmt).tuples()]
+
+
+def find_dataset(session: Session, name: str) -> Dataset | None:
+    return session.scalar(select(Dataset).where(Dataset.name == name))
+
+
+def find_subject(session: Session, dataset_id: int, code: str) -> Subject | None:
+    return session.scalar(select(Subject).where(Subject.dataset_id == dataset_id, Subject.code == code))
+
+
+def find_clip(session: Session, dataset_id: int, subject_id: int, name: str) -> Clip | None:
+    stmt = select(Clip).where(Clip.dataset_id == dataset_id, Clip.subject_id == subject_id, Clip.name == name)
+    return session.scalar(stmt)
+
+
+def intervals_accepted_from(session: Session, spot_run_id: str) -> list[Interval]:
+    """The intervals users accepted from one spotting run (their provenance names it), in id order."""
+    stmt = select(Interval).where(Interval.annotator != SOURCE_ANNOTATOR, Interval.provenance.is_not(None))
+    return [
+        i
+        for i in session.scalars(stmt.order_by(Interval.id))
+        if (i.provenance or {}).get("run") == spot_run_id
+    ]
 
 
 def recording_stats(session: Session) -> dict[int, dict[str, Any]]:

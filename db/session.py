@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -13,7 +14,16 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
-SQLITE_BUSY_TIMEOUT_MS = 30_000
+SQLITE_BUSY_ENV = (
+    "GLIMPSE_SQLITE_BUSY_S"  # how long a write waits for SQLite's lock (SQLite retries meanwhile)
+)
+SQLITE_BUSY_DEFAULT_S = 30.0
+
+
+def sqlite_busy_timeout_s() -> float:
+    """How long a write waits for another process's SQLite write lock before it gives up: SQLite's busy
+    handler retries the lock, sleeping between tries, for this long (``GLIMPSE_SQLITE_BUSY_S``)."""
+    return float(os.environ.get(SQLITE_BUSY_ENV, SQLITE_BUSY_DEFAULT_S))
 
 
 def default_url(home: Path | None = None) -> str:
@@ -30,7 +40,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:  # DB-API obje
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute(f"PRAGMA busy_timeout={int(sqlite_busy_timeout_s() * 1000)}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
@@ -38,7 +48,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:  # DB-API obje
 def make_engine(url: str | None = None) -> Engine:
     url = url or default_url()
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        engine = create_engine(url, connect_args={"timeout": sqlite_busy_timeout_s()})
         event.listen(engine, "connect", _sqlite_pragmas)
     else:
         engine = create_engine(url, pool_pre_ping=True)
@@ -58,10 +68,14 @@ def upgrade(engine: Engine) -> None:
         command.upgrade(cfg, "head")
 
 
+_UPGRADE_LOCK = threading.Lock()
+
+
 @lru_cache(maxsize=8)
 def _factory(url: str) -> sessionmaker[Session]:
     engine = make_engine(url)
-    upgrade(engine)
+    with _UPGRADE_LOCK:  # Alembic's context is process-global: two threads migrating at once break it
+        upgrade(engine)
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 

@@ -7,6 +7,8 @@ bottom of the engine (it imports nothing), where every subpackage may reach it.
 
 from __future__ import annotations
 
+import re
+
 # MEGC 2019's three micro-expression classes (stage 3), in the order every matrix and score uses.
 LABELS_ME = ("negative", "positive", "surprise")
 # Stage 2's four macro-expression classes: the three ME classes plus neutral.
@@ -30,3 +32,14 @@ CASME2_5_CLASSES = ("happiness", "surprise", "disgust", "repression", "others")
 # The FACS action units datasets code (and the synthetic corpus renders); "L"/"R" prefix = one side.
 FACS_AUS = (1, 2, 4, 5, 6, 7, 9, 10, 12, 14, 15, 17, 20, 23, 24, 25, 26, 45)
 AU_CHOICES = tuple(f"{side}{au}" for au in FACS_AUS for side in ("", "L", "R"))
+
+
+def action_unit_numbers(coded: str) -> frozenset[int]:
+    """The AU numbers of a coded string ("1+R12", "AU4+L10", "12B"), side and intensity dropped.
+
+    Why numbers only: FACS reliability (and CASME II's ratio) scores whether the same AUs were seen;
+    laterality and intensity are scored separately. Tokens without a number ("?", "") are ignored.
+    """
+    return frozenset(
+        int(m.group()) for token in re.split(r"[+,;/\s]+", coded or "") if (m := re.search(r"\d+", token))
+    )

@@ -51,6 +51,9 @@ class ClipInfo:
     subject: str  # "<dataset>/<subject code>", unique across datasets
     dataset: str
     label: str
+    # the (onset, apex, offset) a label source other than the release's marks (None inside = not coded);
+    # None = the clip's own coding, so the release's runs read exactly what they always read
+    marks: tuple[int | None, int | None, int | None] | None = None
 
 
 @dataclass(frozen=True)

@@ -61,6 +61,18 @@ class PostgresCluster:
     def url(self, database: str) -> str:
         return f"postgresql+psycopg://{PG_USER}@127.0.0.1:{self.port}/{database}"
 
+    def _pg_ctl(self, *args: str | Path, check: bool = True) -> None:
+        command = _as_postgres(PG_BIN / "pg_ctl", "-D", self.root / "data", *args)
+        subprocess.run(command, check=check, capture_output=True)
+
+    def start(self) -> None:
+        options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c max_connections=300"
+        self._pg_ctl("-o", options + " -c fsync=off", "-l", self.root / "server.log", "-w", "start")
+
+    def stop(self, mode: str = "fast") -> None:
+        """``pg_ctl stop -m MODE``: fast ends every session (clients see AdminShutdown), closes the port."""
+        self._pg_ctl("-m", mode, "-w", "stop", check=False)
+
     def new_database(self) -> str:
         name = f"glimpse_test_{next(self._names)}"
         admin = create_engine(self.url("postgres"), isolation_level="AUTOCOMMIT")
@@ -82,33 +94,48 @@ def _as_postgres(*command: str | Path) -> list[str]:
     return ["runuser", "-u", PG_USER, "--", *args] if os.geteuid() == 0 else args
 
 
-@pytest.fixture(scope="session")
-def pg_cluster() -> Iterator[PostgresCluster]:
-    """Start a PostgreSQL 15 cluster for this test session; stop and delete it afterwards."""
+def _start_cluster() -> PostgresCluster:
+    """initdb a cluster into a temp dir and start it on a free loopback port (as ``postgres`` when root)."""
     initdb = PG_BIN / "initdb"
     if not initdb.exists():
         pytest.skip(f"PostgreSQL tests need {initdb} (Debian package postgresql-15); it is absent here")
     root = Path(tempfile.mkdtemp(prefix="glimpse-pg-"))
     if os.geteuid() == 0:
         shutil.chown(root, PG_USER, PG_USER)
-    data, port = root / "data", _free_port()
+    port = _free_port()
     subprocess.run(
-        _as_postgres(initdb, "-D", data, "-U", PG_USER, "--auth=trust", "-E", "UTF8", "--no-sync"),
+        _as_postgres(initdb, "-D", root / "data", "-U", PG_USER, "--auth=trust", "-E", "UTF8", "--no-sync"),
         check=True,
         capture_output=True,
     )
-    options = f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off"
-    pg_ctl = PG_BIN / "pg_ctl"
-    subprocess.run(
-        _as_postgres(pg_ctl, "-D", data, "-o", options, "-l", root / "server.log", "-w", "start"),
-        check=True,
-        capture_output=True,
-    )
+    cluster = PostgresCluster(root=root, port=port, _names=itertools.count())
+    cluster.start()
+    return cluster
+
+
+def _remove_cluster(cluster: PostgresCluster) -> None:
+    cluster.stop("immediate")
+    shutil.rmtree(cluster.root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[PostgresCluster]:
+    """Start a PostgreSQL 15 cluster for this test session; stop and delete it afterwards."""
+    cluster = _start_cluster()
     try:
-        yield PostgresCluster(root=root, port=port, _names=itertools.count())
+        yield cluster
     finally:
-        subprocess.run(_as_postgres(pg_ctl, "-D", data, "-m", "immediate", "-w", "stop"), capture_output=True)
-        shutil.rmtree(root, ignore_errors=True)
+        _remove_cluster(cluster)
+
+
+@pytest.fixture()
+def own_pg_cluster() -> Iterator[PostgresCluster]:
+    """A cluster of this test's own, which it may stop and restart (the shared one must stay up)."""
+    cluster = _start_cluster()
+    try:
+        yield cluster
+    finally:
+        _remove_cluster(cluster)
 
 
 @pytest.fixture(params=BACKENDS)

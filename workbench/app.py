@@ -11,7 +11,18 @@ import streamlit as st
 
 from engine import api
 from workbench import identity, state
-from workbench.pages import clips, coders, compare, datasets, results, review, spotting, train, trajectories
+from workbench.pages import (
+    clips,
+    code_next,
+    coders,
+    compare,
+    datasets,
+    results,
+    review,
+    spotting,
+    train,
+    trajectories,
+)
 from workbench.pages.links import annotate_page
 
 
@@ -25,6 +36,7 @@ def _pages() -> dict[str, st.Page]:
         st.Page(clips.render, title="Clips", icon=":material/movie:", url_path="clips"),
         annotate_page(),
         st.Page(review.render, title="Review", icon=":material/rule:", url_path="review"),
+        st.Page(code_next.render, title="Code next", icon=":material/low_priority:", url_path="code-next"),
         st.Page(train.render, title="Train", icon=":material/model_training:", url_path="train"),
         st.Page(results.render, title="Results", icon=":material/bar_chart:", url_path="results"),
         st.Page(compare.render, title="Compare", icon=":material/compare:", url_path="compare"),

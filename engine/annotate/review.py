@@ -3,8 +3,10 @@ reviewer makes from them (adopting one coding, or merging them).
 
 Why rank: a reviewer's time goes to the worst clips first. A clip's disagreement is read off its
 codings pairwise: different labels first, then the worst onset–offset IoU, then the largest apex
-distance. A merge takes the median of each mark (robust to one outlying coder) and the majority emotion;
-who merged or adopted what, and when, goes into the consensus row's provenance note.
+distance. A merge takes the median of each mark (robust to one outlying coder) and the majority emotion.
+The adjudicator is recorded (the decision's ``adjudicator``, the row's ``updated_by`` and provenance);
+the release's own coding (annotator ``source``) is never merged or adopted unless the reviewer asks
+(``include_source``): a consensus of the coders must not silently lean on the coding they were checking.
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import combinations
 from statistics import median
+from typing import Any
 
+from db.schema import SOURCE_ANNOTATOR
 from engine.annotate.agreement import CONSENSUS, Coding, coding_apex_distance, coding_iou
 from engine.errors import GlimpseError
 
@@ -63,7 +67,22 @@ class Consensus:
     offset: int | None
     emotion: str
     action_units: str
-    provenance: str
+    provenance: str  # the sentence saved as the consensus row's note
+    adjudicator: str = ""
+    method: str = ""  # "adopt" | "merge"
+    coders: tuple[str, ...] = ()  # whose codings it was made from
+    at: str = ""  # when, "YYYY-MM-DD HH:MM UTC"
+
+    def record(self) -> dict[str, Any]:
+        """The consensus row's structured provenance: who decided, how, from whom, when."""
+        return {
+            "kind": "consensus",
+            "adjudicator": self.adjudicator,
+            "method": self.method,
+            "coders": list(self.coders),
+            "includes_source": SOURCE_ANNOTATOR in self.coders,
+            "at": self.at,
+        }
 
 
 def _pairs(codings: Sequence[Coding]) -> tuple[float | None, int | None]:
@@ -99,25 +118,39 @@ def disagreements(codings: Iterable[FullCoding], min_annotators: int = 2) -> lis
     return sorted(out, key=lambda d: (d.rank_key(), -d.clip_id), reverse=True)
 
 
-def _stamp(reviewer: str, now: datetime | None) -> str:
-    reviewer = reviewer.strip()
-    if not reviewer:
-        raise GlimpseError("the reviewer's name is empty", hint="type your name in the Annotator field")
-    when = (now or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M UTC")
-    return f"by {reviewer} at {when}"
+def _adjudicator(adjudicator: str) -> str:
+    name = adjudicator.strip()
+    if not name:
+        raise GlimpseError("the adjudicator's name is empty", hint="type your name in the Annotator field")
+    return name
 
 
-def adopt(coding: FullCoding, reviewer: str, now: datetime | None = None) -> Consensus:
-    """The consensus is one annotator's coding as it stands."""
+def _when(now: datetime | None) -> str:
+    return (now or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def adopt(
+    coding: FullCoding, adjudicator: str, now: datetime | None = None, *, include_source: bool = False
+) -> Consensus:
+    """The consensus is one annotator's coding as it stands (the release's only with ``include_source``)."""
     if coding.annotator == CONSENSUS:
         raise GlimpseError("pick an annotator's coding to adopt, not the consensus itself")
+    if coding.annotator == SOURCE_ANNOTATOR and not include_source:
+        raise GlimpseError(
+            "adopting the release's coding (source) was not asked for", hint="tick 'include source' first"
+        )
+    name, when = _adjudicator(adjudicator), _when(now)
     return Consensus(
         coding.onset,
         coding.apex,
         coding.offset,
         coding.emotion,
         coding.action_units,
-        f"adopted {coding.annotator}'s coding {_stamp(reviewer, now)}",
+        f"adopted {coding.annotator}'s coding by {name} at {when}",
+        adjudicator=name,
+        method="adopt",
+        coders=(coding.annotator,),
+        at=when,
     )
 
 
@@ -126,11 +159,23 @@ def _median(values: list[int | None]) -> int | None:
     return int(round(median(known))) if known else None
 
 
-def merge(codings: Sequence[FullCoding], reviewer: str, now: datetime | None = None) -> Consensus:
-    """Median of each mark, majority emotion (ties: the first coder's, by name), union-majority AUs."""
-    coders = sorted((c for c in codings if c.annotator != CONSENSUS), key=lambda c: c.annotator)
+def merge(
+    codings: Sequence[FullCoding],
+    adjudicator: str,
+    now: datetime | None = None,
+    *,
+    include_source: bool = False,
+) -> Consensus:
+    """Median of each mark, majority emotion (ties: the first coder's, by name), union-majority AUs.
+
+    The coders are every annotator but the consensus and, unless ``include_source``, the release.
+    """
+    left_out = {CONSENSUS} if include_source else {CONSENSUS, SOURCE_ANNOTATOR}
+    coders = sorted((c for c in codings if c.annotator not in left_out), key=lambda c: c.annotator)
     if len(coders) < 2:
-        raise GlimpseError("merging needs at least two annotators' codings", hint="adopt the one coding")
+        hint = "adopt the one coding" + ("" if include_source else ", or include source")
+        raise GlimpseError(f"merging needs at least two coders' codings, got {len(coders)}", hint=hint)
+    name, when = _adjudicator(adjudicator), _when(now)
     onset = _median([c.onset for c in coders])
     apex = _median([c.apex for c in coders])
     offset = _median([c.offset for c in coders])
@@ -140,14 +185,18 @@ def merge(codings: Sequence[FullCoding], reviewer: str, now: datetime | None = N
     emotion = max(emotions, key=lambda e: (emotions[e], -[c.emotion for c in coders].index(e)), default="")
     au_votes = Counter(au for c in coders for au in {a for a in c.action_units.split("+") if a})
     aus = "+".join(sorted((au for au, n in au_votes.items() if n * 2 > len(coders)), key=_au_order))
-    names = ", ".join(c.annotator for c in coders)
+    names = tuple(c.annotator for c in coders)
     return Consensus(
         onset,
         apex,
         offset,
         emotion,
         aus,
-        f"merged {names} (median marks, majority emotion) {_stamp(reviewer, now)}",
+        f"merged {', '.join(names)} (median marks, majority emotion) by {name} at {when}",
+        adjudicator=name,
+        method="merge",
+        coders=names,
+        at=when,
     )
 
 

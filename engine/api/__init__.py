@@ -8,6 +8,7 @@ tables). This ``__init__`` re-exports the public names, so ``from engine import 
 the one way the pages call the engine.
 """
 
+from engine.annotate.sources import LABEL_SOURCE_KINDS
 from engine.api.access import PERMISSIONS, ROLES, Actor, local_actor, sign_in
 from engine.api.annotation_versions import (
     AnnotationConflict,
@@ -18,10 +19,16 @@ from engine.api.annotation_versions import (
     save_marks,
 )
 from engine.api.annotations import (
+    MIN_CLIPS,
+    FacsAgreement,
+    Statistic,
     agreement,
+    agreement_csv,
     annotators,
     clip_annotations,
     codings,
+    default_tolerance,
+    export_agreement,
     save_annotation,
     suggest_apex,
     suggest_apex_from_features,
@@ -42,9 +49,18 @@ from engine.api.catalog import (
     DatasetSummary,
     clip_detail,
     clip_names,
+    clip_stamp,
     clips,
     datasets,
     filter_options,
+)
+from engine.api.code_next import (
+    CODE_NEXT_COLUMNS,
+    CodeNextItem,
+    QueueWeights,
+    assign_code_next,
+    code_next,
+    code_next_table,
 )
 from engine.api.comparison import Comparison, compare, comparison_document, paired_tests
 from engine.api.frames import DifferenceImage, FaceCrops, difference_image, face_crops, frame_image, landmarks
@@ -53,15 +69,25 @@ from engine.api.jobs import (
     JobStatus,
     TrainingDefaults,
     cancel_job,
+    data_roots,
     enqueue_job,
     ensure_worker,
     job_logs,
     job_status,
     protocols,
     recent_jobs,
+    submit_training,
     synth_params,
     training_defaults,
 )
+from engine.api.labels import (
+    RESCORE_COLUMNS,
+    RunScore,
+    label_sources,
+    rescore_run,
+    rescore_table,
+)
+from engine.api.magnify import MAGNIFY_METHODS, MagnifyConfig, magnified_window
 from engine.api.people import PersonInfo, list_people, put_person, remove_person
 from engine.api.player import (
     CROPS_MAX_FRAMES,
@@ -78,6 +104,7 @@ from engine.api.registries import VariantInfo, dataset_formats, variants
 from engine.api.results import RunDetail, RunInfo, ablations, cell_clips, run_detail, run_info, runs
 from engine.api.review import (
     CONSENSUS,
+    SOURCE_ANNOTATOR,
     Consensus,
     Disagreement,
     FullCoding,
@@ -97,6 +124,7 @@ from engine.api.spotting import (
     long_video_datasets,
     spot_methods,
     spot_run_detail,
+    spotted_clips,
     spotting_runs,
     submit_spotting,
     video_timeline,
@@ -137,6 +165,7 @@ __all__ = [
     "CONSENSUS",
     "CROPS_MAX_FRAMES",
     "SOURCES",
+    "SOURCE_ANNOTATOR",
     "Consensus",
     "Disagreement",
     "FrameWindow",
@@ -175,6 +204,15 @@ __all__ = [
     "ablations",
     "accept_spot",
     "agreement",
+    "MAGNIFY_METHODS",
+    "MagnifyConfig",
+    "magnified_window",
+    "export_agreement",
+    "default_tolerance",
+    "agreement_csv",
+    "Statistic",
+    "FacsAgreement",
+    "MIN_CLIPS",
     "clip_annotations",
     "annotators",
     "cancel_job",
@@ -182,6 +220,7 @@ __all__ = [
     "cell_clips",
     "clip_detail",
     "clip_names",
+    "clip_stamp",
     "clips",
     "codings",
     "compare",
@@ -189,6 +228,7 @@ __all__ = [
     "dataset_formats",
     "datasets",
     "difference_image",
+    "data_roots",
     "enqueue_job",
     "ensure_worker",
     "face_crops",
@@ -220,4 +260,20 @@ __all__ = [
     "trajectory_runs",
     "variants",
     "video_timeline",
+]
+__all__ += [  # label sources (issue 19): which codings exist, a run re-scored against one
+    "LABEL_SOURCE_KINDS",
+    "RESCORE_COLUMNS",
+    "RunScore",
+    "label_sources",
+    "rescore_run",
+    "rescore_table",
+    "submit_training",
+    "CODE_NEXT_COLUMNS",
+    "CodeNextItem",
+    "QueueWeights",
+    "assign_code_next",
+    "code_next",
+    "code_next_table",
+    "spotted_clips",
 ]

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from db.faults import faults_as_errors
 from engine.annotate.store import Marks, OpenedAnnotation, SavedAnnotation, opened, save
 from engine.api.access import Actor, require_clip
 from engine.api.session import get_clip, get_session
@@ -71,7 +72,8 @@ def save_as(
         dataset_format = get_clip(session, clip_id).dataset.format
     if label is None and marks.emotion:
         label = megc_label(dataset_format, marks.emotion)
-    return save(
-        clip_id, annotator, marks, opened_version, overwrite=overwrite, label=label, saved_by=actor.name,
-        provenance=provenance, check=check,
-    )  # fmt: skip
+    with faults_as_errors():  # a busy catalog: one sentence the page shows, the user's marks kept
+        return save(
+            clip_id, annotator, marks, opened_version, overwrite=overwrite, label=label, saved_by=actor.name,
+            provenance=provenance, check=check,
+        )  # fmt: skip

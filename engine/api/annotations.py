@@ -1,18 +1,46 @@
 """Annotations: every annotator's coding of a clip (as the viewer may see it), saving one's own,
-inter-annotator agreement (kappa) and apex suggestions."""
+FACS-grade agreement between coders (the table Review shows and exports, over the codings the viewer may
+see) and apex suggestions."""
+
+from collections.abc import Sequence
+from pathlib import Path
 
 import pandas as pd
 
 from db import queries
-from engine.annotate.agreement import AgreementReport, Coding, agreement_report
+from engine.annotate.agreement import Coding
 from engine.annotate.apex import ApexSuggestion, suggest_from_features, suggest_from_frames
+from engine.annotate.facs_agreement import (
+    MIN_CLIPS,
+    FacsAgreement,
+    Statistic,
+    agreement_csv,
+    default_tolerance,
+    facs_agreement,
+    write_agreement_csv,
+)
 from engine.api.access import Actor, current, require_clip, visible
 from engine.api.annotation_versions import Marks, save_marks
 from engine.api.catalog import clip_detail
 from engine.api.frames import face_crops
 from engine.api.session import get_session
 from engine.api.trajectories import trajectories
-from engine.errors import GlimpseError
+
+__all__ = [
+    "MIN_CLIPS",
+    "FacsAgreement",
+    "Statistic",
+    "agreement",
+    "agreement_csv",
+    "annotators",
+    "clip_annotations",
+    "codings",
+    "default_tolerance",
+    "export_agreement",
+    "save_annotation",
+    "suggest_apex",
+    "suggest_apex_from_features",
+]
 
 ANNOTATION_COLUMNS = ["annotator", "onset", "apex", "offset", "action_units", "emotion", "label", "updated"]
 
@@ -58,23 +86,39 @@ def save_annotation(
 
 
 def codings(viewer: Actor, dataset: str | None = None) -> list[Coding]:
-    """The annotations ``viewer`` may see as agreement inputs (optionally of one dataset)."""
+    """The annotations ``viewer`` may see as agreement inputs, with their clip's frame rate (optionally
+    of one dataset): a coder in an open blind assignment gets only their own codings of its clips."""
     with get_session() as session:
         fresh = current(session, viewer)
         return [
-            Coding(a.clip_id, a.annotator, a.label, a.onset, a.apex, a.offset)
-            for a in queries.annotations_of(session, dataset)
+            Coding(a.clip_id, a.annotator, a.label, a.onset, a.apex, a.offset, a.action_units or "", fps)
+            for a, fps in queries.annotations_with_rates(session, dataset)
             if visible(session, fresh, a.clip_id, a.annotator)
         ]
 
 
 def agreement(
-    viewer: Actor, annotator_a: str, annotator_b: str, dataset: str | None = None
-) -> AgreementReport:
-    """Cohen's kappa, apex distance and IoU of two annotators; Fleiss' kappa over clips with >= 3."""
-    if annotator_a == annotator_b:
-        raise GlimpseError("pick two different annotators")
-    return agreement_report(codings(viewer, dataset), annotator_a, annotator_b)
+    viewer: Actor,
+    coders: Sequence[str] | None = None,
+    dataset: str | None = None,
+    tolerance_frames: int | None = None,
+) -> FacsAgreement:
+    """FACS-grade agreement of ``coders`` (default: every annotator but the consensus), per pair and
+    overall, over the codings ``viewer`` may see: AU ratio, per-AU Cohen's κ, onset/apex/offset within
+    ±N frames (None: ±25 ms at each clip's frame rate), Krippendorff's α of labels; each with its clip
+    count, "n/a" below its minimum."""
+    return facs_agreement(codings(viewer, dataset), coders, tolerance_frames)
+
+
+def export_agreement(
+    viewer: Actor,
+    path: Path,
+    coders: Sequence[str] | None = None,
+    dataset: str | None = None,
+    tolerance_frames: int | None = None,
+) -> Path:
+    """Write ``agreement(...)`` as CSV to ``path`` (whole or not at all); the path written."""
+    return write_agreement_csv(agreement(viewer, coders, dataset, tolerance_frames), path)
 
 
 def suggest_apex(viewer: Actor, clip_id: int) -> ApexSuggestion:

@@ -136,10 +136,16 @@ def filter_options() -> ClipFilterOptions:
         )
 
 
-def clip_names(clip_ids: Sequence[int]) -> dict[int, str]:
-    """``dataset/subject/clip`` of each id (for pickers)."""
+def clip_names(clip_ids: Sequence[int] | None = None) -> dict[int, str]:
+    """``dataset/subject/clip`` of each id (for pickers); of every clip, in id order, without ids."""
     with get_session() as session:
         return queries.clip_names(session, clip_ids)
+
+
+def clip_stamp() -> tuple[int, int]:
+    """(number of clips, highest id): what a page keys its cached clip list on."""
+    with get_session() as session:
+        return queries.clip_stamp(session)
 
 
 def clip_detail(clip_id: int, viewer: Actor) -> ClipDetail:

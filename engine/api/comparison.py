@@ -83,9 +83,7 @@ def compare(run_ids: Sequence[str] | None = None, ablation_id: str | None = None
     if not chosen:
         raise GlimpseError("no runs to compare", hint="pick an ablation or some runs")
     group = {
-        r.id: (r.variant or r.name or r.id)
-        + ("" if not ablation_id or r.id in in_ablation else f" · {r.id[-6:]}")
-        for r in chosen
+        r.id: r.arm + ("" if not ablation_id or r.id in in_ablation else f" · {r.id[-6:]}") for r in chosen
     }
     document = comparison_document(ablation_id) if ablation_id else None
     written = [v for v in (document or {}).get("variants", {}) if v in set(group.values())]

@@ -14,8 +14,11 @@ from db.schema import JOB_FINAL_STATES, Job
 from engine.api.access import Actor, require
 from engine.api.session import get_session
 from engine.jobs import queue, service, worker
+from engine.paths import data_roots as configured_data_roots
+from engine.paths import require_data_root
 from engine.synth.config import SynthConfig
 from engine.train.config import PROTOCOLS, AblationConfig
+from engine.train.requests import build_request
 
 # job kinds that add datasets to the catalog need the admin's "ingest"; every other kind "launch_job"
 JOB_ACTIONS = {"ingest": "ingest", "synth": "ingest"}
@@ -85,10 +88,50 @@ def enqueue_job(actor: Actor, kind: str, params: Mapping[str, Any], start_worker
     """
     with get_session() as session:
         fresh = require(session, actor, JOB_ACTIONS.get(kind, "launch_job"))
-        job_id = service.submit(session, kind, dict(params), submitted_by=fresh.name)
+        checked = _server_checked(kind, params)
+        job_id = service.submit(session, kind, checked, submitted_by=fresh.name)
     if start_worker:
         ensure_worker()
     return int(job_id)
+
+
+def submit_training(
+    actor: Actor,
+    kind: str,
+    settings: Mapping[str, Any],
+    *,
+    variant: str | None = None,
+    seed: int | None = None,
+    labels: str | None = None,
+) -> int:
+    """Queue a ``train`` / ``ablation`` job for ``actor`` from the Train form's settings (AblationConfig
+    fields).
+
+    The request is built and checked by ``engine.train.requests.build_request``, as the CLI's is: an
+    unknown variant, a bad setting, or a label source that does not exist or covers too few clips of a
+    fold is a GlimpseError here, and no job is queued.
+    """
+    request = build_request(kind, settings, variant=variant, seed=seed, labels=labels)
+    return enqueue_job(actor, kind, request.to_params())
+
+
+def _server_checked(kind: str, params: Mapping[str, Any]) -> dict[str, Any]:
+    """The params of a job the server (a web page) asks for, with every folder it would read or write
+    held inside the data roots (``engine.paths.require_data_root``, resolved after symlinks), so a
+    resolved path is what the worker opens. The CLI queues through ``service.submit`` directly: the
+    machine's own user may ingest any path. ``enqueue_job`` checks the role (ingest and synth: an admin)
+    before this, so a person who may not ingest learns nothing about the folders."""
+    checked = dict(params)
+    if kind == "ingest" and checked.get("root"):
+        checked["root"] = str(require_data_root(str(checked["root"])))
+    if kind == "synth" and checked.get("out_dir"):
+        checked["out_dir"] = str(require_data_root(str(checked["out_dir"])))
+    return checked
+
+
+def data_roots() -> list[str]:
+    """The folders the server may ingest datasets from (``GLIMPSE_DATA_ROOTS``, default the data home)."""
+    return [str(root) for root in configured_data_roots()]
 
 
 def synth_params(tiny: bool, seed: int = 0) -> dict[str, Any]:

@@ -12,13 +12,15 @@ import pandas as pd
 
 from db import queries
 from db.schema import Run
+from engine.annotate.sources import DEFAULT_LABELS, config_labels
 from engine.api.session import get_session
 from engine.errors import GlimpseError
 from engine.evaluate.metrics import compute_metrics
 from engine.labels import LABELS_ME
+from engine.train.ablation import arm_name
 
 RUN_COLUMNS = [
-    "id", "kind", "variant", "name", "parent", "seed", "status", "datasets", "synthetic",
+    "id", "kind", "variant", "labels", "name", "parent", "seed", "status", "datasets", "synthetic",
     "wall_time_s", "uf1", "uar", "created",
 ]  # fmt: skip
 METRIC_COLUMNS = ["scope", "name", "value"]
@@ -43,6 +45,12 @@ class RunInfo:
     preprocess_backend: str
     wall_time_s: float | None
     created: datetime | None
+    labels: str = DEFAULT_LABELS  # the label source(s) it learned from ("/"-joined for an ablation)
+
+    @property
+    def arm(self) -> str:
+        """What a comparison calls the run: its variant, ``variant@labels`` on another label source."""
+        return arm_name(self.variant or self.name or self.id, self.labels)
 
 
 @dataclass(frozen=True)
@@ -73,6 +81,7 @@ def run_info_of(run: Run) -> RunInfo:
         preprocess_backend=run.preprocess_backend or "",
         wall_time_s=run.wall_time_s,
         created=run.created_at,
+        labels="/".join(config_labels(run.config)),
     )
 
 
@@ -86,6 +95,7 @@ def runs(limit: int = 200) -> pd.DataFrame:
                 "id": r.id,
                 "kind": r.kind,
                 "variant": r.variant,
+                "labels": "/".join(config_labels(r.config)),
                 "name": r.name,
                 "parent": r.parent_id,
                 "seed": r.seed,

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from db.faults import faults_as_errors
 from db.schema import Clip
 from db.session import default_url, session_scope
 from engine.errors import GlimpseError
@@ -19,8 +20,10 @@ from engine.errors import GlimpseError
 
 @contextmanager
 def get_session() -> Iterator[Session]:
-    """One short transaction on the configured catalog (migrated on first use)."""
-    with session_scope(default_url()) as session:
+    """One short transaction on the configured catalog (migrated on first use). A catalog that cannot
+    answer (busy, unreachable, full) raises the project's error with one sentence, which the pages show
+    like any other GlimpseError (a save keeps the user's marks)."""
+    with faults_as_errors(), session_scope(default_url()) as session:
         yield session
 
 

@@ -34,6 +34,7 @@ from engine.progress import NullReporter, check_cancel
 from engine.variants import (
     LEAKAGE_SAFE,
     TEST_SUBJECT_ORACLE,
+    ClipInfo,
     FoldResult,
     FoldSpec,
     VariantContext,
@@ -108,10 +109,17 @@ def _load(path: str) -> dict[str, np.ndarray]:
         return {k: data[k] for k in data.files}
 
 
-def _clip_frames(session: Any, clip_id: int, size: int) -> tuple[np.ndarray, list[int], str]:
-    """Onset→offset face crops (T, S, S) uint8, their frame numbers and the crop cache key."""
-    crops = clip_crops(session, clip_id, PreprocessConfig(size=size), span="onset_offset")
+def _clip_frames(session: Any, info: ClipInfo, size: int) -> tuple[np.ndarray, list[int], str]:
+    """Onset→offset face crops (T, S, S) uint8 as the clip's label source marks them, their frame
+    numbers and the crop cache key."""
+    window = None if info.marks is None else (info.marks[0], info.marks[2])
+    crops = clip_crops(session, info.clip_id, PreprocessConfig(size=size), span="onset_offset", window=window)
     return np.asarray(crops.frames), list(crops.frame_numbers), crops.cache_key
+
+
+def _coded_apex(session: Any, info: ClipInfo) -> int | None:
+    """The apex the clip's label source marks (the clip's own coding for the release's)."""
+    return session.get_one(Clip, info.clip_id).apex if info.marks is None else info.marks[1]
 
 
 def _apex_index(numbers: list[int], apex: int | None) -> int:
@@ -144,10 +152,13 @@ def _features_for_clips(context: VariantContext, kind: str, cfg: BaselineConfig)
         crop_keys = []
         for i, info in enumerate(context.clips):
             check_cancel(reporter)
-            crop_keys.append(_clip_frames(session, info.clip_id, size)[2])
+            crop_keys.append(_clip_frames(session, info, size)[2])
             if i % 10 == 0:
                 reporter.progress(0.3 * i / n, f"{kind}: face crops {i + 1}/{n}")
-        payload = json.dumps({"p": params, "crops": crop_keys}, sort_keys=True)
+        marks = [c.marks for c in context.clips if c.marks is not None]  # a label source's apexes too
+        payload = json.dumps(
+            {"p": params, "crops": crop_keys} | ({"marks": marks} if marks else {}), sort_keys=True
+        )
         digest = hashlib.sha256(payload.encode()).hexdigest()
         path = cache_dir() / "baselines" / f"{kind}-{digest[:20]}.npz"
         # pass 2 (only on a miss): one clip in memory at a time
@@ -155,13 +166,11 @@ def _features_for_clips(context: VariantContext, kind: str, cfg: BaselineConfig)
             rows = []
             for i, info in enumerate(context.clips):
                 check_cancel(reporter)
-                frames, numbers, _ = _clip_frames(session, info.clip_id, size)
+                frames, numbers, _ = _clip_frames(session, info, size)
                 where = f"clip {info.name} (id {info.clip_id})"
                 if len(frames) < 2:
                     raise GlimpseError("clip has fewer than 2 frames between onset and offset", where=where)
-                apex = (
-                    _apex_index(numbers, session.get_one(Clip, info.clip_id).apex) if kind == "flowcnn" else 0
-                )
+                apex = _apex_index(numbers, _coded_apex(session, info)) if kind == "flowcnn" else 0
                 rows.append(_clip_features(kind, frames, apex, cfg))
                 if i % 10 == 0:
                     reporter.progress(0.3 + 0.7 * i / n, f"{kind}: features {i + 1}/{n}")

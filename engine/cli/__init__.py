@@ -8,10 +8,12 @@ from __future__ import annotations
 import typer
 
 from engine.cli import (
+    agreement,
     catalog,
     export_inputs,
     ingest,
     jobs,
+    labels,
     people,
     preprocess,
     reproduce,
@@ -42,11 +44,13 @@ for module in (
     preprocess,
     export_inputs,
     train,
+    labels,
     reproduce,
     spot,
     jobs,
     serve,
     people,
+    agreement,
 ):
     module.register(app)
 

@@ -11,6 +11,7 @@ from typing import Annotated, Any, ParamSpec, TypeVar
 import typer
 from rich.console import Console
 
+from db.faults import faults_as_errors
 from db.people import local_user_name
 from db.session import default_url, session_factory
 from engine.errors import GlimpseError
@@ -32,12 +33,14 @@ QueueOption = Annotated[
 
 
 def user_errors(func: Callable[P, R]) -> Callable[P, R]:
-    """Show a GlimpseError as one red line (no traceback) and exit with status 2."""
+    """Show a GlimpseError — or a fault of the catalog or the disk (busy, unreachable, no space: see
+    ``db.faults``) — as one red line (no traceback) and exit with status 2."""
 
     @wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
-            return func(*args, **kwargs)
+            with faults_as_errors():
+                return func(*args, **kwargs)
         except GlimpseError as error:
             console.print(f"[red]error:[/red] {error}")
             raise typer.Exit(2) from error

@@ -16,7 +16,7 @@ from engine.cli.common import user_errors
 from engine.config import settings
 from engine.errors import GlimpseError
 from engine.jobs import queue, service
-from engine.jobs.executors import get_executor, probe
+from engine.jobs.executors import NO_RAY_ADDRESS, get_executor, probe
 from engine.jobs.worker import ensure_worker, run_worker
 from engine.progress import RichReporter
 
@@ -157,10 +157,12 @@ def check_executor(tasks: int = typer.Option(4, "--tasks", help="How many probe 
     """Run probe tasks on the configured executor (GLIMPSE_EXECUTOR, RAY_ADDRESS) and say where they ran."""
     config = settings()
     executor = get_executor(config)
+    if executor.name != config.executor:
+        out.print(NO_RAY_ADDRESS)
     table = Table("task", "host", "pid", "CUDA_VISIBLE_DEVICES")
     for answer in executor.map(probe, list(range(tasks))):
         table.add_row(str(answer["item"]), answer["host"], str(answer["pid"]), answer["gpus"] or "-")
-    out.print(f"executor: {config.executor}" + (f" at {config.ray_address}" if config.ray_address else ""))
+    out.print(f"executor: {executor.name}" + (f" at {config.ray_address}" if config.ray_address else ""))
     out.print(table)
 
 

@@ -26,7 +26,9 @@ def reproduce(
         outcomes = run_reproduction(default_url(), run_id, reporter)
     failed = 0
     for r in outcomes:
-        console.print(f"[bold]{r.run_id}[/bold] ({r.variant} seed {r.seed}) re-run as {r.new_run_id}")
+        console.print(
+            f"[bold]{r.run_id}[/bold] ({r.variant} seed {r.seed}, labels {r.labels}) re-run as {r.new_run_id}"
+        )
         console.print(f"  recorded environment: {environment_line(r.environment_then)}")
         if r.environment_now != r.environment_then:
             console.print(f"  this environment:     {environment_line(r.environment_now)}")

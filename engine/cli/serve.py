@@ -1,9 +1,11 @@
-"""`glimpse serve`: open the workbench (Streamlit) on loopback with XSRF protection on."""
+"""`glimpse serve`: open the workbench (Streamlit) on loopback with XSRF protection on.
+
+The command replaces itself with Streamlit (``os.execv``), so signals reach the server directly.
+"""
 
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -45,7 +47,7 @@ def register(app: typer.Typer) -> None:
         if not APP.exists():
             raise GlimpseError("streamlit_app.py is missing", where=str(APP), hint="reinstall Glimpse")
         typer.echo(f"Glimpse workbench on http://{host}:{port}  (Ctrl+C to stop)")
-        try:
-            raise typer.Exit(subprocess.call(serve_command(port, host), env=dict(os.environ)))
-        except KeyboardInterrupt:
-            raise typer.Exit(0) from None
+        command = serve_command(port, host)
+        # become Streamlit (same pid): a SIGTERM to `glimpse serve` stops the server itself, and no
+        # child is left behind holding the port (a subprocess would be orphaned, still serving)
+        os.execv(command[0], command)

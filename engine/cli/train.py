@@ -22,6 +22,7 @@ from engine.cli.common import QueueOption, run_as_job, user_errors
 from engine.errors import GlimpseError
 from engine.paths import glimpse_home, resolve_within
 from engine.train.config import AblationConfig  # importing engine.train registers every variant
+from engine.train.requests import build_request
 from engine.variants import encoder_variant_names, get_variant, variant_names
 
 console = Console()
@@ -44,6 +45,14 @@ ProtocolOption = Annotated[
         "--protocol",
         help="loso (over --dataset) | composite (MEGC 2019 composite of the --dataset CASME II/SMIC/SAMM "
         "sets) | cross_dataset (train on --train-dataset, test on --test-dataset)",
+    ),
+]
+LabelsOption = Annotated[
+    str,
+    typer.Option(
+        "--labels",
+        help="label source(s) to learn from and score against: source (the release's coding) | consensus "
+        "| majority (of coders; ties left out) | annotator:NAME; ablation: comma-separated, a factor",
     ),
 ]
 TrainDatasetOption = Annotated[
@@ -70,6 +79,7 @@ def _params(
     train_datasets: list[str] | None = None,
     test_datasets: list[str] | None = None,
     threads: int | None = None,
+    labels: str = "source",
 ) -> dict:
     base = AblationConfig.tiny() if tiny else AblationConfig()
     params = base.to_dict()
@@ -85,6 +95,7 @@ def _params(
     params["test_datasets"] = list(test_datasets or [])
     if threads is not None:  # part of the run's config: applied inside the run, recorded with it
         params["runtime"]["threads"] = threads
+    params["labels"] = _csv(labels)
     AblationConfig.from_dict(params)  # a bad protocol / dataset split fails here, before any work
     return params
 
@@ -96,7 +107,12 @@ def _synthetic_note(run_id: str) -> str:
 
 
 def train(
-    stage: str = typer.Option("full", "--stage", help="a registered variant (glimpse variants lists them)"),
+    variant: str = typer.Option(
+        "full",
+        "--variant",
+        "--stage",
+        help="a registered variant (glimpse variants lists them); --stage: old name",
+    ),
     seed: int = typer.Option(0, "--seed"),
     epochs: EpochsOption = None,
     seq_epochs: SeqEpochsOption = None,
@@ -104,6 +120,7 @@ def train(
     dataset: DatasetOption = None,
     tiny: TinyOption = False,
     threads: ThreadsOption = None,
+    labels: LabelsOption = "source",
     protocol: ProtocolOption = "loso",
     train_dataset: TrainDatasetOption = None,
     test_dataset: TestDatasetOption = None,
@@ -111,18 +128,18 @@ def train(
 ) -> None:
     """Train one variant's encoder, then evaluate stage 3 with the chosen protocol (LOSO by default);
     prints UF1/UAR."""
-    get_variant(stage)  # an unknown name fails before any job exists
-    params = {
-        **_params(dataset, device, epochs, seq_epochs, tiny, protocol, train_dataset, test_dataset, threads),
-        "variant": stage,
-        "seed": seed,
-    }
-    out = run_as_job("train", params, queue, f"train {stage}")
+    settings = _params(
+        dataset, device, epochs, seq_epochs, tiny, protocol, train_dataset, test_dataset, threads, labels
+    )
+    # checked before any job exists: the variant, the config, the label source against the catalog
+    params = build_request("train", settings, variant=variant, seed=seed).to_params()
+    out = run_as_job("train", params, queue, f"train {variant}")
     if out is None:
         return
     note = _synthetic_note(out["run_id"])
     console.print(
-        f"run {out['run_id']}: {stage} seed {seed}  UF1 {out['uf1']:.3f}  UAR {out['uar']:.3f}{note}"
+        f"run {out['run_id']}: {variant} seed {seed} labels {out['labels']}  "
+        f"UF1 {out['uf1']:.3f}  UAR {out['uar']:.3f}{note}"
     )
 
 
@@ -139,6 +156,7 @@ def ablation(
     dataset: DatasetOption = None,
     tiny: TinyOption = False,
     threads: ThreadsOption = None,
+    labels: LabelsOption = "source",
     protocol: ProtocolOption = "loso",
     train_dataset: TrainDatasetOption = None,
     test_dataset: TestDatasetOption = None,
@@ -147,24 +165,21 @@ def ablation(
     """Run variants × protocol folds (LOSO by default) × seeds and print the comparison (UF1/UAR mean ± sd
     over seeds)."""
     params = _params(
-        dataset, device, epochs, seq_epochs, tiny, protocol, train_dataset, test_dataset, threads
+        dataset, device, epochs, seq_epochs, tiny, protocol, train_dataset, test_dataset, threads, labels
     )
     params["variants"] = _csv(variants)
     try:
         params["seeds"] = [int(s) for s in _csv(seeds)]
     except ValueError as error:
         raise GlimpseError(f"--seeds must be integers, got {seeds!r}", hint="e.g. --seeds 0,1,2") from error
-    if not params["variants"] or not params["seeds"]:
-        raise GlimpseError("give at least one variant and one seed")
-    for name in params["variants"]:
-        get_variant(name)
+    params = build_request("ablation", params).to_params()  # checked before any job exists
     out = run_as_job("ablation", params, queue, "ablation")
     if out is not None:
         print_comparison(out["run_id"])
 
 
 def list_variants() -> None:
-    """List the registered variants (what --stage and --variants accept), what each reads and trains."""
+    """List the registered variants (what --variant and --variants accept), what each reads and trains."""
     table = Table("variant", "datasets", "encoder stages", "description")
     for name in variant_names():
         spec = get_variant(name)
@@ -197,10 +212,17 @@ def print_comparison(run_id: str) -> None:
         raise GlimpseError(f"run {run_id} has no comparison", hint="pass an ablation run id")
     note = _synthetic_note(run_id)
     table = Table(title=f"ablation {run_id}{note}")
-    for col in ("variant", "seeds", "UF1 mean ± sd", "UAR mean ± sd", "FULL − variant UF1 (p)"):
+    reference = comparison.get("reference", "full")
+    for col in (
+        "variant",
+        "seeds",
+        "UF1 mean ± sd",
+        "UAR mean ± sd",
+        f"{reference.upper()} − variant UF1 (p)",
+    ):
         table.add_column(col)
     for v, row in comparison["variants"].items():
-        paired = comparison.get("paired", {}).get(f"full_vs_{v}", {})
+        paired = comparison.get("paired", {}).get(f"{reference}_vs_{v}", {})
         test = paired.get("by_seed_uf1") if len(row["seeds"]) > 1 else paired.get("by_fold_uf1")
         diff = ""
         if test:

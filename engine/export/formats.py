@@ -9,7 +9,11 @@
   (dataset, sub, filename_o, label, apex, imagename, sub_filename) names the apex faces in
   ``datasets/combined_datasets_whole`` that HTNet finds its five facial points on.
 - CausalNet (Zhang et al., ICCV 2025, github tony19980810/CausalNet ``main_train.py``): HTNet's layout
-  plus three more flow images per clip, ``<sub>_<clip>_1 .png`` … ``_3 .png``, spanning the sequence.
+  plus three more images per clip, ``<sub>_<clip>_1 .png`` … ``_3 .png``. Its
+  ``main_train_for_parameter_tuning.py`` (lines 206-209) names the four inputs: onset-apex OF (the HTNet
+  image), apex-offset OF (``_1``), onset-apex direction map (``_2``) and apex-offset direction map
+  (``_3``); its model adds ``_2`` to the onset→apex stream and ``_3`` to the apex→offset stream
+  (``Models.py`` ``forward``, lines 540-605: ``x = x + x2``, ``x1 = x1 + x3``).
 """
 
 from __future__ import annotations
@@ -22,8 +26,16 @@ from engine.export.registry import export_format
 
 HTNET_CSV = "combined_3_class2_for_optical_flow.csv"
 HTNET_COLUMNS = ("dataset", "sub", "filename_o", "label", "apex", "imagename", "sub_filename")
-# CausalNet's extra images, in order _1, _2, _3 (see engine.export.inputs.frame_pairs)
-CAUSALNET_EXTRA = ("apex_offset", "onset_offset", "onset_mid")
+# CausalNet's extra images, in order _1, _2, _3 (engine.export.inputs.clip_images makes them)
+CAUSALNET_EXTRA = ("apex_offset", "onset_apex_direction", "apex_offset_direction")
+
+
+# per format: file (relative to a clip's stem) → the ``clip_images`` image it holds, for the manifest
+FORMAT_IMAGES: dict[str, dict[str, str]] = {
+    "ststnet": {".png": "onset_apex"},
+    "htnet": {" .png": "onset_apex"},
+    "causalnet": {" .png": "onset_apex", **{f"_{k} .png": name for k, name in enumerate(CAUSALNET_EXTRA, 1)}},
+}
 
 
 def _stem(clip: ExportClip) -> str:

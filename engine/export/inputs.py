@@ -3,7 +3,8 @@
 Per labelled ME clip (the 3 MEGC classes): aligned face crops (the same cached crops Glimpse trains on),
 the onset→apex optical flow u, v and optical strain at 28×28 (TV-L1 by default, as STSTNet/HTNet/
 CausalNet), each channel min–max normalised to 0..255 as their ``norm_u_v_os`` images are, plus the
-apex face. The clips and folds are handed in (``engine.api.export`` takes Glimpse's leave-one-subject-out
+apex face; for CausalNet also the apex→offset flow and both pairs' direction maps (``direction_map``).
+The clips and folds are handed in (``engine.api.export`` takes Glimpse's leave-one-subject-out
 folds from ``engine.train.loso.build_folds``): this layer sits below training and only writes.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import cv2
 import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,6 +27,12 @@ from engine.progress import NullReporter, Reporter, check_cancel
 from engine.variants import ClipInfo, FoldSpec
 
 FLOW_SIZE = 28  # the input side of STSTNet, HTNet and CausalNet
+IMAGE_MEANING = {  # what each image ``clip_images`` makes holds (recorded in every export's manifest)
+    "onset_apex": "onset→apex optical flow: R = u, G = v, B = optical strain, each min–max scaled to 0..255",
+    "apex_offset": "apex→offset optical flow: R = u, G = v, B = optical strain, each min–max scaled",
+    "onset_apex_direction": "onset→apex direction map: hue = angle of (u, v) / 2 (OpenCV), S = V = 255",
+    "apex_offset_direction": "apex→offset direction map: hue = angle of (u, v) / 2 (OpenCV), S = V = 255",
+}
 
 
 @dataclass(frozen=True)
@@ -44,7 +52,7 @@ class ExportClip:
     onset: int
     apex: int
     offset: int
-    flows: dict[str, np.ndarray]  # pair name → (28, 28, 3) uint8 image, channels u, v, strain
+    flows: dict[str, np.ndarray]  # image name (``IMAGES``) → (28, 28, 3) uint8 RGB image
     apex_face: np.ndarray  # (S, S) uint8 aligned apex crop
 
 
@@ -61,26 +69,40 @@ class ExportSet:
         return {c.clip_id: c for c in self.clips}
 
 
-def flow_image(first: np.ndarray, second: np.ndarray, method: str) -> np.ndarray:
-    """(28, 28, 3) uint8: u, v, strain of first→second, each channel scaled to 0..255 on its own."""
-    flow = resize_flow(pair_flow(first, second, method), FLOW_SIZE)
+def normalised_flow_image(flow: np.ndarray) -> np.ndarray:
+    """(28, 28, 3) uint8 of a (3, 28, 28) u, v, strain flow, each channel scaled to 0..255 on its own."""
     return np.round(normalise_channels(flow) * 255).astype(np.uint8).transpose(1, 2, 0)
 
 
-def frame_pairs(n: int, apex: int) -> dict[str, tuple[int, int]]:
-    """Named (first, second) positions among a clip's onset..offset frames.
+def direction_map(flow: np.ndarray) -> np.ndarray:
+    """(28, 28, 3) uint8 RGB: each pixel's flow direction as a hue, full saturation and value.
 
-    ``onset_apex`` is what every format uses; CausalNet also reads three more images spanning the
-    whole range (its repository ships them but not how they were made: Glimpse uses apex→offset,
-    onset→offset and the onset→apex half-way frame, documented in docs/EXPORT.md).
+    As CausalNet's shipped ``_2`` / ``_3`` images are: read back as HSV they hold S = V = 255 and OpenCV's
+    8-bit hue (0..179, 2° a step) — the angle of (u, v) in degrees, halved and truncated to an integer,
+    as OpenCV's dense-flow recipe writes ``hsv[..., 0] = ang * 180 / np.pi / 2`` into a uint8 array.
     """
-    last = n - 1
-    return {
-        "onset_apex": (0, apex),
-        "apex_offset": (apex, last),
-        "onset_offset": (0, last),
-        "onset_mid": (0, max(1, apex // 2)),
-    }
+    angle = np.degrees(np.arctan2(flow[1], flow[0])) % 360.0
+    hsv = np.full((*angle.shape, 3), 255, np.uint8)
+    hsv[..., 0] = (angle / 2.0).astype(np.uint8) % 180
+    return cv2.cvtColor(hsv, cv2.COLOR_HSV2RGB)
+
+
+def frame_pairs(n: int, apex: int) -> dict[str, tuple[int, int]]:
+    """Named (first, second) positions among a clip's onset..offset frames: onset→apex (what every
+    format reads) and apex→offset (CausalNet's second stream)."""
+    return {"onset_apex": (0, apex), "apex_offset": (apex, n - 1)}
+
+
+def clip_images(frames: np.ndarray, apex: int, method: str) -> dict[str, np.ndarray]:
+    """Every image an export may write for one clip's onset..offset crops (``apex``: its position):
+    ``onset_apex`` / ``apex_offset`` flow images and ``onset_apex_direction`` / ``apex_offset_direction``
+    direction maps, all from one 28×28 flow per pair."""
+    images: dict[str, np.ndarray] = {}
+    for name, (a, b) in frame_pairs(len(frames), apex).items():
+        flow = resize_flow(pair_flow(frames[a], frames[b], method), FLOW_SIZE)
+        images[name] = normalised_flow_image(flow)
+        images[f"{name}_direction"] = direction_map(flow)
+    return images
 
 
 def build_export(
@@ -120,10 +142,7 @@ def build_export(
                 where=f"{dataset}/{info.name}",
                 hint="see `glimpse preprocess --json` for the frames without a face",
             )
-        flows = {
-            name: flow_image(crops.frames[a], crops.frames[b], options.flow_method)
-            for name, (a, b) in pairs.items()
-        }
+        flows = clip_images(crops.frames, apex, options.flow_method)
         clips.append(
             ExportClip(
                 clip_id=info.clip_id,

@@ -18,8 +18,9 @@ import cv2
 import numpy as np
 
 from engine.errors import GlimpseError
-from engine.export.inputs import ExportClip, ExportSet
+from engine.export.inputs import IMAGE_MEANING, ExportClip, ExportSet
 from engine.labels import LABELS_ME
+from engine.provenance import code_version
 
 MANIFEST = "glimpse_export.json"
 
@@ -61,34 +62,61 @@ def write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[object]
         writer.writerows(rows)
 
 
-def write_manifest(root: Path, export: ExportSet, fmt: str) -> None:
-    """What was exported and how, so a result computed on it can say where its inputs came from."""
+def write_manifest(root: Path, export: ExportSet, fmt: str, images: dict[str, str]) -> None:
+    """What was exported and how (Glimpse version, dataset, folds, flow method, what each image file
+    holds), so a result computed on it can say where its inputs came from."""
+    clips = export.by_id()
     manifest = {
+        "glimpse_version": code_version(),
         "format": fmt,
         "dataset": export.dataset,
         "synthetic": export.is_synthetic,
         "data": "SYNTHETIC" if export.is_synthetic else "real",
         "labels": {label: i for i, label in enumerate(LABELS_ME)},
         "flow_method": export.options.flow_method,
+        "images": {suffix: {"image": name, "holds": IMAGE_MEANING[name]} for suffix, name in images.items()},
         "face_backend": export.backend,
         "crop": export.options.crop.params(),
         "clips": len(export.clips),
         "folds": [
-            {"test_subject": f.test_subject, "train": len(f.train_clip_ids), "test": len(f.test_clip_ids)}
+            {
+                "test_subject": f.test_subject,
+                "train": len(f.train_clip_ids),
+                "test": len(f.test_clip_ids),
+                "test_clips": [clips[i].name for i in f.test_clip_ids],
+            }
             for f in export.folds
         ],
     }
     (root / MANIFEST).write_text(json.dumps(manifest, indent=2))
 
 
-@contextmanager
-def staged(out: Path) -> Iterator[Path]:
-    """A temporary folder that becomes ``out`` only if the block finishes."""
-    out = Path(out)
+def _refuse_used(out: Path) -> None:
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise GlimpseError(
             "the output folder exists and is not empty", where=str(out), hint="pick a new --out"
         )
+
+
+def check_out(out: Path, dataset_root: Path) -> None:
+    """Refuse ``out`` before any flow is computed: a used folder, or one inside the dataset's own folder
+    (dataset originals are never modified, and a re-ingest would read the export as clips)."""
+    resolved, root = Path(out).resolve(), Path(dataset_root).resolve()
+    if resolved == root or resolved.is_relative_to(root):
+        raise GlimpseError(
+            f"the output folder is inside the dataset's own folder {root}",
+            where=str(out),
+            hint="pick a --out outside the dataset",
+        )
+    _refuse_used(Path(out))
+
+
+@contextmanager
+def staged(out: Path) -> Iterator[Path]:
+    """A temporary folder that becomes ``out`` only if the block finishes (``out`` is re-checked here:
+    another process may have filled it while the flow was computed)."""
+    out = Path(out)
+    _refuse_used(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}-"))
     try:

@@ -7,8 +7,10 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from db.queries import dataset_named
+from engine.export.formats import FORMAT_IMAGES
 from engine.export.inputs import ExportOptions, build_export
-from engine.export.layout import staged, write_manifest
+from engine.export.layout import check_out, staged, write_manifest
 from engine.export.registry import EXPORT_FORMATS
 from engine.progress import Reporter
 from engine.variants import ClipInfo, FoldSpec
@@ -36,10 +38,11 @@ def export_inputs(
 ) -> ExportReport:
     """Write ``fmt``'s layout of ``clips`` (with ``folds``) under the new folder ``out``, all or nothing."""
     writer = EXPORT_FORMATS.get_or_fail(fmt)
+    check_out(out, Path(dataset_named(session, dataset).root))
     export = build_export(session, dataset, clips, folds, options, reporter)
     with staged(out) as root:
         writer(export, root)
-        write_manifest(root, export, fmt)
+        write_manifest(root, export, fmt, FORMAT_IMAGES[fmt])
     return ExportReport(
         Path(out), fmt, len(export.clips), len(export.folds), export.is_synthetic, export.backend
     )

@@ -32,6 +32,7 @@ from engine.errors import GlimpseError
 from engine.ingest.base import READERS, ClipRecord, IngestIssue, ReadResult
 from engine.ingest.common import VIDEO_EXTENSIONS, natural_key, require_dir
 from engine.ingest.detect import detect_format
+from engine.ingest.names import check_names
 from engine.ingest.verify import DEFAULT_WORKERS, VerifyStats, verify_result
 from engine.progress import NullReporter, Reporter, SubReporter
 
@@ -112,6 +113,7 @@ def ingest_dataset(
     fmt, result, decoded = read_dataset(root, fmt, decode_workers, SubReporter(reporter, 0.05, 0.4))
     for issue in result.issues:
         reporter.log(str(issue))
+    check_names(result.clips, str(root))
     if not result.clips:
         first = f"; first: {result.issues[0]}" if result.issues else ""
         raise GlimpseError(

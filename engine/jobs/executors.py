@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import socket
+import sys
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -39,10 +40,10 @@ def _import_ray() -> Any:
 class RayExecutor:
     """Each item is one Ray task; GPU-aware: a task asks for a GPU when the cluster has any.
 
-    ``address=None`` starts (or joins, when ``RAY_ADDRESS`` is set) Ray from this process. A local start
-    runs no dashboard. Ray's own gRPC ports cannot be bound to loopback (Ray resolves 127.0.0.1 to the
-    machine's address and listens on all interfaces); Ray's token authentication guards them, and a
-    firewall must keep them inside the machine or cluster network (docs/CLUSTER.md).
+    ``address=None`` joins ``RAY_ADDRESS`` (or the Ray this process already joined); with neither it
+    starts a private Ray without dashboard — only tests and explicit callers do that: Ray's own gRPC
+    ports cannot be bound to loopback (Ray resolves 127.0.0.1 to the machine's address and listens on
+    all interfaces), so ``get_executor`` never does it for a job (docs/CLUSTER.md).
     """
 
     name = "ray"
@@ -134,12 +135,33 @@ def probe(item: int) -> dict[str, Any]:
     return {"item": item, "host": socket.gethostname(), "pid": os.getpid(), "gpus": gpus}
 
 
-def get_executor(settings: Settings | None = None) -> Executor:
-    """The executor ``GLIMPSE_EXECUTOR`` (local | ray) names, joined to ``RAY_ADDRESS`` for ray."""
+NO_RAY_ADDRESS = (
+    "GLIMPSE_EXECUTOR=ray without RAY_ADDRESS: running on the local executor (a private Ray would listen on"
+    " all interfaces; start a cluster and set RAY_ADDRESS, see docs/CLUSTER.md)"
+)
+
+
+def _ray_joined() -> bool:
+    """True when this process already joined a Ray (someone called ``ray.init`` deliberately)."""
+    ray = sys.modules.get("ray")
+    return ray is not None and bool(ray.is_initialized())
+
+
+def get_executor(settings: Settings | None = None, reporter: Reporter | None = None) -> Executor:
+    """The executor ``GLIMPSE_EXECUTOR`` (local | ray) names, joined to ``RAY_ADDRESS`` for ray.
+
+    Ray only joins a cluster someone opened on purpose (``RAY_ADDRESS``, or a Ray this process already
+    joined): a Ray started here would bind its GCS, raylet and agent ports on all interfaces whatever
+    address it is given (measured, docs/CLUSTER.md), so without one the folds run on the local executor
+    and ``reporter`` (the job's log) gets one line saying so.
+    """
     config = settings or current_settings()
     if config.executor == "local":
         return LocalExecutor()
     if config.executor == "ray":
+        if not config.ray_address and not _ray_joined():
+            (reporter or NullReporter()).log(NO_RAY_ADDRESS)
+            return LocalExecutor()
         return RayExecutor(config.ray_address)
     raise GlimpseError(
         f"unknown GLIMPSE_EXECUTOR {config.executor!r}", hint=f"use one of {', '.join(EXECUTORS)}"

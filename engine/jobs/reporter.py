@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import event, select, update
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
+from db.faults import catalog_fault
 from db.schema import Job, JobLog, utcnow
 from db.session import make_engine, session_factory
 from engine.jobs import queue
@@ -96,13 +98,17 @@ class JobReporter:
                     .values(progress=pending[0], message=pending[1])
                 )
             session.commit()
-        except OperationalError:
-            session.rollback()
+        except DBAPIError as error:  # busy, or the database restarting: keep the lines, write them later
+            fault = catalog_fault(error)
+            if fault is None:
+                raise
+            with contextlib.suppress(DBAPIError):
+                session.rollback()
             # the rolled-back lines were expunged; write fresh copies next time
             self._lines = [JobLog(job_id=r.job_id, ts=r.ts, level=r.level, line=r.line) for r in lines]
             self._blocked_until = now + self._retry_after_s
             if force:
-                raise
+                raise fault from error
             return
         self._lines = self._lines[len(lines) :]
         if self._pending == pending:
@@ -116,11 +122,18 @@ class JobReporter:
         now = time.monotonic()
         if now - self._last_cancel_check >= self._cancel_check_s:
             self._last_cancel_check = now
-            self._session.commit()
-            row = self._session.execute(
-                select(Job.cancel_requested, Job.status).where(Job.id == self.job_id)
-            ).first()
-            self._session.commit()
+            try:
+                self._session.commit()
+                row = self._session.execute(
+                    select(Job.cancel_requested, Job.status).where(Job.id == self.job_id)
+                ).first()
+                self._session.commit()
+            except DBAPIError as error:  # catalog busy or restarting: ask again at the next check
+                if catalog_fault(error) is None:
+                    raise
+                with contextlib.suppress(DBAPIError):
+                    self._session.rollback()
+                return self._cancelled
             self._cancelled = row is None or bool(row[0]) or row[1] != "running"
         return self._cancelled
 

@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 
+from db.errors import CatalogFault
 from db.session import default_url, session_factory
 from engine.jobs import queue
 from engine.jobs.reporter import JobReporter
@@ -58,7 +59,11 @@ def main(argv: list[str] | None = None) -> int:
     worker_pid = os.environ.get(WORKER_PID_ENV)
     if worker_pid and worker_pid.isdigit():
         _watch_parent(int(worker_pid))
-    return run_job(int(args[0]))
+    try:
+        return run_job(int(args[0]))
+    except CatalogFault as fault:  # the catalog stayed away: one line for the worker to record, no traceback
+        print(f"error: {fault}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

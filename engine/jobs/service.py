@@ -11,17 +11,20 @@ makes a job row here, so each run has a job with progress and a log in the Train
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import threading
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from db.errors import CatalogFault, NoSpace
+from db.faults import catalog_fault, make_room, release_room, reserve_room, retry_transient
 from db.people import local_user_name
 from db.schema import Job
 from db.session import default_url, session_factory
@@ -49,35 +52,67 @@ def execute(
 ) -> str:
     """Run running job ``job``'s handler and record its end: succeeded (with its result), cancelled
     (``Cancelled``, Ctrl-C, or a cancel seen after the last step) or failed (the error, traceback in the
-    log). ``display`` also gets the progress (the CLI's bar); ``reraise`` re-raises the handler's error
-    (or Ctrl-C) after recording it, so the CLI shows it as before; a cancel is not an error, it returns.
+    log; a fault of the catalog or the disk — busy, unreachable, no space — is one sentence, no
+    traceback). ``display`` also gets the progress (the CLI's bar); ``reraise`` re-raises the handler's
+    error (or Ctrl-C) after recording it, so the CLI shows it as before; a cancel is not an error, it
+    returns. The end is recorded with bounded retries while the catalog is busy or restarting.
     Returns the job's final status."""
     watched: Reporter = TeeReporter(reporter, display) if display is not None else reporter
     job_id = job.id
+    patience_s = settings().lost_after_s  # past this, the job reads as lost anyway
+    reserve = reserve_room(job_id)  # room to record the end even if the job fills the disk
+
+    def write_end(status: str, log: str | None, level: str, **end: Any) -> None:
+        if log is not None:
+            retry_transient(lambda: queue.append_log(session, job_id, log, level=level), patience_s, session)
+        retry_transient(lambda: queue.finish(session, job_id, status, **end), patience_s, session)
+
+    def record(status: str, log: str | None = None, level: str = "info", **end: Any) -> None:
+        try:
+            write_end(status, log, level, **end)
+        except NoSpace:  # a full disk: free the reserve, shrink the catalog's log, then say it once more
+            release_room(reserve)
+            make_room(session)
+            write_end(status, log if log is None or len(log) < 1000 else log[-1000:], level, **end)
+
+    try:
+        _run_and_record(job, watched, reporter, record, reraise)
+    finally:
+        release_room(reserve)
+    return retry_transient(lambda: queue.get_job(session, job_id).status, patience_s, session)
+
+
+def _run_and_record(
+    job: Job, watched: Reporter, reporter: JobReporter, record: Callable[..., None], reraise: bool
+) -> None:
+    """Run the handler and record how it ended (see ``execute``)."""
+    job_id = job.id
     try:
         result = get_kind(job.kind).run(dict(job.params or {}), watched, job_id)
-        reporter.flush()
+        with contextlib.suppress(CatalogFault):  # buffered progress: the end matters more
+            reporter.flush()
         if reporter.cancelled():
-            queue.finish(session, job_id, "cancelled")
+            record("cancelled")
         else:
-            queue.finish(session, job_id, "succeeded", result=jsonable(result or {}))
+            record("succeeded", result=jsonable(result or {}))
     except (Cancelled, KeyboardInterrupt) as stop:
-        reporter.flush()
-        queue.append_log(session, job_id, "stopped on request")
-        queue.finish(session, job_id, "cancelled")
+        with contextlib.suppress(CatalogFault):
+            reporter.flush()
+        record("cancelled", "stopped on request")
         if reraise and isinstance(stop, KeyboardInterrupt):
             raise
-    except GlimpseError as error:
-        queue.append_log(session, job_id, traceback.format_exc(), level="error")
-        queue.finish(session, job_id, "failed", error=str(error))
-        if reraise:
-            raise
     except Exception as error:  # any crash must end the job as failed, with its traceback logged
-        queue.append_log(session, job_id, traceback.format_exc(), level="error")
-        queue.finish(session, job_id, "failed", error=f"{type(error).__name__}: {error}")
+        fault = catalog_fault(error)
+        if fault is not None:  # not a bug: one sentence, in the log and as the job's error
+            record("failed", str(fault), "error", error=str(fault))
+        elif isinstance(error, GlimpseError):
+            record("failed", traceback.format_exc(), "error", error=str(error))
+        else:
+            record("failed", traceback.format_exc(), "error", error=f"{type(error).__name__}: {error}")
         if reraise:
+            if fault is not None and fault is not error:
+                raise fault from error
             raise
-    return queue.get_job(session, job_id).status
 
 
 @contextmanager
@@ -92,8 +127,11 @@ def _heartbeat(db_url: str, job_id: int, every_s: float) -> Iterator[None]:
             while not stop.wait(every_s):
                 try:
                     queue.heartbeat(session, job_id)
-                except OperationalError:  # catalog busy for a moment: the next beat tries again
-                    session.rollback()
+                except DBAPIError as error:  # catalog busy or restarting: the next beat tries again
+                    if catalog_fault(error) is None:
+                        raise
+                    with contextlib.suppress(DBAPIError):
+                        session.rollback()
         finally:
             session.close()
 

@@ -21,9 +21,11 @@ from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
+from db.errors import CatalogFault
+from db.faults import catalog_fault, retry_transient
 from db.schema import Job, Worker, utcnow
 from db.session import default_url, session_factory
 from engine.config import settings
@@ -179,16 +181,18 @@ def _watch_once(
 def _run_claimed(session: Session, job: Job, db_url: str, worker_id: str) -> str:
     """Run one claimed job in a child process group until it ends; returns the job's final status."""
     cfg = settings()
-    log_path = _logs_dir() / f"job-{job.id}.log"
+    job_id = job.id  # read once: after a rollback the row's attributes would reload from the catalog
+    log_path = _logs_dir() / f"job-{job_id}.log"
     try:
-        proc = _spawn(job.id, db_url, log_path)
+        proc = _spawn(job_id, db_url, log_path)
     except OSError as error:
-        queue.finish(session, job.id, "failed", error=f"could not start the job's process: {error}")
+        queue.finish(session, job_id, "failed", error=f"could not start the job's process: {error}")
         return "failed"
-    queue.set_pid(session, job.id, proc.pid)
-    queue.append_log(session, job.id, f"started by worker {worker_id} in process group {proc.pid}")
+    queue.set_pid(session, job_id, proc.pid)
+    queue.append_log(session, job_id, f"started by worker {worker_id} in process group {proc.pid}")
     check_every = max(0.05, min(cfg.heartbeat_s, 0.5))  # cancel is a read: check it often
     next_check = next_beat = 0.0
+    outage = _Outage()
     while proc.poll() is None:
         now = time.monotonic()
         if now >= next_check:
@@ -197,30 +201,68 @@ def _run_claimed(session: Session, job: Job, db_url: str, worker_id: str) -> str
             if beat:
                 next_beat = now + cfg.heartbeat_s
             try:
-                status = _watch_once(session, proc, job.id, worker_id, beat)
-            except OperationalError as error:  # catalog busy or unreachable for a moment: keep watching
-                session.rollback()
-                log.warning("catalog error while watching job %s: %s", job.id, error)
+                status = _watch_once(session, proc, job_id, worker_id, beat)
+                outage.answered()
+            except DBAPIError as error:  # catalog busy or restarting: keep watching (the pool reconnects)
+                outage.failed(session, error, f"job {job_id}")
                 status = None
             if status is not None:
                 return status
         if _Stop.requested:
             kill_group(proc)
-            queue.append_log(session, job.id, "its worker was stopped while it ran", level="error")
-            queue.finish(session, job.id, "lost", error=STOPPED_ERROR)
-            return queue.get_job(session, job.id).status
+
+            def lost() -> str:
+                queue.append_log(session, job_id, "its worker was stopped while it ran", level="error")
+                queue.finish(session, job_id, "lost", error=STOPPED_ERROR)
+                return queue.get_job(session, job_id).status
+
+            return retry_transient(lost, cfg.lost_after_s, session)
         time.sleep(min(0.05, check_every))
-    row = queue.get_job(session, job.id)
-    if row.status == "running":  # the child died without recording how it ended
+    return retry_transient(lambda: _record_exit(session, job_id, proc, log_path), cfg.lost_after_s, session)
+
+
+class _Outage:
+    """Says once when the catalog stops answering and once when it is back — not at every check."""
+
+    def __init__(self) -> None:
+        self.since: float | None = None
+
+    def failed(self, session: Session, error: DBAPIError, what: str) -> None:
+        text = _fault_of(session, error)
+        if self.since is None:
+            self.since = time.monotonic()
+            log.warning("%s: %s; retrying until it answers", what, text)
+
+    def answered(self) -> None:
+        if self.since is not None:
+            log.warning("the catalog answers again (after %.1f s)", time.monotonic() - self.since)
+            self.since = None
+
+
+def _fault_of(session: Session, error: DBAPIError) -> str:
+    """The one sentence of a catalog fault (after rolling ``session`` back); any other error re-raised."""
+    fault = catalog_fault(error)
+    if fault is None:
+        raise error
+    with contextlib.suppress(DBAPIError):
+        session.rollback()
+    return str(fault)
+
+
+def _record_exit(session: Session, job_id: int, proc: subprocess.Popen, log_path: Path) -> str:
+    """The job's final status once its process exited; a child that died without recording how it
+    ended (killed, crashed, or it could not reach the catalog) is marked failed with its last words."""
+    row = queue.get_job(session, job_id)
+    if row.status == "running":
         tail, code = _tail(log_path), proc.returncode
-        queue.append_log(session, job.id, f"process exited with code {code}:\n{tail}", level="error")
+        queue.append_log(session, job_id, f"process exited with code {code}:\n{tail}", level="error")
         queue.finish(
             session,
-            job.id,
+            job_id,
             "failed",
             error=f"the job's process exited with code {code} without a result. {tail[-500:]}".strip(),
         )
-        row = queue.get_job(session, job.id)
+        row = queue.get_job(session, job_id)
     return row.status
 
 
@@ -250,6 +292,7 @@ def run_worker(
     previous_handlers = _Stop.install()
     ran = 0
     last_beat = last_work = time.monotonic()
+    outage = _Outage()
     try:
         while not _Stop.requested:
             try:
@@ -259,9 +302,9 @@ def run_worker(
                 for job_id in queue.sweep_lost(session, cfg.lost_after_s):
                     log.warning("job %s marked lost (no heartbeat)", job_id)
                 job = queue.claim_next(session, worker_id, kinds)
-            except OperationalError as error:  # catalog busy or unreachable for a moment: try again
-                session.rollback()
-                log.warning("catalog error: %s; retrying", error)
+                outage.answered()
+            except DBAPIError as error:  # catalog busy or restarting: try again (the pool reconnects)
+                outage.failed(session, error, "worker")
                 time.sleep(max(poll_s, 1.0))
                 continue
             if job is None:
@@ -271,16 +314,24 @@ def run_worker(
                     break
                 time.sleep(poll_s)
                 continue
-            log.info("running job %s (%s)", job.id, job.kind)
-            status = _run_claimed(session, job, db_url, worker_id)
-            log.info("job %s %s", job.id, status)
+            job_id = job.id  # read once (see _run_claimed)
+            log.info("running job %s (%s)", job_id, job.kind)
+            try:
+                status = _run_claimed(session, job, db_url, worker_id)
+            except CatalogFault as fault:  # the catalog stayed away too long: a sweep marks the job lost
+                log.warning("job %s: %s", job_id, fault)
+                status = "unknown"
+            log.info("job %s %s", job_id, status)
             ran += 1
             last_work = last_beat = time.monotonic()
             if once or (max_jobs is not None and ran >= max_jobs):
                 break
     finally:
         _Stop.restore(previous_handlers)
-        stop_worker(session, worker_id)
+        try:
+            retry_transient(lambda: stop_worker(session, worker_id), cfg.heartbeat_s, session)
+        except CatalogFault as fault:  # its heartbeat stops: it reads as gone after lost_after_s
+            log.warning("could not record the worker's stop: %s", fault)
         session.close()
     return ran
 

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from db.queries import CLIP_PRESENT
 from db.schema import Clip, Dataset, FaceCrop, Frame
 from engine.errors import GlimpseError
-from engine.paths import cache_dir, glimpse_home, relative_to_home, resolve_within
+from engine.paths import cache_dir, relative_to_home, resolve_within
 from engine.preprocess.backends import get_detector, resolve_backend
 from engine.preprocess.config import PreprocessConfig
 from engine.preprocess.detect import LANDMARKS_FILE, detect_ground_truth
@@ -281,13 +281,18 @@ def _compute(src: _ClipSource, backend: str, cfg: PreprocessConfig) -> AlignedCl
 
 
 def clip_crops(
-    session: Session, clip_id: int, cfg: PreprocessConfig = PreprocessConfig(), span: str = "clip"
+    session: Session,
+    clip_id: int,
+    cfg: PreprocessConfig = PreprocessConfig(),
+    span: str = "clip",
+    window: tuple[int | None, int | None] | None = None,
 ) -> CropSet:
     """The clip's aligned grayscale crops (T, size, size), from the cache when it holds them.
 
     The face is found on the clip's first frame and tracked through the rest. ``span='onset_offset'``
     returns the coded onset..offset frames (all frames when not coded), sliced from the same cached
     crops — so one `glimpse preprocess` serves both spans; its ``cache_key`` is still span-specific.
+    ``window``: the (onset, offset) to cut instead of the clip's own (a label source's coding).
     """
     if span not in SPANS:
         raise GlimpseError(f"unknown span {span!r}", hint="use 'clip' or 'onset_offset'")
@@ -313,15 +318,16 @@ def clip_crops(
     _record(session, clip_id, key, backend, cfg, n, path, missing)
     numbers = list(src.numbers)
     clip = src.clip
-    if span == "onset_offset" and clip.onset is not None and clip.offset is not None:
-        keep = [i for i, number in enumerate(numbers) if clip.onset <= number <= clip.offset]
+    onset, offset = (clip.onset, clip.offset) if window is None else window
+    if span == "onset_offset" and onset is not None and offset is not None:
+        keep = [i for i, number in enumerate(numbers) if onset <= number <= offset]
         if not keep:
             raise GlimpseError(
-                f"no frames between onset {clip.onset} and offset {clip.offset}", where=f"clip {clip.name}"
+                f"no frames between onset {onset} and offset {offset}", where=f"clip {clip.name}"
             )
         crops, numbers = crops[keep], [numbers[i] for i in keep]
-        missing = [number for number in missing if clip.onset <= number <= clip.offset]
-        key = hashlib.sha256(f"{key}|onset_offset|{clip.onset}|{clip.offset}".encode()).hexdigest()
+        missing = [number for number in missing if onset <= number <= offset]
+        key = hashlib.sha256(f"{key}|onset_offset|{onset}|{offset}".encode()).hexdigest()
     # a copy: the memo's stays intact
     return CropSet(np.array(crops), numbers, backend, key, hit=hit, no_face_frames=missing)
 
@@ -412,11 +418,6 @@ def crop_backends(session: Session, dataset_id: int) -> dict[str, int]:
         .group_by(FaceCrop.backend)
     )
     return {backend: int(n) for backend, n in rows}
-
-
-def home_path(relative: str) -> Path:
-    """A FaceCrop/cache path recorded relative to GLIMPSE_HOME, resolved (and kept inside it)."""
-    return resolve_within(glimpse_home(), relative)
 
 
 def frame_ranges(numbers: list[int]) -> str:

@@ -70,16 +70,6 @@ class Detector(Protocol):
     def detect(self, image: np.ndarray, where: str = "image") -> Detection: ...
 
 
-class Refiner(Protocol):
-    """A detector that can also fit landmarks inside a known box (cheap; used on every tracked frame)."""
-
-    backend: str
-
-    def detect(self, image: np.ndarray, where: str = "image") -> Detection: ...
-
-    def refine(self, image: np.ndarray, box: tuple[float, float, float, float]) -> Detection: ...
-
-
 @dataclass(frozen=True)
 class FaceBackend:
     """One registered backend. ``status()`` is "available" or the reason it is not usable here."""

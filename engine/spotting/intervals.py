@@ -1,4 +1,5 @@
-"""Spotted and true intervals of long videos, and the ``video,onset,offset[,type]`` CSV that carries them.
+"""Spotted and true intervals of long videos, and the ``video,onset,offset[,type][,emotion][,subject]``
+CSV that carries them.
 
 Frame numbers are the recording's own (inclusive onset..offset), so a researcher's spotter output can be
 scored against a release's coding without any conversion. A type is ``micro`` or ``macro``; a spotter that
@@ -8,6 +9,7 @@ does not say which leaves it empty, and ``type_by_duration`` can fill it in from
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -19,6 +21,8 @@ from engine.errors import GlimpseError
 TYPES = ("micro", "macro")
 MICRO_MAX_S = 0.5  # an ME lasts at most half a second (DATASETS.md); longer is a macro-expression
 CSV_COLUMNS = ("video", "onset", "offset", "type")
+EMOTION_COLUMN, SUBJECT_COLUMN = "emotion", "subject"
+NEWLINE = b"\n"
 
 
 @dataclass(frozen=True)
@@ -31,7 +35,8 @@ class Interval:
     type: str = ""
     score: float | None = None  # a spotter's peak height, kept for the log and the page
     apex: int | None = None
-    label: str = ""  # an emotion class, for spot-then-recognise
+    label: str = ""  # an emotion class (the CSV's ``emotion`` column), for spot-then-recognise
+    subject: str = ""  # with a subject, a video is named by subject + video (as STRS-Metric keys them)
 
     @property
     def length(self) -> int:
@@ -66,64 +71,108 @@ def with_types(intervals: Iterable[Interval], fps: float) -> list[Interval]:
     return [i if i.type else replace(i, type=type_by_duration(i.length, fps)) for i in intervals]
 
 
-def _int(value: str, column: str, where: str) -> int:
+def _frame(value: str, column: str, where: str) -> int:
     try:
         number = float(value)
     except ValueError:
         raise GlimpseError(f"{column} {value!r} is not a frame number", where=where) from None
     if not number.is_integer():
         raise GlimpseError(f"{column} {value!r} is not a whole frame number", where=where)
+    if number < 0:
+        raise GlimpseError(f"{column} {value!r} is negative: frame numbers start at 0", where=where)
     return int(number)
 
 
-def read_intervals_csv(path: str | Path) -> list[Interval]:
-    """Rows of a ``video,onset,offset[,type]`` CSV (extra columns are ignored).
+@dataclass(frozen=True)
+class IntervalsFile:
+    """The rows of one intervals CSV and which optional columns it carried."""
 
-    A missing column, a non-numeric frame, onset > offset or an unknown type raises GlimpseError naming
-    the file and row, so a researcher sees exactly what to fix.
+    intervals: list[Interval]
+    has_emotion: bool
+    has_subject: bool
+
+
+def _interval(row: dict[str, str], where: str) -> Interval:
+    if not row["video"]:
+        raise GlimpseError("video is empty", where=where)
+    onset, offset = _frame(row["onset"], "onset", where), _frame(row["offset"], "offset", where)
+    if onset > offset:
+        raise GlimpseError(f"onset {onset} is after offset {offset}", where=where)
+    kind = row.get("type", "").lower()
+    if kind and kind not in TYPES:
+        raise GlimpseError(f"type {kind!r} is not one of {', '.join(TYPES)}", where=where)
+    return Interval(
+        row["video"],
+        onset,
+        offset,
+        kind,
+        label=row.get(EMOTION_COLUMN, ""),
+        subject=row.get(SUBJECT_COLUMN, ""),
+    )
+
+
+def read_intervals_file(path: str | Path) -> IntervalsFile:
+    """Rows of a ``video,onset,offset[,type][,emotion][,subject]`` CSV (other columns are ignored).
+
+    A missing column, a frame that is not a whole non-negative number, onset > offset, an unknown type or
+    text that is not UTF-8 raises GlimpseError naming the file and row, so a researcher sees exactly
+    what to fix.
     """
     path = Path(path)
     if not path.is_file():
         raise GlimpseError("intervals CSV not found", where=str(path))
-    with path.open(newline="", encoding="utf-8-sig") as fh:
-        reader = csv.DictReader(fh)
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8").removeprefix("\ufeff")  # a BOM (Excel's UTF-8) is no column
+    except UnicodeDecodeError as error:
+        bad_row = raw[: error.start].count(NEWLINE) + 1
+        raise GlimpseError(
+            f"the file is not UTF-8 text (byte 0x{raw[error.start]:02x})",
+            where=f"{path}, row {bad_row}",
+            hint="save the CSV as UTF-8",
+        ) from None
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    out: list[Interval] = []
+    n = 1
+    try:
         header = [h.strip().lower() for h in (reader.fieldnames or [])]
         missing = [c for c in CSV_COLUMNS[:3] if c not in header]
         if missing:
             raise GlimpseError(
                 f"missing column(s) {', '.join(missing)}",
                 where=str(path),
-                hint="the header must be video,onset,offset[,type]",
+                hint="the header must be video,onset,offset[,type][,emotion][,subject]",
             )
-        out = []
-        for n, raw in enumerate(reader, start=2):
-            row = {str(k).strip().lower(): (v or "").strip() for k, v in raw.items() if k is not None}
-            where = f"{path}, row {n}"
-            if not any(row.values()):
-                continue
-            if not row["video"]:
-                raise GlimpseError("video is empty", where=where)
-            onset, offset = _int(row["onset"], "onset", where), _int(row["offset"], "offset", where)
-            if onset > offset:
-                raise GlimpseError(f"onset {onset} is after offset {offset}", where=where)
-            kind = row.get("type", "").lower()
-            if kind and kind not in TYPES:
-                raise GlimpseError(f"type {kind!r} is not one of {', '.join(TYPES)}", where=where)
-            out.append(Interval(row["video"], onset, offset, kind))
-    return out
+        for n, row_in in enumerate(reader, start=2):
+            row = {str(k).strip().lower(): (v or "").strip() for k, v in row_in.items() if k is not None}
+            if any(row.values()):
+                out.append(_interval(row, f"{path}, row {n}"))
+    except csv.Error as error:
+        raise GlimpseError(f"unreadable CSV: {error}", where=f"{path}, row {n + 1}") from None
+    return IntervalsFile(out, EMOTION_COLUMN in header, SUBJECT_COLUMN in header)
+
+
+def read_intervals_csv(path: str | Path) -> list[Interval]:
+    """The intervals of a CSV (``read_intervals_file`` says which optional columns it had)."""
+    return read_intervals_file(path).intervals
 
 
 def write_intervals_csv(path: str | Path, intervals: Sequence[Interval]) -> Path:
-    """The CSV ``read_intervals_csv`` reads (plus apex and score when known); written whole or not at all."""
+    """The CSV ``read_intervals_csv`` reads (plus apex and score when known, and the ``emotion`` column
+    only when some interval has one, so a run's CSVs are scored for STR exactly when it recognised);
+    written whole or not at all."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(path.suffix + ".tmp")
+    emotions = any(i.label for i in intervals)
     with tmp.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
-        writer.writerow([*CSV_COLUMNS, "apex", "score", "label"])
+        writer.writerow([*CSV_COLUMNS, "apex", "score", *([EMOTION_COLUMN] if emotions else [])])
         for i in intervals:
             score = "" if i.score is None else f"{i.score:.6g}"
             apex = "" if i.apex is None else i.apex
-            writer.writerow([i.video, i.onset, i.offset, i.type, apex, score, i.label])
+            writer.writerow(
+                [i.video, i.onset, i.offset, i.type, apex, score, *([i.label] if emotions else [])]
+            )
     tmp.replace(path)
     return path

@@ -1,14 +1,15 @@
-"""The MEGC spotting log: per video, every prediction and truth with its outcome (TP / FP / FN).
+"""The MEGC spotting log, line for line as the organisers' generator writes it.
 
-MEGC 2019–2021 asked spotting entries for their TP/FP/FN counts per video and pooled; the exact public
-log template could not be verified offline, so Glimpse writes this documented layout (space-separated;
-``-`` where a side is absent):
-
-    video <video>                                               one header per video
-    <TP|FP|FN> <pred_onset> <pred_offset> <truth_onset> <truth_offset> <type> <iou>
-    total <tp> <fp> <fn> <precision> <recall> <f1>              last line: the pooled counts
-
-A log reads back into the same outcomes (``read_spotting_log``), so counts can be re-checked from it.
+Reference: HeyingGithub/Baseline-project-for-MEGC2020_spotting, ``MDMD_results/gen_MEGC2020_log_file.py``.
+A block starts with the dataset's number on its own line (1 = SAMM Long Videos, 2 = CAS(ME)², the
+organisers' numbering), then one line per outcome, video by video (``metrics.evaluate_spotting`` makes
+the lines and orders them as the generator does: per video each type's lines in turn, then a stable sort
+by the prediction's onset for TP/FP and the truth's onset for FN). A line is built with the generator's
+own padding: ``<video>   <truth onset>`` padded with spaces to column 18, the truth offset to 26, the
+prediction onset to 34, the prediction offset to 42, then TP / FP / FN; ``-`` stands for an absent side.
+The video is written as the generator writes ``video[0].replace('s', '') + '_' + video[1]``: the part of
+the name before its first ``_`` (the subject folder) loses its ``s`` characters (``s15_0101`` →
+``15_0101``); a name without ``_`` is written as it is.
 """
 
 from __future__ import annotations
@@ -16,71 +17,64 @@ from __future__ import annotations
 from pathlib import Path
 
 from engine.errors import GlimpseError
-from engine.spotting.intervals import Interval
+from engine.ingest.names import name_problem
 from engine.spotting.metrics import Outcome, SpotReport
 
-
-def _side(i: Interval | None) -> str:
-    return "- -" if i is None else f"{i.onset} {i.offset}"
-
-
-def spotting_log_text(report: SpotReport) -> str:
-    lines: list[str] = []
-    video = None
-    for o in report.outcomes:
-        if any(ch.isspace() for ch in o.video):
-            raise GlimpseError(f"video name {o.video!r} contains whitespace, which the log cannot hold")
-        if o.video != video:
-            video = o.video
-            lines.append(f"video {video}")
-        kind = (o.truth.type if o.truth is not None else "") or (o.pred.type if o.pred else "") or "-"
-        lines.append(f"{o.result} {_side(o.pred)} {_side(o.truth)} {kind} {o.iou:.4f}")
-    c = report.overall
-    lines.append(f"total {c.tp} {c.fp} {c.fn} {c.precision:.4f} {c.recall:.4f} {c.f1:.4f}")
-    return "\n".join(lines) + "\n"
+MEGC_DATASETS = {1: "SAMM Long Videos", 2: "CAS(ME)²"}
+COLUMNS = (18, 26, 34, 42)  # where the generator pads each next field to
 
 
-def write_spotting_log(path: str | Path, report: SpotReport) -> Path:
-    """Written whole or not at all (temp file + rename)."""
+def megc_dataset_number(dataset: str) -> int:
+    """The organisers' number for a catalog dataset: 2 for a CAS(ME)² name, otherwise 1 (SAMM)."""
+    return 2 if "cas" in dataset.lower() else 1
+
+
+def log_video(video: str) -> str:
+    folder, sep, code = video.partition("_")
+    return f"{folder.replace('s', '')}_{code}" if sep else video
+
+
+def log_line(o: Outcome) -> str:
+    truth = [str(o.truth.onset), str(o.truth.offset)] if o.truth is not None else ["-", "-"]
+    pred = [str(o.pred.onset), str(o.pred.offset)] if o.pred is not None else ["-", "-"]
+    line = f"{log_video(o.video)}   {truth[0]}"
+    for column, field in zip(COLUMNS, [truth[1], *pred, o.result], strict=True):
+        line += " " * (column - len(line)) + field
+    return line
+
+
+def spotting_log_text(report: SpotReport, dataset_number: int = 1) -> str:
+    if dataset_number not in MEGC_DATASETS:
+        raise GlimpseError(
+            f"MEGC dataset number {dataset_number} is not one of 1 (SAMM Long Videos) or 2 (CAS(ME)²)"
+        )
+    for video in dict.fromkeys(o.video for o in report.outcomes):
+        problem = name_problem(video)  # ingest refuses such names; a hand-made CSV may still hold one
+        if problem:
+            raise GlimpseError(f"video name {video!r} {problem}, which the log's columns cannot hold")
+    return "".join(line + "\n" for line in [str(dataset_number), *map(log_line, report.outcomes)])
+
+
+def check_log_path(path: str | Path) -> Path:
+    """Refuse a folder (or a path under a file) before anything is computed or written."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(spotting_log_text(report), encoding="utf-8")
-    tmp.replace(path)
+    if path.is_dir():
+        raise GlimpseError("the log path is a folder; give a file name", where=str(path))
+    if any(p.exists() and not p.is_dir() for p in path.parents):
+        raise GlimpseError("the log's folder is a file", where=str(path))
     return path
 
 
-def _interval(video: str, onset: str, offset: str, kind: str) -> Interval | None:
-    if onset == "-":
-        return None
-    return Interval(video, int(onset), int(offset), "" if kind == "-" else kind)
-
-
-def read_spotting_log(path: str | Path) -> list[Outcome]:
-    """The outcomes a log lists; a malformed line raises GlimpseError naming file and line."""
-    path = Path(path)
-    if not path.is_file():
-        raise GlimpseError("spotting log not found", where=str(path))
-    out: list[Outcome] = []
-    video: str | None = None
-    for n, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        parts = raw.split()
-        where = f"{path}:{n}"
-        if not parts or parts[0] == "total":
-            continue
-        if parts[0] == "video" and len(parts) == 2:
-            video = parts[1]
-            continue
-        if parts[0] not in ("TP", "FP", "FN") or len(parts) != 7:
-            raise GlimpseError(
-                "expected 'video NAME' or 'TP|FP|FN p_on p_off t_on t_off type iou'", where=where
-            )
-        if video is None:
-            raise GlimpseError("outcome line before any 'video NAME' line", where=where)
-        try:
-            pred = _interval(video, parts[1], parts[2], parts[5])
-            truth = _interval(video, parts[3], parts[4], parts[5])
-            out.append(Outcome(video, parts[0], pred, truth, float(parts[6])))
-        except ValueError as error:
-            raise GlimpseError(f"bad number: {error}", where=where) from None
-    return out
+def write_spotting_log(path: str | Path, report: SpotReport, dataset_number: int = 1) -> Path:
+    """Written whole or not at all: a temp file renamed into place, removed if anything fails."""
+    path = check_log_path(path)
+    text = spotting_log_text(report, dataset_number)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+    except OSError as error:
+        tmp.unlink(missing_ok=True)
+        raise GlimpseError(f"cannot write the log: {error.strerror}", where=str(path)) from None
+    return path

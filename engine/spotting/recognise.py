@@ -7,17 +7,16 @@ seed. That classifier (trained on all of the run's labelled clips — a short-cl
 videos' subjects) then labels each spotted interval: the interval's aligned crops (the recording's
 face-crop cache), resampled to the run's ``seq_len``, encoded by the run's encoder.
 
-Recognition F1 is the unweighted F1 over the three ME classes on the spotted micro-expression true
-positives whose matched truth has a class (the recognisers are ME classifiers);
-STRS = spotting F1 × that F1 (``metrics.strs``).
+The spotted intervals STR pairs with a truth of an ME class are classified, then scored exactly as
+``glimpse spot-eval`` scores CSVs with emotion columns (``strs.score_str``: STRS as STRS-Metric defines
+it, with UF1 and UAR beside it).
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import torch
@@ -26,14 +25,13 @@ from sqlalchemy.orm import Session
 
 from db.schema import Artifact, Clip, Run
 from engine.errors import GlimpseError
-from engine.evaluate.metrics import compute_metrics
 from engine.labels import LABELS_ME
 from engine.paths import glimpse_home, resolve_within
 from engine.preprocess.cache import clip_crops
 from engine.preprocess.config import PreprocessConfig
 from engine.preprocess.temporal import resample
 from engine.spotting.intervals import Interval
-from engine.spotting.metrics import Outcome, strs
+from engine.spotting.strs import DEFAULT_STRS_MODE, StrReport, score_str, spot_pairs
 from engine.train.config import EncoderStageConfig, SequenceConfig
 from engine.train.features import encode_frames
 from engine.train.sequence import train_and_predict
@@ -61,23 +59,6 @@ class Recognised:
     offset: int
     truth: str
     predicted: str
-
-
-@dataclass(frozen=True)
-class StrsReport:
-    spotting_f1: float
-    recognition_f1: float
-    strs: float
-    n_recognised: int
-    rows: tuple[Recognised, ...]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "spotting_f1": self.spotting_f1,
-            "recognition_f1": self.recognition_f1,
-            "strs": self.strs,
-            "n_recognised": self.n_recognised,
-        }
 
 
 def load_recognition_run(session: Session, run_id: str) -> RecognitionModel:
@@ -155,55 +136,56 @@ def classify(session: Session, model: RecognitionModel, sequences: np.ndarray) -
 def recognise_spots(
     session: Session,
     model: RecognitionModel,
-    outcomes: list[Outcome],
+    truth: list[Interval],
+    preds: list[Interval],
     clip_of_video: dict[str, int],
-    truth_labels: dict[tuple[str, int, int], str],
-    spotting_f1: float,
-) -> StrsReport:
-    """Classify the spotted micro-expression TPs whose truth has an ME class; recognition F1 and STRS."""
-    pairs = [
-        (o.pred, truth_labels[(o.video, o.truth.onset, o.truth.offset)])
-        for o in outcomes
-        if o.result == "TP"
-        and o.pred is not None
-        and o.truth is not None
-        and o.truth.type == "micro"
-        and truth_labels.get((o.video, o.truth.onset, o.truth.offset)) in model.labels
-    ]
+) -> tuple[StrReport, list[Interval], list[Interval], tuple[Recognised, ...]]:
+    """Classify the predictions STR pairs with a truth of an ME class, then score them exactly as
+    ``glimpse spot-eval`` scores CSVs with emotion columns (``strs.score_str``, rule mode).
+
+    Returns the report, the truth with only its ME labels kept and the predictions with their
+    recognised labels (what the run writes as truth.csv / intervals.csv, so spot-eval on them prints
+    the same figures), and the recognised rows."""
+    known = [replace(t, label=t.label if t.label in model.labels else "") for t in truth]
+    if not any(t.label for t in known):
+        raise GlimpseError(
+            f"the truth has no interval labelled {', '.join(model.labels)}: nothing to recognise"
+        )
+    _, pairs = spot_pairs(known, preds, DEFAULT_STRS_MODE)
+    targets = [(p, t) for p, t in pairs if t.label]
     by_clip: dict[int, list[int]] = {}
-    for i, (pred, _) in enumerate(pairs):
+    for i, (pred, _) in enumerate(targets):
         by_clip.setdefault(clip_of_video[pred.video], []).append(i)
-    predicted: list[str] = [""] * len(pairs)
+    predicted: list[str] = [""] * len(targets)
     for clip_id, idx in by_clip.items():
         seqs = interval_sequences(
             session,
             clip_id,
-            [pairs[i][0] for i in idx],
+            [targets[i][0] for i in idx],
             model.encoder.image_size,
             model.sequence.seq_len,
             model.sequence.interpolation,
         )
         for i, label in zip(idx, classify(session, model, seqs), strict=True):
             predicted[i] = label
+    label_of = {id(p): label for (p, _), label in zip(targets, predicted, strict=True)}
+    labelled = [replace(p, label=label_of.get(id(p), "")) for p in preds]
     rows = tuple(
-        Recognised(p.video, p.onset, p.offset, truth, label)
-        for (p, truth), label in zip(pairs, predicted, strict=True)
+        Recognised(p.video, p.onset, p.offset, t.label, label)
+        for (p, t), label in zip(targets, predicted, strict=True)
     )
-    f1 = (
-        compute_metrics([r.truth for r in rows], [r.predicted for r in rows], model.labels).uf1
-        if rows
-        else 0.0
-    )
-    return StrsReport(spotting_f1, f1, strs(spotting_f1, f1), len(rows), rows)
+    return score_str(known, labelled, DEFAULT_STRS_MODE), known, labelled, rows
 
 
-def write_strs(folder: Path, report: StrsReport, model: RecognitionModel) -> Path:
+def write_strs(
+    folder: Path, report: StrReport, rows: tuple[Recognised, ...], model: RecognitionModel
+) -> Path:
     path = folder / "strs.json"
     data = {
         **report.to_dict(),
         "recognition_run": model.run_id,
         "variant": model.variant,
-        "recognised": [r.__dict__ for r in report.rows],
+        "recognised": [r.__dict__ for r in rows],
     }
     path.write_text(json.dumps(data, indent=2), encoding="utf-8")
     return path

@@ -22,8 +22,9 @@ from db.queries import add_interval, recording_stats
 from db.schema import Artifact, Clip, Dataset, Metric, Run
 from engine.errors import GlimpseError
 from engine.paths import glimpse_home, resolve_within
+from engine.spotting.curves import threshold
 from engine.spotting.intervals import Interval, read_intervals_csv
-from engine.spotting.metrics import Outcome, match_video
+from engine.spotting.metrics import DEFAULT_MATCHING, Outcome, evaluate_spotting
 from engine.spotting.run import RUN_KIND
 
 
@@ -69,6 +70,23 @@ class VideoTimeline:
     frames: np.ndarray = field(repr=False)
     curve: np.ndarray = field(repr=False)
     items: tuple[TimelineItem, ...] = ()
+    thresholds: dict[str, float] = field(default_factory=dict)  # interval type → cut on ``curve``
+
+
+def curve_thresholds(chosen: dict[str, Any], curve: np.ndarray) -> dict[str, float]:
+    """Where the method cut the plotted curve, per interval type, from what it chose on the video's
+    training subjects (metrics.json ``folds``): a probability threshold ``tau`` as it is; a baseline's
+    ``p`` as mean + p·(max − mean) of this video's curve — for micro only, since the curve plotted is
+    the micro half-window's (a macro cut lies on another curve)."""
+    out: dict[str, float] = {}
+    for kind, params in chosen.items():
+        if not isinstance(params, dict):
+            continue
+        if params.get("tau") is not None:
+            out[kind] = float(params["tau"])
+        elif params.get("p") is not None and kind == "micro" and len(curve):
+            out[kind] = threshold(curve, float(params["p"]))
+    return out
 
 
 def _info(run: Run, f1: float | None) -> SpotRunInfo:
@@ -121,17 +139,13 @@ def spot_run_detail(session: Session, run_id: str) -> SpotRunDetail:
 
 
 def outcomes(detail: SpotRunDetail) -> list[Outcome]:
-    """Every TP / FP / FN of the run, video by video (from its own CSVs)."""
+    """Every TP / FP / FN line of the run (its MEGC log's lines), re-scored from its own CSVs."""
     truth, preds = (
         read_intervals_csv(detail.files["truth_csv"]),
         read_intervals_csv(detail.files["intervals_csv"]),
     )
-    out = []
-    for video in sorted(set(detail.videos.values())):
-        out += match_video(
-            video, [t for t in truth if t.video == video], [p for p in preds if p.video == video]
-        )
-    return out
+    matching = str(detail.metrics.get("matching", DEFAULT_MATCHING))
+    return list(evaluate_spotting(truth, preds, matching).outcomes)
 
 
 def _with_extras(path: Path) -> dict[tuple[str, int, int], tuple[int | None, float | None]]:
@@ -155,26 +169,32 @@ def video_timeline(session: Session, run_id: str, clip_id: int) -> VideoTimeline
     curves = np.load(detail.files["frame_scores"])
     extras = _with_extras(detail.files["intervals_csv"]) | _with_extras(detail.files["truth_csv"])
     items = []
+    drawn: set[tuple[str, int, int]] = set()
     for o in outcomes(detail):
         if o.video != video:
             continue
         for lane, interval in (("truth", o.truth), ("prediction", o.pred)):
-            if interval is None:
+            # a truth found by two predictions is on two log lines, but is one bar
+            if interval is None or (lane, interval.onset, interval.offset) in drawn:
                 continue
+            drawn.add((lane, interval.onset, interval.offset))
             apex, score = extras.get((video, interval.onset, interval.offset), (None, None))
             items.append(
                 TimelineItem(
                     lane, o.result, interval.onset, interval.offset, interval.type, apex, score, o.iou
                 )
             )
+    subject = clip.subject.code if clip is not None else ""
+    curve = curves[f"curve_{clip_id}"]
     return VideoTimeline(
         clip_id,
         video,
-        clip.subject.code if clip is not None else "",
+        subject,
         float(clip.fps or 0.0) if clip is not None else 0.0,
         curves[f"frames_{clip_id}"],
-        curves[f"curve_{clip_id}"],
+        curve,
         tuple(sorted(items, key=lambda i: (i.onset, i.lane))),
+        curve_thresholds(detail.metrics.get("folds", {}).get(subject, {}), curve),
     )
 
 

@@ -20,14 +20,14 @@ from typing import Any
 import numpy as np
 
 from db.queries import dataset_named
-from db.schema import Metric, Run
+from db.schema import Metric
 from db.session import session_scope
 from engine.executor import Executor
 from engine.progress import Cancelled, NullReporter, Reporter, SubReporter
 from engine.spotting.catalog import dataset_signals
 from engine.spotting.config import SpotConfig
-from engine.spotting.intervals import write_intervals_csv
-from engine.spotting.log import write_spotting_log
+from engine.spotting.intervals import Interval, write_intervals_csv
+from engine.spotting.log import megc_dataset_number, write_spotting_log
 from engine.spotting.loso import SpotResult, spot_loso
 from engine.spotting.recognise import load_recognition_run, recognise_spots, write_strs
 from engine.train.runs import add_artifact, create_run, finish_run, run_dir
@@ -46,11 +46,19 @@ class SpotRunSummary:
     folder: str
 
 
-def _write_artifacts(folder: Path, result: SpotResult, signals: list, meta: dict[str, Any]) -> list[tuple]:
-    truth = [t for v in signals for t in v.truth]
-    preds = write_intervals_csv(folder / "intervals.csv", result.predictions)
+def _write_artifacts(
+    folder: Path,
+    result: SpotResult,
+    signals: list,
+    truth: list[Interval],
+    predictions: list[Interval],
+    meta: dict[str, Any],
+) -> list[tuple]:
+    preds = write_intervals_csv(folder / "intervals.csv", predictions)
     truth_csv = write_intervals_csv(folder / "truth.csv", truth)
-    log = write_spotting_log(folder / "spotting_log.txt", result.report)
+    log = write_spotting_log(
+        folder / "spotting_log.txt", result.report, megc_dataset_number(str(meta["dataset"]))
+    )
     curves = result.curves
     arrays: dict[str, Any] = {}
     for v in signals:
@@ -67,7 +75,7 @@ def _write_artifacts(folder: Path, result: SpotResult, signals: list, meta: dict
     metrics_path = folder / "metrics.json"
     metrics_path.write_text(json.dumps(metrics, indent=2, default=str), encoding="utf-8")
     return [
-        ("intervals_csv", preds, {"n": len(result.predictions)}),
+        ("intervals_csv", preds, {"n": len(predictions)}),
         ("truth_csv", truth_csv, {"n": len(truth)}),
         ("megc_log", log, {"format": "spotting"}),
         ("metrics", metrics_path, {}),
@@ -121,21 +129,19 @@ def run_spotting(
         }
         rows = result.report.as_rows()
         extra: list[tuple] = []
+        truth = [t for v in signals for t in v.truth]
+        predictions = list(result.predictions)
         if model is not None:
             reporter.log(f"recognising the spotted intervals with run {model.run_id} ({model.variant})")
             with session_scope(db_url) as session:
-                strs_report = recognise_spots(
-                    session,
-                    model,
-                    list(result.report.outcomes),
-                    {v.video: int(v.clip_id or 0) for v in signals},
-                    {(v.video, t.onset, t.offset): t.label for v in signals for t in v.truth},
-                    result.report.overall.f1,
+                str_report, truth, predictions, recognised = recognise_spots(
+                    session, model, truth, predictions, {v.video: int(v.clip_id or 0) for v in signals}
                 )
-            meta["strs"] = strs_report.to_dict()
-            rows += [("overall", k, float(v)) for k, v in strs_report.to_dict().items() if k != "spotting_f1"]
-            extra.append(("strs", write_strs(run_dir(run_id), strs_report, model), {"run": model.run_id}))
-        artifacts = _write_artifacts(run_dir(run_id), result, signals, meta) + extra
+            meta["str"] = str_report.to_dict()
+            rows += [("str", k, float(v)) for k, v in str_report.summary().items()]
+            path = write_strs(run_dir(run_id), str_report, recognised, model)
+            extra.append(("strs", path, {"run": model.run_id}))
+        artifacts = _write_artifacts(run_dir(run_id), result, signals, truth, predictions, meta) + extra
         with session_scope(db_url) as session:
             session.add_all(Metric(run_id=run_id, scope=s, name=n, value=float(v)) for s, n, v in rows)
             for kind, path, info in artifacts:
@@ -148,11 +154,7 @@ def run_spotting(
     c = result.report.overall
     reporter.log(f"spotting F1 {c.f1:.3f} (TP {c.tp}, FP {c.fp}, FN {c.fn}) → run {run_id}")
     reporter.progress(1.0, "spotting done")
-    metrics = {**result.report.to_dict(), **({"strs": meta["strs"]} if "strs" in meta else {})}
+    metrics = {**result.report.to_dict(), **({"str": meta["str"]} if "str" in meta else {})}
     return SpotRunSummary(
         run_id, dataset, config.method, synthetic, metrics, len(signals), str(run_dir(run_id))
     )
-
-
-def is_spotting_run(run: Run) -> bool:
-    return run.kind == RUN_KIND

@@ -3,25 +3,52 @@ run with a ``comparison.json`` (spread over seeds, paired tests of FULL against 
 
 from __future__ import annotations
 
+import contextlib
+import json
 import time
+from dataclasses import replace
 from pathlib import Path
 
+from db.errors import CatalogFault
+from db.faults import faults_as_errors
 from db.schema import Metric
 from db.session import session_scope
-from engine.evaluate.comparison import COMPARISON_KIND, VariantOutcome, compare_outcomes, write_comparison
+from engine.annotate.sources import DEFAULT_LABELS
+from engine.evaluate.comparison import (
+    COMPARISON_KIND,
+    REFERENCE,
+    VariantOutcome,
+    compare_outcomes,
+    write_comparison,
+)
 from engine.executor import Executor
 from engine.labels import LABELS_ME
 from engine.progress import Cancelled, NullReporter, Reporter, SubReporter, check_cancel
 from engine.train.config import AblationConfig
-from engine.train.data import protocol_clips
+from engine.train.data import protocol_selection
 from engine.train.loso import protocol_folds, run_folds
-from engine.train.runs import add_artifact, chance_levels, create_run, finish_run, record_loso, run_dir
+from engine.train.runs import (
+    add_artifact,
+    chance_levels,
+    create_run,
+    discard_outputs,
+    finish_run,
+    record_loso,
+    run_dir,
+)
 from engine.train.runtime import applied_runtime, resolve_device
 from engine.variants import FLAWED_LABEL, LEAKAGE_SAFE, TEST_SUBJECT_ORACLE, VariantContext, get_variant
 
 # keys run_variant adds to a run's stored config that are not AblationConfig fields (what it ran, how its
 # epochs were selected, the encoder it reused): dropped when a stored config is read back as a config
 RUN_ONLY_KEYS = ("variants", "seeds", "encoder_from", "selection")
+LABELS_KIND = "labels"  # the artefact saying which label source a run used and how many clips it covered
+
+
+def arm_name(variant: str, labels: str) -> str:
+    """What a comparison calls one arm: the variant on the release's coding, ``variant@labels`` on
+    another label source (so label sources sit side by side like variants, under the same statistics)."""
+    return variant if labels == DEFAULT_LABELS else f"{variant}@{labels}"
 
 
 def _final_status(error: BaseException) -> str:
@@ -57,8 +84,10 @@ def run_variant(
     reporter = reporter or NullReporter()
     spec = get_variant(variant)  # fail early on an unknown name
     device = resolve_device(cfg.device)
+    labels = cfg.label_source
     with session_scope(db_url) as session:
-        clips = protocol_clips(session, cfg)
+        selection = protocol_selection(session, cfg, labels)  # an unknown / too thin source stops here
+    clips = selection.clips
     folds = protocol_folds(cfg.protocol, clips, LABELS_ME, seed, cfg.sequence.val_subjects, cfg.test_datasets)
     me_names = list(dict.fromkeys(c.dataset for c in clips))
     config = {
@@ -82,8 +111,12 @@ def run_variant(
         seed,
         parent_id,
         job_id,
-        name=f"{variant} seed {seed}" + (" [AUDIT — FLAWED selection]" if flawed else ""),
+        name=f"{variant} seed {seed}"
+        + ("" if labels == DEFAULT_LABELS else f" · labels {labels}")
+        + (" [AUDIT — FLAWED selection]" if flawed else ""),
     )
+    labels_path = run_dir(run_id) / "labels.json"
+    labels_path.write_text(json.dumps(selection.summary(), indent=2), encoding="utf-8")
     started = time.perf_counter()
     try:
         with applied_runtime(cfg.runtime):  # the run's numerics, whatever the caller's
@@ -102,17 +135,22 @@ def run_variant(
             reporter.progress(
                 0.0,
                 f"{variant} seed {seed}: preparing "
-                f"({cfg.protocol}, {len(folds)} fold(s), {len(clips)} clips)",
+                f"({cfg.protocol}, {len(folds)} fold(s), {len(clips)} clips, labels {labels})",
             )
+            if selection.ties:
+                reporter.log(f"labels {labels}: {len(selection.ties)} clip(s) left out, coders tie")
             prepared = spec.prepare(context)
             check_cancel(reporter)
             results = run_folds(
                 spec, prepared, folds, SubReporter(reporter, 0.6, 0.97), executor, cfg.runtime
             )
             artifacts = [(k, Path(p), m) for k, p, m in context.extras.get("artifacts", [])]
+            artifacts.append((LABELS_KIND, labels_path, selection.summary()))
             overall, fold_uf1 = record_loso(db_url, run_id, clips, results, LABELS_ME, artifacts)
     except BaseException as error:
-        finish_run(db_url, run_id, _final_status(error), started)
+        discard_outputs(run_id)  # no half-written run folder (and, on a full disk, room to record this)
+        with contextlib.suppress(CatalogFault), faults_as_errors():  # else the job's end marks its runs
+            finish_run(db_url, run_id, _final_status(error), started)
         raise
     finish_run(db_url, run_id, "succeeded", started)
     reporter.progress(1.0, f"{variant} seed {seed} done")
@@ -143,6 +181,9 @@ def run_ablation(
     reporter = reporter or NullReporter()
     for v in cfg.variants:
         get_variant(v)
+    with session_scope(db_url) as session:
+        for labels in cfg.labels:  # every source is checked before any run exists
+            protocol_selection(session, cfg, labels)
     device = resolve_device(cfg.device)
     names = list(dict.fromkeys([n for v in cfg.variants for n in _datasets(cfg, v)]))
     parent = create_run(
@@ -152,18 +193,22 @@ def run_ablation(
         names,
         str(device),
         job_id=job_id,
-        name=f"ablation {'/'.join(cfg.variants)} × {len(cfg.seeds)} seed(s)",
+        name=f"ablation {'/'.join(cfg.variants)} × {len(cfg.seeds)} seed(s)"
+        + ("" if cfg.labels == (DEFAULT_LABELS,) else f" × labels {'/'.join(cfg.labels)}"),
     )
     started = time.perf_counter()
     outcomes: list[VariantOutcome] = []
-    total = len(cfg.variants) * len(cfg.seeds)
+    arms = [(s, lab, v) for s in cfg.seeds for lab in cfg.labels for v in cfg.variants]
     try:
-        for i, (seed, variant) in enumerate((s, v) for s in cfg.seeds for v in cfg.variants):
+        for i, (seed, labels, variant) in enumerate(arms):
             check_cancel(reporter)
-            sub = SubReporter(reporter, i / total, (i + 1) / total)
-            outcomes.append(run_variant(db_url, variant, seed, cfg, sub, job_id, parent, executor=executor))
+            sub = SubReporter(reporter, i / len(arms), (i + 1) / len(arms))
+            one = replace(cfg, labels=(labels,))
+            outcome = run_variant(db_url, variant, seed, one, sub, job_id, parent, executor=executor)
+            outcomes.append(replace(outcome, variant=arm_name(variant, labels)))
         chance = chance_levels(outcomes[0].truth, LABELS_ME) if outcomes else None
-        comparison = compare_outcomes(outcomes, chance)
+        reference = arm_name(REFERENCE, cfg.labels[0])  # FULL on the first label source
+        comparison = compare_outcomes(outcomes, chance, reference)
         path = run_dir(parent) / "comparison.json"
         write_comparison(path, comparison)
         with session_scope(db_url) as session:

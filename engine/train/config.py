@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+from engine.annotate.sources import DEFAULT_LABELS, canonical
 from engine.config import config_from_dict
 from engine.errors import GlimpseError
 from engine.variants import LEAKAGE_SAFE, check_selection, encoder_variant_names
@@ -140,8 +141,17 @@ class AblationConfig:
     protocol: str = "loso"  # loso | composite | cross_dataset (see PROTOCOLS)
     train_datasets: tuple[str, ...] = ()  # cross_dataset only: the ME datasets trained on
     test_datasets: tuple[str, ...] = ()  # cross_dataset only: the ME datasets tested on
+    # label sources (engine.annotate.sources): the coding a run learns from and is scored against; an
+    # ablation runs every variant × seed on each (a factor like variants); one run records its one
+    labels: tuple[str, ...] = (DEFAULT_LABELS,)
 
     def __post_init__(self) -> None:
+        if isinstance(self.labels, str):
+            object.__setattr__(self, "labels", (self.labels,))
+        labels = tuple(dict.fromkeys(canonical(x) for x in self.labels))
+        if not labels:
+            raise GlimpseError("give at least one label source", hint="e.g. --labels source")
+        object.__setattr__(self, "labels", labels)  # canonical spelling, each once
         if self.protocol not in PROTOCOLS:
             raise GlimpseError(
                 f"unknown protocol {self.protocol!r}", hint=f"use one of {', '.join(PROTOCOLS)}"
@@ -176,12 +186,23 @@ class AblationConfig:
         data["me_datasets"] = list(self.me_datasets)
         data["train_datasets"], data["test_datasets"] = list(self.train_datasets), list(self.test_datasets)
         data["baselines"] = dict(self.baselines)
+        data["labels"] = list(self.labels)
         return data
+
+    @property
+    def label_source(self) -> str:
+        """The one label source of a single run (an ablation splits its ``labels`` into runs)."""
+        if len(self.labels) != 1:
+            raise GlimpseError(
+                f"one run learns from one label source, got {', '.join(self.labels)}",
+                hint="run an ablation to compare label sources",
+            )
+        return self.labels[0]
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> AblationConfig:
         data = dict(data or {})
-        for key in ("me_datasets", "train_datasets", "test_datasets"):
+        for key in ("me_datasets", "train_datasets", "test_datasets", "labels"):
             if isinstance(data.get(key), str):
                 data[key] = [data[key]]
         encoder = EncoderStageConfig.from_dict(data.pop("encoder", None))

@@ -16,8 +16,18 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.queries import CLIP_PRESENT, catalog_snapshot, clips_for_training
+from db.queries import CLIP_PRESENT, catalog_snapshot, clips_for_training, dataset_clips
 from db.schema import Clip, Dataset, Frame
+from engine.annotate.sources import (
+    DEFAULT_LABELS,
+    SOURCE,
+    LabelSource,
+    ResolvedLabels,
+    annotator_missing,
+    canonical,
+    catalog_codings,
+    resolve,
+)
 from engine.errors import GlimpseError
 from engine.ingest.composite import COMPOSITE_FORMATS, composite_from_catalog
 from engine.labels import LABELS_MACRO, LABELS_ME
@@ -30,9 +40,7 @@ from engine.train.config import AblationConfig
 from engine.variants import ClipInfo
 
 
-def me_clips(session: Session, dataset_names: tuple[str, ...] | list[str]) -> list[ClipInfo]:
-    """The labelled ME clips (3 classes) of the named datasets, as plain data."""
-    names = list(dataset_names)
+def _check_known(session: Session, names: list[str]) -> None:
     known = set(session.scalars(select(Dataset.name).where(Dataset.name.in_(names))))
     missing = [n for n in names if n not in known]
     if missing:
@@ -40,17 +48,51 @@ def me_clips(session: Session, dataset_names: tuple[str, ...] | list[str]) -> li
             f"dataset(s) {', '.join(missing)} not in the catalog",
             hint="ingest them first (glimpse synth / glimpse ingest) or pick another --dataset",
         )
-    clips = clips_for_training(session, names, LABELS_ME)
-    return [
-        ClipInfo(c.id, c.name, f"{c.dataset.name}/{c.subject.code}", c.dataset.name, str(c.label))
-        for c in clips
+
+
+def _info(clip: Clip, label: str, marks: tuple[int | None, int | None, int | None] | None) -> ClipInfo:
+    return ClipInfo(
+        clip.id, clip.name, f"{clip.dataset.name}/{clip.subject.code}", clip.dataset.name, label, marks
+    )
+
+
+def labelled_clips(
+    session: Session, dataset_names: tuple[str, ...] | list[str], labels: str = DEFAULT_LABELS
+) -> tuple[list[ClipInfo], ResolvedLabels | None]:
+    """The ME clips (3 classes) of the named datasets as the label source ``labels`` codes them, and the
+    resolved source (None for the release's own coding, which the clip rows carry)."""
+    names = list(dataset_names)
+    _check_known(session, names)
+    source = LabelSource.parse(labels)
+    if source.is_release:
+        return [_info(c, str(c.label), None) for c in clips_for_training(session, names, LABELS_ME)], None
+    codings = catalog_codings(session, names)
+    absent = annotator_missing(source, {c.annotator for c in codings})
+    if absent:
+        coders = sorted({c.annotator for c in codings} - {SOURCE})
+        raise GlimpseError(
+            f"label source {source.spec!r} does not exist on {', '.join(names)}: {absent}",
+            hint=f"annotators with codings there: {', '.join(coders) or 'none'}",
+        )
+    resolved = resolve(source, codings, LABELS_ME)
+    clips = [
+        _info(c, lab.label, (lab.onset, lab.apex, lab.offset))
+        for c in dataset_clips(session, names)
+        if (lab := resolved.labels.get(c.id)) is not None
     ]
+    return clips, resolved
 
 
-def composite_clips(session: Session, dataset_names: tuple[str, ...] | list[str]) -> list[ClipInfo]:
-    """The labelled ME clips of the named datasets that belong to the MEGC 2019 composite: datasets of
-    format casme2/smic/samm only (others are left out), minus the clips the protocol excludes."""
-    clips = me_clips(session, dataset_names)  # also refuses names missing from the catalog
+def me_clips(
+    session: Session, dataset_names: tuple[str, ...] | list[str], labels: str = DEFAULT_LABELS
+) -> list[ClipInfo]:
+    """The labelled ME clips (3 classes) of the named datasets, as plain data (labels from ``labels``)."""
+    return labelled_clips(session, dataset_names, labels)[0]
+
+
+def _composite_members(
+    session: Session, dataset_names: tuple[str, ...] | list[str], clips: list[ClipInfo]
+) -> list[ClipInfo]:
     formats = dict(
         session.execute(
             select(Dataset.name, Dataset.format).where(Dataset.name.in_(list(dataset_names)))
@@ -68,13 +110,65 @@ def composite_clips(session: Session, dataset_names: tuple[str, ...] | list[str]
     return [c for c in clips if c.clip_id in members]
 
 
-def protocol_clips(session: Session, cfg: AblationConfig) -> list[ClipInfo]:
+@dataclass(frozen=True)
+class ProtocolClips:
+    """The clips a run trains and tests on under its label source, and how the source covered them."""
+
+    clips: list[ClipInfo]
+    labels: str  # the label source, canonical
+    n_release: int  # clips the release's coding labels under the same protocol
+    ties: tuple[int, ...] = ()  # majority ties left out (clip ids)
+
+    def summary(self) -> dict[str, object]:
+        """What a run records about its labels (the ``labels`` artefact)."""
+        return {
+            "labels": self.labels,
+            "n_clips": len(self.clips),
+            "n_release": self.n_release,
+            "ties": list(self.ties),
+        }
+
+
+def _protocol_selection(
+    session: Session, cfg: AblationConfig, labels: str
+) -> tuple[list[ClipInfo], ResolvedLabels | None]:
+    if cfg.protocol == "composite":
+        clips, resolved = labelled_clips(session, cfg.me_datasets, labels)
+        return _composite_members(session, cfg.me_datasets, clips), resolved
+    return labelled_clips(session, cfg.evaluation_datasets(), labels)
+
+
+def protocol_clips(session: Session, cfg: AblationConfig, labels: str = DEFAULT_LABELS) -> list[ClipInfo]:
+    """The clips of ``protocol_selection`` (see there)."""
+    return protocol_selection(session, cfg, labels).clips
+
+
+def protocol_selection(session: Session, cfg: AblationConfig, labels: str = DEFAULT_LABELS) -> ProtocolClips:
     """The labelled ME clips an evaluation protocol runs on (``cfg.protocol``, see ``loso.protocol_folds``
     for the folds): ``loso`` all of ``me_datasets``; ``composite`` their MEGC 2019 composite members;
-    ``cross_dataset`` all of ``train_datasets`` + ``test_datasets``."""
-    if cfg.protocol == "composite":
-        return composite_clips(session, cfg.me_datasets)
-    return me_clips(session, cfg.evaluation_datasets())
+    ``cross_dataset`` all of ``train_datasets`` + ``test_datasets`` — labelled by the source ``labels``.
+
+    A source other than the release's must cover every fold the release's coding has (each subject for
+    LOSO, each dataset for cross-dataset) with at least one clip; otherwise it is refused here, before any
+    training, naming the folds it misses.
+    """
+    labels = canonical(labels)
+    clips, resolved = _protocol_selection(session, cfg, labels)
+    if resolved is None:
+        return ProtocolClips(clips, labels, len(clips))
+    release, _ = _protocol_selection(session, cfg, DEFAULT_LABELS)
+    fold_of = (lambda c: c.dataset) if cfg.protocol == "cross_dataset" else (lambda c: c.subject)
+    covered = {fold_of(c) for c in clips}
+    missing = sorted({fold_of(c) for c in release} - covered)
+    if missing:
+        what = "dataset" if cfg.protocol == "cross_dataset" else "subject"
+        shown = ", ".join(missing[:8]) + (f" and {len(missing) - 8} more" if len(missing) > 8 else "")
+        raise GlimpseError(
+            f"label source {labels!r} covers too few clips: no clip of {len(missing)} {what} fold(s) "
+            f"({shown}); it labels {len(clips)} of the {len(release)} clips the release labels",
+            hint="code those clips (Annotate / Review), or pick another --labels",
+        )
+    return ProtocolClips(clips, labels, len(release), resolved.ties)
 
 
 def _key(payload: dict) -> str:
@@ -91,9 +185,16 @@ def _frames_of(session: Session, clip: Clip, numbers: list[int] | None, size: in
     return np.stack([np.asarray(image_crop(session, clip.id, n, cfg)) for n in numbers])
 
 
-def _span_frames(session: Session, clip: Clip, size: int) -> tuple[np.ndarray, np.ndarray]:
-    """(T, S, S) crops from onset to offset and their frame numbers."""
-    crops = clip_crops(session, clip.id, PreprocessConfig(size=size), span="onset_offset")
+def span_window(info: ClipInfo) -> tuple[int | None, int | None] | None:
+    """The (onset, offset) a clip's label source marks (None: the clip's own coding)."""
+    return None if info.marks is None else (info.marks[0], info.marks[2])
+
+
+def _span_frames(session: Session, info: ClipInfo, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """(T, S, S) crops from onset to offset (as the clip's label source marks them) and their numbers."""
+    crops = clip_crops(
+        session, info.clip_id, PreprocessConfig(size=size), span="onset_offset", window=span_window(info)
+    )
     return np.asarray(crops.frames), np.asarray(crops.frame_numbers)
 
 
@@ -130,6 +231,8 @@ def build_sequences(
             "snapshot": snapshot,
             "v": 1,
         }
+        # a label source's own spans (the release's runs keep their key)
+        | ({"marks": [c.marks for c in clips]} if any(c.marks is not None for c in clips) else {})
     )
     path = cache_dir() / "train-data" / f"seq-{key}.npz"
     if path.exists():
@@ -137,8 +240,7 @@ def build_sequences(
     frames_out = np.zeros((len(clips), seq_len, size, size), np.uint8)
     numbers_out = np.zeros((len(clips), seq_len), np.int64)
     for i, info in enumerate(clips):
-        clip = session.get_one(Clip, info.clip_id)
-        frames, numbers = _span_frames(session, clip, size)
+        frames, numbers = _span_frames(session, info, size)
         frames_out[i] = resample(frames, seq_len, interpolation)
         numbers_out[i] = numbers[sequence_positions(len(numbers), seq_len)]
         if i % 10 == 0:

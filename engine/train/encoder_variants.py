@@ -11,6 +11,7 @@ from functools import lru_cache
 import numpy as np
 import torch
 
+from db.faults import free_mb, no_space
 from db.session import session_scope
 from engine.progress import SubReporter, check_cancel
 from engine.train.config import EncoderStageConfig, SequenceConfig
@@ -91,7 +92,12 @@ def prepare_encoder_variant(context: VariantContext) -> PreparedEncoder:
         context.extras["losses"] = losses
         context.extras["n_faces"] = 0 if faces is None else len(faces)
         context.extras["n_macro"] = 0 if macro is None else len(macro[0])
-    torch.save(state, encoder_path)
+    try:
+        torch.save(state, encoder_path)
+    except RuntimeError as error:  # torch reports a full disk as "file write failed", not as ENOSPC
+        if free_mb(encoder_path.parent) < 1.0:
+            raise no_space(encoder_path.parent, f"writing {encoder_path.name}") from error
+        raise
     encoder = load_encoder(state, enc_cfg)
     features = cached_features(
         encoder, encoder_path, sequences, device, enc_cfg.bf16, SubReporter(reporter, 0.9, 1.0)

@@ -53,6 +53,7 @@ class Reproduction:
     catalog_changed: bool = False
     environment_then: dict[str, Any] = field(default_factory=dict)
     environment_now: dict[str, Any] = field(default_factory=dict)
+    labels: str = "source"  # the label source the run learned from (its stored config's)
 
     @property
     def identical(self) -> bool:
@@ -133,6 +134,7 @@ def reproduce_one(db_url: str, run_id: str, reporter: Reporter | None = None) ->
         catalog_changed=snapshot_then != snapshot_now,
         environment_then=run_record(db_url, run_id).get("environment", {}),
         environment_now=run_record(db_url, outcome.run_id).get("environment", {}),
+        labels=cfg.label_source,
     )
 
 

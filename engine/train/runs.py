@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+import shutil
 import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -63,46 +64,76 @@ def create_run(
     job_id: int | None = None,
     name: str = "",
 ) -> str:
-    """Insert a Run (status running) with its provenance and write ``config.json``; returns its id."""
+    """Insert a Run (status running) with its provenance and write ``config.json``; returns its id.
+
+    All or nothing: ``config.json`` is written whole (temp file + rename), and if anything fails (a full
+    disk, a catalog that cannot answer) the run's folder is removed, so no folder exists without its row.
+    """
     run_id = new_run_id()
-    with session_scope(db_url) as session:
-        synthetic = session.scalars(select(Dataset.is_synthetic).where(Dataset.name.in_(list(dataset_names))))
-        is_synthetic = any(synthetic)
-        folder = run_dir(run_id)
-        cfg_path = folder / "config.json"
-        record = {
-            "kind": kind,
-            "variant": variant,
-            "seed": seed,
-            "config": config,
-            "dataset_names": list(dataset_names),
-            "code_version": code_version(),
-            "environment": environment(device),
-        }
-        cfg_path.write_text(json.dumps(record, indent=2, sort_keys=True), encoding="utf-8")
-        session.add(
-            Run(
-                id=run_id,
-                parent_id=parent_id,
-                job_id=job_id,
-                kind=kind,
-                variant=variant,
-                seed=seed,
-                name=name or f"{kind} {variant}".strip(),
-                status="running",
-                config=config,
-                code_version=code_version(),
-                catalog_snapshot=catalog_snapshot(session),
-                dataset_names=list(dataset_names),
-                is_synthetic=bool(is_synthetic),
-                device=device,
+    folder = run_dir(run_id)
+    try:
+        with session_scope(db_url) as session:
+            synthetic = session.scalars(
+                select(Dataset.is_synthetic).where(Dataset.name.in_(list(dataset_names)))
             )
-        )
-        session.flush()
-        session.add(
-            Artifact(run_id=run_id, kind="config", path=relative_to_home(cfg_path), sha256=_sha256(cfg_path))
-        )
+            is_synthetic = any(synthetic)
+            cfg_path = folder / "config.json"
+            record = {
+                "kind": kind,
+                "variant": variant,
+                "seed": seed,
+                "config": config,
+                "dataset_names": list(dataset_names),
+                "code_version": code_version(),
+                "environment": environment(device),
+            }
+            staged = folder / ".config.json.partial"
+            staged.write_text(json.dumps(record, indent=2, sort_keys=True), encoding="utf-8")
+            staged.replace(cfg_path)
+            session.add(
+                Run(
+                    id=run_id,
+                    parent_id=parent_id,
+                    job_id=job_id,
+                    kind=kind,
+                    variant=variant,
+                    seed=seed,
+                    name=name or f"{kind} {variant}".strip(),
+                    status="running",
+                    config=config,
+                    code_version=code_version(),
+                    catalog_snapshot=catalog_snapshot(session),
+                    dataset_names=list(dataset_names),
+                    is_synthetic=bool(is_synthetic),
+                    device=device,
+                )
+            )
+            session.flush()
+            session.add(
+                Artifact(
+                    run_id=run_id, kind="config", path=relative_to_home(cfg_path), sha256=_sha256(cfg_path)
+                )
+            )
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
     return run_id
+
+
+def discard_outputs(run_id: str) -> None:
+    """Remove what a run that did not succeed wrote besides its ``config.json`` (checkpoints, features,
+    half a predictions file): no row points at them, and on a full disk this is the space that lets
+    its failure be recorded."""
+    folder = runs_dir() / run_id
+    if not folder.is_dir():
+        return
+    for entry in folder.iterdir():
+        if entry.name == "config.json":
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
 
 
 def finish_run(db_url: str, run_id: str, status: str, started: float) -> None:

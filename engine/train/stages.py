@@ -8,7 +8,6 @@ from collections.abc import Iterator, Sequence
 
 import numpy as np
 import torch
-from torch import nn
 from torch.nn import functional as F
 
 from engine.errors import GlimpseError
@@ -182,7 +181,3 @@ def load_encoder(state: dict[str, torch.Tensor], cfg: EncoderStageConfig) -> Enc
     encoder = build_encoder(cfg)
     encoder.load_state_dict(state)
     return encoder.eval()
-
-
-def count_parameters(module: nn.Module) -> int:
-    return sum(p.numel() for p in module.parameters())

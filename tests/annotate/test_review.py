@@ -59,7 +59,43 @@ def test_adopt_copies_one_coding_and_needs_a_reviewer() -> None:
     chosen = adopt(CODINGS[3], "rev", NOW)
     assert (chosen.onset, chosen.apex, chosen.offset, chosen.emotion) == (10, 14, 20, "surprise")
     assert chosen.provenance == "adopted bob's coding by rev at 2026-12-01 23:05 UTC"
-    with pytest.raises(GlimpseError, match="reviewer's name is empty"):
+    assert (chosen.adjudicator, chosen.method, chosen.coders) == ("rev", "adopt", ("bob",))
+    with pytest.raises(GlimpseError, match="adjudicator's name is empty"):
         adopt(CODINGS[3], "  ")
     with pytest.raises(GlimpseError, match="at least two"):
         merge(CODINGS[:1], "rev")
+
+
+SOURCED = [
+    c(6, "source", 10, 14, 20, "disgust", "negative", "4"),
+    c(6, "alice", 11, 15, 21, "happiness", "positive", "12"),
+    c(6, "bob", 30, 31, 40, "happiness", "positive", "6+12"),
+    c(6, "consensus", 1, 2, 3, "surprise", "surprise"),
+]
+
+
+def test_merge_leaves_the_release_out_unless_asked() -> None:
+    merged = merge(SOURCED, "rev", NOW)
+    # alice and bob only: median of two = their mean, rounded; the release's 10/14/20 and AU4 play no part
+    assert (merged.onset, merged.apex, merged.offset) == (20, 23, 30)  # round(20.5) = 20, banker's
+    assert merged.action_units == "12" and merged.coders == ("alice", "bob")
+    assert merged.record() == {
+        "kind": "consensus",
+        "adjudicator": "rev",
+        "method": "merge",
+        "coders": ["alice", "bob"],
+        "includes_source": False,
+        "at": "2026-12-01 23:05 UTC",
+    }
+    asked = merge(SOURCED, "rev", NOW, include_source=True)
+    assert asked.coders == ("alice", "bob", "source") and asked.record()["includes_source"] is True
+    assert (asked.onset, asked.apex, asked.offset) == (11, 15, 21)  # the median of three
+    with pytest.raises(GlimpseError, match="got 1"):
+        merge(SOURCED[:2], "rev", NOW)  # the release + one coder: one coder without the release
+
+
+def test_adopting_the_release_needs_asking() -> None:
+    with pytest.raises(GlimpseError, match="release's coding"):
+        adopt(SOURCED[0], "rev", NOW)
+    adopted = adopt(SOURCED[0], "rev", NOW, include_source=True)
+    assert adopted.coders == ("source",) and adopted.record()["includes_source"] is True

@@ -64,7 +64,7 @@ def test_local_executor_stops_on_cancel_and_raises_task_errors() -> None:
 def test_ray_is_an_optional_extra(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "ray", None)  # as if Ray were not installed
     with pytest.raises(GlimpseError, match=r"Ray is not installed.*pip install 'glimpse\[ray\]'"):
-        get_executor(Settings(executor="ray"))
+        get_executor(Settings(executor="ray", ray_address="127.0.0.1:6379"))
 
 
 def test_get_executor_follows_the_setting() -> None:
@@ -79,10 +79,12 @@ def test_ray_executor_matches_local_executor() -> None:
     # test modules are not importable inside Ray's workers: ship this module's functions by value
     ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])
     try:
-        executor = RayExecutor(num_cpus=2)  # starts a real local Ray, as a job does without RAY_ADDRESS
+        executor = RayExecutor(num_cpus=2)  # an explicit private Ray (a job without RAY_ADDRESS runs locally)
         assert ray.is_initialized() and ray.cluster_resources()["CPU"] == 2
         assert executor.dashboard_url is None  # a local start runs no dashboard
-        assert isinstance(get_executor(Settings(executor="ray", ray_address=None)), RayExecutor)
+        assert isinstance(
+            get_executor(Settings(executor="ray", ray_address=None)), RayExecutor
+        )  # it joins the Ray this process started
         items = [5, 3, 8, 1, 9, 2]
         recorder = Recorder()
         remote = executor.map(square_plus_pid, items, reporter=recorder)

@@ -124,17 +124,31 @@ def test_spot_then_recognise_reports_strs_beside_f1(
     _tiny_catalog_builder()(session, home / "datasets" / "tiny")
     recognition = run_variant(db_url, "er", 0, AblationConfig.tiny())
     summary = run_spotting(db_url, DATASET, SpotConfig(method="fd"), recognition_run=recognition.run_id)
-    strs = summary.metrics["strs"]
+    report = summary.metrics["str"]
     labelled_tps = summary.metrics["by_type"]["micro"]["tp"]  # the toy coding labels its micro intervals
-    assert strs["n_recognised"] == labelled_tps > 0
-    assert strs["spotting_f1"] == summary.metrics["f1"]
-    assert strs["strs"] == pytest.approx(summary.metrics["f1"] * strs["recognition_f1"])
+    assert report["n_analysed"] == labelled_tps > 0
+    assert report["mode"] == "rule"
+    assert report["strs"] == pytest.approx(report["spotting_f1"] * report["analysis_f1"])
+    p, r = report["analysis_macro_precision"], report["analysis_macro_recall"]
+    assert report["analysis_f1"] == pytest.approx(2 * p * r / (p + r) if p + r else 0.0)
+    assert report["uar"] == pytest.approx(r)
     stored = json.loads((Path(summary.folder) / "strs.json").read_text())
     assert stored["recognition_run"] == recognition.run_id
     assert {r["truth"] for r in stored["recognised"]} == {"positive"}
     assert {r["predicted"] for r in stored["recognised"]} <= {"negative", "positive", "surprise"}
+    # spot-eval on the run's own CSVs (emotion columns written) reports the very same STR figures
+    folder = Path(summary.folder)
+    again = runner.invoke(
+        app, ["spot-eval", str(folder / "truth.csv"), str(folder / "intervals.csv"), "--json"]
+    )
+    assert again.exit_code == 0, again.output
+    assert json.loads(again.output)["str"] == report
     session.expire_all()
-    value = session.scalar(select(Metric.value).where(Metric.run_id == summary.run_id, Metric.name == "strs"))
-    assert value == pytest.approx(strs["strs"])
+    value = session.scalar(
+        select(Metric.value).where(
+            Metric.run_id == summary.run_id, Metric.scope == "str", Metric.name == "strs"
+        )
+    )
+    assert value == pytest.approx(report["strs"])
     with pytest.raises(GlimpseError, match="no finished recognition run"):
         run_spotting(db_url, DATASET, SpotConfig(), recognition_run="nope")

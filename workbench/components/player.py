@@ -15,7 +15,10 @@ The JS/CSS/HTML live in ``player_assets/`` as plain files read once at import.
 from __future__ import annotations
 
 import bisect
+import threading
+import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -35,12 +38,16 @@ _PLAYER = st.components.v2.component(
 )
 SOURCE_NAMES = {"crops": "face crops", "frames": "raw frames"}
 FIRST_WINDOW = 48  # frames sent with the page; later windows are sized to the byte budget
+# A clip this short is tracked and cropped on open in a fraction of a second; a longer one (a recording)
+# opens on its raw frames: tracking a 1,311-frame recording on open took 3.5 s of the 9 s a coder waited
+# for it, and even cached crops cost 1.4 s (every frame file is checked) — docs/PERFORMANCE.md.
+QUICK_CROPS_FRAMES = 300
 
 Marks = dict[str, int | None]
 SaveHandler = Callable[[Marks], str]  # returns the success message; raises GlimpseError to refuse
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
+@st.cache_data(show_spinner=False, max_entries=16)
 def _crops(clip_id: int, catalog: str) -> api.FaceCrops:
     return api.player_crops(clip_id)
 
@@ -51,16 +58,76 @@ def _window(clip_id: int, source: str, start: int, count: int, catalog: str) -> 
     return api.frame_window(clip_id, source, start, count, crops).as_dict()
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@st.cache_data(show_spinner=False, max_entries=64)
 def _window_length(clip_id: int, source: str, catalog: str) -> int:
     sample = _window(clip_id, source, 0, 4, catalog)
     sizes = [len(url) for url in sample["images"] if url]
     return api.window_length(max(sizes) if sizes else 20_000)
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
+def _motion(clip_id: int, onset: int | None, catalog: str) -> dict[str, Any]:
+    """The face-motion curve (difference of every crop to the onset crop): computed once per clip."""
+    faces = _crops(clip_id, catalog)
+    numbers = list(faces.frame_numbers)
+    ref = numbers.index(onset) if onset in numbers else 0
+    return {"name": "motion (Δ onset)", "numbers": numbers, "values": api.motion_curve(faces.crops, ref)}
+
+
+def _opening(clip_id: int, source: str, initial: int, catalog: str) -> tuple[int, int, int]:
+    """(frames per window, start and length of the window sent with the page): a short one around
+    ``initial``, so the first frame shows at once; the browser then asks for more."""
+    count = _window_length(clip_id, source, catalog)
+    length = min(count, FIRST_WINDOW)
+    return count, max(0, min(initial - FIRST_WINDOW // 2, count - FIRST_WINDOW)), length
+
+
 def default_source(detail: api.ClipDetail) -> str:
-    """Face crops for clips, raw frames for recordings (crops need the whole clip preprocessed)."""
-    return "crops" if len(detail.frame_numbers) <= api.CROPS_MAX_FRAMES else "frames"
+    """Face crops for clips; raw frames for recordings, whose crops need every frame tracked (or, when
+    cached, every frame file checked): the user may still pick face crops."""
+    return "crops" if len(detail.frame_numbers) <= QUICK_CROPS_FRAMES else "frames"
+
+
+_PREFETCH = ThreadPoolExecutor(max_workers=1, thread_name_prefix="glimpse-prefetch")
+_PREFETCHED: set[tuple[int, str, api.Actor]] = set()
+_PREFETCH_LOCK = threading.Lock()
+# the warm-up starts this long after it is asked for: the clip on screen is still being drawn (its page
+# script, the browser's paint) and must not share two cores with it; a coder stays longer on a clip
+PREFETCH_DELAY_S = 0.5
+
+
+def prefetch(clip_id: int, viewer: api.Actor) -> None:
+    """Warm, in a background thread, what the player reads when ``viewer`` opens ``clip_id`` at its first
+    frame: its face crops (tracked now if never made) or the first raw frames, the first window, the
+    motion curve. The next clip of a list or a coder's queue then opens from memory. Once per clip,
+    catalog and viewer; a failure (a clip the viewer may not open, too) is left for the visit to show.
+
+    Frames only: the clip is read as ``viewer`` sees it (a blind coder's onset is none), so the warm-up
+    neither opens a clip the viewer may not nor computes anything from a coding hidden from them."""
+    catalog = api.catalog_location()
+    with _PREFETCH_LOCK:
+        if (clip_id, catalog, viewer) in _PREFETCHED:
+            return
+        _PREFETCHED.add((clip_id, catalog, viewer))
+    _PREFETCH.submit(_warm, int(clip_id), catalog, viewer, time.monotonic() + PREFETCH_DELAY_S)
+
+
+def _warm(clip_id: int, catalog: str, viewer: api.Actor, not_before: float) -> None:
+    time.sleep(max(0.0, not_before - time.monotonic()))
+    if api.catalog_location() != catalog:  # the process was pointed at another catalog meanwhile
+        return
+    try:
+        detail = api.clip_detail(clip_id, viewer)
+        if not detail.frame_numbers:
+            return
+        source = default_source(detail)
+        _, start, length = _opening(clip_id, source, 0, catalog)
+        _window(clip_id, source, start, length, catalog)
+        if source == "crops":
+            _motion(clip_id, detail.onset, catalog)
+    except Exception:  # noqa: BLE001 — a warm-up only: the visit reports its own errors
+        with _PREFETCH_LOCK:
+            _PREFETCHED.discard((clip_id, catalog, viewer))
 
 
 def timeline_curves(clip_id: int, source: str, detail: api.ClipDetail, run_id: str | None) -> list[dict]:
@@ -68,12 +135,7 @@ def timeline_curves(clip_id: int, source: str, detail: api.ClipDetail, run_id: s
     curves: list[dict[str, Any]] = []
     catalog = api.catalog_location()
     if source == "crops":
-        faces = _crops(clip_id, catalog)
-        numbers = list(faces.frame_numbers)
-        ref = numbers.index(detail.onset) if detail.onset in numbers else 0
-        curves.append(
-            {"name": "motion (Δ onset)", "numbers": numbers, "values": api.motion_curve(faces.crops, ref)}
-        )
+        curves.append(_motion(clip_id, detail.onset, catalog))
     if run_id:
         data = api.trajectories(run_id, clip_id)
         frames = list(data.frames)
@@ -101,12 +163,15 @@ def render_player(
     run_id: str | None = None,
     proposal: dict[str, int] | None = None,
     initial_frame: int | None = None,
+    detail: api.ClipDetail | None = None,
 ) -> None:
     """The player for one clip. With ``on_save`` it marks (I/A/O) and saves (Enter) as ``annotator``;
     ``proposal`` ({apex, seq}) sets an unsaved apex mark (the apex suggestion); ``initial_frame`` (a
-    dataset frame number, e.g. a spotted interval's apex) is where it opens instead of the first frame."""
+    dataset frame number, e.g. a spotted interval's apex) is where it opens instead of the first frame;
+    ``detail`` is the clip's, when the page read it already (a recording's frame list is not free)."""
     try:
-        detail = api.clip_detail(clip_id, identity.viewer())
+        if detail is None or detail.id != clip_id:
+            detail = api.clip_detail(clip_id, identity.viewer())
     except GlimpseError as error:
         state.show_error(error)
         return
@@ -142,6 +207,21 @@ def render_player(
     _player_fragment(clip_id, key, source, annotator, on_save, run_id, detail, proposal, initial)
 
 
+def reference_frame(detail: api.ClipDetail, tracks: list[dict[str, Any]], opening: int) -> int:
+    """The frame the onset and difference views compare with until an onset is marked: the clip's coded
+    onset; in a recording opened at a frame (a spot from the Spotting page), the onset of the coded or
+    spotted interval around that frame (the latest one starting before it); else the first frame."""
+    if detail.onset is not None and detail.onset in detail.frame_numbers:
+        return int(detail.onset)
+    onsets = [
+        int(bar["onset"])
+        for track in tracks
+        for bar in track.get("bars", ())
+        if bar.get("onset") is not None and bar["onset"] <= opening <= (bar.get("offset") or bar["onset"])
+    ]
+    return max(onsets) if onsets else int(detail.frame_numbers[0])
+
+
 @st.fragment
 def _player_fragment(
     clip_id: int,
@@ -160,14 +240,10 @@ def _player_fragment(
     if st.session_state.pop(rerun_key, False):
         st.rerun()  # a save changed the annotations: the whole page (table, agreement) follows
     try:
-        count = _window_length(clip_id, source, catalog)
+        count, start, length = _opening(clip_id, source, initial, catalog)
         asked = st.session_state.get(win_key)
-        # the first window is short, so the first frame shows at once; the browser then asks for more
-        start, length = (
-            (int(asked["start"]), min(count, int(asked.get("count") or count)))
-            if asked
-            else (max(0, min(initial - FIRST_WINDOW // 2, count - FIRST_WINDOW)), min(count, FIRST_WINDOW))
-        )
+        if asked:
+            start, length = int(asked["start"]), min(count, int(asked.get("count") or count))
         window = {**_window(clip_id, source, start, length, catalog), "seq": asked["seq"] if asked else 0}
         curves = timeline_curves(clip_id, source, detail, run_id)
         tracks = api.coding_tracks(identity.viewer(), clip_id)
@@ -175,9 +251,10 @@ def _player_fragment(
         state.show_error(error)
         return
     numbers = list(detail.frame_numbers)
+    reference = reference_frame(detail, tracks, numbers[initial])
     anchors: dict[str, str] = {}
     mine = next((t for t in tracks if t["name"] == annotator.strip()), None) if annotator.strip() else None
-    for mark in (detail.onset, (mine or {}).get("onset")):
+    for mark in (detail.onset, (mine or {}).get("onset"), reference):
         if mark in numbers and not window["start"] <= numbers.index(mark) < window["start"] + length:
             one = _window(clip_id, source, numbers.index(mark), 1, catalog)
             if one["images"] and one["images"][0]:
@@ -201,10 +278,13 @@ def _player_fragment(
         marks = {m: (None if event.get(m) is None else int(event[m])) for m in ("onset", "apex", "offset")}
         try:
             text, ok = on_save(marks), True
-            st.session_state[rerun_key] = True
         except GlimpseError as error:
             text, ok = str(error), False
         st.session_state[status_key] = {"seq": event["seq"], "ok": ok, "text": text}
+        # the whole page follows a save, refused ones too: the annotations table and agreement after a
+        # save, the reload / overwrite choice after a version conflict (a fragment rerun alone drew
+        # neither until another widget was touched)
+        st.session_state[rerun_key] = True
 
     data = {
         "clip": {
@@ -224,6 +304,7 @@ def _player_fragment(
         "status": st.session_state.get(status_key),
         "source": source,
         "initial": initial,
+        "reference": reference,
         "proposal": proposal,
     }
     _PLAYER(key=ckey, data=data, on_window_change=on_window, on_save_change=on_save_event)

@@ -10,6 +10,7 @@ from engine.variants import AUDIT_BADGE
 from workbench import state
 from workbench.components.charts import confusion_figure, spread_figure, synthetic_title
 from workbench.components.downloads import figure_downloads, table_download
+from workbench.components.rescore import render_rescore
 from workbench.pages.links import cell_clip_links
 
 
@@ -123,6 +124,7 @@ def render() -> None:
         table_download(result.paired, "paired_tests", key="cmp_tests")
     if result.chance:
         st.caption(f"chance levels: {dict(result.chance)}")
+    render_rescore(list(result.runs), key="compare", synthetic=synthetic)
     if result.document:
         with st.expander("comparison.json (written when the ablation ended)"):
             st.json(dict(result.document), expanded=False)

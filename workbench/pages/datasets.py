@@ -59,7 +59,11 @@ def render() -> None:
             _enqueue("synth", api.synth_params(size == "tiny", int(seed)))
     with right:
         st.subheader("Ingest a dataset folder")
-        st.caption("A folder on the server running Glimpse; originals are never modified.")
+        roots = ", ".join(api.data_roots())
+        st.caption(
+            f"A folder on the server under its data roots ({roots}); a relative path starts at the first."
+            " Originals are never modified."
+        )
         path = st.text_input("folder path", key="ingest_path")
         fmt = st.selectbox("format", api.dataset_formats(), key="ingest_format")
         name = st.text_input("dataset name (optional)", key="ingest_name")

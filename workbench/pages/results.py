@@ -11,6 +11,7 @@ from workbench import state
 from workbench.components.charts import bar_figure, confusion_figure, synthetic_title
 from workbench.components.downloads import figure_downloads, table_download
 from workbench.components.player import render_player
+from workbench.components.rescore import render_rescore
 from workbench.pages.links import annotate_link
 
 
@@ -46,7 +47,10 @@ def render() -> None:
         return
     info = detail.run
     synthetic = info.synthetic
-    st.subheader(f"Run {info.id} · {info.kind} {info.variant}" + (" · SYNTHETIC" if synthetic else ""))
+    st.subheader(
+        f"Run {info.id} · {info.kind} {info.variant} · labels {info.labels}"
+        + (" · SYNTHETIC" if synthetic else "")
+    )
     if synthetic:
         st.caption(":orange-badge[SYNTHETIC] results on synthetic data, not on a real dataset")
     overall = detail.overall
@@ -55,6 +59,8 @@ def render() -> None:
     m[1].metric("UAR", _fmt(overall.get("uar")))
     m[2].metric("accuracy", _fmt(overall.get("accuracy")))
     m[3].metric("predictions", detail.n_predictions)
+    if detail.n_predictions:
+        render_rescore([run_id], key=f"results_{run_id}", synthetic=synthetic)
 
     left, right = st.columns([3, 2])
     with left:

@@ -1,6 +1,8 @@
 """Review page: clips ranked by how much their annotators disagree (label, onset–offset IoU, apex
 distance; worst first), every annotator's track on one timeline, and adjudication into a ``consensus``
-coding (adopt one annotator's coding, or merge them) that records who decided and when."""
+coding (adopt one annotator's coding, or merge them) that records its adjudicator and when — made from
+the coders only unless the release's coding (``source``) is asked for — and the coders' FACS-grade
+agreement table (``workbench.components.agreement``)."""
 
 from __future__ import annotations
 
@@ -95,14 +97,21 @@ def render() -> None:
     )
     st.subheader("Adjudicate")
     if not reviewer:
-        st.caption("Type your name in **Annotator**: the consensus records who decided.")
-    cols = st.columns(len(coders) + 1)
+        st.caption("Type your name in **Annotator**: the consensus records its adjudicator.")
+    include_source = st.checkbox(
+        "include the release's coding (source)",
+        value=False,
+        key="review_include_source",
+        help="off: the consensus is made from the coders' codings only, never from the release's own",
+    )
+    offered = [c for c in coders if include_source or c.annotator != api.SOURCE_ANNOTATOR]
+    cols = st.columns(len(offered) + 1)
     try:
-        for col, coding in zip(cols, coders, strict=False):
+        for col, coding in zip(cols, offered, strict=False):
             if col.button(f"Adopt {coding.annotator}", key=f"review_adopt_{clip_id}_{coding.annotator}"):
-                _decide(_needs(actor), clip_id, api.adopt(coding, reviewer))
+                _decide(_needs(actor), clip_id, api.adopt(coding, reviewer, include_source=include_source))
         if cols[-1].button("Merge (median marks)", key=f"review_merge_{clip_id}", type="primary"):
-            _decide(_needs(actor), clip_id, api.merge(coders, reviewer))
+            _decide(_needs(actor), clip_id, api.merge(coders, reviewer, include_source=include_source))
     except GlimpseError as error:
         state.show_error(error)
     st.subheader("Agreement")

@@ -3,6 +3,7 @@ overall MEGC figures, a jump to the player at an interval, accepting a spot as a
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
@@ -27,8 +28,36 @@ def player_link(clip_id: int, frame: int) -> str:
     return f"/annotate?clip={clip_id}&frame={frame}"
 
 
+def stacked_lanes(items: Sequence[api.TimelineItem]) -> list[str]:
+    """The row of each bar: its lane (truth | prediction), and a second, third … row of that lane for a
+    bar that overlaps one already placed — overlapping false positives stay separate bars, never one."""
+    ends: dict[str, list[int]] = {}  # lane → last offset drawn in each of its rows
+    rows = []
+    for it in items:
+        lane_rows = ends.setdefault(it.lane, [])
+        row = next((r for r, end in enumerate(lane_rows) if end < it.onset), len(lane_rows))
+        if row == len(lane_rows):
+            lane_rows.append(it.offset)
+        else:
+            lane_rows[row] = it.offset
+        rows.append(it.lane if row == 0 else f"{it.lane} {row + 1}")
+    return rows
+
+
+def _bottom_up(rows: list[str]) -> list[str]:
+    """Rows from the bottom: the prediction rows (extra ones lowest), then truth, then extra truth rows."""
+
+    def number(row: str) -> int:
+        return int(row.rsplit(" ", 1)[1]) if " " in row else 1
+
+    predictions = sorted({r for r in rows if r.startswith("prediction")} | {"prediction"}, key=number)
+    truths = sorted({r for r in rows if r.startswith("truth")} | {"truth"}, key=number)
+    return predictions[::-1] + truths
+
+
 def timeline_figure(timeline: api.VideoTimeline, title: str) -> go.Figure:
-    """Curve on top; below, truth and prediction lanes of bars coloured by outcome (clickable)."""
+    """Curve on top with the method's thresholds; below, truth and prediction lanes of bars coloured by
+    outcome (clickable), overlapping bars on rows of their own, hover naming onset–offset as the table."""
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.65, 0.35], vertical_spacing=0.06)
     fig.add_trace(
         go.Scatter(
@@ -41,6 +70,16 @@ def timeline_figure(timeline: api.VideoTimeline, title: str) -> go.Figure:
         row=1,
         col=1,
     )
+    for kind, value in timeline.thresholds.items():
+        fig.add_hline(
+            y=value,
+            line={"color": "#d62728" if kind == "micro" else "#9467bd", "dash": "dash", "width": 1},
+            annotation_text=f"{kind} threshold {value:.3g}",
+            annotation_position="top left",
+            row=1,
+            col=1,
+        )
+    rows = stacked_lanes(timeline.items)
     for result, color in RESULT_COLORS.items():
         items = [(i, it) for i, it in enumerate(timeline.items) if it.result == result]
         if not items:
@@ -49,25 +88,27 @@ def timeline_figure(timeline: api.VideoTimeline, title: str) -> go.Figure:
             go.Bar(
                 x=[it.offset - it.onset + 1 for _, it in items],
                 base=[it.onset for _, it in items],
-                y=[it.lane for _, it in items],
+                y=[rows[i] for i, _ in items],
                 orientation="h",
                 marker_color=color,
+                marker_line={"color": "white", "width": 1},
                 name=result,
-                customdata=[i for i, _ in items],
-                hovertemplate="%{y} %{base}–%{x} frames<extra>" + result + "</extra>",
+                customdata=[[i, it.onset, it.offset] for i, it in items],
+                hovertemplate="%{y} %{customdata[1]}–%{customdata[2]}<extra>" + result + "</extra>",
             ),
             row=2,
             col=1,
         )
+    order = _bottom_up(rows)
     fig.update_layout(
         title=title,
-        height=380,
+        height=380 + 18 * max(0, len(order) - 2),
         barmode="overlay",
-        margin={"l": 10, "r": 10, "t": 50, "b": 30},
+        margin={"l": 90, "r": 10, "t": 50, "b": 30},  # room for the lane names
         legend={"orientation": "h", "y": -0.15},
     )
     fig.update_xaxes(title_text="frame number", row=2, col=1)
-    fig.update_yaxes(categoryorder="array", categoryarray=["prediction", "truth"], row=2, col=1)
+    fig.update_yaxes(categoryorder="array", categoryarray=order, row=2, col=1)
     return fig
 
 
@@ -132,12 +173,15 @@ def _metrics(detail: api.SpotRunDetail) -> None:
         strict=True,
     ):
         col.metric(label, f"{value:.3f}" if isinstance(value, float) else str(value))
-    if "strs" in m:
-        s = m["strs"]
+    if "matching_rule" in m:
+        st.caption(f"spotting figures: {m['matching_rule']}")
+    if "str" in m:
+        s = m["str"]
         st.caption(
             f"spot-then-recognise with run {m.get('config', {}).get('recognition_run', '')}: "
-            f"recognition F1 {s['recognition_f1']:.3f} on {s['n_recognised']} spotted TPs · "
-            f"**STRS {s['strs']:.3f}** (= spotting F1 × recognition F1)"
+            f"**STRS {s['strs']:.3f}** = spotting F1 {s['spotting_f1']:.3f} × analysis F1 "
+            f"{s['analysis_f1']:.3f} ({int(s['n_analysed'])} spotted TPs) · beside it UF1 {s['uf1']:.3f}, "
+            f"UAR {s['uar']:.3f}"
         )
     by_type = pd.DataFrame([{"type": k, **v} for k, v in m.get("by_type", {}).items()])
     by_video = pd.DataFrame([{"video": k, **v} for k, v in m.get("by_video", {}).items()])
@@ -188,6 +232,16 @@ def _accept(run_id: str, timeline: api.VideoTimeline, item: api.TimelineItem) ->
             return
         annotator = actor.name
         st.success(f"interval #{new_id} saved for {annotator} ({item.onset}–{item.offset}, {item.type})")
+    if st.button("Make clips of the accepted intervals (to code, then train on)", key="spot_clips"):
+        try:
+            made = api.spotted_clips(identity.viewer(), run_id)
+        except GlimpseError as error:
+            state.show_error(error)
+            return
+        st.success(
+            f"{made.added} clip(s) added to {made.dataset} ({made.matched} hit a coded interval); "
+            "code them on Annotate, then train with a label source (Train page)"
+        )
 
 
 def render() -> None:
@@ -235,7 +289,7 @@ def render() -> None:
     selection: Any = event.get("selection") if event else None  # a click on a bar selects its interval
     points: list[Any] = list(selection.get("points", [])) if selection else []
     if points and points[0].get("customdata") is not None:
-        st.session_state[ITEM_KEY] = int(points[0]["customdata"])
+        st.session_state[ITEM_KEY] = int(points[0]["customdata"][0])
     figure_downloads(fig, f"spotting_{timeline.video}", key="spot_tl")
     table = _items_table(timeline)
     st.dataframe(

@@ -36,9 +36,7 @@ def _fields(prefix: str, defaults: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def build_params(
-    kind: str,
-    stage: str,
+def build_settings(
     variants: list[str],
     seeds: str,
     datasets: str,
@@ -48,24 +46,23 @@ def build_params(
     protocol: str = "loso",
     train_datasets: str = "",
     test_datasets: str = "",
+    labels: list[str] | None = None,
 ) -> dict[str, Any]:
-    """The job parameters: an AblationConfig dict (+ ``variant`` for a single-stage run)."""
+    """The form's settings as AblationConfig fields; the engine builds and checks the request."""
     base = api.training_defaults(tiny=tiny).ablation
-    params = {k: v for k, v in base.items() if k not in ("encoder", "sequence")}
-    params["encoder"], params["sequence"] = encoder, sequence
+    settings = {k: v for k, v in base.items() if k not in ("encoder", "sequence")}
+    settings["encoder"], settings["sequence"] = encoder, sequence
     try:
-        params["seeds"] = [int(s) for s in seeds.replace(",", " ").split()] or [0]
+        settings["seeds"] = [int(s) for s in seeds.replace(",", " ").split()] or [0]
     except ValueError as error:
         raise GlimpseError(f"seeds must be integers, got {seeds!r}", hint="e.g. 0 1 2") from error
-    params["me_datasets"] = _names(datasets)
-    params["protocol"] = protocol
+    settings["me_datasets"] = _names(datasets)
+    settings["protocol"] = protocol
     if protocol == "cross_dataset":
-        params["train_datasets"], params["test_datasets"] = _names(train_datasets), _names(test_datasets)
-    if kind == "train":
-        params["variant"], params["variants"], params["seed"] = stage, [stage], params["seeds"][0]
-    else:
-        params["variants"] = variants
-    return params
+        settings["train_datasets"], settings["test_datasets"] = _names(train_datasets), _names(test_datasets)
+    settings["variants"] = variants
+    settings["labels"] = labels or ["source"]
+    return settings
 
 
 def render() -> None:
@@ -102,6 +99,14 @@ def render() -> None:
         )
         train_datasets = p[1].text_input("train datasets (cross-dataset only)", key="train_train_datasets")
         test_datasets = p[2].text_input("test datasets (cross-dataset only)", key="train_test_datasets")
+        sources = api.label_sources()
+        labels = st.multiselect(
+            "label sources (the coding to learn from; one for a one-stage run, a factor for an ablation)",
+            sources,
+            default=["source"],
+            key="train_labels",
+            help=" · ".join(f"{k}: {v}" for k, v in api.LABEL_SOURCE_KINDS.items()),
+        )
         with st.expander("encoder stage settings (FIR / ER / MIXT / FULL)"):
             encoder = _fields(f"{preset}_enc", defaults.encoder)
         with st.expander("sequence (stage 3) settings"):
@@ -109,11 +114,15 @@ def render() -> None:
         submitted = st.form_submit_button("Launch")
     if submitted:
         try:
-            params = build_params(
-                kind, stage, variants, seeds, datasets, tiny, encoder, sequence,
-                protocol, train_datasets, test_datasets,
+            settings = build_settings(
+                variants, seeds, datasets, tiny, encoder, sequence,
+                protocol, train_datasets, test_datasets, labels,
             )  # fmt: skip
-            job_id = api.enqueue_job(identity.viewer(), kind, params)
+            if kind == "train":
+                first = settings["seeds"][0]
+                job_id = api.submit_training(identity.viewer(), kind, settings, variant=stage, seed=first)
+            else:
+                job_id = api.submit_training(identity.viewer(), kind, settings)
             state.put(state.JOB, job_id)
             st.success(f"{kind} job #{job_id} queued")
         except GlimpseError as error:

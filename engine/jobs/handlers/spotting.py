@@ -23,7 +23,13 @@ def spot(params: dict[str, Any], reporter: Reporter, job_id: int) -> dict[str, A
         {k: v for k, v in params.items() if k not in ("dataset", "recognition_run")}
     )
     summary = run_spotting(
-        db_url(), params["dataset"], config, get_executor(), reporter, job_id, params.get("recognition_run")
+        db_url(),
+        params["dataset"],
+        config,
+        get_executor(reporter=reporter),
+        reporter,
+        job_id,
+        params.get("recognition_run"),
     )
     out: dict[str, Any] = jsonable(summary)
     return out

@@ -12,7 +12,9 @@ from engine.train.entry import run_from_params
 
 
 def _run(kind: str, params: dict[str, Any], reporter: Reporter, job_id: int) -> dict[str, Any]:
-    out: dict[str, Any] = jsonable(run_from_params(kind, params, reporter, job_id, get_executor()))
+    out: dict[str, Any] = jsonable(
+        run_from_params(kind, params, reporter, job_id, get_executor(reporter=reporter))
+    )
     return out
 
 

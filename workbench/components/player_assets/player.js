@@ -18,8 +18,9 @@ function clamp(v, lo, hi) { return Math.max(lo, Math.min(hi, v)); }
 function counters() {
   // Exposed for tests and the benchmark: painted frames, dropped frames, step latencies, first paint.
   if (!window.__glimpsePlayer) {
-    window.__glimpsePlayer = { painted: 0, dropped: 0, stalls: 0, frame: null, index: null,
-      steps: [], firstPaintMs: null, mountedAt: performance.now(), windows: 0, loaded: 0, playing: false };
+    window.__glimpsePlayer = { painted: 0, dropped: 0, stalls: 0, frame: null, index: null, ref: null,
+      steps: [], firstPaintMs: null, mountedAt: performance.now(), windows: 0, loaded: 0, playing: false,
+      clip: null, rate: null, lanes: [] };
   }
   return window.__glimpsePlayer;
 }
@@ -34,6 +35,7 @@ function create(root, component) {
     requested: null, windowSize: 200, pendingSave: null, statusSeq: -1,
     view: null, curves: [], tracks: [], editable: false, annotator: "", lastPainted: null,
     playT0: 0, playI0: 0, raf: 0, stepAt: null, helpOpen: false, mounted: performance.now(),
+    reference: null, play: null, everySpeed: null,
   };
   const speedSel = q(".gp-speed");
   SPEED_NAMES.forEach((name, i) => { const o = document.createElement("option"); o.value = i; o.textContent = name; speedSel.appendChild(o); });
@@ -41,6 +43,7 @@ function create(root, component) {
   root.querySelectorAll("button").forEach((b) => b.addEventListener("mousedown", (e) => e.preventDefault()));
   root.querySelectorAll("button[data-act]").forEach((b) => b.addEventListener("click", () => act(st, b.dataset.act)));
   q(".gp-helpbtn").addEventListener("click", () => toggleHelp(st));
+  q(".gp-every").addEventListener("click", () => { if (st.everySpeed !== null) setSpeed(st, st.everySpeed); root.focus(); });
   q(".gp-loop").addEventListener("change", (e) => { st.loop = e.target.checked; root.focus(); });
   q(".gp-lm").addEventListener("change", (e) => { st.showLm = e.target.checked; paint(st, true); root.focus(); });
   q(".gp-gain").addEventListener("input", (e) => { st.gain = Number(e.target.value); q(".gp-gainval").textContent = st.gain; paint(st, true); });
@@ -64,12 +67,14 @@ function merge(st, data) {
     st.view = { lo: 0, hi: Math.max(1, st.numbers.length - 1) };
     st.marks = { ...(data.mine || { onset: null, apex: null, offset: null }) };
     st.saved = { ...st.marks };
-    st.playing = false;
+    st.playing = false; st.play = null; st.everySpeed = null;
+    st.q(".gp-rate").textContent = ""; st.q(".gp-every").hidden = true;
     st.proposalSeq = data.proposal ? data.proposal.seq : null; // a proposal older than the mount is old news
     const c = counters(); c.firstPaintMs = null; c.mountedAt = st.mounted;
   }
   st.editable = !!data.editable; st.annotator = data.annotator || ""; st.windowSize = data.window_size || 200;
   st.tracks = data.tracks || []; st.curves = data.curves || []; st.source = data.source;
+  st.reference = data.reference ?? null;
   st.title = clip.title || "";
   if (data.mine && st.pendingSave === null && !dirty(st)) { st.marks = { ...data.mine }; st.saved = { ...data.mine }; }
   const w = data.window;
@@ -139,13 +144,15 @@ function ensureWindow(st) {
   const ahead = Math.min(n - 1, st.index + Math.floor(st.windowSize / 2));
   let target = null;
   const soon = Math.min(n - 1, st.index + Math.floor(st.windowSize / 4));
+  const ref = indexOfNumber(st, refNumber(st));
   if (need(st.index)) target = st.index;
   else if (st.playing && need(ahead)) target = ahead;
+  else if (ref !== null && need(ref)) target = ref; // the onset view compares with it: never left blank
   else if (need(soon)) target = soon; // prefetch: a quarter window ahead is not loaded yet
   if (target === null) return;
   // a seek into frames not loaded yet asks for a short window first (it paints sooner); the prefetch
-  // a quarter window ahead then brings a full one
-  const count = target === st.index ? Math.min(48, st.windowSize) : st.windowSize;
+  // a quarter window ahead then brings a full one; the reference frame alone is one frame
+  const count = target === ref && target !== st.index ? 1 : target === st.index ? Math.min(48, st.windowSize) : st.windowSize;
   const start = clamp(target - Math.floor(count / 4), 0, Math.max(0, n - count));
   if (st.requested && performance.now() - st.requested.at < 8000) return; // the answer re-checks (merge)
   const seq = Math.floor(performance.now() * 1000) + Math.floor(Math.random() * 1000);
@@ -223,8 +230,40 @@ function seekNumber(st, num) {
 function setSpeed(st, i) {
   st.speed = clamp(i, 0, SPEEDS.length - 1);
   st.q(".gp-speed").value = st.speed;
-  if (st.playing) { st.playT0 = performance.now(); st.playI0 = st.index; }
+  if (st.playing) { st.playT0 = performance.now(); st.playI0 = st.index; startRate(st); }
   header(st);
+}
+
+// ------------------------------------------------------------------ painted rate, dropped frames
+// A display paints at most its refresh rate: 200 fps footage at 1× on a 60 Hz screen skips about two
+// frames of three. The player says so while it plays (painted frames/s of the target, frames dropped)
+// and offers the fastest speed whose frame rate the display keeps up with, so every frame is seen.
+
+function startRate(st) {
+  const c = counters();
+  st.play = { t0: performance.now(), painted: c.painted, dropped: c.dropped, ticks: 0, shown: 0, speed: st.speed };
+}
+
+function showRate(st, now) {
+  const p = st.play;
+  const secs = (now - p.t0) / 1000;
+  if (secs < 0.5 || now - p.shown < 250) return;
+  p.shown = now;
+  const c = counters();
+  const painted = c.painted - p.painted, dropped = c.dropped - p.dropped;
+  const target = st.fps * SPEEDS[p.speed], refresh = p.ticks / secs;
+  let every = SPEEDS.length - 1;
+  for (let i = 0; i < SPEEDS.length; i++) if (st.fps * SPEEDS[i] <= refresh * 0.9) { every = i; break; }
+  st.everySpeed = dropped > 0 && every > p.speed ? every : null;
+  c.rate = { painted: painted / secs, target, dropped, refresh, speed: p.speed, every: st.everySpeed };
+  const el = st.q(".gp-rate");
+  el.textContent = `painted ${Math.round(painted / secs)} of ${+target.toFixed(2)} frames/s · ${dropped} dropped`;
+  el.classList.toggle("gp-dropping", dropped > 0);
+  const btn = st.q(".gp-every");
+  btn.hidden = st.everySpeed === null;
+  if (st.everySpeed !== null) {
+    btn.textContent = `${SPEED_NAMES[every]} (${+(st.fps * SPEEDS[every]).toFixed(2)} fps) paints every frame`;
+  }
 }
 
 function setMark(st, m) {
@@ -269,7 +308,7 @@ function play(st) {
   if (!st.numbers.length) return;
   if (st.index >= st.numbers.length - 1 && !st.loop) st.index = 0;
   st.playing = true; st.playT0 = performance.now(); st.playI0 = st.index; st.lastPainted = null;
-  counters().playing = true;
+  counters().playing = true; startRate(st);
   st.q(".gp-play").textContent = "pause";
   cancelAnimationFrame(st.raf);
   st.raf = requestAnimationFrame((t) => tick(st, t));
@@ -292,6 +331,7 @@ function loopBounds(st) {
 
 function tick(st, now) {
   if (!st.playing) return;
+  st.play.ticks += 1;
   const rate = st.fps * SPEEDS[st.speed];
   let target = st.playI0 + Math.floor(((now - st.playT0) / 1000) * rate);
   const [lo, hi] = loopBounds(st);
@@ -312,12 +352,13 @@ function tick(st, now) {
   }
   ensureWindow(st);
   st.q(".gp-buffer").textContent = i < target ? "buffering…" : "";
+  showRate(st, now);
   st.raf = requestAnimationFrame((t) => tick(st, t));
 }
 
 // ------------------------------------------------------------------ painting
 
-function refNumber(st) { return st.marks.onset ?? sourceMark(st, "onset") ?? st.numbers[0]; }
+function refNumber(st) { return st.marks.onset ?? sourceMark(st, "onset") ?? st.reference ?? st.numbers[0]; }
 
 function sourceMark(st, m) {
   const src = st.tracks.find((t) => t.name === "source") || st.tracks[0];
@@ -414,13 +455,14 @@ function paint(st, force) {
   const cur = drawFrame(st, st.q(".gp-cur"), num, st.source === "frames");
   const refNum = refNumber(st);
   const ref = drawFrame(st, st.q(".gp-ref"), refNum, false);
+  if (ref) counters().ref = refNum;
   st.q(".gp-cap-ref").textContent = "onset " + (refNum ?? "–");
   drawDiff(st, cur, ref);
   drawCursor(st);
   if (cur) {
     const c = counters();
     if (st.lastPainted !== num) c.painted += 1;
-    st.lastPainted = num; c.frame = num; c.index = st.index;
+    st.lastPainted = num; c.frame = num; c.index = st.index; c.clip = st.clipId;
     if (c.firstPaintMs === null) c.firstPaintMs = performance.now() - c.mountedAt;
     if (st.stepAt !== null) {
       const t0 = st.stepAt; st.stepAt = null;
@@ -433,7 +475,9 @@ function paint(st, force) {
 
 function tlLayout(st) {
   const rows = [{ kind: "ruler", h: 22 }];
-  for (const t of st.tracks) rows.push({ kind: "track", track: t, h: 18 });
+  // the annotator's saved coding is their own lane (saved or not): never a second lane beside it
+  const own = (t) => st.editable && st.annotator && t.name === st.annotator;
+  for (const t of st.tracks) if (!own(t)) rows.push({ kind: "track", track: t, h: 18 });
   if (st.editable) rows.push({ kind: "mine", h: 18 });
   for (const c of st.curves) rows.push({ kind: "curve", curve: c, h: 34 });
   let y = 0;
@@ -466,6 +510,8 @@ function drawTimeline(st) {
   const dpr = window.devicePixelRatio || 1;
   for (const c of [canvas, over]) { c.width = width * dpr; c.height = height * dpr; c.style.width = width + "px"; c.style.height = height + "px"; }
   st.tl = { width, height, rows };
+  counters().lanes = rows.filter((r) => r.kind === "track" || r.kind === "mine")
+    .map((r) => (r.kind === "mine" ? st.annotator || "you" : r.track.name));
   const ctx = canvas.getContext("2d");
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   ctx.clearRect(0, 0, width, height);
