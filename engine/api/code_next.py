@@ -118,7 +118,7 @@ def assign_code_next(
         raise GlimpseError("the queue is empty: nothing to assign")
     return create_assignment(
         actor,
-        name or f"code next: top {len(clip_ids)} clips",
+        name or f"code next top {len(clip_ids)} clips",
         clip_ids,
         coders,
         per_clip,

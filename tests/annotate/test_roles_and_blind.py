@@ -95,12 +95,15 @@ def _writes(url: str, clips: list[int]) -> dict[str, tuple[Callable[[api.Actor],
             ("admin", "researcher"),
         ),
         "assign": (lambda a: api.create_assignment(a, "more", clips[2:], ["alice"], 1), ("admin",)),
+        "code_next": (lambda a: api.assign_code_next(a, clips[2:], ["alice", "bob"], 2), ("admin",)),
         "people": (lambda a: api.put_person(a, "new@lab.test", f"new {a.role}", "viewer"), ("admin",)),
         "restore": (lambda a: api.restore_version(a, clips[2], "rita", 1), ("admin", "researcher")),
     }
 
 
-@pytest.mark.parametrize("write", ["code", "adjudicate", "ingest", "launch", "assign", "people", "restore"])
+@pytest.mark.parametrize(
+    "write", ["code", "adjudicate", "ingest", "launch", "assign", "code_next", "people", "restore"]
+)
 @pytest.mark.parametrize("role", ROLES)
 def test_each_write_is_allowed_to_exactly_its_roles(lab, write: str, role: str) -> None:
     url, clips, people = lab
@@ -130,6 +133,29 @@ def test_cancel_and_close_need_a_researcher(lab) -> None:
         api.close_assignment(people["bob"], first.id)
     api.close_assignment(people["rita"], first.id)
     assert api.assignments(people["ada"])[0].closed_by == "rita"
+
+
+def test_the_top_of_the_code_next_queue_becomes_a_blind_assignment(lab) -> None:
+    _, clips, people = lab
+    new = api.assign_code_next(people["ada"], [clips[3], clips[2]], ["alice", "bob"], 1, name="next")
+    made = next(a for a in api.assignments(people["rita"]) if a.id == new)
+    assert (made.name, made.blind, made.coders_per_clip, made.items) == ("next", True, 1, 2)
+    assert made.spec["clips"] == "code next"
+    # queue order kept, round robin: alice gets the first clip of the queue, bob the second
+    assert [q.clip_id for q in api.my_queue(people["alice"])][-1] == clips[3]
+    assert [q.clip_id for q in api.my_queue(people["bob"])][-1] == clips[2]
+    with pytest.raises(GlimpseError, match="the queue is empty"):
+        api.assign_code_next(people["ada"], [], ["alice"], 1)
+
+
+def test_a_consensus_records_the_actor_who_saved_it(lab) -> None:
+    _, clips, people = lab
+    ritas = next(c for c in api.full_codings(people["rita"], clip_id=clips[2]) if c.annotator == "rita")
+    with pytest.raises(NotAllowed, match="rita may not save a decision made by ada"):
+        api.save_consensus(people["rita"], clips[2], api.adopt(ritas, "ada"))
+    api.save_consensus(people["rita"], clips[2], api.adopt(ritas, "rita"))
+    consensus = next(c for c in api.clip_history(people["ada"], clips[2]) if c.annotator == "consensus")
+    assert consensus.saved_by == "rita"
 
 
 def test_a_coder_cannot_save_as_someone_else(lab) -> None:
@@ -194,6 +220,12 @@ def test_blind_until_a_researcher_closes_the_assignment(lab) -> None:
     assert api.full_codings(bob, clip_id=clip) == []
     assert [c.annotator for c in api.codings(bob)] == []
     assert api.clip_history(bob, clip) == []
+    # nor through the agreement table or the code-next queue (the coder terms count what he may see)
+    assert max(row.clips for row in api.agreement(bob, ["alice", "source"]).rows) == 0
+    assert max(row.clips for row in api.agreement(rita, ["alice", "source"]).rows) == 1
+    queue = api.code_next_table(bob, "toy", limit=None).set_index("clip_id")
+    assert bool(queue.uncoded[clip]) and "alice" not in queue.reasons[clip]
+    assert not api.code_next_table(rita, "toy", limit=None).set_index("clip_id").uncoded[clip]
     # alice sees her own only; the researcher sees everyone
     assert list(api.clip_annotations(alice, clip).annotator) == ["alice"]
     assert [t["name"] for t in api.coding_tracks(alice, clip)] == ["alice"]

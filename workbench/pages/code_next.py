@@ -74,7 +74,7 @@ def render() -> None:
                     table.clip_id.head(top).tolist(),
                     names,
                     per_clip,
-                    name=f"code next: {dataset}, top {top}",
+                    name=f"code next {dataset} top {top}",
                     spec={"dataset": dataset, "runs": list(picked), "ablation": ablation},
                 )
                 st.success(f"assignment {assignment} created")
