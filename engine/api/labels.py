@@ -22,9 +22,10 @@ from engine.annotate.sources import (
     canonical,
     coded_truth,
 )
+from engine.api.access import CODER, Actor, current
 from engine.api.results import run_info
 from engine.api.session import get_session
-from engine.errors import GlimpseError
+from engine.errors import GlimpseError, NotAllowed
 from engine.evaluate.rescore import Rescored, rescore
 from engine.labels import LABELS_ME
 
@@ -81,12 +82,20 @@ def label_sources(dataset: str | None = None) -> list[str]:
     )
 
 
-def rescore_run(run_id: str, labels: str) -> RunScore:
+def rescore_run(viewer: Actor, run_id: str, labels: str) -> RunScore:
     """A finished run's stored predictions scored against the coding ``labels`` (only the clips it
-    labels); the run itself is not touched."""
+    labels), for ``viewer``; the run itself is not touched. The score carries each clip's label of that
+    coding (and ``majority`` reads every coder's), so a coder — whose codings stay blind — is refused
+    (NotAllowed)."""
     info = run_info(run_id)
     labels = canonical(labels)
     with get_session() as session:
+        fresh = current(session, viewer)
+        if fresh.role == CODER:
+            raise NotAllowed(
+                f"{fresh.name} (coder) may not re-score runs against the codings",
+                hint="the coders' codings stay blind; a researcher re-scores",
+            )
         stored = queries.predictions_of(session, run_id)
         if not stored:
             raise GlimpseError(
@@ -114,12 +123,12 @@ def rescore_run(run_id: str, labels: str) -> RunScore:
     )
 
 
-def rescore_table(run_ids: Sequence[str], labels: Sequence[str]) -> pd.DataFrame:
+def rescore_table(viewer: Actor, run_ids: Sequence[str], labels: Sequence[str]) -> pd.DataFrame:
     """Runs × codings side by side (one row each): how much of the metric is the coder."""
     rows = []
     for run_id in run_ids:
         for source in labels:
-            score = rescore_run(run_id, source)
+            score = rescore_run(viewer, run_id, source)
             rows.append(
                 {
                     "run": run_id,

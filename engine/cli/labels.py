@@ -29,7 +29,7 @@ def evaluate(
     as_json: bool = typer.Option(False, "--json", help="print the result as JSON"),
 ) -> None:
     """Re-score a run's stored predictions against a label source; prints UF1/UAR and the clips counted."""
-    score = api.rescore_run(run_id, labels)
+    score = api.rescore_run(api.local_actor(), run_id, labels)
     if as_json:
         data = dataclasses.asdict(score)
         data["truth"] = {str(k): v for k, v in score.truth.items()}

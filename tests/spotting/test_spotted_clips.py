@@ -76,6 +76,6 @@ def test_accepted_spots_become_clips_that_train_on_a_coders_labels(
         ).all()
     )
     assert truth == {c.clip_id: c.label for c in coded}
-    str_like = api.rescore_run(outcome.run_id, "source")
+    str_like = api.rescore_run(api.local_actor(), outcome.run_id, "source")
     assert (str_like.n_scored, str_like.n_predicted) == (3, 6)
     assert set(str_like.truth) == hits and set(str_like.truth.values()) == {"positive"}

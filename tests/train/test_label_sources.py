@@ -19,7 +19,7 @@ from engine import api
 from engine.annotate.review import FullCoding
 from engine.annotate.sources import LabelSource, resolve
 from engine.cli import app
-from engine.errors import GlimpseError
+from engine.errors import GlimpseError, NotAllowed
 from engine.train.ablation import run_ablation, run_variant
 from engine.train.config import AblationConfig
 from engine.train.data import labelled_clips
@@ -137,13 +137,13 @@ def test_runs_on_two_codings_rescored_against_each_other(tiny_catalog: str) -> N
 
     # re-scores: each run against the other coding, figures from its stored predictions
     before = api.run_detail(on_source).overall["uf1"]
-    cross = api.rescore_run(on_source, "consensus")
+    cross = api.rescore_run(api.local_actor(), on_source, "consensus")
     assert cross.n_scored == cross.n_predicted == 12 and cross.trained_on == "source"
     assert cross.truth == truth[on_consensus]
-    own = api.rescore_run(on_source, "source")
+    own = api.rescore_run(api.local_actor(), on_source, "source")
     assert own.uf1 == pytest.approx(before)  # against its own coding: its stored figure
     assert api.run_detail(on_source).overall["uf1"] == before  # the run itself is never changed
-    table = api.rescore_table([on_consensus, on_source], ["source", "consensus"])
+    table = api.rescore_table(api.local_actor(), [on_consensus, on_source], ["source", "consensus"])
     assert table[["arm", "scored_against"]].values.tolist() == [
         ["full@consensus", "source"],
         ["full@consensus", "consensus"],
@@ -228,8 +228,12 @@ def test_codings_resolve_and_rescore_on_each_backend(tiny_catalog_on_each_backen
         )
         s.commit()
     assert api.run_info("r1").labels == "source"  # a config without labels: the release's coding
-    assert api.rescore_run("r1", "source").uf1 == 1.0
-    flipped = api.rescore_run("r1", "annotator:bob")
+    assert api.rescore_run(api.local_actor(), "r1", "source").uf1 == 1.0
+    flipped = api.rescore_run(api.local_actor(), "r1", "annotator:bob")
     assert flipped.n_scored == 12 and flipped.accuracy == pytest.approx(4 / 12)  # only surprise agrees
-    tie = api.rescore_run("r1", "majority")
+    tie = api.rescore_run(api.local_actor(), "r1", "majority")
     assert (tie.n_scored, tie.ties) == (4, 8)
+    # a coder's codings stay blind: a re-score (it carries each clip's coded label) is refused to a coder
+    coder = api.Actor(name="cal", role="coder", login="cal", signed_in=False)
+    with pytest.raises(NotAllowed, match=r"cal \(coder\) may not re-score"):
+        api.rescore_run(coder, "r1", "annotator:bob")

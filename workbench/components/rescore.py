@@ -10,7 +10,7 @@ import streamlit as st
 
 from engine import api
 from engine.errors import GlimpseError
-from workbench import state
+from workbench import identity, state
 from workbench.components.downloads import table_download
 
 
@@ -22,7 +22,7 @@ def render_rescore(run_ids: Sequence[str], key: str, synthetic: bool = False) ->
         if not picked or not run_ids:
             return
         try:
-            table = api.rescore_table(list(run_ids), picked)
+            table = api.rescore_table(identity.viewer(), list(run_ids), picked)
         except GlimpseError as error:
             state.show_error(error)
             return
