@@ -65,3 +65,31 @@ def test_a_bad_name_is_one_message_and_writes_nothing(seeded) -> None:
     assert at.error and "10000 characters long" in at.error[0].value
     assert not at.exception
     assert api.list_people(api.local_actor()) == []
+
+
+def test_code_next_makes_the_top_of_its_queue_an_assignment(seeded) -> None:
+    admin = api.local_actor()
+    for name in ("alice", "bob"):
+        api.put_person(admin, f"{name}@lab.test", name, "coder")
+    at = AppTest.from_string(
+        "from workbench.pages import code_next\ncode_next.render()\n", default_timeout=TIMEOUT
+    ).run()
+    assert not at.exception
+    at.selectbox(key="next_dataset").select("synthetic-casme2").run()
+    queue = next(d.value for d in at.dataframe if "reasons" in d.value.columns)
+    at.number_input(key="next_top").set_value(2)
+    at.text_input(key="next_coders").input("alice, bob")
+    at.number_input(key="next_k").set_value(1)
+    _submit(at, "Assign")
+    assert not at.error, [e.value for e in at.error]
+    with session_scope(seeded.url) as s:
+        assignment = s.scalar(select(Assignment))
+        assert assignment.name == "code next synthetic-casme2 top 2" and assignment.blind
+        items = s.execute(
+            select(AssignmentItem.clip_id, AssignmentItem.coder).order_by(AssignmentItem.id)
+        ).all()
+    # the queue's first two clips, in its order, one coder each (round robin)
+    assert [tuple(i) for i in items] == list(
+        zip(queue.clip_id.head(2).tolist(), ["alice", "bob"], strict=True)
+    )
+    assert any(f"assignment {assignment.id} created" in s.value for s in at.success)
