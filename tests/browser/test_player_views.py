@@ -144,13 +144,10 @@ def test_playback_says_painted_rate_and_dropped_frames(workbench, browser_page) 
     page.keyboard.press(" ")
 
 
-def _canvas_sum(page, selector: str) -> int:  # noqa: ANN001
-    """The sum of the canvas's red channel: tells two paintings of one frame apart."""
-    return page.evaluate(
-        f"""() => {{ const c = ({CANVAS})('{selector}');
+# the sum of a canvas's red channel: tells two paintings of one frame apart
+CANVAS_SUM = f"""sel => {{ const c = ({CANVAS})(sel);
                  const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
                  let s = 0; for (let i = 0; i < d.length; i += 4) s += d[i]; return s; }}"""
-    )
 
 
 def test_magnified_view_repaints_the_frame_magnified(workbench, browser_page) -> None:  # noqa: ANN001
@@ -158,19 +155,17 @@ def test_magnified_view_repaints_the_frame_magnified(workbench, browser_page) ->
     clip_id, numbers, _ = _micro_clip(workbench.db_url, 2)
     middle = numbers[len(numbers) // 2]
     _open(page, workbench.url, f"clip={clip_id}&view=crops&frame={middle}", middle)
-    plain = _canvas_sum(page, "canvas.gp-cur")
+    plain = page.evaluate(CANVAS_SUM, "canvas.gp-cur")
     assert plain > 0
     # switching the view in the page (no reload): the browser drops the plain crops it decoded and
     # paints the same frame from the magnified window
     page.get_by_text("magnified", exact=True).click()
     page.get_by_text(re.compile("showing face crops magnified ×10")).wait_for()
     page.wait_for_function(
-        f"""() => {{ const c = ({CANVAS})('canvas.gp-cur');
-                 const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-                 let s = 0; for (let i = 0; i < d.length; i += 4) s += d[i]; return s !== {plain}; }}"""
+        f"p => ({CANVAS_SUM})(p.sel) !== p.plain", arg={"sel": "canvas.gp-cur", "plain": plain}
     )
     assert page.evaluate("() => window.__glimpsePlayer.frame") == middle
-    assert _canvas_sum(page, "canvas.gp-cur") > 0
+    assert page.evaluate(CANVAS_SUM, "canvas.gp-cur") > 0
     _shot(page, "player-magnified")
     folder = os.environ.get("GLIMPSE_SCREENSHOTS")
     if folder:  # the page with the view's gain / band / method widgets above the player
