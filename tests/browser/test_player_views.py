@@ -160,12 +160,16 @@ def test_magnified_view_repaints_the_frame_magnified(workbench, browser_page) ->
     _open(page, workbench.url, f"clip={clip_id}&view=crops&frame={middle}", middle)
     plain = page.evaluate(CANVAS_SUM, "canvas.gp-cur")
     assert plain > 0
+    mounted = page.evaluate("() => window.__glimpsePlayer.mountedAt")
     changed = f"p => {{ const s = ({CANVAS_SUM})('canvas.gp-cur'); return s !== null && s !== p; }}"
-    # switching the view in the page (no reload) paints the same frame from the magnified window
+    # switching the view in the page (no reload) repaints the frame from the magnified window: the
+    # browser drops the plain crops it decoded
     page.get_by_text("magnified", exact=True).click()
     page.get_by_text(re.compile("showing face crops magnified ×10 in 1–10 Hz")).wait_for()
     page.wait_for_function(changed, arg=plain)
     assert page.evaluate("() => window.__glimpsePlayer.frame") == middle
+    # the same player, not a new one (a new one would drop unsaved marks)
+    assert page.evaluate("() => window.__glimpsePlayer.mountedAt") == mounted
     narrow = page.evaluate(CANVAS_SUM, "canvas.gp-cur")
     _shot(page, "player-magnified")
     folder = os.environ.get("GLIMPSE_SCREENSHOTS")

@@ -192,32 +192,35 @@ def render_player(
     )
     source = source or default_source(detail)
     magnify = magnify if source == "magnified" else PLAIN
-    if source == "magnified":
-        try:  # magnifies the whole clip once per setting (cached), so a refused setting is said here
-            _window(clip_id, source, 0, 1, api.catalog_location(), magnify)
-        except GlimpseError as error:
-            st.error(f"cannot magnify this clip: {error} — showing the face crops instead")
-            source, magnify = "crops", PLAIN
-        else:
-            st.caption(
-                f"showing face crops magnified ×{magnify.gain:g} in {magnify.f_lo:g}–{magnify.f_hi:g} Hz "
-                f"({magnify.method})"
-            )
-    if source == "crops":
-        try:
-            faces = _crops(clip_id, api.catalog_location())
-        except GlimpseError as error:
-            st.warning(f"{error} — showing the raw frames instead")
-            source = "frames"
-        else:
-            state.put(state.FACE_BACKEND, faces.backend)
-            st.caption(f"showing face crops · backend: {faces.backend}")
-            if faces.no_face_frames:
-                st.warning(
-                    f"no face in {len(faces.no_face_frames)} of {len(faces.frame_numbers)} frames "
-                    f"({frame_ranges(list(faces.no_face_frames))}): the face left, turned away or is covered "
-                    "— those frames are blank, never cropped from a stale box"
+    # the view's notes in one container: the player below keeps its place in the page whichever view
+    # is shown, so Streamlit keeps the browser player (and its unsaved marks) across a view change
+    with st.container():
+        if source == "magnified":
+            try:  # magnifies the whole clip once per setting (cached), so a refused setting is said here
+                _window(clip_id, source, 0, 1, api.catalog_location(), magnify)
+            except GlimpseError as error:
+                st.error(f"cannot magnify this clip: {error} — showing the face crops instead")
+                source, magnify = "crops", PLAIN
+            else:
+                st.caption(
+                    f"showing face crops magnified ×{magnify.gain:g} in {magnify.f_lo:g}–{magnify.f_hi:g} Hz "
+                    f"({magnify.method})"
                 )
+        if source == "crops":
+            try:
+                faces = _crops(clip_id, api.catalog_location())
+            except GlimpseError as error:
+                st.warning(f"{error} — showing the raw frames instead")
+                source = "frames"
+            else:
+                state.put(state.FACE_BACKEND, faces.backend)
+                st.caption(f"showing face crops · backend: {faces.backend}")
+                if faces.no_face_frames:
+                    st.warning(
+                        f"no face in {len(faces.no_face_frames)} of {len(faces.frame_numbers)} frames "
+                        f"({frame_ranges(list(faces.no_face_frames))}): the face left, turned away or is "
+                        "covered — those frames are blank, never cropped from a stale box"
+                    )
     initial = bisect.bisect_left(numbers, initial_frame) if initial_frame is not None else 0
     initial = min(initial, len(numbers) - 1)
     _player_fragment(clip_id, key, source, annotator, on_save, run_id, detail, proposal, initial, magnify)

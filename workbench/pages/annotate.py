@@ -240,7 +240,8 @@ def render() -> None:
         horizontal=True,
         key=f"ann_source_{clip_id}",
     )
-    magnify = _magnify_setting(clip_id, detail) if source == "magnified" else api.MagnifyConfig()
+    with st.container():  # always there: the player below keeps its place (and unsaved marks) across views
+        magnify = _magnify_setting(clip_id, detail) if source == "magnified" else api.MagnifyConfig()
     runs = api.trajectory_runs(clip_id)
     run_id = opts[1].selectbox(
         "timeline: class scores of run",
