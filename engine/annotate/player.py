@@ -20,7 +20,7 @@ import numpy as np
 
 from engine.errors import GlimpseError
 
-SOURCES = ("crops", "frames")  # face crops (aligned, grayscale) or the dataset's raw frames
+SOURCES = ("crops", "frames", "magnified")  # face crops (aligned, grayscale), raw frames, magnified crops
 CROPS_MAX_FRAMES = 2000  # longer clips (recordings) are shown from raw frames: crops need the whole clip
 
 

@@ -25,6 +25,7 @@ from engine.annotate.player import (
 )
 from engine.api.access import Actor, require_clip, visible
 from engine.api.frames import FaceCrops, face_crops
+from engine.api.magnify import MagnifyConfig, magnified_window
 from engine.api.session import get_clip, get_session
 from engine.errors import GlimpseError
 from engine.paths import resolve_within
@@ -141,14 +142,30 @@ def player_crops(clip_id: int) -> FaceCrops:
 
 
 def frame_window(
-    clip_id: int, source: str, start: int, count: int, crops: FaceCrops | None = None
+    clip_id: int,
+    source: str,
+    start: int,
+    count: int,
+    crops: FaceCrops | None = None,
+    magnify: MagnifyConfig = MagnifyConfig(),
 ) -> FrameWindow:
-    """A window of the clip's frames for the browser: face crops (pass them in to reuse) or raw frames."""
+    """A window of the clip's frames for the browser: face crops (pass them in to reuse), raw frames, or
+    the face crops magnified with ``magnify`` (its method, gain and band; the rest of it is ignored)."""
     if source not in SOURCES:
         raise GlimpseError(f"unknown frame source {source!r}", hint=f"one of {', '.join(SOURCES)}")
     if source == "crops":
         faces = crops if crops is not None else player_crops(clip_id)
         return crop_window(faces.crops, list(faces.frame_numbers), start, count)
+    if source == "magnified":
+        return magnified_window(
+            clip_id,
+            start,
+            count,
+            gain=magnify.gain,
+            f_lo=magnify.f_lo,
+            f_hi=magnify.f_hi,
+            method=magnify.method,
+        )
     return raw_window(clip_frames(clip_id), start, count)
 
 

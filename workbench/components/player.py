@@ -36,7 +36,8 @@ _PLAYER = st.components.v2.component(
     css=(ASSETS / "player.css").read_text(),
     js=(ASSETS / "player.js").read_text(),
 )
-SOURCE_NAMES = {"crops": "face crops", "frames": "raw frames"}
+SOURCE_NAMES = {"crops": "face crops", "frames": "raw frames", "magnified": "magnified"}
+PLAIN = api.MagnifyConfig()  # the magnify argument of the sources it does not apply to (one cache entry)
 FIRST_WINDOW = 48  # frames sent with the page; later windows are sized to the byte budget
 # A clip this short is tracked and cropped on open in a fraction of a second; a longer one (a recording)
 # opens on its raw frames: tracking a 1,311-frame recording on open took 3.5 s of the 9 s a coder waited
@@ -53,14 +54,16 @@ def _crops(clip_id: int, catalog: str) -> api.FaceCrops:
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def _window(clip_id: int, source: str, start: int, count: int, catalog: str) -> dict[str, Any]:
+def _window(
+    clip_id: int, source: str, start: int, count: int, catalog: str, magnify: api.MagnifyConfig = PLAIN
+) -> dict[str, Any]:
     crops = _crops(clip_id, catalog) if source == "crops" else None
-    return api.frame_window(clip_id, source, start, count, crops).as_dict()
+    return api.frame_window(clip_id, source, start, count, crops, magnify).as_dict()
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _window_length(clip_id: int, source: str, catalog: str) -> int:
-    sample = _window(clip_id, source, 0, 4, catalog)
+def _window_length(clip_id: int, source: str, catalog: str, magnify: api.MagnifyConfig = PLAIN) -> int:
+    sample = _window(clip_id, source, 0, 4, catalog, magnify)
     sizes = [len(url) for url in sample["images"] if url]
     return api.window_length(max(sizes) if sizes else 20_000)
 
@@ -74,10 +77,12 @@ def _motion(clip_id: int, onset: int | None, catalog: str) -> dict[str, Any]:
     return {"name": "motion (Δ onset)", "numbers": numbers, "values": api.motion_curve(faces.crops, ref)}
 
 
-def _opening(clip_id: int, source: str, initial: int, catalog: str) -> tuple[int, int, int]:
+def _opening(
+    clip_id: int, source: str, initial: int, catalog: str, magnify: api.MagnifyConfig = PLAIN
+) -> tuple[int, int, int]:
     """(frames per window, start and length of the window sent with the page): a short one around
     ``initial``, so the first frame shows at once; the browser then asks for more."""
-    count = _window_length(clip_id, source, catalog)
+    count = _window_length(clip_id, source, catalog, magnify)
     length = min(count, FIRST_WINDOW)
     return count, max(0, min(initial - FIRST_WINDOW // 2, count - FIRST_WINDOW)), length
 
@@ -134,7 +139,7 @@ def timeline_curves(clip_id: int, source: str, detail: api.ClipDetail, run_id: s
     """Curves for the timeline: face motion (difference to onset) and, for a run, its trajectories."""
     curves: list[dict[str, Any]] = []
     catalog = api.catalog_location()
-    if source == "crops":
+    if source in ("crops", "magnified"):  # the motion of the plain crops: what magnification acts on
         curves.append(_motion(clip_id, detail.onset, catalog))
     if run_id:
         data = api.trajectories(run_id, clip_id)
@@ -164,11 +169,14 @@ def render_player(
     proposal: dict[str, int] | None = None,
     initial_frame: int | None = None,
     detail: api.ClipDetail | None = None,
+    magnify: api.MagnifyConfig = PLAIN,
 ) -> None:
     """The player for one clip. With ``on_save`` it marks (I/A/O) and saves (Enter) as ``annotator``;
     ``proposal`` ({apex, seq}) sets an unsaved apex mark (the apex suggestion); ``initial_frame`` (a
     dataset frame number, e.g. a spotted interval's apex) is where it opens instead of the first frame;
-    ``detail`` is the clip's, when the page read it already (a recording's frame list is not free)."""
+    ``detail`` is the clip's, when the page read it already (a recording's frame list is not free);
+    ``magnify`` is the setting of the "magnified" source (a clip it cannot take shows its face crops
+    and says why)."""
     try:
         if detail is None or detail.id != clip_id:
             detail = api.clip_detail(clip_id, identity.viewer())
@@ -187,24 +195,39 @@ def render_player(
         f"offset {detail.offset} · {len(numbers)} frames @ {detail.fps or '?'} fps"
     )
     source = source or default_source(detail)
-    if source == "crops":
-        try:
-            faces = _crops(clip_id, api.catalog_location())
-        except GlimpseError as error:
-            st.warning(f"{error} — showing the raw frames instead")
-            source = "frames"
-        else:
-            state.put(state.FACE_BACKEND, faces.backend)
-            st.caption(f"showing face crops · backend: {faces.backend}")
-            if faces.no_face_frames:
-                st.warning(
-                    f"no face in {len(faces.no_face_frames)} of {len(faces.frame_numbers)} frames "
-                    f"({frame_ranges(list(faces.no_face_frames))}): the face left, turned away or is covered "
-                    "— those frames are blank, never cropped from a stale box"
+    magnify = magnify if source == "magnified" else PLAIN
+    # the view's notes in one container: the player below keeps its place in the page whichever view
+    # is shown, so Streamlit keeps the browser player (and its unsaved marks) across a view change
+    with st.container():
+        if source == "magnified":
+            try:  # magnifies the whole clip once per setting (cached), so a refused setting is said here
+                _window(clip_id, source, 0, 1, api.catalog_location(), magnify)
+            except GlimpseError as error:
+                st.error(f"cannot magnify this clip: {error} — showing the face crops instead")
+                source, magnify = "crops", PLAIN
+            else:
+                st.caption(
+                    f"showing face crops magnified ×{magnify.gain:g} in {magnify.f_lo:g}–{magnify.f_hi:g} Hz "
+                    f"({magnify.method})"
                 )
+        if source == "crops":
+            try:
+                faces = _crops(clip_id, api.catalog_location())
+            except GlimpseError as error:
+                st.warning(f"{error} — showing the raw frames instead")
+                source = "frames"
+            else:
+                state.put(state.FACE_BACKEND, faces.backend)
+                st.caption(f"showing face crops · backend: {faces.backend}")
+                if faces.no_face_frames:
+                    st.warning(
+                        f"no face in {len(faces.no_face_frames)} of {len(faces.frame_numbers)} frames "
+                        f"({frame_ranges(list(faces.no_face_frames))}): the face left, turned away or is "
+                        "covered — those frames are blank, never cropped from a stale box"
+                    )
     initial = bisect.bisect_left(numbers, initial_frame) if initial_frame is not None else 0
     initial = min(initial, len(numbers) - 1)
-    _player_fragment(clip_id, key, source, annotator, on_save, run_id, detail, proposal, initial)
+    _player_fragment(clip_id, key, source, annotator, on_save, run_id, detail, proposal, initial, magnify)
 
 
 def reference_frame(detail: api.ClipDetail, tracks: list[dict[str, Any]], opening: int) -> int:
@@ -233,6 +256,7 @@ def _player_fragment(
     detail: api.ClipDetail,
     proposal: dict[str, int] | None,
     initial: int = 0,
+    magnify: api.MagnifyConfig = PLAIN,
 ) -> None:
     catalog = api.catalog_location()
     ckey = f"{key}_gp_{clip_id}"
@@ -240,11 +264,14 @@ def _player_fragment(
     if st.session_state.pop(rerun_key, False):
         st.rerun()  # a save changed the annotations: the whole page (table, agreement) follows
     try:
-        count, start, length = _opening(clip_id, source, initial, catalog)
+        count, start, length = _opening(clip_id, source, initial, catalog, magnify)
         asked = st.session_state.get(win_key)
         if asked:
             start, length = int(asked["start"]), min(count, int(asked.get("count") or count))
-        window = {**_window(clip_id, source, start, length, catalog), "seq": asked["seq"] if asked else 0}
+        window = {
+            **_window(clip_id, source, start, length, catalog, magnify),
+            "seq": asked["seq"] if asked else 0,
+        }
         curves = timeline_curves(clip_id, source, detail, run_id)
         tracks = api.coding_tracks(identity.viewer(), clip_id)
     except GlimpseError as error:
@@ -256,7 +283,7 @@ def _player_fragment(
     mine = next((t for t in tracks if t["name"] == annotator.strip()), None) if annotator.strip() else None
     for mark in (detail.onset, (mine or {}).get("onset"), reference):
         if mark in numbers and not window["start"] <= numbers.index(mark) < window["start"] + length:
-            one = _window(clip_id, source, numbers.index(mark), 1, catalog)
+            one = _window(clip_id, source, numbers.index(mark), 1, catalog, magnify)
             if one["images"] and one["images"][0]:
                 anchors[str(mark)] = one["images"][0]
     if not any(t["name"] == "source" for t in tracks) and detail.onset is not None:
@@ -303,6 +330,10 @@ def _player_fragment(
         "anchors": anchors,
         "status": st.session_state.get(status_key),
         "source": source,
+        # the browser drops the frames it decoded when this changes (another view or setting)
+        "frames_key": source
+        if source != "magnified"
+        else f"{source}:{magnify.method}:{magnify.gain:g}:{magnify.f_lo:g}:{magnify.f_hi:g}",
         "initial": initial,
         "reference": reference,
         "proposal": proposal,

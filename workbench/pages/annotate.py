@@ -3,8 +3,8 @@ track on its timeline, apex suggestion, the clip's annotations (agreement lives 
 stays blind).
 
 ``/annotate?clip=<id>`` opens that clip (Clips, Results and Compare link here); ``&view=frames``
-shows the raw frames instead of the face crops. The marks typed in the
-number form below the player go through the same save as Enter in the player.
+shows the raw frames instead of the face crops (``&view=magnified``: the crops motion-magnified).
+The marks typed in the number form below the player go through the same save as Enter in the player.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from workbench.components.player import (
 )
 
 URL_CLIP = "clip"
-URL_VIEW = "view"  # optional: frames | crops
+URL_VIEW = "view"  # optional: frames | crops | magnified
 URL_FRAME = "frame"  # optional: the dataset frame number the player opens at (e.g. a spotted apex)
 
 
@@ -152,6 +152,27 @@ def _coding(existing: pd.DataFrame, annotator: str, detail: api.ClipDetail) -> d
     }
 
 
+def _magnify_setting(clip_id: int, detail: api.ClipDetail) -> api.MagnifyConfig:
+    """The "magnified" view's gain, band and method. The band is capped at half the clip's fps; a band
+    the clip cannot take (low ≥ high, no fps) is refused by the engine and said above the player."""
+    default = api.MagnifyConfig()
+    nyquist = detail.fps / 2 if detail.fps else None
+    cols = st.columns([3, 2, 2, 2])
+    gain = cols[0].slider("gain (×)", 1.0, 100.0, default.gain, 1.0, key=f"ann_mag_gain_{clip_id}")
+    f_lo = cols[1].number_input(
+        "band low (Hz)", 0.1, nyquist, min(default.f_lo, nyquist or default.f_lo), key=f"ann_mag_lo_{clip_id}"
+    )
+    f_hi = cols[2].number_input(
+        "band high (Hz)",
+        0.1,
+        nyquist,
+        min(default.f_hi, nyquist or default.f_hi),
+        key=f"ann_mag_hi_{clip_id}",
+    )
+    method = cols[3].selectbox("method", api.MAGNIFY_METHODS, key=f"ann_mag_method_{clip_id}")
+    return api.MagnifyConfig(method=method, gain=float(gain), f_lo=float(f_lo), f_hi=float(f_hi))
+
+
 def render() -> None:
     st.title("Annotate")
     try:
@@ -218,6 +239,8 @@ def render() -> None:
         horizontal=True,
         key=f"ann_source_{clip_id}",
     )
+    with st.container():  # always there: the player below keeps its place (and unsaved marks) across views
+        magnify = _magnify_setting(clip_id, detail) if source == "magnified" else api.MagnifyConfig()
     runs = api.trajectory_runs(clip_id)
     run_id = opts[1].selectbox(
         "timeline: class scores of run",
@@ -239,6 +262,7 @@ def render() -> None:
         proposal=state.get(f"apex_proposal_{clip_id}"),
         initial_frame=_url_frame(detail),
         detail=detail,
+        magnify=magnify,
     )
     _typed_marks(clip_id, detail, coding, save)
     if st.session_state.get(f"ann_conflict_{tag}"):

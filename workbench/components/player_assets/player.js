@@ -35,7 +35,7 @@ function create(root, component) {
     requested: null, windowSize: 200, pendingSave: null, statusSeq: -1,
     view: null, curves: [], tracks: [], editable: false, annotator: "", lastPainted: null,
     playT0: 0, playI0: 0, raf: 0, stepAt: null, helpOpen: false, mounted: performance.now(),
-    reference: null, play: null, everySpeed: null,
+    reference: null, play: null, everySpeed: null, framesKey: null, framesGen: 0,
   };
   const speedSel = q(".gp-speed");
   SPEED_NAMES.forEach((name, i) => { const o = document.createElement("option"); o.value = i; o.textContent = name; speedSel.appendChild(o); });
@@ -71,6 +71,11 @@ function merge(st, data) {
     st.q(".gp-rate").textContent = ""; st.q(".gp-every").hidden = true;
     st.proposalSeq = data.proposal ? data.proposal.seq : null; // a proposal older than the mount is old news
     const c = counters(); c.firstPaintMs = null; c.mountedAt = st.mounted;
+  }
+  if (data.frames_key !== st.framesKey) { // another view or magnification: frames decoded for the old one go
+    st.framesKey = data.frames_key; st.framesGen = (st.framesGen || 0) + 1;
+    st.bitmaps.clear(); st.missing.clear(); st.landmarks.clear(); st.anchorsSeen.clear();
+    st.loadedSeq = -1; st.requested = null;
   }
   st.editable = !!data.editable; st.annotator = data.annotator || ""; st.windowSize = data.window_size || 200;
   st.tracks = data.tracks || []; st.curves = data.curves || []; st.source = data.source;
@@ -118,13 +123,15 @@ function ingest(st, w) {
 function decode(st, num, url) {
   if (st.bitmaps.has(num)) return;
   st.bitmaps.set(num, "pending");
+  const gen = st.framesGen;
   const img = new Image();
   img.src = url;
   img.decode().then(() => createImageBitmap(img)).then((bmp) => {
+    if (gen !== st.framesGen) return; // decoded for a view the player has left
     st.bitmaps.set(num, bmp); counters().loaded = st.bitmaps.size;
     if (st.bitmaps.size > MAX_BITMAPS) evict(st);
     if (num === st.numbers[st.index] || num === refNumber(st)) paint(st, true);
-  }).catch(() => { st.bitmaps.delete(num); st.missing.set(num, "cannot decode"); });
+  }).catch(() => { if (gen !== st.framesGen) return; st.bitmaps.delete(num); st.missing.set(num, "cannot decode"); });
 }
 
 function evict(st) {
