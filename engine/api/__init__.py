@@ -36,7 +36,7 @@ from engine.api.catalog import (
     datasets,
     filter_options,
 )
-from engine.api.comparison import Comparison, compare, comparison_document, paired_tests
+from engine.api.comparison import Comparison, compare, comparison_document, paired_tests, pooled_cell_clips
 from engine.api.frames import DifferenceImage, FaceCrops, difference_image, face_crops, frame_image, landmarks
 from engine.api.jobs import (
     JobStatus,
@@ -62,7 +62,7 @@ from engine.api.player import (
     player_crops,
     window_length,
 )
-from engine.api.registries import VariantInfo, dataset_formats, variants
+from engine.api.registries import AUDIT_BADGE, VariantInfo, dataset_formats, variants
 from engine.api.results import RunDetail, RunInfo, ablations, cell_clips, run_detail, run_info, runs
 from engine.api.review import (
     CONSENSUS,
@@ -75,6 +75,7 @@ from engine.api.review import (
     merge,
     save_consensus,
 )
+from engine.api.run_picker import RunChoice, children_of, newest_finished, run_choices
 from engine.api.session import catalog_location, get_session
 from engine.api.spotting import (
     SpotRunDetail,
@@ -90,12 +91,24 @@ from engine.api.spotting import (
     video_timeline,
 )
 from engine.api.trajectories import trajectories, trajectory_clips, trajectory_index, trajectory_runs
+from engine.evaluate.side_by_side import GroupConfusion
 from engine.evaluate.trajectories import ClipTrajectory
+from engine.evaluate.verdicts import ChanceLevels, Verdict
 from engine.labels import AU_CHOICES, EMOTIONS
 from engine.preprocess.detect import GroundTruthMarks
 from engine.spotting.intervals import Interval as SpotInterval
 
 __all__ = [
+    # results, compare, run pickers (issue 20)
+    "AUDIT_BADGE",
+    "ChanceLevels",
+    "GroupConfusion",
+    "RunChoice",
+    "Verdict",
+    "children_of",
+    "newest_finished",
+    "pooled_cell_clips",
+    "run_choices",
     "AU_CHOICES",
     "AnnotationConflict",
     "Marks",
