@@ -9,6 +9,7 @@ import streamlit as st
 
 from engine import api
 from workbench import state
+from workbench.components.run_links import COMPARE_URL_PATH, RESULTS_URL_PATH
 from workbench.pages import clips, compare, datasets, results, review, spotting, train, trajectories
 from workbench.pages.links import annotate_page
 
@@ -18,8 +19,8 @@ PAGES = [
     annotate_page(),
     st.Page(review.render, title="Review", icon=":material/rule:", url_path="review"),
     st.Page(train.render, title="Train", icon=":material/model_training:", url_path="train"),
-    st.Page(results.render, title="Results", icon=":material/bar_chart:", url_path="results"),
-    st.Page(compare.render, title="Compare", icon=":material/compare:", url_path="compare"),
+    st.Page(results.render, title="Results", icon=":material/bar_chart:", url_path=RESULTS_URL_PATH),
+    st.Page(compare.render, title="Compare", icon=":material/compare:", url_path=COMPARE_URL_PATH),
     st.Page(trajectories.render, title="Trajectories", icon=":material/timeline:", url_path="trajectories"),
     st.Page(spotting.render, title="Spotting", icon=":material/frame_inspect:", url_path="spotting"),
 ]

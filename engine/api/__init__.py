@@ -75,7 +75,7 @@ from engine.api.review import (
     merge,
     save_consensus,
 )
-from engine.api.run_picker import RunChoice, children_of, newest_finished, run_choices
+from engine.api.run_picker import RunChoice, children_of, newest_finished, run_choices, runs_of_job
 from engine.api.session import catalog_location, get_session
 from engine.api.spotting import (
     SpotRunDetail,
@@ -109,6 +109,7 @@ __all__ = [
     "newest_finished",
     "pooled_cell_clips",
     "run_choices",
+    "runs_of_job",
     "AU_CHOICES",
     "AnnotationConflict",
     "Marks",

@@ -98,3 +98,9 @@ def children_of(ablation_id: str) -> list[RunChoice]:
     """An ablation's runs (variant × seed), oldest first."""
     with get_session() as session:
         return [_choice(r) for r in queries.child_runs(session, ablation_id)]
+
+
+def runs_of_job(job_id: int) -> list[RunChoice]:
+    """The runs a job created, oldest first (an ablation job: the parent first, then its children)."""
+    with get_session() as session:
+        return [_choice(r) for r in queries.runs_of_job(session, int(job_id))]

@@ -95,7 +95,7 @@ def run_variant(
                 run_dir(run_id),
                 str(device),
                 cfg,
-                SubReporter(reporter, 0.0, 0.6),
+                SubReporter(reporter, 0.0, 0.6, f"{variant} seed {seed} · prepare"),
             )
             if encoder_path:
                 context.extras["encoder_path"] = encoder_path
@@ -106,9 +106,8 @@ def run_variant(
             )
             prepared = spec.prepare(context)
             check_cancel(reporter)
-            results = run_folds(
-                spec, prepared, folds, SubReporter(reporter, 0.6, 0.97), executor, cfg.runtime
-            )
+            folds_reporter = SubReporter(reporter, 0.6, 0.97, f"{variant} seed {seed} · {cfg.protocol} folds")
+            results = run_folds(spec, prepared, folds, folds_reporter, executor, cfg.runtime)
             artifacts = [(k, Path(p), m) for k, p, m in context.extras.get("artifacts", [])]
             overall, fold_uf1 = record_loso(db_url, run_id, clips, results, LABELS_ME, artifacts)
     except BaseException as error:
@@ -160,7 +159,7 @@ def run_ablation(
     try:
         for i, (seed, variant) in enumerate((s, v) for s in cfg.seeds for v in cfg.variants):
             check_cancel(reporter)
-            sub = SubReporter(reporter, i / total, (i + 1) / total)
+            sub = SubReporter(reporter, i / total, (i + 1) / total, f"run {i + 1}/{total}")
             outcomes.append(run_variant(db_url, variant, seed, cfg, sub, job_id, parent, executor=executor))
         chance = chance_levels(outcomes[0].truth, LABELS_ME) if outcomes else None
         comparison = compare_outcomes(outcomes, chance)

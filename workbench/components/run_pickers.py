@@ -6,8 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from engine import api
-
-RUN_PARAM, ABLATION_PARAM = "run", "ablation"
+from workbench.components.run_links import ABLATION_PARAM, RUN_PARAM
 
 
 def _initial(key: str, param: str, ids: list[str], fallback: str | None) -> None:

@@ -12,6 +12,9 @@ from engine import api
 from engine.errors import GlimpseError
 from workbench import state
 from workbench.components.downloads import table_download
+from workbench.components.jobs import job_monitor
+
+JOB_KEY = "datasets_job"  # the synth/ingest job this page started (its live status shows here)
 
 
 def _label_text(labels: Mapping[str, int]) -> str:
@@ -68,6 +71,8 @@ def render() -> None:
                 st.error("type the dataset folder path first")
             else:
                 _enqueue("ingest", {"root": path.strip(), "format": fmt, "name": name.strip() or None})
+    if st.session_state.get(JOB_KEY) is not None:
+        job_monitor(int(st.session_state[JOB_KEY]), key="datasets")
 
 
 def _enqueue(kind: str, params: dict) -> None:
@@ -77,4 +82,5 @@ def _enqueue(kind: str, params: dict) -> None:
         state.show_error(error)
         return
     state.put(state.JOB, job_id)
-    st.success(f"{kind} job #{job_id} queued — follow it on the Train page")
+    st.session_state[JOB_KEY] = job_id
+    st.success(f"{kind} job #{job_id} queued")

@@ -16,8 +16,9 @@ from workbench.components.charts import bar_figure, confusion_figure, synthetic_
 from workbench.components.downloads import figure_downloads, table_download
 from workbench.components.formats import SCORE, number_columns
 from workbench.components.player import render_player
+from workbench.components.run_links import compare_link
 from workbench.components.run_pickers import pick_run
-from workbench.pages.links import annotate_link, compare_link
+from workbench.pages.links import annotate_link
 
 
 def _fmt(value: float | None) -> str:
