@@ -13,17 +13,34 @@ from workbench.components.run_links import COMPARE_URL_PATH, RESULTS_URL_PATH
 from workbench.pages import clips, compare, datasets, results, review, spotting, train, trajectories
 from workbench.pages.links import annotate_page
 
-PAGES = [
-    st.Page(datasets.render, title="Datasets", icon=":material/dataset:", url_path="datasets", default=True),
-    st.Page(clips.render, title="Clips", icon=":material/movie:", url_path="clips"),
-    annotate_page(),
-    st.Page(review.render, title="Review", icon=":material/rule:", url_path="review"),
-    st.Page(train.render, title="Train", icon=":material/model_training:", url_path="train"),
-    st.Page(results.render, title="Results", icon=":material/bar_chart:", url_path=RESULTS_URL_PATH),
-    st.Page(compare.render, title="Compare", icon=":material/compare:", url_path=COMPARE_URL_PATH),
-    st.Page(trajectories.render, title="Trajectories", icon=":material/timeline:", url_path="trajectories"),
-    st.Page(spotting.render, title="Spotting", icon=":material/frame_inspect:", url_path="spotting"),
-]
+
+def _datasets_page() -> st.Page:
+    return st.Page(datasets.render, title="Datasets", icon=":material/dataset:", url_path="datasets")
+
+
+def _home() -> None:
+    """The app's root URL opens the Datasets page under its own address. (Made the default page itself,
+    Datasets would be served at "/" only, and "/datasets" — a bookmark, a link — would be "Page not
+    found": Streamlit serves the default page at the root whatever its url_path.)"""
+    st.switch_page(_datasets_page())
+
+
+def pages() -> list[st.Page]:
+    """The navigation, built inside the script run (a ``st.Page`` made outside one is inert)."""
+    return [
+        st.Page(_home, title="Glimpse", url_path="home", default=True, visibility="hidden"),
+        _datasets_page(),
+        st.Page(clips.render, title="Clips", icon=":material/movie:", url_path="clips"),
+        annotate_page(),
+        st.Page(review.render, title="Review", icon=":material/rule:", url_path="review"),
+        st.Page(train.render, title="Train", icon=":material/model_training:", url_path="train"),
+        st.Page(results.render, title="Results", icon=":material/bar_chart:", url_path=RESULTS_URL_PATH),
+        st.Page(compare.render, title="Compare", icon=":material/compare:", url_path=COMPARE_URL_PATH),
+        st.Page(
+            trajectories.render, title="Trajectories", icon=":material/timeline:", url_path="trajectories"
+        ),
+        st.Page(spotting.render, title="Spotting", icon=":material/frame_inspect:", url_path="spotting"),
+    ]
 
 
 def _auth_configured() -> bool:
@@ -49,6 +66,6 @@ def main() -> None:
         st.title("Glimpse")
         st.button("Log in", on_click=st.login)
         st.stop()
-    page = st.navigation(PAGES)
+    page = st.navigation(pages())
     page.run()
     sidebar()  # after the page, so it names the face backend the page just showed

@@ -32,7 +32,9 @@ def test_progress_reads_as_a_percentage_with_words(seeded, monkeypatch) -> None:
 def test_spotting_shows_the_job_it_queued_and_its_progress(seeded, monkeypatch) -> None:
     _no_worker(monkeypatch)
     with session_scope(seeded.url) as s:
-        ds = Dataset(name="long-videos", format="casme_sq", root=str(seeded.home), fps=30.0, is_synthetic=True)
+        ds = Dataset(
+            name="long-videos", format="casme_sq", root=str(seeded.home), fps=30.0, is_synthetic=True
+        )
         s.add(Clip(dataset=ds, subject=Subject(dataset=ds, code="s15"), name="v1", path="v1", kind=RECORDING))
     at = page("spotting").run()
     at.button(key="spot_go").click().run()

@@ -12,6 +12,7 @@ from engine import api
 from engine.errors import GlimpseError
 from workbench import state
 from workbench.components.downloads import table_download
+from workbench.components.formats import compact_count
 from workbench.components.jobs import job_monitor
 
 JOB_KEY = "datasets_job"  # the synth/ingest job this page started (its live status shows here)
@@ -39,9 +40,10 @@ def render() -> None:
             if ds.missing:  # gone from the source; kept with their annotations and predictions
                 badges.append(f":red-badge[{ds.missing} MISSING]")
             cols[0].markdown(" ".join(badges))
-            cols[1].metric("clips", ds.clips)
-            cols[2].metric("subjects", ds.subjects)
-            cols[3].metric("frames", ds.frames)
+            # compact counts: a narrow tile cuts "14400" to "14…"; the exact count is in the tooltip
+            cols[1].metric("clips", compact_count(ds.clips), help=f"{ds.clips:,} clips")
+            cols[2].metric("subjects", compact_count(ds.subjects), help=f"{ds.subjects:,} subjects")
+            cols[3].metric("frames", compact_count(ds.frames), help=f"{ds.frames:,} frames")
             cols[4].metric("fps", "–" if ds.fps is None else f"{ds.fps:g}")
             cols[5].caption(f"{ds.format} · {ds.purpose}")
             cols[5].caption(f"labels: {_label_text(ds.labels)}")

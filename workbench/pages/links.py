@@ -1,10 +1,7 @@
-"""Links between pages: a clip on the Annotate page (``/annotate?clip=<id>``), a run on Results
-(``/results?run=<id>``), an ablation on Compare (``/compare?ablation=<id>``).
+"""Links that open a clip on the Annotate page (``/annotate?clip=<id>``), from any page.
 
-Streamlit finds a linked page by its url_path alone (the page's hash), so a link opens the page
-registered in ``workbench.app`` and keeps the session (client-side navigation). The Annotate page
-object is the real one; Results and Compare are link targets (``_target``), because the page
-modules that link to them are imported by them.
+The page object is built from the same callable and url_path as in ``workbench.app``, so Streamlit
+resolves it to the registered page and keeps the session (client-side navigation).
 """
 
 from __future__ import annotations
@@ -15,9 +12,6 @@ import streamlit as st
 from workbench.pages import annotate
 
 ANNOTATE_URL_PATH = "annotate"
-DATASETS_URL_PATH = "datasets"
-RESULTS_URL_PATH = "results"
-COMPARE_URL_PATH = "compare"
 
 
 def annotate_page() -> st.Page:
@@ -30,35 +24,6 @@ def annotate_link(clip_id: int, label: str = "Annotate this clip") -> None:
         label=f"{label} (#{clip_id})",
         icon=":material/edit_note:",
         query_params={"clip": str(clip_id)},
-    )
-
-
-def _registered_elsewhere() -> None:
-    """Never run: a click on a link runs the page ``st.navigation`` registered under that url_path."""
-    raise RuntimeError("a link target is not a page; workbench.app registers the real one")
-
-
-def _target(title: str, url_path: str, icon: str) -> st.Page:
-    return st.Page(_registered_elsewhere, title=title, icon=icon, url_path=url_path)
-
-
-def results_link(run_id: str, label: str | None = None) -> None:
-    """Opens a run on the Results page."""
-    st.page_link(
-        _target("Results", RESULTS_URL_PATH, ":material/bar_chart:"),
-        label=label or f"Open run {run_id} on Results",
-        icon=":material/bar_chart:",
-        query_params={"run": run_id},
-    )
-
-
-def compare_link(ablation_id: str, label: str | None = None) -> None:
-    """Opens an ablation on the Compare page."""
-    st.page_link(
-        _target("Compare", COMPARE_URL_PATH, ":material/compare:"),
-        label=label or f"Compare the variants of ablation {ablation_id}",
-        icon=":material/compare:",
-        query_params={"ablation": ablation_id},
     )
 
 
