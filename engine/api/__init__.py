@@ -90,7 +90,14 @@ from engine.api.spotting import (
     submit_spotting,
     video_timeline,
 )
-from engine.api.trajectories import trajectories, trajectory_clips, trajectory_index, trajectory_runs
+from engine.api.trajectories import (
+    CodingMarks,
+    coding_marks,
+    trajectories,
+    trajectory_clips,
+    trajectory_index,
+    trajectory_runs,
+)
 from engine.evaluate.side_by_side import GroupConfusion
 from engine.evaluate.trajectories import ClipTrajectory
 from engine.evaluate.verdicts import ChanceLevels, Verdict
@@ -106,6 +113,8 @@ __all__ = [
     "RunChoice",
     "Verdict",
     "children_of",
+    "CodingMarks",
+    "coding_marks",
     "newest_finished",
     "pooled_cell_clips",
     "run_choices",
