@@ -41,9 +41,13 @@ def render() -> None:
                 badges.append(f":red-badge[{ds.missing} MISSING]")
             cols[0].markdown(" ".join(badges))
             # compact counts: a narrow tile cuts "14400" to "14…"; the exact count is in the tooltip
-            cols[1].metric("clips", compact_count(ds.clips), help=f"{ds.clips:,} clips")
-            cols[2].metric("subjects", compact_count(ds.subjects), help=f"{ds.subjects:,} subjects")
-            cols[3].metric("frames", compact_count(ds.frames), help=f"{ds.frames:,} frames")
+            for col, (name, count) in zip(
+                cols[1:4],
+                (("clips", ds.clips), ("subjects", ds.subjects), ("frames", ds.frames)),
+                strict=True,
+            ):
+                shown = compact_count(count)
+                col.metric(name, shown, help=None if shown == str(count) else f"{count:,} {name}")
             cols[4].metric("fps", "–" if ds.fps is None else f"{ds.fps:g}")
             cols[5].caption(f"{ds.format} · {ds.purpose}")
             cols[5].caption(f"labels: {_label_text(ds.labels)}")
