@@ -57,7 +57,9 @@ def test_results_walk(workbench, browser_page, monkeypatch) -> None:  # noqa: AN
     settle(page)
     for variant in ("FIR", "ER", "MIXT"):
         expect(page.get_by_text(re.compile(f"FULL vs {variant}: [+-]0\\.\\d{{3}} UF1, "))).to_be_visible()
-    expect(page.get_by_text(re.compile("Holm-corrected over the \\d+ paired t-tests? shown"))).to_be_visible()
+    expect(
+        page.get_by_text(re.compile("Holm-corrected over the \\d+ paired t-tests? shown")).first
+    ).to_be_visible()
     expect(
         page.get_by_text(re.compile(r"Chance levels: a uniform random guess scores UF1 0\.\d{3}"))
     ).to_be_visible()
@@ -77,7 +79,9 @@ def test_results_walk(workbench, browser_page, monkeypatch) -> None:  # noqa: AN
         expect(other.get_by_role("heading", name=f"Job #{job_id}")).to_be_visible()
         expect(other.get_by_text("Status: succeeded")).to_be_visible()
         other.get_by_text("settings of this job").click()
-        expect(other.get_by_text('"variants"').first).to_be_visible()
+        settings = other.locator('[data-testid="stJson"]').first
+        expect(settings).to_contain_text("me_datasets")
+        expect(settings).to_contain_text("synthetic-casme2")
     finally:
         context.close()
 

@@ -160,7 +160,7 @@ def _tests(result: api.Comparison) -> None:
             f"Paired tests need {result.reference.upper()} and the variant over at least two shared seeds."
         )
         return
-    st.caption(result.correction[0].upper() + result.correction[1:] + ".")
+    st.caption("p_t, p_wilcoxon: raw; p_t_holm, p_wilcoxon_holm: corrected (see the verdict above).")
     config = number_columns(["mean_diff", "t", "w"], SCORE) | number_columns(
         ["p_t", "p_t_holm", "p_wilcoxon", "p_wilcoxon_holm"], P_VALUE
     )
