@@ -40,10 +40,12 @@ def test_each_run_gets_its_own_panel_and_the_legend_names_each_class_once(seeded
     assert len(paths) == 2 and {t.get("xaxis", "x") for t in paths} == {"x", "x2"}  # two panels
     titles = [a["text"] for a in pca["layout"]["annotations"]]
     assert titles == ["full · run-full-0", "fir · abl-1-fir-0"]
-    lines = [t for t in scores["data"] if t["mode"] == "lines"]
+    lines = [t for t in scores["data"] if t["mode"] == "lines" and t["x"] != [None]]  # not the marks' keys
     assert len(lines) == 6 and {t.get("yaxis", "y") for t in lines} == {"y", "y2"}  # 2 runs × 3 classes
     legend = [t["name"] for t in lines if t.get("showlegend", True)]
     assert legend == ["negative", "positive", "surprise"]  # 3 entries, not 6 (or 12 for four runs)
+    keys = [t["name"] for t in scores["data"] if t["x"] == [None]]
+    assert keys == ["onset 101 (source)", "apex 104 (source)", "offset 107 (source)"]
 
 
 def test_the_marks_are_those_of_the_chosen_coding(seeded) -> None:

@@ -174,9 +174,10 @@ def trajectory_figure(
     fig.update_yaxes(title_text="PC2", title_standoff=2)
     fig.update_layout(
         title="encoder features, PCA path over time (one panel per run: compare shapes, not positions)",
-        height=300 * rows + 120,
-        margin={"l": 10, "r": 10, "t": 80, "b": 10},
-        legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 1.0, "xanchor": "right"},
+        height=300 * rows + 150,
+        margin={"l": 10, "r": 10, "t": 80, "b": 60},
+        # below the panels: above them it would cover the panels' titles
+        legend={"orientation": "h", "y": -0.12 / rows, "yanchor": "top", "x": 0.0},
     )
     return fig
 
@@ -215,18 +216,23 @@ def scores_figure(
             )
             shown.add(label)
     for mark, frame in marks.items():
-        if frame is not None:
-            fig.add_vline(x=frame, line_color=MARK_COLORS[mark], line_dash="dot", row="all", col=1)
-            fig.add_annotation(
-                x=frame, y=1.0, yref="paper", text=f"{mark} ({coding})", showarrow=False, yanchor="bottom",
-                font={"color": MARK_COLORS[mark], "size": 11},
-            )  # fmt: skip
+        if frame is None:
+            continue
+        fig.add_vline(x=frame, line_color=MARK_COLORS[mark], line_dash="dot", row="all", col=1)
+        fig.add_trace(  # the mark's legend entry (a vline has none)
+            go.Scatter(
+                x=[None], y=[None], mode="lines", name=f"{mark} {frame} ({coding})",
+                line={"color": MARK_COLORS[mark], "dash": "dot"},
+            ),
+            row=1,
+            col=1,
+        )  # fmt: skip
     fig.update_yaxes(title_text="score", range=[0, 1.05])
     fig.update_xaxes(title_text="frame number", row=max(1, len(names)), col=1)
     fig.update_layout(
-        title={"text": "per-frame class scores", "y": 0.99, "yanchor": "top"},
-        height=180 * max(1, len(names)) + 140,
-        margin={"l": 10, "r": 10, "t": 90, "b": 10},
-        legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 1.0, "xanchor": "right"},
+        title="per-frame class scores",
+        height=180 * max(1, len(names)) + 170,
+        margin={"l": 10, "r": 10, "t": 60, "b": 60},
+        legend={"orientation": "h", "y": -0.12 / max(1, len(names)), "yanchor": "top", "x": 0.0},
     )
     return fig
