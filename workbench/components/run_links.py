@@ -21,25 +21,18 @@ def _registered_elsewhere() -> None:
     raise RuntimeError("a link target is not a page; workbench.app registers the real one")
 
 
-def _target(title: str, url_path: str, icon: str) -> st.Page:
-    return st.Page(_registered_elsewhere, title=title, icon=icon, url_path=url_path)
+def _link(title: str, url_path: str, icon: str, query: dict[str, str], label: str) -> None:
+    target = st.Page(_registered_elsewhere, title=title, icon=icon, url_path=url_path)
+    st.page_link(target, label=label, icon=icon, query_params=query)
 
 
 def results_link(run_id: str, label: str | None = None) -> None:
     """Opens a run on the Results page."""
-    st.page_link(
-        _target("Results", RESULTS_URL_PATH, ":material/bar_chart:"),
-        label=label or f"Open run {run_id} on Results",
-        icon=":material/bar_chart:",
-        query_params={RUN_PARAM: run_id},
-    )
+    label = label or f"Open run {run_id} on Results"
+    _link("Results", RESULTS_URL_PATH, ":material/bar_chart:", {RUN_PARAM: run_id}, label)
 
 
 def compare_link(ablation_id: str, label: str | None = None) -> None:
     """Opens an ablation on the Compare page."""
-    st.page_link(
-        _target("Compare", COMPARE_URL_PATH, ":material/compare:"),
-        label=label or f"Compare the variants of ablation {ablation_id}",
-        icon=":material/compare:",
-        query_params={ABLATION_PARAM: ablation_id},
-    )
+    label = label or f"Compare the variants of ablation {ablation_id}"
+    _link("Compare", COMPARE_URL_PATH, ":material/compare:", {ABLATION_PARAM: ablation_id}, label)
