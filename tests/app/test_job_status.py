@@ -48,6 +48,10 @@ def test_spotting_shows_the_job_it_queued_and_its_progress(seeded, monkeypatch) 
         queue.set_progress(s, job_id, 0.5, "spotting s15")
     at.run()
     assert [p.text for p in at.get("progress")] == ["50% — running: spotting s15"]
+    with session_scope(seeded.url) as s:
+        s.get(Job, job_id).status = "succeeded"
+    at.run()
+    assert [b.label for b in at.button if b.key == f"show_spot_{job_id}"] == ["Show the new spotting run"]
 
 
 def test_datasets_page_shows_the_job_it_queued(seeded, monkeypatch) -> None:

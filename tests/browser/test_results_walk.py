@@ -115,6 +115,7 @@ def test_results_walk(workbench, browser_page, monkeypatch) -> None:  # noqa: AN
     page.get_by_text("Start a spotting run").click()
     page.get_by_role("button", name="Start spotting").click()
     expect(page.get_by_text(re.compile(r"job #\d+ queued: spot toy-long"))).to_be_visible()
-    expect(page.get_by_text("Status: succeeded")).to_be_visible(timeout=300_000)
+    expect(page.get_by_text("Status: succeeded")).to_be_visible(timeout=300_000)  # live, no reload
+    page.get_by_role("button", name="Show the new spotting run").click()
     expect(page.get_by_text("Per video")).to_be_visible()  # the page reran and shows the new run
     shot(page, "spotting")

@@ -1,9 +1,11 @@
 """Live job status for every page that starts a job, and the clickable job list.
 
 The monitor is a fragment that re-reads the job row every second (``st.fragment(run_every=…)``), so a
-page shows a job's progress without a reload; when a job it watched ends, the whole page reruns once,
-so the page shows what the job made (a new run in its picker). Any job's log and settings show from the
-job list, not only those started in this browser.
+page shows a job's progress without a reload; when a job it watched ends, a button reruns the whole
+page so it shows what the job made (a new run in its picker). A button, not an automatic rerun: a
+rerun the fragment starts by itself races a click on the navigation made at that moment, and the
+browser was left on an empty page. Any job's log and settings show from the job list, not only those
+started in this browser.
 """
 
 from __future__ import annotations
@@ -37,14 +39,15 @@ def progress_text(job: api.JobStatus) -> str:
     return f"{percent}% — {words}" + (f": {job.message}" if said else "")
 
 
-def job_monitor(job_id: int, key: str) -> None:
-    """A job's live status: progress in words, status, error, cancel, links to its runs, log, settings."""
+def job_monitor(job_id: int, key: str, show_label: str | None = None) -> None:
+    """A job's live status: progress in words, status, error, cancel, links to its runs, log, settings;
+    ``show_label``: a button, once a job watched here ended, that reruns the page to show its result."""
     st.subheader(f"Job #{job_id}")
-    _live(int(job_id), key)
+    _live(int(job_id), key, show_label)
 
 
 @st.fragment(run_every=POLL_S)
-def _live(job_id: int, key: str) -> None:
+def _live(job_id: int, key: str, show_label: str | None) -> None:
     try:
         job = api.job_status(job_id)
     except GlimpseError as error:
@@ -67,9 +70,14 @@ def _live(job_id: int, key: str) -> None:
     seen: set[int] = st.session_state.setdefault(ACTIVE_SEEN, set())
     if not job.is_final:
         seen.add(job_id)
-    elif job_id in seen:  # it ended while this page watched it: show the page with what it made
+    elif (
+        job_id in seen  # it ended while watched here
+        and show_label
+        and job.status == "succeeded"
+        and st.button(show_label, key=f"show_{key}_{job_id}", type="primary")
+    ):
         seen.discard(job_id)
-        st.rerun(scope="app")
+        st.rerun(scope="app")  # the whole page, not only this fragment
 
 
 def _runs_of(job: api.JobStatus) -> None:

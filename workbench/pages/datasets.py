@@ -78,7 +78,7 @@ def render() -> None:
             else:
                 _enqueue("ingest", {"root": path.strip(), "format": fmt, "name": name.strip() or None})
     if st.session_state.get(JOB_KEY) is not None:
-        job_monitor(int(st.session_state[JOB_KEY]), key="datasets")
+        job_monitor(int(st.session_state[JOB_KEY]), key="datasets", show_label="Show the new dataset")
 
 
 def _enqueue(kind: str, params: dict) -> None:

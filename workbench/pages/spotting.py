@@ -196,7 +196,7 @@ def render() -> None:
         with st.expander("Start a spotting run", expanded=False):
             _launch()
         if st.session_state.get(JOB_KEY) is not None:
-            job_monitor(int(st.session_state[JOB_KEY]), key="spot")
+            job_monitor(int(st.session_state[JOB_KEY]), key="spot", show_label="Show the new spotting run")
         runs = api.spotting_runs()
         if not runs:
             st.info("No spotting run yet: start one above, or `glimpse spot DATASET --method fd`.")
