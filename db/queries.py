@@ -443,6 +443,11 @@ def child_runs(session: Session, parent_id: str) -> list[Run]:
     )
 
 
+def runs_of_job(session: Session, job_id: int) -> list[Run]:
+    """The runs a job created (an ablation's parent and its children; a training run), oldest first."""
+    return list(session.scalars(select(Run).where(Run.job_id == job_id).order_by(Run.created_at, Run.id)))
+
+
 def overall_metrics(session: Session, run_ids: Sequence[str]) -> dict[str, dict[str, float]]:
     """run id → {metric name → value} of the pooled (``overall``) scope."""
     rows = session.execute(

@@ -104,13 +104,17 @@ class TeeReporter:
 
 
 class SubReporter:
-    """Maps a sub-task's [0, 1] onto a slice [start, end] of a parent reporter."""
+    """Maps a sub-task's [0, 1] onto a slice [start, end] of a parent reporter; a ``label`` (e.g. "full
+    seed 1") is put before the sub-task's messages, so "task 17/26 done" says whose task it is."""
 
-    def __init__(self, parent: Reporter | None, start: float, end: float) -> None:
+    def __init__(self, parent: Reporter | None, start: float, end: float, label: str = "") -> None:
         self._parent = parent or NullReporter()
         self._start, self._end = start, end
+        self._label = label
 
     def progress(self, fraction: float, message: str = "") -> None:
+        if self._label:
+            message = f"{self._label} · {message}" if message else self._label
         self._parent.progress(self._start + (self._end - self._start) * fraction, message)
 
     def log(self, line: str) -> None:

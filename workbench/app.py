@@ -11,6 +11,7 @@ import streamlit as st
 
 from engine import api
 from workbench import identity, state
+from workbench.components.run_links import COMPARE_URL_PATH, RESULTS_URL_PATH
 from workbench.pages import (
     clips,
     code_next,
@@ -25,21 +26,34 @@ from workbench.pages import (
 )
 from workbench.pages.links import annotate_page
 
+HOME = "home"
+
+
+def _datasets_page() -> st.Page:
+    return st.Page(datasets.render, title="Datasets", icon=":material/dataset:", url_path="datasets")
+
+
+def _home() -> None:
+    """The app's root URL opens the Datasets page under its own address. (Made the default page itself,
+    Datasets would be served at "/" only, and "/datasets" — a bookmark, a link — would be "Page not
+    found": Streamlit serves the default page at the root whatever its url_path.)"""
+    st.switch_page(_datasets_page())
+
 
 def _pages() -> dict[str, st.Page]:
     """Every page by url path, built afresh on each run (Streamlit marks the pages it is handed, e.g. the
-    only page of a coder becomes the default at ``/``, so the objects are not shared between runs)."""
+    only page of a coder becomes the default at ``/``, so the objects are not shared between runs; a
+    ``st.Page`` made outside a script run is inert)."""
     pages = [
-        st.Page(
-            datasets.render, title="Datasets", icon=":material/dataset:", url_path="datasets", default=True
-        ),
+        st.Page(_home, title="Glimpse", url_path=HOME, default=True, visibility="hidden"),
+        _datasets_page(),
         st.Page(clips.render, title="Clips", icon=":material/movie:", url_path="clips"),
         annotate_page(),
         st.Page(review.render, title="Review", icon=":material/rule:", url_path="review"),
         st.Page(code_next.render, title="Code next", icon=":material/low_priority:", url_path="code-next"),
         st.Page(train.render, title="Train", icon=":material/model_training:", url_path="train"),
-        st.Page(results.render, title="Results", icon=":material/bar_chart:", url_path="results"),
-        st.Page(compare.render, title="Compare", icon=":material/compare:", url_path="compare"),
+        st.Page(results.render, title="Results", icon=":material/bar_chart:", url_path=RESULTS_URL_PATH),
+        st.Page(compare.render, title="Compare", icon=":material/compare:", url_path=COMPARE_URL_PATH),
         st.Page(
             trajectories.render, title="Trajectories", icon=":material/timeline:", url_path="trajectories"
         ),

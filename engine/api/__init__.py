@@ -62,7 +62,7 @@ from engine.api.code_next import (
     code_next,
     code_next_table,
 )
-from engine.api.comparison import Comparison, compare, comparison_document, paired_tests
+from engine.api.comparison import Comparison, compare, comparison_document, paired_tests, pooled_cell_clips
 from engine.api.frames import DifferenceImage, FaceCrops, difference_image, face_crops, frame_image, landmarks
 from engine.api.history import Change, clip_history, restore_version
 from engine.api.jobs import (
@@ -100,7 +100,7 @@ from engine.api.player import (
     player_crops,
     window_length,
 )
-from engine.api.registries import VariantInfo, dataset_formats, variants
+from engine.api.registries import AUDIT_BADGE, VariantInfo, dataset_formats, variants
 from engine.api.results import RunDetail, RunInfo, ablations, cell_clips, run_detail, run_info, runs
 from engine.api.review import (
     CONSENSUS,
@@ -114,6 +114,7 @@ from engine.api.review import (
     merge,
     save_consensus,
 )
+from engine.api.run_picker import RunChoice, children_of, newest_finished, run_choices, runs_of_job
 from engine.api.session import catalog_location, get_session
 from engine.api.spotting import (
     SpotRunDetail,
@@ -129,8 +130,17 @@ from engine.api.spotting import (
     submit_spotting,
     video_timeline,
 )
-from engine.api.trajectories import trajectories, trajectory_clips, trajectory_index, trajectory_runs
+from engine.api.trajectories import (
+    CodingMarks,
+    coding_marks,
+    trajectories,
+    trajectory_clips,
+    trajectory_index,
+    trajectory_runs,
+)
+from engine.evaluate.side_by_side import GroupConfusion
 from engine.evaluate.trajectories import ClipTrajectory
+from engine.evaluate.verdicts import ChanceLevels, Verdict
 from engine.labels import AU_CHOICES, EMOTIONS
 from engine.preprocess.detect import GroundTruthMarks
 from engine.spotting.intervals import Interval as SpotInterval
@@ -155,6 +165,19 @@ __all__ = [
     "remove_person",
     "restore_version",
     "sign_in",
+    # results, compare, run pickers (issue 20)
+    "AUDIT_BADGE",
+    "ChanceLevels",
+    "GroupConfusion",
+    "RunChoice",
+    "Verdict",
+    "children_of",
+    "CodingMarks",
+    "coding_marks",
+    "newest_finished",
+    "pooled_cell_clips",
+    "run_choices",
+    "runs_of_job",
     "AU_CHOICES",
     "AnnotationConflict",
     "Marks",

@@ -9,6 +9,7 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from db import queries
+from db.schema import RECORDING
 from engine.api.access import Actor, blind_to, require_clip
 from engine.api.session import get_clip, get_session
 
@@ -75,6 +76,11 @@ class ClipDetail:
     synthetic: bool
     fps: float | None
     frame_numbers: tuple[int, ...]
+    kind: str = "micro"  # micro | macro | image | recording (a long video coded as intervals, no one label)
+
+    @property
+    def is_recording(self) -> bool:
+        return self.kind == RECORDING
 
     @property
     def marks(self) -> dict[str, int | None]:
@@ -184,4 +190,5 @@ def release_detail(session: Session, clip_id: int) -> ClipDetail:
         synthetic=bool(clip.dataset.is_synthetic),
         fps=clip.fps or clip.dataset.fps,
         frame_numbers=tuple(n for n, _ in queries.frame_listing(session, clip.id)),
+        kind=clip.kind,
     )

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 
 import engine.train  # noqa: F401 (importing the training package registers every variant)
 from engine.ingest import READERS
-from engine.variants import VARIANTS
+from engine.variants import AUDIT_BADGE, VARIANTS
+
+__all__ = ["AUDIT_BADGE", "VariantInfo", "dataset_formats", "variants"]
 
 
 @dataclass(frozen=True)

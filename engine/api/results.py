@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -15,8 +15,7 @@ from db.schema import Run
 from engine.annotate.sources import DEFAULT_LABELS, config_labels
 from engine.api.session import get_session
 from engine.errors import GlimpseError
-from engine.evaluate.metrics import compute_metrics
-from engine.labels import LABELS_ME
+from engine.evaluate.metrics import compute_metrics, labels_of
 from engine.train.ablation import arm_name
 
 RUN_COLUMNS = [
@@ -118,11 +117,6 @@ def ablations() -> pd.DataFrame:
     return frame[frame.kind == "ablation"].reset_index(drop=True)
 
 
-def _labels_of(values: Sequence[str]) -> tuple[str, ...]:
-    """The three ME classes always (a 3×3 matrix even if a class was never predicted), then any others."""
-    return (*LABELS_ME, *sorted(set(values) - set(LABELS_ME)))
-
-
 def run_info(run_id: str) -> RunInfo:
     with get_session() as session:
         run = session.get(Run, run_id)
@@ -142,7 +136,7 @@ def run_detail(run_id: str) -> RunDetail:
     metrics = pd.DataFrame(metric_rows, columns=METRIC_COLUMNS)
     truth = [p[0] for p in preds]
     predicted = [p[1] for p in preds]
-    labels = _labels_of(truth + predicted)
+    labels = labels_of(truth + predicted)
     overall = metrics[metrics.scope == "overall"].set_index("name")["value"].to_dict()
     return RunDetail(
         run=info,

@@ -6,6 +6,7 @@ see ``engine.evaluate.trajectories``); the page caches what it reads per (run, c
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from db import queries
@@ -62,3 +63,25 @@ def trajectories(run_id: str, clip_id: int) -> ClipTrajectory:
         return read_clip_trajectory(path, int(clip_id), LABELS_ME)
     except GlimpseError as error:
         raise GlimpseError(f"run {run_id} has no features for clip {clip_id}", where=str(path)) from error
+
+
+@dataclass(frozen=True)
+class CodingMarks:
+    """One annotator's onset / apex / offset of a clip (the release's coding is annotator ``source``)."""
+
+    annotator: str
+    onset: int | None
+    apex: int | None
+    offset: int | None
+
+    @property
+    def marks(self) -> dict[str, int | None]:
+        return {"onset": self.onset, "apex": self.apex, "offset": self.offset}
+
+
+def coding_marks(clip_id: int) -> tuple[CodingMarks, ...]:
+    """Every coding of a clip that marks at least one of onset / apex / offset, the release's first."""
+    with get_session() as session:
+        rows = queries.annotations_for(session, int(clip_id))
+        marks = (CodingMarks(a.annotator, a.onset, a.apex, a.offset) for a in rows)
+        return tuple(m for m in marks if any(v is not None for v in m.marks.values()))

@@ -238,6 +238,11 @@ def print_comparison(run_id: str) -> None:
             "chance: majority", "", f"{chance['majority_uf1']:.3f}", f"{chance['majority_uar']:.3f}", ""
         )
     console.print(table)
+    result = api.compare(ablation_id=run_id)
+    for verdict in result.verdicts:  # the Compare page's sentences (p above is raw; these are corrected)
+        console.print(verdict.sentence, highlight=False)
+    if result.verdicts:
+        console.print(result.correction, highlight=False)
     _print_provenance(run_id)
     if any(len(row["seeds"]) < 2 for row in comparison["variants"].values()):
         from engine.evaluate.stats import ONE_SEED

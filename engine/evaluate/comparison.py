@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from engine.errors import GlimpseError
-from engine.evaluate.stats import ONE_SEED, Spread, no_test, paired_test, seed_spread
+from engine.evaluate.stats import ONE_SEED, interval_note, no_test, paired_test, seed_spread
 
 REFERENCE = "full"  # the paper's method: every other variant is tested against it
 COMPARISON_KIND = "comparison"  # the artefact kind of the written document
@@ -40,15 +40,6 @@ class VariantOutcome:
     truth: list[str] = field(default_factory=list)  # the pooled true labels (for the chance levels)
 
 
-def bounded_spread(values: Sequence[float]) -> Spread:
-    """Seed spread of a metric that lives in [0, 1]: a t-interval over few seeds can overshoot, so the
-    interval is clipped to the metric's range."""
-    s = seed_spread(values)
-    if s.ci_low is None or s.ci_high is None:
-        return s
-    return Spread(s.mean, s.sd, max(0.0, s.ci_low), min(1.0, s.ci_high), s.n)
-
-
 def compare_outcomes(
     outcomes: Sequence[VariantOutcome], chance: Mapping[str, float] | None = None, reference: str = REFERENCE
 ) -> dict[str, Any]:
@@ -62,7 +53,7 @@ def compare_outcomes(
         row: dict[str, Any] = {"seeds": [o.seed for o in mine], "runs": [o.run_id for o in mine]}
         for metric in SUMMARY_METRICS:
             values = [float(getattr(o, metric)) for o in mine]
-            s = bounded_spread(values)
+            s = seed_spread(values)
             row |= {
                 metric: values,
                 f"{metric}_mean": s.mean,
@@ -118,41 +109,31 @@ def read_comparison(path: Path) -> dict[str, Any]:
 SUMMARY_COLUMNS = ["variant", "metric", "mean", "sd", "ci_low", "ci_high", "n", "note"]
 
 
+def document_values(
+    document: Mapping[str, Any], variants: Sequence[str] | None = None
+) -> dict[str, dict[str, list[float]]]:
+    """The per-seed figures a comparison document holds: ``values[variant][metric]`` (seed order)."""
+    return {
+        variant: {m: [float(x) for x in row.get(m, [])] for m in SUMMARY_METRICS}
+        for variant, row in document["variants"].items()
+        if variants is None or variant in variants
+    }
+
+
 def summary_rows(document: Mapping[str, Any], variants: Sequence[str] | None = None) -> list[dict[str, Any]]:
-    """Mean / sd / CI rows of a comparison document (of ``variants`` only, when given), as written."""
-    rows = []
-    for variant, row in document["variants"].items():
-        if variants is not None and variant not in variants:
-            continue
-        for metric in SUMMARY_METRICS:
-            if f"{metric}_mean" not in row:  # documents written before accuracy was summarised
-                continue
-            low, high = row[f"{metric}_ci"]
-            n = len(row.get("seeds", [])) or len(row.get(metric, []))
-            if n < 2:  # documents written before one seed meant "no interval" held [mean, mean]
-                low = high = None
-            rows.append(
-                {
-                    "variant": variant,
-                    "metric": metric,
-                    "mean": row[f"{metric}_mean"],
-                    "sd": row[f"{metric}_sd"] if n >= 2 else None,
-                    "ci_low": low,
-                    "ci_high": high,
-                    "n": n,
-                    "note": "" if n >= 2 else ONE_SEED,
-                }
-            )
-    return rows
+    """Mean / sd / CI rows of a comparison document (of ``variants`` only, when given), from the
+    per-seed figures it holds and the one interval rule of ``seed_spread`` (documents written before
+    that rule held intervals clipped to [0, 1], or from two seeds: they are not shown as written)."""
+    return spread_rows(document_values(document, variants))
 
 
 def spread_rows(values: Mapping[str, Mapping[str, Sequence[float]]]) -> list[dict[str, Any]]:
-    """Mean / sd / CI rows for runs outside an ablation: ``values[group][metric]`` = one value per run."""
+    """Mean / sd / CI rows: ``values[group][metric]`` = one value per seed (run)."""
     rows = []
     for group, metrics in values.items():
         for metric in SUMMARY_METRICS:
             if metrics.get(metric):
-                s = bounded_spread(metrics[metric])
+                s = seed_spread(metrics[metric])
                 rows.append(
                     {
                         "variant": group,
@@ -162,7 +143,7 @@ def spread_rows(values: Mapping[str, Mapping[str, Sequence[float]]]) -> list[dic
                         "ci_low": s.ci_low,
                         "ci_high": s.ci_high,
                         "n": s.n,
-                        "note": "" if s.has_ci else ONE_SEED,
+                        "note": interval_note(s.n),
                     }
                 )
     return rows

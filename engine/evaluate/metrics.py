@@ -14,6 +14,7 @@ import numpy as np
 from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precision_recall_fscore_support
 
 from engine.errors import GlimpseError
+from engine.labels import LABELS_ME
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,12 @@ class MetricReport:
             "per_class": self.per_class,
             "confusion": self.confusion.tolist(),
         }
+
+
+def labels_of(values: Sequence[str]) -> tuple[str, ...]:
+    """A confusion matrix's rows: the three ME classes always (a 3×3 matrix even if a class was never
+    predicted), then any other label that occurs, sorted."""
+    return (*LABELS_ME, *sorted(set(values) - set(LABELS_ME)))
 
 
 def _check(truth: Sequence[str], predicted: Sequence[str], labels: Sequence[str]) -> None:

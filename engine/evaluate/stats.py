@@ -18,6 +18,10 @@ from engine.evaluate.metrics import compute_metrics
 
 ONE_SEED = "n/a — one seed"  # what a CI or p-value is when one seed is all there is
 MIN_PAIRS = 2  # a paired test needs at least this many pairs
+# A t-interval from 2 values has df = 1 (t = 12.7): wider than a metric's whole [0, 1] range, and
+# clipping it to that range would hide exactly that. Below this many seeds no interval is given.
+MIN_SEEDS_FOR_INTERVAL = 3
+ALPHA = 0.05  # the family-wise error rate the Holm correction holds
 
 
 @dataclass(frozen=True)
@@ -25,7 +29,8 @@ class Spread:
     """Mean ± sd (ddof=1) and a t-based 95% confidence interval of the mean.
 
     With one value there is no spread to estimate: ``sd`` and the interval are None (shown as
-    ``ONE_SEED``), never a zero-width interval that would claim certainty one run cannot give.
+    ``ONE_SEED``), never a zero-width interval that would claim certainty one run cannot give. With
+    fewer than ``MIN_SEEDS_FOR_INTERVAL`` values there is an sd but no interval (``interval_note``).
     """
 
     mean: float
@@ -39,13 +44,25 @@ class Spread:
         return self.ci_low is not None and self.ci_high is not None
 
     def __str__(self) -> str:
-        if self.sd is None or self.ci_low is None or self.ci_high is None:
+        if self.sd is None:
             return f"{self.mean:.4f} (sd and 95% CI {ONE_SEED}, n={self.n})"
+        if self.ci_low is None or self.ci_high is None:
+            return f"{self.mean:.4f} ± {self.sd:.4f} (95% CI {interval_note(self.n)}, n={self.n})"
         return f"{self.mean:.4f} ± {self.sd:.4f} (95% CI {self.ci_low:.4f}–{self.ci_high:.4f}, n={self.n})"
 
 
+def interval_note(n: int) -> str:
+    """Why a spread over ``n`` seeds has no interval ("" when it has one)."""
+    if n >= MIN_SEEDS_FOR_INTERVAL:
+        return ""
+    if n <= 1:
+        return ONE_SEED
+    return f"n/a — {n} seeds, too few for an interval (needs ≥ {MIN_SEEDS_FOR_INTERVAL})"
+
+
 def seed_spread(values: Sequence[float], confidence: float = 0.95) -> Spread:
-    """Mean, sd and t-interval of one metric over seeds; one value gives the mean only (sd, CI None)."""
+    """Mean, sd and t-interval of one metric over seeds; one value gives the mean only (sd, CI None),
+    fewer than ``MIN_SEEDS_FOR_INTERVAL`` the mean and sd (CI None). The interval is never clipped."""
     x = np.asarray(list(values), dtype=float)
     if x.size == 0:
         raise GlimpseError("no values to summarise", hint="run at least one seed")
@@ -53,6 +70,8 @@ def seed_spread(values: Sequence[float], confidence: float = 0.95) -> Spread:
     if x.size == 1:
         return Spread(mean, None, None, None, 1)
     sd = float(x.std(ddof=1))
+    if x.size < MIN_SEEDS_FOR_INTERVAL:
+        return Spread(mean, sd, None, None, int(x.size))
     half = float(stats.t.ppf(0.5 + confidence / 2, df=x.size - 1) * sd / math.sqrt(x.size))
     return Spread(mean, sd, mean - half, mean + half, int(x.size))
 
@@ -104,6 +123,28 @@ def paired_test(a: Sequence[float], b: Sequence[float]) -> dict:
         out["w"], out["p_wilcoxon"] = float(w.statistic), float(w.pvalue)
     out["note"] = "; ".join(notes)
     return out
+
+
+def holm_adjust(p_values: Sequence[float]) -> list[float]:
+    """Holm–Bonferroni step-down adjusted p-values (Holm 1979), in the input's order.
+
+    Sort the m p-values ascending, p(1) ≤ … ≤ p(m); the adjusted p(i) is max over j ≤ i of
+    min(1, (m − j + 1) · p(j)). Rejecting every hypothesis whose adjusted p is below α holds the
+    family-wise error rate at α, like Bonferroni, but rejects at least as much. Written here because
+    neither scipy (only Benjamini–Hochberg, ``false_discovery_control``) nor any installed package has
+    it; ``tests/evaluate/test_holm.py`` checks it against hand-computed values.
+    """
+    p = np.asarray(list(p_values), dtype=float)
+    if p.size == 0:
+        return []
+    if np.any((p < 0) | (p > 1) | np.isnan(p)):
+        raise GlimpseError(f"p-values must lie in [0, 1], got {p.tolist()}")
+    order = np.argsort(p, kind="stable")
+    m = p.size
+    stepped = np.minimum(1.0, (m - np.arange(m)) * p[order])
+    adjusted = np.empty(m)
+    adjusted[order] = np.maximum.accumulate(stepped)
+    return [float(v) for v in adjusted]
 
 
 def bootstrap_ci(

@@ -128,7 +128,7 @@ def run_variant(
                 run_dir(run_id),
                 str(device),
                 cfg,
-                SubReporter(reporter, 0.0, 0.6),
+                SubReporter(reporter, 0.0, 0.6, f"{variant} seed {seed} · prepare"),
             )
             if encoder_path:
                 context.extras["encoder_path"] = encoder_path
@@ -141,9 +141,8 @@ def run_variant(
                 reporter.log(f"labels {labels}: {len(selection.ties)} clip(s) left out, coders tie")
             prepared = spec.prepare(context)
             check_cancel(reporter)
-            results = run_folds(
-                spec, prepared, folds, SubReporter(reporter, 0.6, 0.97), executor, cfg.runtime
-            )
+            folds_reporter = SubReporter(reporter, 0.6, 0.97, f"{variant} seed {seed} · {cfg.protocol} folds")
+            results = run_folds(spec, prepared, folds, folds_reporter, executor, cfg.runtime)
             artifacts = [(k, Path(p), m) for k, p, m in context.extras.get("artifacts", [])]
             artifacts.append((LABELS_KIND, labels_path, selection.summary()))
             overall, fold_uf1 = record_loso(db_url, run_id, clips, results, LABELS_ME, artifacts)
@@ -202,7 +201,7 @@ def run_ablation(
     try:
         for i, (seed, labels, variant) in enumerate(arms):
             check_cancel(reporter)
-            sub = SubReporter(reporter, i / len(arms), (i + 1) / len(arms))
+            sub = SubReporter(reporter, i / len(arms), (i + 1) / len(arms), f"run {i + 1}/{len(arms)}")
             one = replace(cfg, labels=(labels,))
             outcome = run_variant(db_url, variant, seed, one, sub, job_id, parent, executor=executor)
             outcomes.append(replace(outcome, variant=arm_name(variant, labels)))

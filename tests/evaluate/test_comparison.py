@@ -42,7 +42,7 @@ def test_document_holds_the_spread_and_the_paired_tests(tmp_path: Path) -> None:
     assert full["uf1_sd"] == pytest.approx(np.std(UF1["full"], ddof=1))
     half = stats.t.ppf(0.975, 2) * np.std(UF1["full"], ddof=1) / np.sqrt(3)
     assert full["uf1_ci"] == pytest.approx([np.mean(UF1["full"]) - half, np.mean(UF1["full"]) + half])
-    assert full["accuracy_ci"] == [0.98, 0.98]  # constant over seeds
+    assert full["accuracy_ci"] == pytest.approx([0.98, 0.98])  # constant over seeds
     by_seed = doc["paired"]["full_vs_fir"]["by_seed_uf1"]
     assert by_seed["n"] == 3 and by_seed["mean_diff"] == pytest.approx(
         np.mean(UF1["full"]) - np.mean(UF1["fir"])
@@ -61,10 +61,27 @@ def test_document_holds_the_spread_and_the_paired_tests(tmp_path: Path) -> None:
     assert sorted(tests.test) == ["by_fold_uf1", "by_seed_uar", "by_seed_uf1"]
 
 
-def test_interval_is_clipped_to_the_metric_range() -> None:
-    rows = spread_rows({"x": {"uf1": [0.99, 0.5]}})
-    assert rows[0]["ci_high"] == 1.0 and rows[0]["ci_low"] == 0.0  # t over 2 seeds overshoots both ends
+def test_two_seeds_give_no_interval_and_say_the_minimum() -> None:
+    rows = spread_rows({"x": {"uf1": [0.99, 0.5]}})  # t over 2 seeds (df 1) spans more than [0, 1]
+    assert rows[0]["ci_high"] is None and rows[0]["ci_low"] is None  # not clipped to [0, 1]: absent
+    assert rows[0]["note"] == "n/a — 2 seeds, too few for an interval (needs ≥ 3)"
     assert rows[0]["mean"] == pytest.approx(0.745) and rows[0]["n"] == 2
+    assert rows[0]["sd"] == pytest.approx(np.std([0.99, 0.5], ddof=1))
+
+
+def test_three_seeds_give_the_t_interval_unclipped() -> None:
+    values = [0.95, 0.99, 0.6]
+    row = spread_rows({"x": {"uf1": values}})[0]
+    half = stats.t.ppf(0.975, 2) * np.std(values, ddof=1) / np.sqrt(3)
+    assert row["ci_high"] == pytest.approx(np.mean(values) + half) and row["ci_high"] > 1.0
+    assert row["ci_low"] == pytest.approx(np.mean(values) - half) and row["note"] == ""
+
+
+def test_a_document_with_a_clipped_two_seed_interval_is_read_without_it() -> None:
+    doc = compare_outcomes(_outcomes()[:2] + _outcomes()[3:5])  # fir and full, seeds 0 and 1
+    doc["variants"]["fir"]["uf1_ci"] = [0.0, 1.0]  # what the writer stored before the rule
+    rows = pd.DataFrame(summary_rows(doc)).set_index(["variant", "metric"])
+    assert rows.loc[("fir", "uf1"), "ci_low"] is None and rows.loc[("fir", "uf1"), "n"] == 2
 
 
 def test_runs_outside_an_ablation_are_tested_over_shared_seeds_only() -> None:

@@ -102,6 +102,7 @@ def test_pages_read_back_what_an_ablation_wrote(
     table = capsys.readouterr().out
     full = written["variants"]["full"]
     assert f"{full['uf1_mean']:.3f} ± {full['uf1_sd']:.3f}" in table
+    assert "FULL vs FIR: " in table and "2 seeds — too few for an interval (needs 3)" in table  # the verdict
 
     # and the pages themselves open on it
     at = _page("compare").run()

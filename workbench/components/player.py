@@ -28,6 +28,7 @@ from engine import api
 from engine.errors import GlimpseError
 from engine.preprocess.cache import frame_ranges
 from workbench import identity, state
+from workbench.components.clip_caption import clip_caption
 
 ASSETS = Path(__file__).with_name("player_assets")
 _PLAYER = st.components.v2.component(
@@ -189,11 +190,7 @@ def render_player(
         return
     badge = " · :orange-badge[SYNTHETIC]" if detail.synthetic else ""
     st.markdown(f"**{detail.dataset} / {detail.subject} / {detail.name}**{badge}")
-    st.caption(
-        f"label **{detail.label}** ({detail.emotion or '–'}) · AUs {detail.action_units or '–'} · "
-        f"coded onset {detail.onset} · apex {detail.apex}{' (est.)' if detail.apex_estimated else ''} · "
-        f"offset {detail.offset} · {len(numbers)} frames @ {detail.fps or '?'} fps"
-    )
+    st.caption(clip_caption(detail, len(numbers)))
     source = source or default_source(detail)
     magnify = magnify if source == "magnified" else PLAIN
     # the view's notes in one container: the player below keeps its place in the page whichever view

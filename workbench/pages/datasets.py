@@ -12,6 +12,10 @@ from engine import api
 from engine.errors import GlimpseError
 from workbench import identity, state
 from workbench.components.downloads import table_download
+from workbench.components.formats import compact_count
+from workbench.components.jobs import job_monitor
+
+JOB_KEY = "datasets_job"  # the synth/ingest job this page started (its live status shows here)
 
 
 def _label_text(labels: Mapping[str, int]) -> str:
@@ -36,9 +40,14 @@ def render() -> None:
             if ds.missing:  # gone from the source; kept with their annotations and predictions
                 badges.append(f":red-badge[{ds.missing} MISSING]")
             cols[0].markdown(" ".join(badges))
-            cols[1].metric("clips", ds.clips)
-            cols[2].metric("subjects", ds.subjects)
-            cols[3].metric("frames", ds.frames)
+            # compact counts: a narrow tile cuts "14400" to "14…"; the exact count is in the tooltip
+            for col, (name, count) in zip(
+                cols[1:4],
+                (("clips", ds.clips), ("subjects", ds.subjects), ("frames", ds.frames)),
+                strict=True,
+            ):
+                shown = compact_count(count)
+                col.metric(name, shown, help=None if shown == str(count) else f"{count:,} {name}")
             cols[4].metric("fps", "–" if ds.fps is None else f"{ds.fps:g}")
             cols[5].caption(f"{ds.format} · {ds.purpose}")
             cols[5].caption(f"labels: {_label_text(ds.labels)}")
@@ -72,6 +81,8 @@ def render() -> None:
                 st.error("type the dataset folder path first")
             else:
                 _enqueue("ingest", {"root": path.strip(), "format": fmt, "name": name.strip() or None})
+    if st.session_state.get(JOB_KEY) is not None:
+        job_monitor(int(st.session_state[JOB_KEY]), key="datasets", show_label="Show the new dataset")
 
 
 def _enqueue(kind: str, params: dict) -> None:
@@ -81,4 +92,5 @@ def _enqueue(kind: str, params: dict) -> None:
         state.show_error(error)
         return
     state.put(state.JOB, job_id)
-    st.success(f"{kind} job #{job_id} queued — follow it on the Train page")
+    st.session_state[JOB_KEY] = job_id
+    st.success(f"{kind} job #{job_id} queued")

@@ -1,4 +1,8 @@
-"""Results page: runs table; a run's confusion matrix (click a cell → its clips → player), metrics, bars."""
+"""Results page: runs table; a run's confusion matrix (click a cell → its clips → player), metrics, bars.
+
+It opens on the newest finished recognition run (``?run=`` picks another); an ablation picked here
+lists its runs and leads to Compare.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +14,11 @@ from engine.errors import GlimpseError
 from workbench import state
 from workbench.components.charts import bar_figure, confusion_figure, synthetic_title
 from workbench.components.downloads import figure_downloads, table_download
+from workbench.components.formats import SCORE, number_columns
 from workbench.components.player import render_player
 from workbench.components.rescore import render_rescore
+from workbench.components.run_links import compare_link
+from workbench.components.run_pickers import pick_run
 from workbench.pages.links import annotate_link
 
 
@@ -30,16 +37,35 @@ def render() -> None:
         st.info("No runs yet. Launch one on the Train page.")
         return
     event = st.dataframe(
-        table, hide_index=True, on_select="rerun", selection_mode="single-row", key="runs_table"
+        table,
+        hide_index=True,
+        on_select="rerun",
+        selection_mode="single-row",
+        key="runs_table",
+        column_config=number_columns(["uf1", "uar"], SCORE) | number_columns(["wall_time_s"], "%.1f"),
     )
     table_download(table, "runs", key="runs")
     rows = event.selection.rows if event and hasattr(event, "selection") else []
-    if rows:
-        state.put(state.RUN, str(table.iloc[rows[0]]["id"]))
-    ids = table["id"].tolist()
-    current = state.get(state.RUN)
-    run_id = st.selectbox("run", ids, index=ids.index(current) if current in ids else 0, key="results_run")
+    picked = str(table.iloc[rows[0]]["id"]) if rows else None
+    if picked != st.session_state.get("results_table_pick"):  # a new row picked: show that run
+        st.session_state["results_table_pick"] = picked
+        if picked is not None:
+            st.session_state["results_run"] = picked
+    try:
+        choice = pick_run("results_run", current=state.get(state.RUN))
+    except GlimpseError as error:
+        state.show_error(error)
+        return
+    if choice is None:
+        st.info("No recognition run yet (spotting runs are on the Spotting page).")
+        return
+    run_id = choice.id
     state.put(state.RUN, run_id)
+    if choice.kind == "ablation":
+        _ablation(choice)
+        return
+    if not choice.finished:
+        st.warning(f"Run {run_id} is **{choice.status}**: its figures are missing or partial.")
     try:
         detail = api.run_detail(run_id)
     except GlimpseError as error:
@@ -91,6 +117,30 @@ def render() -> None:
         _cell_clips(run_id, *cell)
     _bars(detail.metrics, run_id, synthetic)
     table_download(detail.metrics, f"metrics_{run_id}", key=f"metrics_{run_id}")
+
+
+def _ablation(choice: api.RunChoice) -> None:
+    """An ablation holds no predictions of its own: its runs, and the way to Compare."""
+    st.subheader(f"Ablation {choice.id}" + (" · SYNTHETIC" if choice.synthetic else ""))
+    compare_link(choice.id)
+    children = api.children_of(choice.id)
+    if not children:
+        st.caption(f"No run of this ablation yet ({choice.status}).")
+        return
+    st.caption(f"Its {len(children)} runs (variant × seed) — open one:")
+    cols = st.columns(min(4, len(children)))
+    for i, child in enumerate(children):
+        cols[i % len(cols)].button(
+            f"{'/'.join(v.upper() for v in child.variants)} seed {','.join(map(str, child.seeds))}"
+            f" · {child.status}",
+            key=f"child_{child.id}",
+            on_click=_open_run,
+            args=(child.id,),
+        )
+
+
+def _open_run(run_id: str) -> None:
+    st.session_state["results_run"] = run_id
 
 
 def _selected_cell(selection: object) -> tuple[str, str] | None:

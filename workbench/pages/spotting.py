@@ -16,10 +16,12 @@ from engine.errors import GlimpseError
 from workbench import identity, state
 from workbench.components.charts import synthetic_title
 from workbench.components.downloads import figure_downloads, table_download
+from workbench.components.jobs import job_monitor
 from workbench.pages.links import annotate_page
 
 RESULT_COLORS = {"TP": "#2ca02c", "FP": "#d62728", "FN": "#ff7f0e"}
 ITEM_KEY = "spot_item"
+JOB_KEY = "spot_job"  # the spotting job this page started (its live status shows here)
 
 
 def player_link(clip_id: int, frame: int) -> str:
@@ -154,6 +156,7 @@ def _launch() -> None:
     if c[2].button("Start spotting", key="spot_go"):
         job_id = api.submit_spotting(identity.viewer(), dataset, method)
         state.put(state.JOB, job_id)
+        st.session_state[JOB_KEY] = job_id
         st.success(f"job #{job_id} queued: spot {dataset} with {method}")
 
 
@@ -249,6 +252,8 @@ def render() -> None:
     try:
         with st.expander("Start a spotting run", expanded=False):
             _launch()
+        if st.session_state.get(JOB_KEY) is not None:
+            job_monitor(int(st.session_state[JOB_KEY]), key="spot", show_label="Show the new spotting run")
         runs = api.spotting_runs()
         if not runs:
             st.info("No spotting run yet: start one above, or `glimpse spot DATASET --method fd`.")

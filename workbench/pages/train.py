@@ -1,4 +1,5 @@
-"""Train page: a form for a stage or an ablation (laptop defaults), launched as a job; live progress."""
+"""Train page: a form for a stage or an ablation (laptop defaults), launched as a job; live progress of
+the job it launched or of any job clicked in the job list."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import streamlit as st
 from engine import api
 from engine.errors import GlimpseError
 from workbench import identity, state
-from workbench.components.downloads import table_download
+from workbench.components.jobs import job_monitor, jobs_table
 
 
 def _names(text: str) -> list[str]:
@@ -129,37 +130,5 @@ def render() -> None:
             state.show_error(error)
     job_id = state.get(state.JOB)
     if job_id is not None:
-        st.subheader(f"Job #{job_id}")
-        _monitor(int(job_id))
-    _recent()
-
-
-@st.fragment(run_every=2.0)
-def _recent() -> None:
-    """The latest jobs, refreshed every 2 s."""
-    st.subheader("Recent jobs")
-    jobs = api.recent_jobs(20)
-    st.dataframe(jobs, hide_index=True, key="train_jobs")
-    table_download(jobs, "jobs", key="jobs")
-
-
-@st.fragment(run_every=1.0)
-def _monitor(job_id: int) -> None:
-    """Polls the job row every second: progress, message, log tail, cancel."""
-    try:
-        job = api.job_status(job_id)
-    except GlimpseError as error:
-        state.show_error(error)
-        return
-    st.progress(min(max(job.progress, 0.0), 1.0), text=f"{job.status} · {job.message}")
-    st.markdown(f"**Status: {job.status}** ({job.kind})")
-    if job.status in ("failed", "lost") and job.error:
-        st.error(job.error)
-    if job.status == "succeeded":
-        st.success("finished — see Results")
-    if not job.is_final and st.button("Cancel job", key=f"cancel_{job_id}"):
-        api.cancel_job(identity.viewer(), job_id)
-        st.warning("cancel requested")
-    lines = api.job_logs(job_id, tail=15)
-    if lines:
-        st.code("\n".join(lines), language=None)
+        job_monitor(int(job_id), key="train")
+    jobs_table("train_jobs")

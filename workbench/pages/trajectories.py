@@ -1,4 +1,5 @@
-"""Trajectories page: per-frame encoder features of a clip as a PCA path, and class scores over time.
+"""Trajectories page: per-frame encoder features of a clip as a PCA path, and class scores over time —
+one panel per run (small multiples), with the onset/apex/offset of the coding the user picks.
 
 What it reads is cached: the run → clips index is one catalog query plus each file's index (opened
 once per file, ``engine.evaluate.trajectories``), and every (run, clip) trajectory is kept with
@@ -49,9 +50,18 @@ def render() -> None:
         else r
         for r in having
     }
-    chosen = st.multiselect(
-        "runs (variants overlaid)", having, default=having[:4], format_func=label.get, key="traj_runs"
+    left, right = st.columns([3, 1])
+    chosen = left.multiselect(
+        "runs (one panel each)", having, default=having[:4], format_func=label.get, key="traj_runs"
     )
+    codings = {c.annotator: c for c in api.coding_marks(clip_id)}
+    coding = right.selectbox(
+        "marks of the coding",
+        list(codings) or ["(none)"],
+        key="traj_coding",
+        help="whose onset / apex / offset the plots mark (the release's coding is 'source')",
+    )
+    marks = codings[coding].marks if coding in codings else {}
     if not chosen:
         return
     catalog = api.catalog_location()
@@ -65,19 +75,20 @@ def render() -> None:
         f"clip #{clip_id} {detail.dataset}/{detail.subject}/{detail.name} · label {detail.label}"
         + (" · :orange-badge[SYNTHETIC]" if detail.synthetic else "")
     )
-    fig = trajectory_figure({k: (v.pca, list(v.frames)) for k, v in data.items()}, detail.marks)
+    fig = trajectory_figure({k: (v.pca, list(v.frames)) for k, v in data.items()}, marks, coding=coding)
     if detail.synthetic:
         fig.update_layout(title=fig.layout.title.text + " — SYNTHETIC data")
     st.plotly_chart(fig, key="traj_pca")
     st.caption(
-        "Each run's PCA is fitted on its own features (encoders differ): compare shapes, not positions."
+        "Each run's PCA is fitted on its own features (encoders differ), so each has its own panel: "
+        "compare shapes, not positions."
     )
     figure_downloads(fig, f"trajectory_clip{clip_id}", key="traj_pca")
     series = {
         k: (v.scores, list(v.frames), list(v.score_labels)) for k, v in data.items() if v.scores is not None
     }
     if series:
-        fig2 = scores_figure(series, detail.marks)
+        fig2 = scores_figure(series, marks, coding=coding)
         st.plotly_chart(fig2, key="traj_scores")
         figure_downloads(fig2, f"scores_clip{clip_id}", key="traj_scores")
     st.caption("Frames: " + ", ".join(f"{k}: {len(v.frames)}" for k, v in data.items()))
