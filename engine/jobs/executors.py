@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from engine.config import Settings
 from engine.config import settings as current_settings
 from engine.errors import GlimpseError
-from engine.executor import Executor, LocalExecutor
+from engine.executor import Executor, LocalExecutor, available_cores
 from engine.progress import NullReporter, Reporter, check_cancel
 
 T = TypeVar("T")
@@ -135,10 +135,11 @@ def probe(item: int) -> dict[str, Any]:
 
 
 def get_executor(settings: Settings | None = None) -> Executor:
-    """The executor ``GLIMPSE_EXECUTOR`` (local | ray) names, joined to ``RAY_ADDRESS`` for ray."""
+    """The executor ``GLIMPSE_EXECUTOR`` (local | ray) names, joined to ``RAY_ADDRESS`` for ray; the local
+    one with ``GLIMPSE_WORKERS`` worker processes (one per core when unset)."""
     config = settings or current_settings()
     if config.executor == "local":
-        return LocalExecutor()
+        return LocalExecutor(config.workers or available_cores())
     if config.executor == "ray":
         return RayExecutor(config.ray_address)
     raise GlimpseError(

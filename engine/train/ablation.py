@@ -4,12 +4,16 @@ run with a ``comparison.json`` (spread over seeds, paired tests of FULL against 
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import closing
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from db.schema import Metric
 from db.session import session_scope
 from engine.evaluate.comparison import COMPARISON_KIND, VariantOutcome, compare_outcomes, write_comparison
-from engine.executor import Executor
+from engine.executor import Executor, LocalExecutor, peak_rss_mib
 from engine.labels import LABELS_ME
 from engine.progress import Cancelled, NullReporter, Reporter, SubReporter, check_cancel
 from engine.train.config import AblationConfig
@@ -17,7 +21,17 @@ from engine.train.data import protocol_clips
 from engine.train.loso import protocol_folds, run_folds
 from engine.train.runs import add_artifact, chance_levels, create_run, finish_run, record_loso, run_dir
 from engine.train.runtime import applied_runtime, resolve_device
-from engine.variants import FLAWED_LABEL, LEAKAGE_SAFE, TEST_SUBJECT_ORACLE, VariantContext, get_variant
+from engine.variants import (
+    FLAWED_LABEL,
+    LEAKAGE_SAFE,
+    TEST_SUBJECT_ORACLE,
+    ClipInfo,
+    FoldResult,
+    FoldSpec,
+    Variant,
+    VariantContext,
+    get_variant,
+)
 
 # keys run_variant adds to a run's stored config that are not AblationConfig fields (what it ran, how its
 # epochs were selected, the encoder it reused): dropped when a stored config is read back as a config
@@ -41,20 +55,48 @@ def _datasets(cfg: AblationConfig, variant: str, me_names: list[str] | None = No
     return names
 
 
-def run_variant(
+@dataclass(frozen=True)
+class VariantTask:
+    """One variant × seed run as plain data, after its Run row exists: what ``compute_variant`` needs, in
+    this process or in a pool worker (the variant itself travels, so a worker needs no registry)."""
+
+    run_id: str
+    spec: Variant
+    seed: int
+    cfg: AblationConfig
+    db_url: str
+    clips: tuple[ClipInfo, ...]
+    folds: tuple[FoldSpec, ...]
+    device: str
+    encoder_path: str | None = None
+
+
+@dataclass
+class VariantComputed:
+    """What a run computed, before anything of it is recorded."""
+
+    results: list[FoldResult]
+    artifacts: list[tuple[str, Path, dict]]
+    peak_rss_mib: float = 0.0  # of the process that computed it (a pool worker's memory)
+
+
+def execution_record(executor: Executor | None) -> dict[str, Any]:
+    """How a run's work was spread (recorded with its environment): the executor and its workers."""
+    workers = executor.workers if isinstance(executor, LocalExecutor) else None
+    return {"executor": executor.name if executor else "local", "workers": workers or 1}
+
+
+def start_variant(
     db_url: str,
     variant: str,
     seed: int,
     cfg: AblationConfig,
-    reporter: Reporter | None = None,
     job_id: int | None = None,
     parent_id: str | None = None,
     encoder_path: str | None = None,
     executor: Executor | None = None,
-) -> VariantOutcome:
-    """Prepare the variant once (e.g. train its encoder), run stage 3 over the folds of
-    ``cfg.protocol`` (LOSO, the MEGC 2019 composite's LOSO, or one cross-dataset fold), store everything."""
-    reporter = reporter or NullReporter()
+) -> VariantTask:
+    """Select the clips, build the folds and create the Run row (status running)."""
     spec = get_variant(variant)  # fail early on an unknown name
     device = resolve_device(cfg.device)
     with session_scope(db_url) as session:
@@ -83,43 +125,147 @@ def run_variant(
         parent_id,
         job_id,
         name=f"{variant} seed {seed}" + (" [AUDIT — FLAWED selection]" if flawed else ""),
+        execution=execution_record(executor),
     )
+    return VariantTask(run_id, spec, seed, cfg, db_url, tuple(clips), tuple(folds), str(device), encoder_path)
+
+
+def compute_variant(
+    task: VariantTask, reporter: Reporter | None = None, executor: Executor | None = None
+) -> VariantComputed:
+    """Prepare the variant once (e.g. train its encoder), then stage 3 over the folds, under the run's
+    numerics. Writes only into the run's folder and shared caches; the catalog rows come from
+    ``record_variant``. Top-level and of plain data, so a pool worker runs it as one task."""
+    reporter = reporter or NullReporter()
+    cfg = task.cfg
+    with applied_runtime(cfg.runtime):  # the run's numerics, whatever the caller's
+        context = VariantContext(
+            task.spec.name,
+            task.seed,
+            task.db_url,
+            list(task.clips),
+            run_dir(task.run_id),
+            task.device,
+            cfg,
+            SubReporter(reporter, 0.0, 0.6),
+        )
+        if task.encoder_path:
+            context.extras["encoder_path"] = task.encoder_path
+        reporter.progress(
+            0.0,
+            f"{task.spec.name} seed {task.seed}: preparing "
+            f"({cfg.protocol}, {len(task.folds)} fold(s), {len(task.clips)} clips)",
+        )
+        prepared = task.spec.prepare(context)
+        check_cancel(reporter)
+        results = run_folds(
+            task.spec, prepared, task.folds, SubReporter(reporter, 0.6, 0.97), executor, cfg.runtime
+        )
+    artifacts = [(k, Path(p), m) for k, p, m in context.extras.get("artifacts", [])]
+    return VariantComputed(results, artifacts, peak_rss_mib())
+
+
+def compute_in_worker(task: VariantTask) -> VariantComputed:
+    """A pool worker's task: the whole run, its folds one after another in that worker."""
+    return compute_variant(task)
+
+
+def record_variant(task: VariantTask, computed: VariantComputed) -> VariantOutcome:
+    """Write the run's predictions, metrics and artefacts in one transaction; returns its outcome."""
+    overall, fold_uf1 = record_loso(
+        task.db_url, task.run_id, task.clips, computed.results, LABELS_ME, computed.artifacts
+    )
+    return VariantOutcome(
+        task.run_id,
+        task.spec.name,
+        task.seed,
+        overall.uf1,
+        overall.uar,
+        overall.accuracy,
+        fold_uf1,
+        [c.label for c in task.clips],
+    )
+
+
+def _outcome_line(outcome: VariantOutcome) -> str:
+    return (
+        f"{outcome.variant} seed {outcome.seed}: UF1 {outcome.uf1:.3f}  UAR {outcome.uar:.3f}  "
+        f"({outcome.run_id})"
+    )
+
+
+def run_variant(
+    db_url: str,
+    variant: str,
+    seed: int,
+    cfg: AblationConfig,
+    reporter: Reporter | None = None,
+    job_id: int | None = None,
+    parent_id: str | None = None,
+    encoder_path: str | None = None,
+    executor: Executor | None = None,
+) -> VariantOutcome:
+    """Prepare the variant once (e.g. train its encoder), run stage 3 over the folds of
+    ``cfg.protocol`` (LOSO, the MEGC 2019 composite's LOSO, or one cross-dataset fold) through
+    ``executor``, store everything."""
+    reporter = reporter or NullReporter()
+    task = start_variant(db_url, variant, seed, cfg, job_id, parent_id, encoder_path, executor)
     started = time.perf_counter()
     try:
-        with applied_runtime(cfg.runtime):  # the run's numerics, whatever the caller's
-            context = VariantContext(
-                variant,
-                seed,
-                db_url,
-                clips,
-                run_dir(run_id),
-                str(device),
-                cfg,
-                SubReporter(reporter, 0.0, 0.6),
-            )
-            if encoder_path:
-                context.extras["encoder_path"] = encoder_path
-            reporter.progress(
-                0.0,
-                f"{variant} seed {seed}: preparing "
-                f"({cfg.protocol}, {len(folds)} fold(s), {len(clips)} clips)",
-            )
-            prepared = spec.prepare(context)
-            check_cancel(reporter)
-            results = run_folds(
-                spec, prepared, folds, SubReporter(reporter, 0.6, 0.97), executor, cfg.runtime
-            )
-            artifacts = [(k, Path(p), m) for k, p, m in context.extras.get("artifacts", [])]
-            overall, fold_uf1 = record_loso(db_url, run_id, clips, results, LABELS_ME, artifacts)
+        outcome = record_variant(task, compute_variant(task, reporter, executor))
     except BaseException as error:
-        finish_run(db_url, run_id, _final_status(error), started)
+        finish_run(db_url, task.run_id, _final_status(error), started)
         raise
-    finish_run(db_url, run_id, "succeeded", started)
+    finish_run(db_url, task.run_id, "succeeded", started)
     reporter.progress(1.0, f"{variant} seed {seed} done")
-    reporter.log(f"{variant} seed {seed}: UF1 {overall.uf1:.3f}  UAR {overall.uar:.3f}  ({run_id})")
-    return VariantOutcome(
-        run_id, variant, seed, overall.uf1, overall.uar, overall.accuracy, fold_uf1, [c.label for c in clips]
-    )
+    reporter.log(_outcome_line(outcome))
+    return outcome
+
+
+def _pooled_variants(
+    db_url: str,
+    cfg: AblationConfig,
+    pool: LocalExecutor,
+    reporter: Reporter,
+    job_id: int | None,
+    parent_id: str,
+) -> list[VariantOutcome]:
+    """Every variant × seed as one task of the worker pool (its folds one after another in its worker).
+    Runs are created in the parent just before their task starts and recorded here in the sequential
+    order, so the catalog is written by one process; a run whose task did not finish (cancel, a dead
+    worker, an error) is closed as cancelled or failed, never left running."""
+    pairs = [(s, v) for s in cfg.seeds for v in cfg.variants]
+    total = len(pairs)
+    created: list[VariantTask] = []
+    open_runs: dict[str, float] = {}  # run id → start, for runs created and not yet recorded
+    outcomes: list[VariantOutcome] = []
+
+    def tasks() -> Iterator[VariantTask]:
+        for seed, variant in pairs:
+            task = start_variant(db_url, variant, seed, cfg, job_id, parent_id, executor=pool)
+            created.append(task)
+            open_runs[task.run_id] = time.perf_counter()
+            reporter.progress(len(outcomes) / total, f"{variant} seed {seed}: started in a worker")
+            yield task
+
+    try:
+        with closing(pool.imap(compute_in_worker, tasks(), cfg.runtime.threads, reporter)) as computed:
+            for index, result in enumerate(computed):
+                task = created[index]
+                outcome = record_variant(task, result)
+                finish_run(db_url, task.run_id, "succeeded", open_runs.pop(task.run_id))
+                outcomes.append(outcome)
+                reporter.progress(
+                    len(outcomes) / total,
+                    f"{outcome.variant} seed {outcome.seed} done ({len(outcomes)}/{total}; "
+                    f"worker peak memory {result.peak_rss_mib:.0f} MiB)",
+                )
+                reporter.log(_outcome_line(outcome))
+    except BaseException as error:
+        for run_id, started in open_runs.items():
+            finish_run(db_url, run_id, _final_status(error), started)
+        raise
+    return outcomes
 
 
 def selection_of(variant: str, cfg: AblationConfig) -> str:
@@ -153,15 +299,23 @@ def run_ablation(
         str(device),
         job_id=job_id,
         name=f"ablation {'/'.join(cfg.variants)} × {len(cfg.seeds)} seed(s)",
+        execution=execution_record(executor),
     )
     started = time.perf_counter()
     outcomes: list[VariantOutcome] = []
     total = len(cfg.variants) * len(cfg.seeds)
     try:
-        for i, (seed, variant) in enumerate((s, v) for s in cfg.seeds for v in cfg.variants):
-            check_cancel(reporter)
-            sub = SubReporter(reporter, i / total, (i + 1) / total)
-            outcomes.append(run_variant(db_url, variant, seed, cfg, sub, job_id, parent, executor=executor))
+        if isinstance(executor, LocalExecutor) and executor.workers > 1 and total > 1:
+            # whole runs spread over the local pool (Ray spreads folds: its tasks may be on machines
+            # without this catalog and run folder)
+            outcomes = _pooled_variants(db_url, cfg, executor, reporter, job_id, parent)
+        else:
+            for i, (seed, variant) in enumerate((s, v) for s in cfg.seeds for v in cfg.variants):
+                check_cancel(reporter)
+                sub = SubReporter(reporter, i / total, (i + 1) / total)
+                outcomes.append(
+                    run_variant(db_url, variant, seed, cfg, sub, job_id, parent, executor=executor)
+                )
         chance = chance_levels(outcomes[0].truth, LABELS_ME) if outcomes else None
         comparison = compare_outcomes(outcomes, chance)
         path = run_dir(parent) / "comparison.json"

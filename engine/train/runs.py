@@ -62,8 +62,11 @@ def create_run(
     parent_id: str | None = None,
     job_id: int | None = None,
     name: str = "",
+    execution: dict[str, Any] | None = None,
 ) -> str:
-    """Insert a Run (status running) with its provenance and write ``config.json``; returns its id."""
+    """Insert a Run (status running) with its provenance and write ``config.json``; returns its id.
+    ``execution`` (the executor and its worker count) joins the recorded environment: it says how the
+    work was spread, which never changes the numbers, so it is no part of the config."""
     run_id = new_run_id()
     with session_scope(db_url) as session:
         synthetic = session.scalars(select(Dataset.is_synthetic).where(Dataset.name.in_(list(dataset_names))))
@@ -77,7 +80,7 @@ def create_run(
             "config": config,
             "dataset_names": list(dataset_names),
             "code_version": code_version(),
-            "environment": environment(device),
+            "environment": {**environment(device), **(execution or {})},
         }
         cfg_path.write_text(json.dumps(record, indent=2, sort_keys=True), encoding="utf-8")
         session.add(
