@@ -4,6 +4,9 @@ and whether BOTH tables reproduce docs/RESULTS.md digit for digit.
 
     GLIMPSE_HOME=/tmp/bench-pool .venv/bin/python benchmarks/bench_pool.py [--workers N] [--seeds 0,1,2]
 
+With fewer seeds (``--seeds 0``: a quick ratio on a busy machine) the check against docs/RESULTS.md is
+of those seeds' UF1 (the table's "per seed" column).
+
 The same config as ``glimpse ablation --variants fir,er,mixt,full,lbptop,flowcnn --seeds 0,1,2`` (defaults,
 device auto). Makes and ingests the default SYNTHETIC corpus in GLIMPSE_HOME when missing, then warms the
 face-crop and training-data caches with a one-epoch run of every variant (untimed: the first run of a fresh
@@ -72,17 +75,28 @@ def documented_table() -> dict[str, tuple[str, ...]]:
 
 
 def measured_table(comparison: dict[str, Any]) -> dict[str, tuple[str, ...]]:
-    """The same cells, formatted as docs/RESULTS.md writes them."""
+    """The same cells, formatted as docs/RESULTS.md writes them (one seed: no sd, no interval)."""
     table = {}
     for variant, row in comparison["variants"].items():
-        lo, hi = row["uf1_ci"]
+        lo, hi = row["uf1_ci"] or (0.0, 0.0)
+        sd, uar_sd = row["uf1_sd"] or 0.0, row["uar_sd"] or 0.0
         table[variant] = (
-            f"{row['uf1_mean']:.3f} ± {row['uf1_sd']:.3f}",
-            f"{lo:.3f} – {hi:.3f}" if row["uf1_sd"] else "—",
-            f"{row['uar_mean']:.3f} ± {row['uar_sd']:.3f}",
+            f"{row['uf1_mean']:.3f} ± {sd:.3f}",
+            f"{lo:.3f} – {hi:.3f}" if sd else "—",
+            f"{row['uar_mean']:.3f} ± {uar_sd:.3f}",
             ", ".join(f"{v:.3f}" for v in row["uf1"]),
         )
     return table
+
+
+def _matches(row: tuple[str, ...], documented: tuple[str, ...] | None, seeds: list[int]) -> bool:
+    """Digit for digit: the whole row for seeds 0, 1, 2; for fewer seeds, their per-seed UF1."""
+    if documented is None:
+        return False
+    if seeds == [0, 1, 2]:
+        return row == documented
+    per_seed = documented[3].split(", ")
+    return all(0 <= s < len(per_seed) for s in seeds) and row[3].split(", ") == [per_seed[s] for s in seeds]
 
 
 def timed(cfg: AblationConfig, workers: int, label: str) -> dict[str, Any]:
@@ -134,7 +148,7 @@ def main() -> None:
     for variant in VARIANTS:
         row = pooled["table"][variant]
         same_modes = row == serial["table"][variant]
-        as_documented = row == documented.get(variant)
+        as_documented = _matches(row, documented.get(variant), list(cfg.seeds))
         verdict = ("same" if as_documented else f"DIFFERS {documented.get(variant)}") + (
             "" if same_modes else f"; sequential DIFFERS {serial['table'][variant]}"
         )

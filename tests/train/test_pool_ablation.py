@@ -79,9 +79,7 @@ def test_pool_and_sequential_write_byte_identical_predictions(tiny_catalog: str,
         assert one.count(b"\n") == 13 and one == two, key  # header + 12 clips, byte for byte
 
     def numbers(comparison: dict) -> str:  # everything but the run ids
-        rows = {
-            v: {k: x for k, x in row.items() if k != "runs"} for v, row in comparison["variants"].items()
-        }
+        rows = {v: {k: x for k, x in row.items() if k != "runs"} for v, row in comparison["variants"].items()}
         return json.dumps(rows, sort_keys=True)
 
     assert numbers(serial) == numbers(pooled) and "uf1_mean" in numbers(pooled)
