@@ -114,11 +114,8 @@ def _live_workers() -> list[int]:
 
 
 def _gone(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    return False
+    """The process has exited and been reaped (Linux: no /proc entry, not even a zombie's)."""
+    return not Path(f"/proc/{pid}").exists()
 
 
 def _no_run_left_open(url: str, parent: str | None = None) -> dict[tuple[str, int], str]:
