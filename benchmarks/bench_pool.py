@@ -69,7 +69,7 @@ def documented_table() -> dict[str, tuple[str, ...]]:
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
         if len(cells) == 5:
             for words, variant in ROWS.items():
-                if cells[0].startswith(words + " ") and variant not in table:
+                if cells[0].startswith((words + " ", words + ",")) and variant not in table:
                     table[variant] = tuple(cells[1:])
     return table
 
