@@ -1,7 +1,7 @@
 """Ingest's frame check and preprocessing on the local worker pool: frames/s in total and per core, one
 worker (in this process) against N worker processes, side by side in one run.
 
-    .venv/bin/python benchmarks/bench_pool_data.py [--size tiny|default] [--workers 1 2]
+    .venv/bin/python benchmarks/bench_pool_data.py [--size tiny|default | --root FOLDER] [--workers 1 2]
 
 Generates the SYNTHETIC corpus once in a temp folder; for each worker count, ingests its CASME II-layout
 dataset into a fresh home (the every-frame decode check, ``verify_clips``, timed alone first) and makes
@@ -43,16 +43,19 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--size", choices=("tiny", "default"), default="tiny")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--root", type=Path, help="an existing CASME II-layout folder")
     args = parser.parse_args()
     cfg = SynthConfig.tiny() if args.size == "tiny" else SynthConfig()
     with tempfile.TemporaryDirectory() as tmp:
-        corpus = Path(tmp) / "synthetic"
-        generate_corpus(corpus, replace(cfg, workers=1))
-        root = (corpus / "casme2").resolve()
+        if args.root:
+            root = args.root.resolve()
+        else:
+            corpus = Path(tmp) / "synthetic"
+            generate_corpus(corpus, replace(cfg, workers=1))
+            root = (corpus / "casme2").resolve()
         clips = READERS["casme2"](root).clips
         n_frames = sum(len(c.frames) for c in clips)
-        size = f"{len(clips)} clips / {n_frames:,} frames of {cfg.frame_size} px"
-        print(f"SYNTHETIC {args.size} corpus: {size}")
+        print(f"SYNTHETIC corpus {root}: {len(clips)} clips / {n_frames:,} frames")
         print(f"cpu count {os.cpu_count()}; load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
         verify_clips(root, clips, 1)  # warm the page cache for every worker count alike
         print(f"{'step':14s} {'workers':>7s} {'frames':>8s} {'wall s':>8s} {'CPU s':>8s} "

@@ -39,6 +39,15 @@ R = TypeVar("R")
 # every worker within 2 s; a job reporter caches its flag for 1 s)
 POLL_S = 0.2
 START_METHOD = "spawn"
+# a spawned worker starts a fresh interpreter and imports torch and the engine: measured 4.5–5.5 CPU-s
+# each on the shared 2-core machine (benchmarks/bench_pool_data.py)
+WORKER_START_CPU_S = 5.0
+
+
+def worth_a_pool(work_cpu_s: float, workers: int) -> bool:
+    """Whether ``work_cpu_s`` of divisible work is worth starting ``workers`` processes for: only when
+    the work is well above what starting them costs (a training run is; a small dataset's frames are not)."""
+    return workers > 1 and work_cpu_s > 2 * workers * WORKER_START_CPU_S
 
 
 class Executor(Protocol):

@@ -30,10 +30,13 @@ import cv2
 from PIL import Image
 
 from engine.config import settings
-from engine.executor import LocalExecutor, available_cores
+from engine.executor import LocalExecutor, available_cores, worth_a_pool
 from engine.ingest.base import ClipRecord, IngestIssue, ReadResult
 from engine.ingest.common import VIDEO_EXTENSIONS
 from engine.progress import NullReporter, Reporter
+
+# measured: 5,200–6,900 frames per CPU-second (128 px, draft mode; bench_ingest_decode, bench_pool_data)
+DECODED_FRAMES_PER_CPU_S = 5000
 
 
 def default_workers() -> int:
@@ -118,9 +121,14 @@ def verify_clips(
     reporter: Reporter | None = None,
 ) -> tuple[list[ClipRecord], list[IngestIssue], VerifyStats]:
     """(clips whose every frame decodes, one issue per clip that has a bad frame, stats), in input order.
-    ``workers`` processes decode (``default_workers()`` when None; 1 decodes in this process)."""
+    ``workers`` processes decode (1: in this process; None: ``default_workers()`` when the frames are
+    worth a pool's start-up, else 1)."""
     reporter = reporter or NullReporter()
-    workers = max(1, int(workers or default_workers()))
+    n_frames = sum(len(c.frames) for c in clips)
+    if not workers:
+        most = default_workers()
+        workers = most if worth_a_pool(n_frames / DECODED_FRAMES_PER_CPU_S, most) else 1
+    workers = max(1, int(workers))
     started = time.perf_counter()
     good: list[ClipRecord] = []
     issues: list[IngestIssue] = []
@@ -136,7 +144,7 @@ def verify_clips(
                 reporter.progress((k + 1) / len(clips), f"decoded {k + 1}/{len(clips)} clips")
     stats = VerifyStats(
         n_clips=len(clips),
-        n_frames=sum(len(c.frames) for c in clips),
+        n_frames=n_frames,
         n_bad_clips=len(issues),
         workers=workers,
         seconds=time.perf_counter() - started,
