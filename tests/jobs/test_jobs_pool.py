@@ -14,7 +14,7 @@ import pytest
 
 from engine.config import Settings
 from engine.errors import GlimpseError
-from engine.executor import LocalExecutor
+from engine.executor import LocalExecutor, worth_a_pool
 from engine.jobs.executors import get_executor
 from engine.progress import Cancelled
 
@@ -130,3 +130,9 @@ def test_a_killed_worker_ends_the_map_with_a_clear_error() -> None:
         while not started.empty():
             others.append(started.get())
     assert all(_gone(pid) for pid in pids + others)  # the other worker was stopped too
+
+
+def test_a_pool_starts_only_for_work_well_above_its_start_up() -> None:
+    assert not worth_a_pool(1.0, 2)  # a small dataset's frames: cheaper in this process
+    assert worth_a_pool(600.0, 2)  # an ablation's minutes of training
+    assert not worth_a_pool(600.0, 1)  # one worker is this process
