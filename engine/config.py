@@ -18,11 +18,26 @@ def _env(name: str, default: str) -> str:
     return os.environ.get(name, default)
 
 
+def _workers() -> int | None:
+    """``GLIMPSE_WORKERS``: how many worker processes the local executor runs (unset: one per core). How
+    the work is spread, never what it computes: a run records it with its environment, not its config."""
+    raw = os.environ.get("GLIMPSE_WORKERS", "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or int(raw) < 1:
+        raise GlimpseError(
+            f"GLIMPSE_WORKERS must be a whole number ≥ 1, not {raw!r}",
+            hint="unset it for one worker per core, or set 1 to run everything in this process",
+        )
+    return int(raw)
+
+
 @dataclass(frozen=True)
 class Settings:
-    """Where the catalog is, which executor runs folds, which device trains."""
+    """Where the catalog is, which executor runs folds (and with how many workers), which device trains."""
 
     executor: str = field(default_factory=lambda: _env("GLIMPSE_EXECUTOR", "local"))  # local | ray
+    workers: int | None = field(default_factory=_workers)  # local pool size; None = one per core
     ray_address: str | None = field(default_factory=lambda: os.environ.get("RAY_ADDRESS"))
     device: str = field(default_factory=lambda: _env("GLIMPSE_DEVICE", "auto"))
     heartbeat_s: float = field(default_factory=lambda: float(_env("GLIMPSE_HEARTBEAT_S", "2")))

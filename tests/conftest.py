@@ -28,6 +28,14 @@ PG_USER = "postgres"
 BACKENDS = ("sqlite", "postgresql")
 
 
+@pytest.fixture(autouse=True)
+def in_process_executor(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests run the local executor in their own process (``GLIMPSE_WORKERS=1``), so what a test patches
+    reaches the code it tests and no test pays a worker pool's start-up; the pool has its own tests
+    (tests/jobs/test_jobs_pool.py, tests/train/test_pool_ablation.py), which pass their worker count."""
+    monkeypatch.setenv("GLIMPSE_WORKERS", "1")
+
+
 @pytest.fixture()
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A fresh data home (catalog, cache, runs) for one test."""

@@ -33,7 +33,7 @@ from engine.ingest.base import READERS, ClipRecord, IngestIssue, ReadResult
 from engine.ingest.common import VIDEO_EXTENSIONS, natural_key, require_dir
 from engine.ingest.detect import detect_format
 from engine.ingest.names import check_names
-from engine.ingest.verify import DEFAULT_WORKERS, VerifyStats, verify_result
+from engine.ingest.verify import VerifyStats, verify_result
 from engine.progress import NullReporter, Reporter, SubReporter
 
 _BATCH = 20_000
@@ -68,7 +68,7 @@ class IngestReport:
 def read_dataset(
     root: Path,
     fmt: str | None = None,
-    decode_workers: int = DEFAULT_WORKERS,
+    decode_workers: int | None = None,
     reporter: Reporter | None = None,
 ) -> tuple[str, ReadResult, VerifyStats]:
     """(format, what its reader found with every frame decoded, decode stats) without touching the
@@ -97,7 +97,7 @@ def ingest_dataset(
     reporter: Reporter | None = None,
     purpose: str | None = None,
     description: str = "",
-    decode_workers: int = DEFAULT_WORKERS,
+    decode_workers: int | None = None,
 ) -> IngestReport:
     """Read ``root`` with its reader and write it to the catalog in ONE transaction (committed here).
 

@@ -1,8 +1,11 @@
 """Decode every frame of every clip a reader found, in parallel, before anything reaches the catalog.
 
 Why every frame: checking only onset/apex/offset let a corrupt frame inside the coded range ingest
-silently and surface later as a skipped clip in preprocessing. Why threads: Pillow and OpenCV release the
-GIL while they decode, so a thread pool scales with cores without shipping frames between processes.
+silently and surface later as a skipped clip in preprocessing. Why worker processes (the local
+executor's pool, ``GLIMPSE_WORKERS``, one per core by default), not threads: Pillow releases the GIL only
+inside the decoder, and with draft mode the Python around it (open, parse headers) is most of a small
+frame's time, so two threads measured no faster than one; a clip is one task and only its file names
+travel.
 Pillow (not OpenCV) decides, because OpenCV returns a grey-filled image for a truncated JPEG. JPEGs are
 decoded in Pillow's draft mode (DCT scaling to 1/8): the whole compressed stream is still read and
 entropy-decoded — truncated or corrupt data fails exactly as at full size — but the inverse DCT is 1/64th
@@ -18,18 +21,27 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 
 import cv2
 from PIL import Image
 
+from engine.config import settings
+from engine.executor import LocalExecutor, available_cores, worth_a_pool
 from engine.ingest.base import ClipRecord, IngestIssue, ReadResult
 from engine.ingest.common import VIDEO_EXTENSIONS
 from engine.progress import NullReporter, Reporter
 
-DEFAULT_WORKERS = min(8, os.cpu_count() or 1)
+# measured: 5,200–6,900 frames per CPU-second (128 px, draft mode; bench_ingest_decode, bench_pool_data)
+DECODED_FRAMES_PER_CPU_S = 5000
+
+
+def default_workers() -> int:
+    """The local pool's size: ``GLIMPSE_WORKERS``, else one per core."""
+    return settings().workers or available_cores()
 
 
 @dataclass(frozen=True)
@@ -105,20 +117,25 @@ def clip_problem(root: Path, clip: ClipRecord) -> str | None:
 def verify_clips(
     root: Path,
     clips: Sequence[ClipRecord],
-    workers: int = DEFAULT_WORKERS,
+    workers: int | None = None,
     reporter: Reporter | None = None,
 ) -> tuple[list[ClipRecord], list[IngestIssue], VerifyStats]:
-    """(clips whose every frame decodes, one issue per clip that has a bad frame, stats), in input order."""
+    """(clips whose every frame decodes, one issue per clip that has a bad frame, stats), in input order.
+    ``workers`` processes decode (1: in this process; None: ``default_workers()`` when the frames are
+    worth a pool's start-up, else 1)."""
     reporter = reporter or NullReporter()
+    n_frames = sum(len(c.frames) for c in clips)
+    if not workers:
+        most = default_workers()
+        workers = most if worth_a_pool(n_frames / DECODED_FRAMES_PER_CPU_S, most) else 1
     workers = max(1, int(workers))
     started = time.perf_counter()
     good: list[ClipRecord] = []
     issues: list[IngestIssue] = []
     step = max(1, len(clips) // 20)
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ingest-decode") as pool:
-        for k, (clip, problem) in enumerate(
-            zip(clips, pool.map(lambda c: clip_problem(root, c), clips), strict=True)
-        ):
+    pool = LocalExecutor(workers if len(clips) > 1 else 1)
+    with closing(pool.imap(partial(clip_problem, root), clips, reporter=reporter)) as problems:
+        for k, (clip, problem) in enumerate(zip(clips, problems, strict=True)):
             if problem:
                 issues.append(IngestIssue(clip.source_file or clip.path, clip.source_row, problem))
             else:
@@ -127,7 +144,7 @@ def verify_clips(
                 reporter.progress((k + 1) / len(clips), f"decoded {k + 1}/{len(clips)} clips")
     stats = VerifyStats(
         n_clips=len(clips),
-        n_frames=sum(len(c.frames) for c in clips),
+        n_frames=n_frames,
         n_bad_clips=len(issues),
         workers=workers,
         seconds=time.perf_counter() - started,
@@ -136,7 +153,7 @@ def verify_clips(
 
 
 def verify_result(
-    root: Path, result: ReadResult, workers: int = DEFAULT_WORKERS, reporter: Reporter | None = None
+    root: Path, result: ReadResult, workers: int | None = None, reporter: Reporter | None = None
 ) -> tuple[ReadResult, VerifyStats]:
     """``result`` with the clips that have an undecodable frame moved to its issues."""
     good, issues, stats = verify_clips(root, result.clips, workers, reporter)

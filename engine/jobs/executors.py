@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from engine.config import Settings
 from engine.config import settings as current_settings
 from engine.errors import GlimpseError
-from engine.executor import Executor, LocalExecutor
+from engine.executor import Executor, LocalExecutor, available_cores
 from engine.progress import NullReporter, Reporter, check_cancel
 
 T = TypeVar("T")
@@ -148,7 +148,8 @@ def _ray_joined() -> bool:
 
 
 def get_executor(settings: Settings | None = None, reporter: Reporter | None = None) -> Executor:
-    """The executor ``GLIMPSE_EXECUTOR`` (local | ray) names, joined to ``RAY_ADDRESS`` for ray.
+    """The executor ``GLIMPSE_EXECUTOR`` (local | ray) names, joined to ``RAY_ADDRESS`` for ray; the local
+    one with ``GLIMPSE_WORKERS`` worker processes (one per core when unset).
 
     Ray only joins a cluster someone opened on purpose (``RAY_ADDRESS``, or a Ray this process already
     joined): a Ray started here would bind its GCS, raylet and agent ports on all interfaces whatever
@@ -157,11 +158,11 @@ def get_executor(settings: Settings | None = None, reporter: Reporter | None = N
     """
     config = settings or current_settings()
     if config.executor == "local":
-        return LocalExecutor()
+        return LocalExecutor(config.workers or available_cores())
     if config.executor == "ray":
         if not config.ray_address and not _ray_joined():
             (reporter or NullReporter()).log(NO_RAY_ADDRESS)
-            return LocalExecutor()
+            return LocalExecutor(config.workers or available_cores())
         return RayExecutor(config.ray_address)
     raise GlimpseError(
         f"unknown GLIMPSE_EXECUTOR {config.executor!r}", hint=f"use one of {', '.join(EXECUTORS)}"

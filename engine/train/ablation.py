@@ -6,8 +6,11 @@ from __future__ import annotations
 import contextlib
 import json
 import time
-from dataclasses import replace
+from collections.abc import Iterator
+from contextlib import closing
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from db.errors import CatalogFault
 from db.faults import faults_as_errors
@@ -21,11 +24,11 @@ from engine.evaluate.comparison import (
     compare_outcomes,
     write_comparison,
 )
-from engine.executor import Executor
+from engine.executor import Executor, LocalExecutor, peak_rss_mib
 from engine.labels import LABELS_ME
 from engine.progress import Cancelled, NullReporter, Reporter, SubReporter, check_cancel
 from engine.train.config import AblationConfig
-from engine.train.data import protocol_selection
+from engine.train.data import ProtocolClips, protocol_selection
 from engine.train.loso import protocol_folds, run_folds
 from engine.train.runs import (
     add_artifact,
@@ -37,7 +40,17 @@ from engine.train.runs import (
     run_dir,
 )
 from engine.train.runtime import applied_runtime, resolve_device
-from engine.variants import FLAWED_LABEL, LEAKAGE_SAFE, TEST_SUBJECT_ORACLE, VariantContext, get_variant
+from engine.variants import (
+    FLAWED_LABEL,
+    LEAKAGE_SAFE,
+    TEST_SUBJECT_ORACLE,
+    ClipInfo,
+    FoldResult,
+    FoldSpec,
+    Variant,
+    VariantContext,
+    get_variant,
+)
 
 # keys run_variant adds to a run's stored config that are not AblationConfig fields (what it ran, how its
 # epochs were selected, the encoder it reused): dropped when a stored config is read back as a config
@@ -68,20 +81,52 @@ def _datasets(cfg: AblationConfig, variant: str, me_names: list[str] | None = No
     return names
 
 
-def run_variant(
+@dataclass(frozen=True)
+class VariantTask:
+    """One variant × seed run as plain data, after its Run row exists: what ``compute_variant`` needs, in
+    this process or in a pool worker (the variant itself travels, so a worker needs no registry)."""
+
+    run_id: str
+    spec: Variant
+    seed: int
+    cfg: AblationConfig
+    db_url: str
+    clips: tuple[ClipInfo, ...]
+    folds: tuple[FoldSpec, ...]
+    device: str
+    labels: str  # the label source it learns from
+    labels_path: Path  # labels.json: the source and the clips it covered (an artefact of the run)
+    ties: int  # majority ties left out of the run's clips
+    encoder_path: str | None = None
+
+
+@dataclass
+class VariantComputed:
+    """What a run computed, before anything of it is recorded."""
+
+    results: list[FoldResult]
+    artifacts: list[tuple[str, Path, dict]]
+    peak_rss_mib: float = 0.0  # of the process that computed it (a pool worker's memory)
+
+
+def execution_record(executor: Executor | None) -> dict[str, Any]:
+    """How a run's work was spread (recorded with its environment): the executor and its workers."""
+    workers = executor.workers if isinstance(executor, LocalExecutor) else None
+    return {"executor": executor.name if executor else "local", "workers": workers or 1}
+
+
+def start_variant(
     db_url: str,
     variant: str,
     seed: int,
     cfg: AblationConfig,
-    reporter: Reporter | None = None,
     job_id: int | None = None,
     parent_id: str | None = None,
     encoder_path: str | None = None,
     executor: Executor | None = None,
-) -> VariantOutcome:
-    """Prepare the variant once (e.g. train its encoder), run stage 3 over the folds of
-    ``cfg.protocol`` (LOSO, the MEGC 2019 composite's LOSO, or one cross-dataset fold), store everything."""
-    reporter = reporter or NullReporter()
+) -> VariantTask:
+    """Select the clips of the run's label source, build the folds and create the Run row (status
+    running) with its ``labels.json``."""
     spec = get_variant(variant)  # fail early on an unknown name
     device = resolve_device(cfg.device)
     labels = cfg.label_source
@@ -114,49 +159,186 @@ def run_variant(
         name=f"{variant} seed {seed}"
         + ("" if labels == DEFAULT_LABELS else f" · labels {labels}")
         + (" [AUDIT — FLAWED selection]" if flawed else ""),
+        execution=execution_record(executor),
     )
-    labels_path = run_dir(run_id) / "labels.json"
-    labels_path.write_text(json.dumps(selection.summary(), indent=2), encoding="utf-8")
+    labels_path = _write_labels(run_id, selection)
+    return VariantTask(
+        run_id,
+        spec,
+        seed,
+        cfg,
+        db_url,
+        tuple(clips),
+        tuple(folds),
+        str(device),
+        labels,
+        labels_path,
+        len(selection.ties),
+        encoder_path,
+    )
+
+
+def _write_labels(run_id: str, selection: ProtocolClips) -> Path:
+    """The run's ``labels.json``: the label source and the clips it covered."""
+    path = run_dir(run_id) / "labels.json"
+    path.write_text(json.dumps(selection.summary(), indent=2), encoding="utf-8")
+    return path
+
+
+def compute_variant(
+    task: VariantTask, reporter: Reporter | None = None, executor: Executor | None = None
+) -> VariantComputed:
+    """Prepare the variant once (e.g. train its encoder), then stage 3 over the folds, under the run's
+    numerics. Writes only into the run's folder and shared caches; the catalog rows come from
+    ``record_variant``. Top-level and of plain data, so a pool worker runs it as one task."""
+    reporter = reporter or NullReporter()
+    cfg = task.cfg
+    name = f"{task.spec.name} seed {task.seed}"
+    with applied_runtime(cfg.runtime):  # the run's numerics, whatever the caller's
+        context = VariantContext(
+            task.spec.name,
+            task.seed,
+            task.db_url,
+            list(task.clips),
+            run_dir(task.run_id),
+            task.device,
+            cfg,
+            SubReporter(reporter, 0.0, 0.6, f"{name} · prepare"),
+        )
+        if task.encoder_path:
+            context.extras["encoder_path"] = task.encoder_path
+        reporter.progress(
+            0.0,
+            f"{name}: preparing "
+            f"({cfg.protocol}, {len(task.folds)} fold(s), {len(task.clips)} clips, labels {task.labels})",
+        )
+        if task.ties:
+            reporter.log(f"labels {task.labels}: {task.ties} clip(s) left out, coders tie")
+        prepared = task.spec.prepare(context)
+        check_cancel(reporter)
+        folds_reporter = SubReporter(reporter, 0.6, 0.97, f"{name} · {cfg.protocol} folds")
+        results = run_folds(task.spec, prepared, task.folds, folds_reporter, executor, cfg.runtime)
+    artifacts = [(k, Path(p), m) for k, p, m in context.extras.get("artifacts", [])]
+    artifacts.append(
+        (LABELS_KIND, task.labels_path, json.loads(task.labels_path.read_text(encoding="utf-8")))
+    )
+    return VariantComputed(results, artifacts, peak_rss_mib())
+
+
+def compute_in_worker(task: VariantTask) -> VariantComputed:
+    """A pool worker's task: the whole run, its folds one after another in that worker."""
+    return compute_variant(task)
+
+
+def record_variant(task: VariantTask, computed: VariantComputed) -> VariantOutcome:
+    """Write the run's predictions, metrics and artefacts in one transaction; returns its outcome."""
+    overall, fold_uf1 = record_loso(
+        task.db_url, task.run_id, task.clips, computed.results, LABELS_ME, computed.artifacts
+    )
+    return VariantOutcome(
+        task.run_id,
+        task.spec.name,
+        task.seed,
+        overall.uf1,
+        overall.uar,
+        overall.accuracy,
+        fold_uf1,
+        [c.label for c in task.clips],
+    )
+
+
+def _outcome_line(outcome: VariantOutcome) -> str:
+    return (
+        f"{outcome.variant} seed {outcome.seed}: UF1 {outcome.uf1:.3f}  UAR {outcome.uar:.3f}  "
+        f"({outcome.run_id})"
+    )
+
+
+def run_variant(
+    db_url: str,
+    variant: str,
+    seed: int,
+    cfg: AblationConfig,
+    reporter: Reporter | None = None,
+    job_id: int | None = None,
+    parent_id: str | None = None,
+    encoder_path: str | None = None,
+    executor: Executor | None = None,
+) -> VariantOutcome:
+    """Prepare the variant once (e.g. train its encoder), run stage 3 over the folds of
+    ``cfg.protocol`` (LOSO, the MEGC 2019 composite's LOSO, or one cross-dataset fold) through
+    ``executor``, store everything."""
+    reporter = reporter or NullReporter()
+    task = start_variant(db_url, variant, seed, cfg, job_id, parent_id, encoder_path, executor)
     started = time.perf_counter()
     try:
-        with applied_runtime(cfg.runtime):  # the run's numerics, whatever the caller's
-            context = VariantContext(
-                variant,
-                seed,
-                db_url,
-                clips,
-                run_dir(run_id),
-                str(device),
-                cfg,
-                SubReporter(reporter, 0.0, 0.6, f"{variant} seed {seed} · prepare"),
-            )
-            if encoder_path:
-                context.extras["encoder_path"] = encoder_path
-            reporter.progress(
-                0.0,
-                f"{variant} seed {seed}: preparing "
-                f"({cfg.protocol}, {len(folds)} fold(s), {len(clips)} clips, labels {labels})",
-            )
-            if selection.ties:
-                reporter.log(f"labels {labels}: {len(selection.ties)} clip(s) left out, coders tie")
-            prepared = spec.prepare(context)
-            check_cancel(reporter)
-            folds_reporter = SubReporter(reporter, 0.6, 0.97, f"{variant} seed {seed} · {cfg.protocol} folds")
-            results = run_folds(spec, prepared, folds, folds_reporter, executor, cfg.runtime)
-            artifacts = [(k, Path(p), m) for k, p, m in context.extras.get("artifacts", [])]
-            artifacts.append((LABELS_KIND, labels_path, selection.summary()))
-            overall, fold_uf1 = record_loso(db_url, run_id, clips, results, LABELS_ME, artifacts)
+        outcome = record_variant(task, compute_variant(task, reporter, executor))
     except BaseException as error:
-        discard_outputs(run_id)  # no half-written run folder (and, on a full disk, room to record this)
-        with contextlib.suppress(CatalogFault), faults_as_errors():  # else the job's end marks its runs
-            finish_run(db_url, run_id, _final_status(error), started)
+        _close_unfinished(db_url, task.run_id, error, started)
         raise
-    finish_run(db_url, run_id, "succeeded", started)
+    finish_run(db_url, task.run_id, "succeeded", started)
     reporter.progress(1.0, f"{variant} seed {seed} done")
-    reporter.log(f"{variant} seed {seed}: UF1 {overall.uf1:.3f}  UAR {overall.uar:.3f}  ({run_id})")
-    return VariantOutcome(
-        run_id, variant, seed, overall.uf1, overall.uar, overall.accuracy, fold_uf1, [c.label for c in clips]
-    )
+    reporter.log(_outcome_line(outcome))
+    return outcome
+
+
+def _pooled_variants(
+    db_url: str,
+    cfg: AblationConfig,
+    pool: LocalExecutor,
+    reporter: Reporter,
+    job_id: int | None,
+    parent_id: str,
+) -> list[VariantOutcome]:
+    """Every variant × seed as one task of the worker pool (its folds one after another in its worker).
+    Runs are created in the parent just before their task starts and recorded here in the sequential
+    order, so the catalog is written by one process; a run whose task did not finish (cancel, a dead
+    worker, an error) is closed as cancelled or failed, never left running."""
+    arms = [(s, lab, v) for s in cfg.seeds for lab in cfg.labels for v in cfg.variants]
+    total = len(arms)
+    created: list[VariantTask] = []
+    open_runs: dict[str, float] = {}  # run id → start, for runs created and not yet recorded
+    outcomes: list[VariantOutcome] = []
+
+    def tasks() -> Iterator[VariantTask]:
+        for seed, labels, variant in arms:
+            one = replace(cfg, labels=(labels,))
+            task = start_variant(db_url, variant, seed, one, job_id, parent_id, executor=pool)
+            created.append(task)
+            open_runs[task.run_id] = time.perf_counter()
+            if task.ties:
+                reporter.log(f"labels {task.labels}: {task.ties} clip(s) left out, coders tie")
+            reporter.progress(len(outcomes) / total, f"{variant} seed {seed}: started in a worker")
+            yield task
+
+    try:
+        with closing(pool.imap(compute_in_worker, tasks(), cfg.runtime.threads, reporter)) as computed:
+            for index, result in enumerate(computed):
+                task = created[index]
+                outcome = record_variant(task, result)
+                outcome = replace(outcome, variant=arm_name(outcome.variant, task.labels))
+                finish_run(db_url, task.run_id, "succeeded", open_runs.pop(task.run_id))
+                outcomes.append(outcome)
+                reporter.progress(
+                    len(outcomes) / total,
+                    f"{outcome.variant} seed {outcome.seed} done ({len(outcomes)}/{total}; "
+                    f"worker peak memory {result.peak_rss_mib:.0f} MiB)",
+                )
+                reporter.log(_outcome_line(outcome))
+    except BaseException as error:
+        for run_id, started in open_runs.items():
+            _close_unfinished(db_url, run_id, error, started)
+        raise
+    return outcomes
+
+
+def _close_unfinished(db_url: str, run_id: str, error: BaseException, started: float) -> None:
+    """A run that did not finish: its outputs removed (no half-written run folder, and on a full disk
+    room to record this), then marked cancelled or failed — if the catalog cannot take even that, the
+    job's end marks its runs."""
+    discard_outputs(run_id)
+    with contextlib.suppress(CatalogFault), faults_as_errors():
+        finish_run(db_url, run_id, _final_status(error), started)
 
 
 def selection_of(variant: str, cfg: AblationConfig) -> str:
@@ -194,17 +376,24 @@ def run_ablation(
         job_id=job_id,
         name=f"ablation {'/'.join(cfg.variants)} × {len(cfg.seeds)} seed(s)"
         + ("" if cfg.labels == (DEFAULT_LABELS,) else f" × labels {'/'.join(cfg.labels)}"),
+        execution=execution_record(executor),
     )
     started = time.perf_counter()
     outcomes: list[VariantOutcome] = []
     arms = [(s, lab, v) for s in cfg.seeds for lab in cfg.labels for v in cfg.variants]
+    total = len(arms)
     try:
-        for i, (seed, labels, variant) in enumerate(arms):
-            check_cancel(reporter)
-            sub = SubReporter(reporter, i / len(arms), (i + 1) / len(arms), f"run {i + 1}/{len(arms)}")
-            one = replace(cfg, labels=(labels,))
-            outcome = run_variant(db_url, variant, seed, one, sub, job_id, parent, executor=executor)
-            outcomes.append(replace(outcome, variant=arm_name(variant, labels)))
+        if isinstance(executor, LocalExecutor) and executor.workers > 1 and total > 1:
+            # whole runs spread over the local pool (Ray spreads folds: its tasks may be on machines
+            # without this catalog and run folder)
+            outcomes = _pooled_variants(db_url, cfg, executor, reporter, job_id, parent)
+        else:
+            for i, (seed, labels, variant) in enumerate(arms):
+                check_cancel(reporter)
+                sub = SubReporter(reporter, i / total, (i + 1) / total, f"run {i + 1}/{total}")
+                one = replace(cfg, labels=(labels,))
+                outcome = run_variant(db_url, variant, seed, one, sub, job_id, parent, executor=executor)
+                outcomes.append(replace(outcome, variant=arm_name(variant, labels)))
         chance = chance_levels(outcomes[0].truth, LABELS_ME) if outcomes else None
         reference = arm_name(REFERENCE, cfg.labels[0])  # FULL on the first label source
         comparison = compare_outcomes(outcomes, chance, reference)

@@ -134,8 +134,11 @@ def run_folds(
     cancellation are seen between folds. Each task is the variant's top-level ``run_fold`` with the
     prepared data bound, so a remote process needs no registry lookup."""
     reporter = reporter or NullReporter()
-    fn = partial(run_fold_under, runtime or RuntimeConfig(), variant.run_fold, prepared)
+    runtime = runtime or RuntimeConfig()
+    fn = partial(run_fold_under, runtime, variant.run_fold, prepared)
     check_cancel(reporter)
-    results = (executor or LocalExecutor()).map(fn, list(specs), reporter=reporter)
+    # each task runs on the run's own thread count (a pool worker is pinned to it, Ray reserves it)
+    needs = {"num_cpus": runtime.threads}
+    results = (executor or LocalExecutor()).map(fn, list(specs), resources=needs, reporter=reporter)
     reporter.progress(1.0, f"{len(results)} folds done")
     return results

@@ -63,8 +63,12 @@ def create_run(
     parent_id: str | None = None,
     job_id: int | None = None,
     name: str = "",
+    execution: dict[str, Any] | None = None,
 ) -> str:
     """Insert a Run (status running) with its provenance and write ``config.json``; returns its id.
+
+    ``execution`` (the executor and its worker count) joins the recorded environment: it says how the
+    work was spread, which never changes the numbers, so it is no part of the config.
 
     All or nothing: ``config.json`` is written whole (temp file + rename), and if anything fails (a full
     disk, a catalog that cannot answer) the run's folder is removed, so no folder exists without its row.
@@ -85,7 +89,7 @@ def create_run(
                 "config": config,
                 "dataset_names": list(dataset_names),
                 "code_version": code_version(),
-                "environment": environment(device),
+                "environment": {**environment(device), **(execution or {})},
             }
             staged = folder / ".config.json.partial"
             staged.write_text(json.dumps(record, indent=2, sort_keys=True), encoding="utf-8")

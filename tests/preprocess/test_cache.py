@@ -158,7 +158,10 @@ def test_path_escaping_the_root_is_refused(session: Session, make_clip, tmp_path
     assert "evil" in str(info.value)
 
 
-def test_preprocess_dataset_lists_failures_and_goes_on(session: Session, make_clip, tmp_path: Path) -> None:
+@pytest.mark.parametrize("workers", [1, 2])  # 2: the crops are made by a pool of worker processes
+def test_preprocess_dataset_lists_failures_and_goes_on(
+    session: Session, make_clip, tmp_path: Path, workers: int
+) -> None:
     good = make_clip("good", n=3)
     bad_folder = make_clip.root / "noface"
     bad_folder.mkdir()
@@ -167,12 +170,26 @@ def test_preprocess_dataset_lists_failures_and_goes_on(session: Session, make_cl
     bad = add_clip(session, make_clip.root, "noface", ["noface/img1.png", "noface/img2.png"])
     dataset_id = session.get(Clip, good).dataset_id
     cfg = PreprocessConfig(size=32)
-    report = preprocess_dataset(session, dataset_id, cfg)
+    session.commit()  # the pool's workers read the catalog through their own connections
+    messages: list[str] = []
+
+    class Messages:
+        def progress(self, fraction: float, message: str = "") -> None:
+            messages.append(message)
+
+        def log(self, line: str) -> None:
+            pass
+
+        def cancelled(self) -> bool:
+            return False
+
+    report = preprocess_dataset(session, dataset_id, cfg, Messages(), workers=workers)
     assert (report.n_clips, report.n_done, report.hits) == (2, 1, 0)
+    assert ("task 2/2 done" in messages) == (workers == 2)  # the pool's pass, then the report's
     assert report.backends == {"ground_truth": 1}
     assert [f[0] for f in report.failures] == [bad] and "no face found" in report.failures[0][2]
     assert "noface/img1.png" in report.failures[0][2]
-    again = preprocess_dataset(session, dataset_id, cfg)
+    again = preprocess_dataset(session, dataset_id, cfg, workers=workers)
     assert (again.n_done, again.hits) == (1, 1)
     clip_crops(session, good, PreprocessConfig(size=32, backend="opencv"))
     assert crop_backends(session, dataset_id) == {"ground_truth": 1, "opencv": 1}

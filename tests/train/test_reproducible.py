@@ -1,5 +1,6 @@
 """A stored config + seed determines a run: the same run under OMP_NUM_THREADS=1 and =2 (real
-subprocesses) writes byte-identical predictions.csv, and `glimpse reproduce` re-runs a stored run and
+subprocesses; the second with its folds on a pool of two worker processes) writes byte-identical
+predictions.csv, and `glimpse reproduce` re-runs a stored run and
 says whether — and where — its metrics and predictions came back."""
 
 from __future__ import annotations
@@ -22,8 +23,14 @@ ROOT = Path(__file__).resolve().parents[2]
 TRAIN = ["train", "--stage", "full", "--seed", "3", "--tiny", "--device", "cpu"]
 
 
-def _train_in_subprocess(home: Path, omp_threads: int) -> str:
-    env = {**os.environ, "GLIMPSE_HOME": str(home), "OMP_NUM_THREADS": str(omp_threads), "COLUMNS": "200"}
+def _train_in_subprocess(home: Path, omp_threads: int, workers: int) -> str:
+    env = {
+        **os.environ,
+        "GLIMPSE_HOME": str(home),
+        "OMP_NUM_THREADS": str(omp_threads),
+        "GLIMPSE_WORKERS": str(workers),  # 2: the folds run on a pool of two worker processes
+        "COLUMNS": "200",
+    }
     env.pop("GLIMPSE_DB_URL", None)
     done = subprocess.run(
         [sys.executable, "-c", "from engine.cli import main; main()", *TRAIN],
@@ -38,8 +45,8 @@ def _train_in_subprocess(home: Path, omp_threads: int) -> str:
 
 
 def test_thread_environment_does_not_change_the_predictions(tiny_catalog: str, home: Path) -> None:
-    one = _train_in_subprocess(home, 1)
-    two = _train_in_subprocess(home, 2)
+    one = _train_in_subprocess(home, 1, workers=1)
+    two = _train_in_subprocess(home, 2, workers=2)
     csv_one = (home / "runs" / one / "predictions.csv").read_bytes()
     csv_two = (home / "runs" / two / "predictions.csv").read_bytes()
     assert b"p_negative" in csv_one and csv_one.count(b"\n") == 13  # header + 12 clips, probabilities too
@@ -49,6 +56,9 @@ def test_thread_environment_does_not_change_the_predictions(tiny_catalog: str, h
     assert record["config"]["device"] == "cpu"
     environment = record["environment"]
     assert environment["torch"] and environment["cpu"] and environment["device"] == "cpu"
+    assert environment["workers"] == 1  # how the work was spread: environment, not config
+    pooled = json.loads((home / "runs" / two / "config.json").read_text())
+    assert pooled["environment"]["workers"] == 2 and pooled["config"] == record["config"]
 
 
 def test_reproduce_says_identical_then_names_what_differs(tiny_catalog: str) -> None:
