@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from engine.errors import GlimpseError
-from engine.ingest.base import ClipRecord, IngestIssue, ReadResult, register
+from engine.ingest.base import ClipRecord, IngestIssue, ReadResult
 from engine.ingest.common import (
     as_int,
     check_clip_frames,
@@ -20,6 +20,7 @@ from engine.ingest.common import (
     require_dir,
 )
 from engine.ingest.labels import casme2_five_class, megc_label
+from engine.ingest.registry import register_reader
 
 FPS = 200.0
 CODING_PATTERNS = ("CASME2-coding*.xlsx", "CASME2-coding*.xls", "CASME2*coding*.xlsx", "CASME2*coding*.csv")
@@ -37,7 +38,7 @@ def subject_code(value: object) -> str:
     return text if text.lower().startswith("sub") else f"sub{text}"
 
 
-@register("casme2")
+@register_reader("casme2")
 def read(root: Path) -> ReadResult:
     """Read a CASME II release (raw preferred over cropped when both are present)."""
     root = require_dir(root)

@@ -10,9 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from engine.errors import GlimpseError
-from engine.ingest.base import ClipRecord, IngestIssue, ReadResult, register
+from engine.ingest.base import ClipRecord, IngestIssue, ReadResult
 from engine.ingest.common import check_clip_frames, find_dir, list_frames, rel_path, require_dir, subdirs
 from engine.ingest.labels import CKPLUS_EMOTIONS, ckplus_emotion, ckplus_macro_label
+from engine.ingest.registry import register_reader
 
 IMAGE_DIRS = ("cohn-kanade-images", "cohn-kanade")
 
@@ -35,7 +36,7 @@ def peak_frames(clip_frames: list[int], n_peak: int = 3, n_neutral: int = 1) -> 
     return ordered[-n_peak:], ordered[:n_neutral]
 
 
-@register("ckplus")
+@register_reader("ckplus")
 def read(root: Path) -> ReadResult:
     """Read CK+: one macro clip per sequence folder; the Emotion file (if any) labels it."""
     root = require_dir(root)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from engine.errors import GlimpseError
-from engine.ingest.base import ClipRecord, FrameRecord, IngestIssue, ReadResult, register
+from engine.ingest.base import ClipRecord, FrameRecord, IngestIssue, ReadResult
 from engine.ingest.common import (
     IMAGE_EXTENSIONS,
     check_clip_frames,
@@ -24,12 +24,13 @@ from engine.ingest.common import (
     subdirs,
 )
 from engine.ingest.labels import generic_label
+from engine.ingest.registry import register_reader
 
 UNKNOWN_SUBJECT = "unknown"
 NO_LABEL = frozenset({"unlabelled", "unlabeled", "unknown", "none", "images", "faces"})
 
 
-@register("folder")
+@register_reader("folder")
 def read(root: Path) -> ReadResult:
     """Read a label-per-folder tree; still images and frame folders may be mixed."""
     root = require_dir(root)

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.errors import GlimpseError
-from engine.ingest.base import ClipRecord, IngestIssue, ReadResult, register
+from engine.ingest.base import ClipRecord, IngestIssue, ReadResult
 from engine.ingest.common import (
     as_int,
     check_clip_frames,
@@ -21,6 +21,7 @@ from engine.ingest.common import (
     require_dir,
 )
 from engine.ingest.labels import megc_label
+from engine.ingest.registry import register_reader
 
 FPS = 200.0
 MICRO_CODING_PATTERNS = ("SAMM_Micro_FACS_Codes*.xlsx", "SAMM*Codes*.xlsx", "SAMM*Codes*.csv")
@@ -34,7 +35,7 @@ def subject_code(value: object) -> str:
     return f"{number:03d}" if number is not None else str(value).strip()
 
 
-@register("samm")
+@register_reader("samm")
 def read(root: Path) -> ReadResult:
     """Read SAMM: one clip per coding row, frames in ``<subject>/<filename>/``."""
     root = require_dir(root)

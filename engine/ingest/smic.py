@@ -8,9 +8,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from engine.errors import GlimpseError
-from engine.ingest.base import ClipRecord, IngestIssue, ReadResult, register
+from engine.ingest.base import ClipRecord, IngestIssue, ReadResult
 from engine.ingest.common import check_clip_frames, find_dir, list_frames, rel_path, require_dir, subdirs
 from engine.ingest.labels import megc_label
+from engine.ingest.registry import register_reader
 from engine.labels import LABELS_ME
 
 FPS = 100.0
@@ -37,7 +38,7 @@ def _hs_dir(root: Path) -> tuple[Path, str]:
     )
 
 
-@register("smic")
+@register_reader("smic")
 def read(root: Path) -> ReadResult:
     """Read SMIC-HS: one clip per ``<subject>/micro/<label>/<clip>`` folder."""
     root = require_dir(root)
