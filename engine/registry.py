@@ -3,9 +3,9 @@ that defines the thing, and complete once its package ``__init__`` has imported 
 
 Every package that looks things up by name keeps its registry in its ``registry.py``, with a decorator
 ``register_<thing>`` and a lookup ``get_<thing>`` (docs/ARCHITECTURE.md lists them all; the class records
-every instance so a test can check that list against the registries that exist). It lives here, beside ``engine.errors``, so
-every engine layer can use it without importing upwards; ``models`` may import nothing of ours, so
-``models.registry`` keeps its own two-line decorator in the same style.
+every instance so a test can check that list against the registries that exist). It lives here, beside
+``engine.errors``, so every engine layer can use it without importing upwards; ``models`` may import
+nothing of ours, so ``models.registry`` keeps a twin of this class, named and used the same way.
 
 A registry is a read-only mapping in registration order (the order pages and the CLI list names in);
 ``get`` fails with a GlimpseError that lists the known names.

@@ -119,7 +119,7 @@ from engine.api.spotting import (
 from engine.api.trajectories import trajectories, trajectory_clips, trajectory_index, trajectory_runs
 from engine.evaluate.trajectories import ClipTrajectory
 from engine.labels import AU_CHOICES, EMOTIONS
-from engine.preprocess.detect import GroundTruthMarks
+from engine.preprocess.faces import GroundTruthMarks
 from engine.spotting.intervals import Interval as SpotInterval
 
 __all__ = [

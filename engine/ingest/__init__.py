@@ -1,4 +1,5 @@
-"""Dataset readers (one module per format, in ``registry.READERS``; ``formats`` tells which) and the catalog writer.
+"""Dataset readers (one module per format, in ``registry.READERS``; ``formats`` tells which one a folder
+needs) and the catalog writer.
 
 Importing the package registers every reader, so ``READERS`` is complete for whoever imports it.
 """

@@ -17,7 +17,7 @@ import cv2
 import numpy as np
 
 from engine.errors import GlimpseError
-from engine.preprocess.registry import Detection, NoFaceError, register_backend
+from engine.preprocess.registry import Detection, NoFaceError, register_face_backend
 
 __all__ = [
     "LANDMARKS_FILE",
@@ -62,7 +62,7 @@ def _read_landmarks(path: str, mtime_ns: int) -> dict:
     return data["frames"]
 
 
-@register_backend("ground_truth", priority=100, needs_files=True, factory=False)
+@register_face_backend("ground_truth", priority=100, needs_files=True, factory=False)
 class GroundTruthBackend:
     """The synthetic corpus's own landmarks file: exact faces, no detector."""
 
@@ -112,7 +112,7 @@ def detect_ground_truth(folder: str | Path, file_name: str) -> Detection:
 
 
 # --------------------------------------------------------------------------------------------------- opencv
-@register_backend("opencv", priority=0)
+@register_face_backend("opencv", priority=0)
 class OpenCVDetector:
     """Haar frontal face + eyes (bundled with OpenCV, offline). Eyes missing → estimated from the box."""
 
@@ -221,7 +221,7 @@ def face_alignment_weights() -> tuple[Path | None, str]:
     )
 
 
-@register_backend("face_alignment", priority=40)
+@register_face_backend("face_alignment", priority=40)
 class FaceAlignmentDetector:
     """face_alignment's 2D FAN (68 landmarks), only from weights already on disk — never downloads."""
 
