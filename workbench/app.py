@@ -9,6 +9,7 @@ import streamlit as st
 
 from engine import api
 from workbench import state
+from workbench.components.login import login_configured
 from workbench.pages import (
     clips,
     code_next,
@@ -36,26 +37,19 @@ PAGES = [
 ]
 
 
-def _auth_configured() -> bool:
-    try:
-        return "auth" in st.secrets
-    except Exception:  # no secrets.toml at all
-        return False
-
-
 def sidebar() -> None:
     with st.sidebar:
         st.caption("catalog")
         st.code(api.catalog_location(), language=None)
         st.caption(f"face backend of shown crops: **{state.get(state.FACE_BACKEND) or '–'}**")
-        if _auth_configured() and st.user.is_logged_in:
+        if login_configured() and st.user.is_logged_in:
             st.caption(f"signed in as {st.user.get('name') or st.user.get('email')}")
             st.button("Log out", on_click=st.logout)
 
 
 def main() -> None:
     st.set_page_config(page_title="Glimpse", page_icon=":material/visibility:", layout="wide")
-    if _auth_configured() and not st.user.is_logged_in:
+    if login_configured() and not st.user.is_logged_in:
         st.title("Glimpse")
         st.button("Log in", on_click=st.login)
         st.stop()

@@ -17,6 +17,7 @@ from engine import api
 from engine.errors import GlimpseError
 from workbench import state
 from workbench.components.downloads import table_download
+from workbench.components.login import signed_in_user
 from workbench.components.player import SOURCE_NAMES, Marks, SaveHandler, default_source, render_player
 
 URL_CLIP = "clip"
@@ -73,7 +74,7 @@ def _clip_picker() -> int | None:
 
 def annotator_field() -> str:
     """The name marks are saved under: the signed-in user when login is on, else the "Annotator" field."""
-    user = _signed_in_user()
+    user = signed_in_user()
     if user:
         st.text_input("Annotator", value=user, disabled=True, key="ann_annotator_user")
         return user
@@ -82,15 +83,6 @@ def annotator_field() -> str:
     name = st.text_input("Annotator", key="ann_annotator", placeholder="your name").strip()
     state.put(state.ANNOTATOR, name)
     return name
-
-
-def _signed_in_user() -> str:
-    try:
-        if "auth" in st.secrets and st.user.is_logged_in:
-            return str(st.user.get("name") or st.user.get("email") or "")
-    except Exception:  # no secrets.toml at all: login is off
-        return ""
-    return ""
 
 
 def _coding(existing: pd.DataFrame, annotator: str, detail: api.ClipDetail) -> dict:
