@@ -10,10 +10,10 @@ from engine.errors import GlimpseError
 from engine.ingest.base import ClipRecord, IngestIssue, ReadResult
 from engine.ingest.common import (
     as_int,
-    check_clip_frames,
     coded_clip_folder,
     find_dir,
     find_file,
+    keep_clip,
     list_frames,
     load_coding,
     rel_path,
@@ -109,15 +109,12 @@ def read(root: Path) -> ReadResult:
             source_file=table.file,
             source_row=row,
         )
-        problem = check_clip_frames(clip)
-        if problem:
-            issues.append(problem)
+        if not keep_clip(clip, clips, issues):
             continue
         if apex is None:
             issues.append(
                 IngestIssue(table.file, row, f"ApexFrame is {str(apex_cell)!r}: kept with no apex (flagged)")
             )
-        clips.append(clip)
     return ReadResult(
         clips=clips,
         issues=issues,

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from engine.errors import GlimpseError
 from engine.ingest.base import ClipRecord, IngestIssue, ReadResult
-from engine.ingest.common import check_clip_frames, find_dir, list_frames, rel_path, require_dir, subdirs
+from engine.ingest.common import find_dir, keep_clip, list_frames, rel_path, require_dir, subdirs
 from engine.ingest.labels import CKPLUS_EMOTIONS, ckplus_emotion, ckplus_macro_label
 from engine.ingest.registry import register_reader
 
@@ -86,11 +86,7 @@ def read(root: Path) -> ReadResult:
                 meta=meta,
                 source_file=where,
             )
-            problem = check_clip_frames(clip)
-            if problem:
-                issues.append(problem)
-                continue
-            clips.append(clip)
+            keep_clip(clip, clips, issues)
     if not clips and not issues:
         raise GlimpseError("no CK+ sequences found under <subject>/<sequence>/", where=rel_path(root, images))
     return ReadResult(clips=clips, issues=issues, fps=None, purpose="macro")

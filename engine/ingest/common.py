@@ -143,6 +143,17 @@ def check_clip_frames(clip: ClipRecord) -> IngestIssue | None:
     return None
 
 
+def keep_clip(clip: ClipRecord, clips: list[ClipRecord], issues: list[IngestIssue]) -> bool:
+    """A reader's last step for one clip: keep it when ``check_clip_frames`` finds nothing, else record
+    the issue instead (the clip is skipped). True when kept."""
+    problem = check_clip_frames(clip)
+    if problem:
+        issues.append(problem)
+        return False
+    clips.append(clip)
+    return True
+
+
 def _norm(value: Any) -> str:
     return re.sub(r"[^a-z0-9]", "", str(value).lower()) if value is not None else ""
 

@@ -15,8 +15,8 @@ from engine.errors import GlimpseError
 from engine.ingest.base import ClipRecord, FrameRecord, IngestIssue, ReadResult
 from engine.ingest.common import (
     IMAGE_EXTENSIONS,
-    check_clip_frames,
     inside_root,
+    keep_clip,
     list_frames,
     natural_key,
     rel_path,
@@ -61,11 +61,7 @@ def read(root: Path) -> ReadResult:
                 label=label,
                 source_file=where,
             )
-            problem = check_clip_frames(clip)
-            if problem:
-                issues.append(problem)
-                continue
-            clips.append(clip)
+            keep_clip(clip, clips, issues)
         images = sorted(
             (p for p in top.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_EXTENSIONS),
             key=lambda p: natural_key(p.name),
@@ -85,11 +81,7 @@ def read(root: Path) -> ReadResult:
                 label=label,
                 source_file=where,
             )
-            problem = check_clip_frames(clip)
-            if problem:
-                issues.append(problem)
-                continue
-            clips.append(clip)
+            keep_clip(clip, clips, issues)
     if not clips and not issues:
         raise GlimpseError(
             "no images found: expected ROOT/<label>/<image> or ROOT/<label>/<clip>/<frames>", where=str(root)

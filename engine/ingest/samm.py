@@ -11,10 +11,10 @@ from engine.errors import GlimpseError
 from engine.ingest.base import ClipRecord, IngestIssue, ReadResult
 from engine.ingest.common import (
     as_int,
-    check_clip_frames,
     coded_clip_folder,
     find_dir,
     find_file,
+    keep_clip,
     list_frames,
     load_coding,
     rel_path,
@@ -96,14 +96,11 @@ def read(root: Path) -> ReadResult:
             source_file=table.file,
             source_row=row,
         )
-        problem = check_clip_frames(clip)
-        if problem:
-            issues.append(problem)
+        if not keep_clip(clip, clips, issues):
             continue
         if apex is None:
             issues.append(
                 IngestIssue(table.file, row, "Apex Frame is not a number: kept with no apex (flagged)")
             )
-        clips.append(clip)
     found: dict[str, Any] = {"coding_file": table.file, "header_row": table.header_row}
     return ReadResult(clips=clips, issues=issues, fps=FPS, purpose="micro", meta=found)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from engine.errors import GlimpseError
 from engine.ingest.base import ClipRecord, IngestIssue, ReadResult
-from engine.ingest.common import check_clip_frames, find_dir, list_frames, rel_path, require_dir, subdirs
+from engine.ingest.common import find_dir, keep_clip, list_frames, rel_path, require_dir, subdirs
 from engine.ingest.labels import megc_label
 from engine.ingest.registry import register_reader
 from engine.labels import LABELS_ME
@@ -79,11 +79,7 @@ def read(root: Path) -> ReadResult:
                     meta={"release": release},
                     source_file=where,
                 )
-                problem = check_clip_frames(clip)
-                if problem:
-                    issues.append(problem)
-                    continue
-                clips.append(clip)
+                keep_clip(clip, clips, issues)
     if not clips and not issues:
         raise GlimpseError(
             "no SMIC clips found under <subject>/micro/<label>/<clip>/", where=rel_path(root, hs) or str(root)

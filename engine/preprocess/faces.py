@@ -6,8 +6,11 @@ the image's left (the subject's right eye; iBUG points 36-41), ``right_eye`` the
 
 from __future__ import annotations
 
+import importlib.util
+import inspect
 import json
 import os
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -204,9 +207,6 @@ def checkpoint_dirs() -> list[Path]:
 
 def face_alignment_weights() -> tuple[Path | None, str]:
     """(checkpoint folder holding both weight files, or None) and the reason when absent."""
-    import importlib.util
-    import sys
-
     # find_spec, not import: importing face_alignment imports torch (seconds) just to answer "no"
     if "face_alignment" not in sys.modules and importlib.util.find_spec("face_alignment") is None:
         return None, "face-alignment is not installed"
@@ -231,8 +231,7 @@ class FaceAlignmentDetector:
         folder, reason = face_alignment_weights()
         if folder is None:
             raise GlimpseError(reason)
-        import inspect
-
+        # imported here, once the weights are known to be there: an optional dependency that imports torch
         import face_alignment
 
         kwargs: dict[str, object] = {"device": device, "face_detector": "sfd"}
