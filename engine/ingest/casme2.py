@@ -14,7 +14,7 @@ from engine.ingest.common import (
     find_dir,
     find_file,
     keep_clip,
-    list_frames,
+    listed_frames,
     load_coding,
     rel_path,
     require_dir,
@@ -83,9 +83,8 @@ def read(root: Path) -> ReadResult:
                 )
             )
             continue
-        listing = list_frames(root, folder)
-        if escaped := listing.escape_issue(table.file, row):
-            issues.append(escaped)
+        listing = listed_frames(root, folder, table.file, row, issues)
+        if listing is None:
             continue
         emotion = str(cells["Estimated Emotion"]).strip()
         meta: dict[str, object] = {"release": release, "five_class": casme2_five_class(emotion)}

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from engine.errors import GlimpseError
 from engine.ingest.base import ClipRecord, IngestIssue, ReadResult
-from engine.ingest.common import find_dir, keep_clip, list_frames, rel_path, require_dir, subdirs
+from engine.ingest.common import find_dir, keep_clip, listed_frames, rel_path, require_dir, subdirs
 from engine.ingest.labels import CKPLUS_EMOTIONS, ckplus_emotion, ckplus_macro_label
 from engine.ingest.registry import register_reader
 
@@ -51,9 +51,8 @@ def read(root: Path) -> ReadResult:
     for subject_dir in subdirs(images):
         for seq_dir in subdirs(subject_dir):
             where = rel_path(root, seq_dir)
-            listing = list_frames(root, seq_dir)
-            if escaped := listing.escape_issue(where, None):
-                issues.append(escaped)
+            listing = listed_frames(root, seq_dir, where, None, issues)
+            if listing is None:
                 continue
             frames = listing.frames
             code: int | None = None

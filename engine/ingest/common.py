@@ -81,6 +81,18 @@ def list_frames(root: Path, folder: Path) -> FrameListing:
     return FrameListing([found[n] for n in sorted(found)], escaping, duplicates)
 
 
+def listed_frames(
+    root: Path, folder: Path, file: str, row: int | None, issues: list[IngestIssue]
+) -> FrameListing | None:
+    """``list_frames`` for a reader: None, with its issue recorded, when a frame or the folder links out
+    of the dataset root (the reader then skips the clip)."""
+    listing = list_frames(root, folder)
+    if escaped := listing.escape_issue(file, row):
+        issues.append(escaped)
+        return None
+    return listing
+
+
 def _inside(root_resolved: Path, candidate: Path) -> bool:
     return candidate == root_resolved or root_resolved in candidate.parents
 

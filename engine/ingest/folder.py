@@ -17,7 +17,7 @@ from engine.ingest.common import (
     IMAGE_EXTENSIONS,
     inside_root,
     keep_clip,
-    list_frames,
+    listed_frames,
     natural_key,
     rel_path,
     require_dir,
@@ -44,9 +44,8 @@ def read(root: Path) -> ReadResult:
         subject = UNKNOWN_SUBJECT if label is not None or top.name.lower() in NO_LABEL else top.name
         for clip_dir in subdirs(top):
             where = rel_path(root, clip_dir)
-            listing = list_frames(root, clip_dir)
-            if escaped := listing.escape_issue(where, None):
-                issues.append(escaped)
+            listing = listed_frames(root, clip_dir, where, None, issues)
+            if listing is None:
                 continue
             if not listing.frames:
                 continue

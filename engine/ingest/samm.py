@@ -15,7 +15,7 @@ from engine.ingest.common import (
     find_dir,
     find_file,
     keep_clip,
-    list_frames,
+    listed_frames,
     load_coding,
     rel_path,
     require_dir,
@@ -67,9 +67,8 @@ def read(root: Path) -> ReadResult:
         offset_unknown = offset <= 0  # SAMM codes an unknown offset as -1
         if offset_unknown:
             offset = None
-        listing = list_frames(root, folder)
-        if escaped := listing.escape_issue(table.file, row):
-            issues.append(escaped)
+        listing = listed_frames(root, folder, table.file, row, issues)
+        if listing is None:
             continue
         emotion = str(cells["Estimated Emotion"]).strip()
         meta: dict[str, Any] = {

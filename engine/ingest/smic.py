@@ -9,7 +9,7 @@ from pathlib import Path
 
 from engine.errors import GlimpseError
 from engine.ingest.base import ClipRecord, IngestIssue, ReadResult
-from engine.ingest.common import find_dir, keep_clip, list_frames, rel_path, require_dir, subdirs
+from engine.ingest.common import find_dir, keep_clip, listed_frames, rel_path, require_dir, subdirs
 from engine.ingest.labels import megc_label
 from engine.ingest.registry import register_reader
 from engine.labels import LABELS_ME
@@ -58,9 +58,8 @@ def read(root: Path) -> ReadResult:
                 continue
             for clip_dir in subdirs(label_dir):
                 where = rel_path(root, clip_dir)
-                listing = list_frames(root, clip_dir)
-                if escaped := listing.escape_issue(where, None):
-                    issues.append(escaped)
+                listing = listed_frames(root, clip_dir, where, None, issues)
+                if listing is None:
                     continue
                 frames = listing.frames
                 clip = ClipRecord(
