@@ -37,7 +37,7 @@ def test_every_registry_is_in_the_architecture_table() -> None:
     _import_engine()
     made = [*Registry.instances, *models.registry.Registry.instances]
     names = {_documented_name(r) for r in made}
-    assert len(names) >= 9  # readers, signatures, variants, job kinds, spotters, exports, faces, flows, models
+    assert len(names) >= 9  # readers, signatures, variants, job kinds, spotters, exports, faces, flows, nets
     table = DOC.read_text().split("| registry | what |", 1)[1].split("\n\n", 1)[0]
     missing = sorted(n for n in names if f"`{n}`" not in table)
     assert not missing, f"docs/ARCHITECTURE.md's registry table misses {missing}"
