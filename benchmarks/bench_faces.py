@@ -29,10 +29,10 @@ import numpy as np
 
 from engine.preprocess.align import transform_points
 from engine.preprocess.config import PreprocessConfig
-from engine.preprocess.detect import OpenCVDetector
 from engine.preprocess.dlib import DlibDetector
-from engine.preprocess.flow import FLOW_METHODS, pair_flow
-from engine.preprocess.registry import IBUG_LEFT_EYE, IBUG_RIGHT_EYE, NoFaceError
+from engine.preprocess.faces import OpenCVDetector
+from engine.preprocess.flow import pair_flow
+from engine.preprocess.registry import FLOW_METHODS, IBUG_LEFT_EYE, IBUG_RIGHT_EYE, NoFaceError
 from engine.preprocess.track import align_clip
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))

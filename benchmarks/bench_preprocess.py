@@ -23,7 +23,7 @@ import numpy as np
 from skimage import data
 
 from engine.preprocess.config import PreprocessConfig
-from engine.preprocess.detect import OpenCVDetector
+from engine.preprocess.faces import OpenCVDetector
 from engine.preprocess.frames import read_gray
 from engine.preprocess.track import align_clip
 

@@ -21,7 +21,7 @@ import cv2
 import numpy as np
 from bench_preprocess import make_frames, timed
 
-from engine.preprocess.detect import LANDMARKS_FILE
+from engine.preprocess.faces import LANDMARKS_FILE
 from engine.spotting.config import SpotConfig
 from engine.spotting.curves import difference_curve, frames_for, spot_peaks
 from engine.spotting.signals import SignalConfig, features_of_files, features_of_frames, ground_truth_boxes

@@ -93,7 +93,7 @@ def main() -> None:
         times = []
         for _ in range(2):
             start = time.perf_counter()
-            train_encoder(stage, cfg, 0, cpu, faces=images, macro=(images, labels))
+            train_encoder((stage,), cfg, 0, cpu, faces=images, macro=(images, labels))
             times.append(time.perf_counter() - start)
         t_engine = min(times)
         print(
@@ -106,7 +106,7 @@ def main() -> None:
     for stage in ("fir", "er"):
         for bf16 in (False, True):
             start = time.perf_counter()
-            train_encoder(stage, replace(cfg, bf16=bf16), 0, cpu, faces=images, macro=(images, labels))
+            train_encoder((stage,), replace(cfg, bf16=bf16), 0, cpu, faces=images, macro=(images, labels))
             print(f"stage {stage} bf16={bf16}: {n / (time.perf_counter() - start):8.1f} images/s")
 
     # stage 3: one LOSO-sized fold on cached features
@@ -123,7 +123,7 @@ def main() -> None:
     )
 
     # per-frame features: computed once and cached vs re-running the encoder in every fold
-    enc_state, _ = train_encoder("fir", replace(cfg, epochs=1), 0, cpu, faces=images[:64])
+    enc_state, _ = train_encoder(("fir",), replace(cfg, epochs=1), 0, cpu, faces=images[:64])
     encoder = load_encoder(enc_state, cfg)
     frames = rng.integers(0, 256, (args.clips, seq.seq_len, 64, 64), dtype=np.uint8)
     start = time.perf_counter()

@@ -1,10 +1,11 @@
 """One registry style for everything looked up by name: a ``Registry`` filled by a decorator in the module
 that defines the thing, and complete once its package ``__init__`` has imported those modules.
 
-Used for dataset readers (``engine.ingest``), ablation variants (``engine.variants``, filled by
-``engine.train``) and job kinds (``engine.jobs.handlers``). It lives here, beside ``engine.errors``, so
-every engine layer can use it without importing upwards; ``models`` may import nothing of ours, so
-``models.registry`` keeps its own two-line decorator in the same style.
+Every package that looks things up by name keeps its registry in its ``registry.py``, with a decorator
+``register_<thing>`` and a lookup ``get_<thing>`` (docs/ARCHITECTURE.md lists them all; the class records
+every instance so a test can check that list against the registries that exist). It lives here, beside
+``engine.errors``, so every engine layer can use it without importing upwards; ``models`` may import
+nothing of ours, so ``models.registry`` keeps a twin of this class, named and used the same way.
 
 A registry is a read-only mapping in registration order (the order pages and the CLI list names in);
 ``get`` fails with a GlimpseError that lists the known names.
@@ -13,7 +14,7 @@ A registry is a read-only mapping in registration order (the order pages and the
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from typing import TypeVar
+from typing import ClassVar, TypeVar
 
 from engine.errors import GlimpseError
 
@@ -23,9 +24,12 @@ T = TypeVar("T")
 class Registry(Mapping[str, T]):
     """Name → item, in registration order. ``what`` names the kind of thing in error messages."""
 
+    instances: ClassVar[list[Registry[object]]] = []  # every registry created, in creation order
+
     def __init__(self, what: str) -> None:
         self.what = what
         self._items: dict[str, T] = {}
+        Registry.instances.append(self)  # type: ignore[arg-type]
 
     def add(self, name: str, item: T) -> T:
         """Register ``item`` as ``name``; a second, different item under one name is a bug."""

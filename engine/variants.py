@@ -16,7 +16,7 @@ A **variant** is a name, what it needs, and two top-level (picklable) functions:
 
 Register with the decorator on the prepare function::
 
-    @variant("lbptop", run_fold=run_lbptop_fold, description="LBP-TOP + SVM")
+    @register_variant("lbptop", run_fold=run_lbptop_fold, description="LBP-TOP + SVM")
     def prepare_lbptop(context: VariantContext) -> PreparedFeatures: ...
 
 ``datasets`` says which dataset roles a run reads (``me`` always; ``faces`` and ``macro`` for encoder
@@ -141,7 +141,7 @@ def check_selection(selection: str) -> None:
 AUDIT_BADGE = "AUDIT — FLAWED"  # how pages and reports label an audit variant's runs
 
 
-def variant(
+def register_variant(
     name: str,
     *,
     run_fold: RunFold,

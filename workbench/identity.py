@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 
 import streamlit as st
+from streamlit.errors import StreamlitSecretNotFoundError
 
 from engine import api
 from engine.errors import GlimpseError, NotAllowed
@@ -21,9 +22,12 @@ LOCAL_NAME_KEY = "ann_annotator"  # the local name box (kept from the Annotate p
 
 
 def auth_configured() -> bool:
+    """The one place the workbench reads ``st.secrets`` for sign-in: on with an ``[auth]`` section. With
+    no secrets file at all (or one it cannot parse) Streamlit raises ``StreamlitSecretNotFoundError``:
+    sign-in is off; nothing else is caught."""
     try:
         return "auth" in st.secrets
-    except Exception:  # no secrets.toml at all: sign-in is off
+    except StreamlitSecretNotFoundError:
         return False
 
 

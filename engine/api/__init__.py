@@ -142,7 +142,7 @@ from engine.evaluate.side_by_side import GroupConfusion
 from engine.evaluate.trajectories import ClipTrajectory
 from engine.evaluate.verdicts import ChanceLevels, Verdict
 from engine.labels import AU_CHOICES, EMOTIONS
-from engine.preprocess.detect import GroundTruthMarks
+from engine.preprocess.faces import GroundTruthMarks
 from engine.spotting.intervals import Interval as SpotInterval
 
 __all__ = [

@@ -20,7 +20,7 @@ from engine.api.session import get_clip, get_session
 from engine.errors import GlimpseError
 from engine.paths import resolve_within
 from engine.preprocess.cache import clip_crops
-from engine.preprocess.detect import GroundTruthMarks, ground_truth_marks
+from engine.preprocess.faces import GroundTruthMarks, ground_truth_marks
 from engine.preprocess.frames import read_frame_rgb
 
 

@@ -29,7 +29,7 @@ from engine.api.magnify import MagnifyConfig, magnified_window
 from engine.api.session import get_clip, get_session
 from engine.errors import GlimpseError
 from engine.paths import resolve_within
-from engine.preprocess.detect import ground_truth_marks
+from engine.preprocess.faces import ground_truth_marks
 from engine.preprocess.frames import VideoFrames, is_video
 
 __all__ = [

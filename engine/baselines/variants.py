@@ -39,7 +39,7 @@ from engine.variants import (
     FoldSpec,
     VariantContext,
     check_selection,
-    variant,
+    register_variant,
 )
 
 
@@ -263,7 +263,7 @@ def _flowcnn_fold(prepared: PreparedFeatures, spec: FoldSpec, cfg: BaselineConfi
     return _result(spec, clf.classes_, np.asarray(proba))
 
 
-@variant(
+@register_variant(
     "lbptop", run_fold=run_lbptop_fold, description="LBP-TOP histograms + linear SVM (MEGC 2019 baseline)"
 )
 def prepare_lbptop(context: VariantContext) -> PreparedFeatures:
@@ -271,7 +271,7 @@ def prepare_lbptop(context: VariantContext) -> PreparedFeatures:
     return _features_for_clips(context, "lbptop", baseline_config(context))
 
 
-@variant(
+@register_variant(
     "flowcnn",
     run_fold=run_flowcnn_fold,
     description="onset→apex optical flow + strain → shallow CNN (STSTNet-like)",
@@ -281,7 +281,7 @@ def prepare_flowcnn(context: VariantContext) -> PreparedFeatures:
     return _features_for_clips(context, "flowcnn", baseline_config(context))
 
 
-@variant(
+@register_variant(
     "flowcnn_oracle",
     run_fold=run_flowcnn_oracle_fold,
     description="AUDIT — FLAWED: the flow CNN with each fold's epoch picked by accuracy on the held-out "

@@ -12,7 +12,7 @@ from engine.api.export import export_inputs as run_export
 from engine.cli.common import user_errors
 from engine.preprocess.backends import backend_names
 from engine.preprocess.config import PreprocessConfig
-from engine.preprocess.flow import FLOW_METHODS
+from engine.preprocess.registry import FLOW_METHODS
 from engine.progress import RichReporter
 
 console = Console()

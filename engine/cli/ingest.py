@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from engine.cli.common import QueueOption, run_as_job, user_errors
-from engine.ingest import READERS
+from engine.ingest import READERS, get_reader
 
 out = Console()
 
@@ -36,7 +36,7 @@ def ingest(
     (inline here, or on a worker with --queue), listed with its log on the Train page.
     """
     if fmt is not None:
-        READERS.get_or_fail(fmt)  # an unknown format fails before any job exists
+        get_reader(fmt)  # an unknown format fails before any job exists
     params = {"root": str(path.resolve()), "format": fmt, "name": name, "synthetic": synthetic}
     result = run_as_job("ingest", params, queue, f"ingest {path.name}", show_log=False)
     if result is None:

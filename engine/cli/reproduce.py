@@ -5,8 +5,11 @@ from __future__ import annotations
 import typer
 from rich.console import Console
 
+from db.session import default_url
 from engine.cli.common import user_errors
 from engine.progress import RichReporter
+from engine.train.reproduce import environment_line
+from engine.train.reproduce import reproduce as run_reproduction
 
 console = Console()
 
@@ -18,10 +21,6 @@ def reproduce(
     max_differences: int = typer.Option(20, "--max-differences", help="differences listed per run"),
 ) -> None:
     """Re-run a stored run from its config and seed; compare metrics and predictions with the stored ones."""
-    from db.session import default_url
-    from engine.train.reproduce import environment_line
-    from engine.train.reproduce import reproduce as run_reproduction
-
     with RichReporter(f"reproduce {run_id}") as reporter:
         outcomes = run_reproduction(default_url(), run_id, reporter)
     failed = 0

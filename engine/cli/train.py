@@ -1,4 +1,4 @@
-"""`glimpse train`, `glimpse ablation`, `glimpse export`: the staged training and its ablation, headless.
+"""`glimpse train`, `glimpse ablation`, `glimpse variants`: the staged training and its ablation, headless.
 
 ``train`` and ``ablation`` run as jobs (``run_as_job``): inline with a progress bar by default, or
 handed to a worker with ``--queue``; either way the run shows in the Train page's job list with its log.
@@ -6,22 +6,20 @@ handed to a worker with ``--queue``; either way the run shows in the Train page'
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import select
 
-from db.schema import Artifact, Run
-from db.session import session_scope
+from db.schema import Run
+from db.session import default_url, session_scope
 from engine import api
 from engine.cli.common import QueueOption, run_as_job, user_errors
 from engine.errors import GlimpseError
-from engine.paths import glimpse_home, resolve_within
+from engine.evaluate.stats import ONE_SEED
 from engine.train.config import AblationConfig  # importing engine.train registers every variant
+from engine.train.reproduce import environment_line, run_record
 from engine.train.requests import build_request
 from engine.variants import encoder_variant_names, get_variant, variant_names
 
@@ -195,9 +193,6 @@ def _mean_sd(row: dict, metric: str) -> str:
 
 def _print_provenance(run_id: str) -> None:
     """What a reader needs beside the table to get the same numbers: code, numerics, environment."""
-    from db.session import default_url
-    from engine.train.reproduce import environment_line, run_record
-
     record = run_record(default_url(), run_id)
     runtime = record.get("config", {}).get("runtime", {})
     console.print(f"code {record.get('code_version', '?')} · runtime {runtime}", highlight=False)
@@ -245,43 +240,14 @@ def print_comparison(run_id: str) -> None:
         console.print(result.correction, highlight=False)
     _print_provenance(run_id)
     if any(len(row["seeds"]) < 2 for row in comparison["variants"].values()):
-        from engine.evaluate.stats import ONE_SEED
-
         console.print(
             f"sd, 95% CI and p-values: {ONE_SEED} — pass --seeds 0,1,2 (or more) to estimate them",
             highlight=False,
         )
 
 
-def export(
-    run_id: str = typer.Argument(..., help="a run with predictions (train run or ablation child)"),
-    out: Path = typer.Option(..., "--out", help="folder to copy the MEGC log and predictions CSV into"),
-) -> None:
-    """Copy a run's MEGC 2019 log and predictions CSV to a folder of your choice."""
-
-    with session_scope() as session:
-        arts = list(
-            session.scalars(
-                select(Artifact).where(
-                    Artifact.run_id == run_id, Artifact.kind.in_(("megc_log", "predictions_csv"))
-                )
-            )
-        )
-    if not arts:
-        raise GlimpseError(
-            f"run {run_id} has no MEGC log or predictions", hint="pass a train/ablation child run id"
-        )
-    out.mkdir(parents=True, exist_ok=True)
-    for art in arts:
-        src = resolve_within(glimpse_home(), art.path)
-        dest = out / f"{run_id}-{src.name}"
-        shutil.copyfile(src, dest)
-        console.print(f"wrote {dest}")
-
-
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the `glimpse` app."""
     app.command("train")(user_errors(train))
     app.command("ablation")(user_errors(ablation))
-    app.command("export")(user_errors(export))
     app.command("variants")(list_variants)

@@ -1,7 +1,7 @@
 """Export Glimpse-prepared inputs in the layouts of the field's public recognisers (STSTNet, HTNet,
 CausalNet). ``engine.api.export`` hands in the clips and Glimpse's leave-one-subject-out folds.
 
-Formats register with ``@export_format`` in ``export.formats`` (imported here, explicitly, so the
+Formats register with ``@register_export_format`` in ``export.formats`` (imported here, explicitly, so the
 registry is complete once this package is).
 """
 

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from engine.export.inputs import ExportClip, ExportSet
 from engine.export.layout import loso_tree, write_csv, write_flow_png, write_gray
-from engine.export.registry import export_format
+from engine.export.registry import register_export_format
 
 HTNET_CSV = "combined_3_class2_for_optical_flow.csv"
 HTNET_COLUMNS = ("dataset", "sub", "filename_o", "label", "apex", "imagename", "sub_filename")
@@ -47,7 +47,7 @@ def _keyed(clip: ExportClip, suffix: str = "") -> str:
     return f"{_stem(clip)}{suffix} .png"
 
 
-@export_format("ststnet")
+@register_export_format("ststnet")
 def write_ststnet(export: ExportSet, root: Path) -> None:
     loso_tree(root / "norm_u_v_os", export, lambda c: f"{_stem(c)}.png")
     subjects = sorted({c.subject for c in export.clips})
@@ -75,12 +75,12 @@ def _htnet_common(export: ExportSet, root: Path) -> None:
     )
 
 
-@export_format("htnet")
+@register_export_format("htnet")
 def write_htnet(export: ExportSet, root: Path) -> None:
     _htnet_common(export, root)
 
 
-@export_format("causalnet")
+@register_export_format("causalnet")
 def write_causalnet(export: ExportSet, root: Path) -> None:
     _htnet_common(export, root)
     for clip in export.clips:

@@ -11,7 +11,7 @@ from db.queries import dataset_named
 from engine.export.formats import FORMAT_IMAGES
 from engine.export.inputs import ExportOptions, build_export
 from engine.export.layout import check_out, staged, write_manifest
-from engine.export.registry import EXPORT_FORMATS
+from engine.export.registry import get_export_format
 from engine.progress import Reporter
 from engine.variants import ClipInfo, FoldSpec
 
@@ -37,7 +37,7 @@ def export_inputs(
     reporter: Reporter | None = None,
 ) -> ExportReport:
     """Write ``fmt``'s layout of ``clips`` (with ``folds``) under the new folder ``out``, all or nothing."""
-    writer = EXPORT_FORMATS.get_or_fail(fmt)
+    writer = get_export_format(fmt)
     check_out(out, Path(dataset_named(session, dataset).root))
     export = build_export(session, dataset, clips, folds, options, reporter)
     with staged(out) as root:

@@ -1,4 +1,4 @@
-"""What every dataset reader produces (ClipRecord) and the registry that maps a format name to a reader.
+"""What every dataset reader produces (ClipRecord, ReadResult) and the Reader protocol they follow.
 
 Readers only read: they never write to the dataset folder or the catalog. ``engine.ingest.catalog``
 writes a reader's records in one transaction.
@@ -6,12 +6,9 @@ writes a reader's records in one transaction.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
-
-from engine.registry import Registry
 
 
 @dataclass(frozen=True)
@@ -86,11 +83,3 @@ class ReadResult:
 
 class Reader(Protocol):
     def __call__(self, root: Path) -> ReadResult: ...
-
-
-READERS: Registry[Reader] = Registry("dataset format")
-
-
-def register(fmt: str) -> Callable[[Reader], Reader]:
-    """``@register("casme2")`` on a reader function; ``engine.ingest`` imports every reader module."""
-    return READERS.register(fmt)

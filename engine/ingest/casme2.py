@@ -7,19 +7,20 @@ from __future__ import annotations
 from pathlib import Path
 
 from engine.errors import GlimpseError
-from engine.ingest.base import ClipRecord, IngestIssue, ReadResult, register
+from engine.ingest.base import ClipRecord, IngestIssue, ReadResult
 from engine.ingest.common import (
     as_int,
-    check_clip_frames,
     coded_clip_folder,
     find_dir,
     find_file,
-    list_frames,
+    keep_clip,
+    listed_frames,
     load_coding,
     rel_path,
     require_dir,
 )
 from engine.ingest.labels import casme2_five_class, megc_label
+from engine.ingest.registry import register_reader
 
 FPS = 200.0
 CODING_PATTERNS = ("CASME2-coding*.xlsx", "CASME2-coding*.xls", "CASME2*coding*.xlsx", "CASME2*coding*.csv")
@@ -37,7 +38,7 @@ def subject_code(value: object) -> str:
     return text if text.lower().startswith("sub") else f"sub{text}"
 
 
-@register("casme2")
+@register_reader("casme2")
 def read(root: Path) -> ReadResult:
     """Read a CASME II release (raw preferred over cropped when both are present)."""
     root = require_dir(root)
@@ -82,9 +83,8 @@ def read(root: Path) -> ReadResult:
                 )
             )
             continue
-        listing = list_frames(root, folder)
-        if escaped := listing.escape_issue(table.file, row):
-            issues.append(escaped)
+        listing = listed_frames(root, folder, table.file, row, issues)
+        if listing is None:
             continue
         emotion = str(cells["Estimated Emotion"]).strip()
         meta: dict[str, object] = {"release": release, "five_class": casme2_five_class(emotion)}
@@ -108,15 +108,12 @@ def read(root: Path) -> ReadResult:
             source_file=table.file,
             source_row=row,
         )
-        problem = check_clip_frames(clip)
-        if problem:
-            issues.append(problem)
+        if not keep_clip(clip, clips, issues):
             continue
         if apex is None:
             issues.append(
                 IngestIssue(table.file, row, f"ApexFrame is {str(apex_cell)!r}: kept with no apex (flagged)")
             )
-        clips.append(clip)
     return ReadResult(
         clips=clips,
         issues=issues,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from engine.errors import GlimpseError
-from engine.ingest.base import ClipRecord, IngestIssue, IntervalRecord, ReadResult, register
+from engine.ingest.base import ClipRecord, IngestIssue, IntervalRecord, ReadResult
 from engine.ingest.common import (
     Table,
     as_int,
@@ -23,6 +23,7 @@ from engine.ingest.common import (
 )
 from engine.ingest.labels import megc_label
 from engine.ingest.recordings import PURPOSE, build_recording, coded_interval, resolve_marks
+from engine.ingest.registry import register_reader
 
 FPS = 30.0
 LABEL_FILES = (
@@ -82,7 +83,7 @@ def _intervals(
     return coded, issues
 
 
-@register("casme3")
+@register_reader("casme3")
 def read(root: Path) -> ReadResult:
     """Read CAS(ME)³ Part A: one recording per ``<subject>/<letter>/color`` folder, one interval per row."""
     root = require_dir(root)

@@ -21,10 +21,11 @@ from typing import Any
 import pandas as pd
 
 from engine.errors import GlimpseError
-from engine.ingest.base import ClipRecord, IngestIssue, IntervalRecord, ReadResult, register
+from engine.ingest.base import ClipRecord, IngestIssue, IntervalRecord, ReadResult
 from engine.ingest.common import as_int, find_dir, find_file, read_table, rel_path, require_dir, subdirs
 from engine.ingest.labels import megc_label
 from engine.ingest.recordings import PURPOSE, build_recording, coded_interval, expression_type, resolve_marks
+from engine.ingest.registry import register_reader
 
 FPS = 30.0
 # names only a CAS(ME)² code file has (auto-detection), then looser ones the reader also accepts
@@ -114,7 +115,7 @@ def _video_folders(root: Path, raw: Path, issues: list[IngestIssue]) -> dict[tup
     return out
 
 
-@register("casme_sq")
+@register_reader("casme_sq")
 def read(root: Path) -> ReadResult:
     """Read CAS(ME)²: one recording per video folder, one interval per code row."""
     root = require_dir(root)

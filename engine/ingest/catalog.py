@@ -29,10 +29,11 @@ from sqlalchemy.orm import Session
 from db.queries import majority_share
 from db.schema import RECORDING, SOURCE_ANNOTATOR, Annotation, Clip, Dataset, Frame, Interval, Subject, utcnow
 from engine.errors import GlimpseError
-from engine.ingest.base import READERS, ClipRecord, IngestIssue, ReadResult
+from engine.ingest.base import ClipRecord, IngestIssue, ReadResult
 from engine.ingest.common import VIDEO_EXTENSIONS, natural_key, require_dir
-from engine.ingest.detect import detect_format
+from engine.ingest.formats import detect_format
 from engine.ingest.names import check_names
+from engine.ingest.registry import get_reader
 from engine.ingest.verify import VerifyStats, verify_result
 from engine.progress import NullReporter, Reporter, SubReporter
 
@@ -80,9 +81,7 @@ def read_dataset(
     if not (root.is_file() and fmt == "video"):
         root = require_dir(root)
     fmt = fmt or detect_format(root)
-    reader = READERS.get(fmt)
-    if reader is None:
-        raise GlimpseError(f"unknown dataset format {fmt!r}", hint=f"use one of {', '.join(sorted(READERS))}")
+    reader = get_reader(fmt)
     folder = root.parent if root.is_file() else root  # a single video's paths are relative to its folder
     result, stats = verify_result(folder, reader(root), decode_workers, reporter)
     return fmt, result, stats

@@ -10,9 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from engine.errors import GlimpseError
-from engine.ingest.base import ClipRecord, IngestIssue, ReadResult, register
-from engine.ingest.common import check_clip_frames, find_dir, list_frames, rel_path, require_dir, subdirs
+from engine.ingest.base import ClipRecord, IngestIssue, ReadResult
+from engine.ingest.common import find_dir, keep_clip, listed_frames, rel_path, require_dir, subdirs
 from engine.ingest.labels import CKPLUS_EMOTIONS, ckplus_emotion, ckplus_macro_label
+from engine.ingest.registry import register_reader
 
 IMAGE_DIRS = ("cohn-kanade-images", "cohn-kanade")
 
@@ -35,7 +36,7 @@ def peak_frames(clip_frames: list[int], n_peak: int = 3, n_neutral: int = 1) -> 
     return ordered[-n_peak:], ordered[:n_neutral]
 
 
-@register("ckplus")
+@register_reader("ckplus")
 def read(root: Path) -> ReadResult:
     """Read CK+: one macro clip per sequence folder; the Emotion file (if any) labels it."""
     root = require_dir(root)
@@ -50,9 +51,8 @@ def read(root: Path) -> ReadResult:
     for subject_dir in subdirs(images):
         for seq_dir in subdirs(subject_dir):
             where = rel_path(root, seq_dir)
-            listing = list_frames(root, seq_dir)
-            if escaped := listing.escape_issue(where, None):
-                issues.append(escaped)
+            listing = listed_frames(root, seq_dir, where, None, issues)
+            if listing is None:
                 continue
             frames = listing.frames
             code: int | None = None
@@ -85,11 +85,7 @@ def read(root: Path) -> ReadResult:
                 meta=meta,
                 source_file=where,
             )
-            problem = check_clip_frames(clip)
-            if problem:
-                issues.append(problem)
-                continue
-            clips.append(clip)
+            keep_clip(clip, clips, issues)
     if not clips and not issues:
         raise GlimpseError("no CK+ sequences found under <subject>/<sequence>/", where=rel_path(root, images))
     return ReadResult(clips=clips, issues=issues, fps=None, purpose="macro")

@@ -81,6 +81,18 @@ def list_frames(root: Path, folder: Path) -> FrameListing:
     return FrameListing([found[n] for n in sorted(found)], escaping, duplicates)
 
 
+def listed_frames(
+    root: Path, folder: Path, file: str, row: int | None, issues: list[IngestIssue]
+) -> FrameListing | None:
+    """``list_frames`` for a reader: None, with its issue recorded, when a frame or the folder links out
+    of the dataset root (the reader then skips the clip)."""
+    listing = list_frames(root, folder)
+    if escaped := listing.escape_issue(file, row):
+        issues.append(escaped)
+        return None
+    return listing
+
+
 def _inside(root_resolved: Path, candidate: Path) -> bool:
     return candidate == root_resolved or root_resolved in candidate.parents
 
@@ -141,6 +153,17 @@ def check_clip_frames(clip: ClipRecord) -> IngestIssue | None:
             file, row, f"{len(missing)} frame(s) missing inside {lo}–{hi} in {clip.path!r}: {shown}"
         )
     return None
+
+
+def keep_clip(clip: ClipRecord, clips: list[ClipRecord], issues: list[IngestIssue]) -> bool:
+    """A reader's last step for one clip: keep it when ``check_clip_frames`` finds nothing, else record
+    the issue instead (the clip is skipped). True when kept."""
+    problem = check_clip_frames(clip)
+    if problem:
+        issues.append(problem)
+        return False
+    clips.append(clip)
+    return True
 
 
 def _norm(value: Any) -> str:

@@ -12,24 +12,25 @@ from __future__ import annotations
 from pathlib import Path
 
 from engine.errors import GlimpseError
-from engine.ingest.base import ClipRecord, FrameRecord, IngestIssue, ReadResult, register
+from engine.ingest.base import ClipRecord, FrameRecord, IngestIssue, ReadResult
 from engine.ingest.common import (
     IMAGE_EXTENSIONS,
-    check_clip_frames,
     inside_root,
-    list_frames,
+    keep_clip,
+    listed_frames,
     natural_key,
     rel_path,
     require_dir,
     subdirs,
 )
 from engine.ingest.labels import generic_label
+from engine.ingest.registry import register_reader
 
 UNKNOWN_SUBJECT = "unknown"
 NO_LABEL = frozenset({"unlabelled", "unlabeled", "unknown", "none", "images", "faces"})
 
 
-@register("folder")
+@register_reader("folder")
 def read(root: Path) -> ReadResult:
     """Read a label-per-folder tree; still images and frame folders may be mixed."""
     root = require_dir(root)
@@ -43,9 +44,8 @@ def read(root: Path) -> ReadResult:
         subject = UNKNOWN_SUBJECT if label is not None or top.name.lower() in NO_LABEL else top.name
         for clip_dir in subdirs(top):
             where = rel_path(root, clip_dir)
-            listing = list_frames(root, clip_dir)
-            if escaped := listing.escape_issue(where, None):
-                issues.append(escaped)
+            listing = listed_frames(root, clip_dir, where, None, issues)
+            if listing is None:
                 continue
             if not listing.frames:
                 continue
@@ -60,11 +60,7 @@ def read(root: Path) -> ReadResult:
                 label=label,
                 source_file=where,
             )
-            problem = check_clip_frames(clip)
-            if problem:
-                issues.append(problem)
-                continue
-            clips.append(clip)
+            keep_clip(clip, clips, issues)
         images = sorted(
             (p for p in top.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_EXTENSIONS),
             key=lambda p: natural_key(p.name),
@@ -84,11 +80,7 @@ def read(root: Path) -> ReadResult:
                 label=label,
                 source_file=where,
             )
-            problem = check_clip_frames(clip)
-            if problem:
-                issues.append(problem)
-                continue
-            clips.append(clip)
+            keep_clip(clip, clips, issues)
     if not clips and not issues:
         raise GlimpseError(
             "no images found: expected ROOT/<label>/<image> or ROOT/<label>/<clip>/<frames>", where=str(root)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from db.schema import FLAG_APEX_UNKNOWN, FLAG_OFFSET_UNKNOWN, INTERVAL_TYPES, RECORDING
 from engine.ingest.base import ClipRecord, IngestIssue, IntervalRecord
-from engine.ingest.common import list_frames, rel_path
+from engine.ingest.common import listed_frames, rel_path
 
 PURPOSE = "spotting"  # ReadResult.purpose of a long-video dataset
 
@@ -104,9 +104,8 @@ def build_recording(
     file = code_file if rows else rel_path(root, folder)
     also = f" (code rows {', '.join(map(str, rows))} name it)" if len(rows) > 1 else ""
     where = rel_path(root, folder)
-    listing = list_frames(root, folder)
-    if escaped := listing.escape_issue(file, row):
-        issues.append(escaped)
+    listing = listed_frames(root, folder, file, row, issues)
+    if listing is None:
         return None
     if not listing.frames:
         issues.append(IngestIssue(file, row, f"video folder {where!r} holds no image frames{also}"))

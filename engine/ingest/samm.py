@@ -8,19 +8,20 @@ from pathlib import Path
 from typing import Any
 
 from engine.errors import GlimpseError
-from engine.ingest.base import ClipRecord, IngestIssue, ReadResult, register
+from engine.ingest.base import ClipRecord, IngestIssue, ReadResult
 from engine.ingest.common import (
     as_int,
-    check_clip_frames,
     coded_clip_folder,
     find_dir,
     find_file,
-    list_frames,
+    keep_clip,
+    listed_frames,
     load_coding,
     rel_path,
     require_dir,
 )
 from engine.ingest.labels import megc_label
+from engine.ingest.registry import register_reader
 
 FPS = 200.0
 MICRO_CODING_PATTERNS = ("SAMM_Micro_FACS_Codes*.xlsx", "SAMM*Codes*.xlsx", "SAMM*Codes*.csv")
@@ -34,7 +35,7 @@ def subject_code(value: object) -> str:
     return f"{number:03d}" if number is not None else str(value).strip()
 
 
-@register("samm")
+@register_reader("samm")
 def read(root: Path) -> ReadResult:
     """Read SAMM: one clip per coding row, frames in ``<subject>/<filename>/``."""
     root = require_dir(root)
@@ -66,9 +67,8 @@ def read(root: Path) -> ReadResult:
         offset_unknown = offset <= 0  # SAMM codes an unknown offset as -1
         if offset_unknown:
             offset = None
-        listing = list_frames(root, folder)
-        if escaped := listing.escape_issue(table.file, row):
-            issues.append(escaped)
+        listing = listed_frames(root, folder, table.file, row, issues)
+        if listing is None:
             continue
         emotion = str(cells["Estimated Emotion"]).strip()
         meta: dict[str, Any] = {
@@ -95,14 +95,11 @@ def read(root: Path) -> ReadResult:
             source_file=table.file,
             source_row=row,
         )
-        problem = check_clip_frames(clip)
-        if problem:
-            issues.append(problem)
+        if not keep_clip(clip, clips, issues):
             continue
         if apex is None:
             issues.append(
                 IngestIssue(table.file, row, "Apex Frame is not a number: kept with no apex (flagged)")
             )
-        clips.append(clip)
     found: dict[str, Any] = {"coding_file": table.file, "header_row": table.header_row}
     return ReadResult(clips=clips, issues=issues, fps=FPS, purpose="micro", meta=found)

@@ -12,10 +12,11 @@ import re
 from pathlib import Path
 
 from engine.errors import GlimpseError
-from engine.ingest.base import ClipRecord, IngestIssue, IntervalRecord, ReadResult, register
+from engine.ingest.base import ClipRecord, IngestIssue, IntervalRecord, ReadResult
 from engine.ingest.common import as_int, find_dir, find_file, load_coding, rel_path, require_dir, subdirs
 from engine.ingest.labels import megc_label
 from engine.ingest.recordings import PURPOSE, build_recording, coded_interval, expression_type, resolve_marks
+from engine.ingest.registry import register_reader
 from engine.ingest.samm import MICRO_CODING_PATTERNS, subject_code
 
 FPS = 200.0
@@ -35,7 +36,7 @@ def micro_emotions(root: Path) -> dict[str, str]:
     return {str(c["Filename"]).strip(): str(c["Estimated Emotion"]).strip() for _, c in table.rows}
 
 
-@register("samm_lv")
+@register_reader("samm_lv")
 def read(root: Path) -> ReadResult:
     """Read SAMM Long Videos: one recording per video folder, one interval per release row."""
     root = require_dir(root)

@@ -8,9 +8,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from engine.errors import GlimpseError
-from engine.ingest.base import ClipRecord, IngestIssue, ReadResult, register
-from engine.ingest.common import check_clip_frames, find_dir, list_frames, rel_path, require_dir, subdirs
+from engine.ingest.base import ClipRecord, IngestIssue, ReadResult
+from engine.ingest.common import find_dir, keep_clip, listed_frames, rel_path, require_dir, subdirs
 from engine.ingest.labels import megc_label
+from engine.ingest.registry import register_reader
 from engine.labels import LABELS_ME
 
 FPS = 100.0
@@ -37,7 +38,7 @@ def _hs_dir(root: Path) -> tuple[Path, str]:
     )
 
 
-@register("smic")
+@register_reader("smic")
 def read(root: Path) -> ReadResult:
     """Read SMIC-HS: one clip per ``<subject>/micro/<label>/<clip>`` folder."""
     root = require_dir(root)
@@ -57,9 +58,8 @@ def read(root: Path) -> ReadResult:
                 continue
             for clip_dir in subdirs(label_dir):
                 where = rel_path(root, clip_dir)
-                listing = list_frames(root, clip_dir)
-                if escaped := listing.escape_issue(where, None):
-                    issues.append(escaped)
+                listing = listed_frames(root, clip_dir, where, None, issues)
+                if listing is None:
                     continue
                 frames = listing.frames
                 clip = ClipRecord(
@@ -78,11 +78,7 @@ def read(root: Path) -> ReadResult:
                     meta={"release": release},
                     source_file=where,
                 )
-                problem = check_clip_frames(clip)
-                if problem:
-                    issues.append(problem)
-                    continue
-                clips.append(clip)
+                keep_clip(clip, clips, issues)
     if not clips and not issues:
         raise GlimpseError(
             "no SMIC clips found under <subject>/micro/<label>/<clip>/", where=rel_path(root, hs) or str(root)

@@ -15,7 +15,7 @@ import cv2
 
 from db.schema import RECORDING
 from engine.errors import GlimpseError
-from engine.ingest.base import ClipRecord, FrameRecord, IngestIssue, ReadResult, register
+from engine.ingest.base import ClipRecord, FrameRecord, IngestIssue, ReadResult
 from engine.ingest.common import (
     VIDEO_EXTENSIONS,
     as_int,
@@ -26,6 +26,7 @@ from engine.ingest.common import (
     require_dir,
 )
 from engine.ingest.labels import generic_label
+from engine.ingest.registry import register_reader
 
 COLUMNS = ("clip", "subject", "onset", "apex", "offset", "emotion")
 
@@ -95,7 +96,7 @@ def read_single(video: Path) -> ReadResult:
     return ReadResult(clips=[clip], fps=fps, purpose="micro", meta={"video": rel, "recordings": 1})
 
 
-@register("video")
+@register_reader("video")
 def read(root: Path) -> ReadResult:
     """Read one clip per CSV row; a row without onset/offset spans its whole video. A file: one recording."""
     if root.is_file():

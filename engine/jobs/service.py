@@ -31,7 +31,7 @@ from db.session import default_url, session_factory
 from engine.config import settings
 from engine.errors import GlimpseError
 from engine.jobs import queue
-from engine.jobs.handlers import get_kind, jsonable
+from engine.jobs.handlers import get_job_kind, jsonable
 from engine.jobs.reporter import JobReporter
 from engine.progress import Cancelled, Reporter, TeeReporter
 
@@ -39,7 +39,7 @@ from engine.progress import Cancelled, Reporter, TeeReporter
 def submit(session: Session, kind: str, params: dict[str, Any] | None = None, submitted_by: str = "") -> int:
     """Queue a job of a registered kind for ``submitted_by`` (a person's name); returns its id (unknown
     kinds fail here, before any row)."""
-    get_kind(kind)
+    get_job_kind(kind)
     return queue.enqueue(session, kind, params, submitted_by)
 
 
@@ -88,7 +88,7 @@ def _run_and_record(
     """Run the handler and record how it ended (see ``execute``)."""
     job_id = job.id
     try:
-        result = get_kind(job.kind).run(dict(job.params or {}), watched, job_id)
+        result = get_job_kind(job.kind).run(dict(job.params or {}), watched, job_id)
         with contextlib.suppress(CatalogFault):  # buffered progress: the end matters more
             reporter.flush()
         if reporter.cancelled():
@@ -149,7 +149,7 @@ def run_inline(kind: str, params: dict[str, Any], display: Reporter | None = Non
     docstring); returns the final row. A GlimpseError (or any error) of the handler is recorded on
     the job, then re-raised."""
     db_url = default_url()  # the handlers open their sessions on the same catalog
-    get_kind(kind)  # an unknown kind fails before any row exists
+    get_job_kind(kind)  # an unknown kind fails before any row exists
     session = session_factory(db_url)()
     try:
         worker_id = f"{socket.gethostname()}:{os.getpid()}:inline"

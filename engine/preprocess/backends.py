@@ -1,6 +1,6 @@
 """Which face backends exist, which are usable here, and which one ``auto`` means.
 
-Backends register themselves (``engine.preprocess.registry.register_backend``) in the modules imported
+Backends register themselves (``engine.preprocess.registry.register_face_backend``) in the modules imported
 below; nothing else lists their names.
 """
 
@@ -10,8 +10,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from engine.errors import GlimpseError
-from engine.preprocess import detect, dlib  # noqa: F401  (importing them registers their backends)
-from engine.preprocess.detect import has_ground_truth
+from engine.preprocess import dlib, faces  # noqa: F401  (importing them registers their backends)
+from engine.preprocess.faces import has_ground_truth
 from engine.preprocess.registry import FACE_BACKENDS, Detector
 
 AUTO = "auto"

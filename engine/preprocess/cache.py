@@ -34,7 +34,7 @@ from engine.executor import LocalExecutor, available_cores, worth_a_pool
 from engine.paths import cache_dir, relative_to_home, resolve_within
 from engine.preprocess.backends import get_detector, resolve_backend
 from engine.preprocess.config import PreprocessConfig
-from engine.preprocess.detect import LANDMARKS_FILE, detect_ground_truth
+from engine.preprocess.faces import LANDMARKS_FILE, detect_ground_truth
 from engine.preprocess.frames import VideoFrames, is_video, read_gray
 from engine.preprocess.registry import Detection
 from engine.preprocess.track import AlignedClip, align_clip

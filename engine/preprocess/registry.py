@@ -1,8 +1,9 @@
-"""The face-backend registry and the one result type every backend returns.
+"""The preprocess registries (face backends, optical-flow methods) and the one result type every face
+backend returns.
 
-A backend registers itself with ``@register_backend(name, priority=...)`` on its detector class (a
-``engine.registry.Registry``, the project's one registry style); the
-modules that do so are imported explicitly by ``engine.preprocess.backends``, which answers "which
+A backend registers itself with ``@register_face_backend(name, priority=...)`` on its detector class; a
+flow method with ``@register_flow_method(name)`` (in ``engine.preprocess.flow``). The face-backend
+modules are imported explicitly by ``engine.preprocess.backends``, which answers "which
 backends exist, which are usable here, which one does ``auto`` mean". This module imports only numpy so
 every backend module can import it without cycles.
 """
@@ -84,7 +85,7 @@ class FaceBackend:
 FACE_BACKENDS: Registry[FaceBackend] = Registry("face backend")
 
 
-def register_backend(
+def register_face_backend(
     name: str, *, priority: int, needs_files: bool = False, factory: bool = True
 ) -> Callable[[type], type]:
     """Class decorator: the class has a ``status()`` staticmethod and (when ``factory``) builds a Detector."""
@@ -103,3 +104,24 @@ def register_backend(
         return cls
 
     return decorate
+
+
+def get_face_backend(name: str) -> FaceBackend:
+    """The backend ``name``, or a GlimpseError naming the known ones (``auto`` is resolved by
+    ``engine.preprocess.backends.resolve_backend``, not here)."""
+    return FACE_BACKENDS.get_or_fail(name)
+
+
+FlowFn = Callable[[np.ndarray, np.ndarray], np.ndarray]  # (H, W) uint8 ×2 → (H, W, 2) float32 (u, v)
+# the names the CLI, configs and the UI accept
+FLOW_METHODS: Registry[FlowFn] = Registry("flow method")
+
+
+def register_flow_method(name: str) -> Callable[[FlowFn], FlowFn]:
+    """``@register_flow_method("tvl1")`` on a function of two grayscale frames."""
+    return FLOW_METHODS.register(name)
+
+
+def get_flow_method(name: str) -> FlowFn:
+    """The flow method ``name``, or a GlimpseError naming the known ones."""
+    return FLOW_METHODS.get_or_fail(name)

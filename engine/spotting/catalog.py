@@ -25,7 +25,7 @@ from engine.errors import GlimpseError
 from engine.executor import Executor, LocalExecutor
 from engine.paths import cache_dir, resolve_within
 from engine.preprocess.cache import load_array, save_array
-from engine.preprocess.detect import LANDMARKS_FILE
+from engine.preprocess.faces import LANDMARKS_FILE
 from engine.preprocess.frames import VideoFrames, is_video
 from engine.progress import NullReporter, Reporter
 from engine.spotting.intervals import Interval

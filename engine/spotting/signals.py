@@ -19,7 +19,7 @@ import cv2
 import numpy as np
 
 from engine.errors import GlimpseError
-from engine.preprocess.detect import LANDMARKS_FILE
+from engine.preprocess.faces import LANDMARKS_FILE
 from engine.preprocess.frames import read_gray
 from engine.spotting.intervals import Interval
 

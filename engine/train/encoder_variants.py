@@ -27,7 +27,7 @@ from engine.variants import (
     Prepare,
     VariantContext,
     get_variant,
-    variant,
+    register_variant,
 )
 
 
@@ -164,8 +164,8 @@ def run_encoder_fold(prepared: PreparedEncoder, spec: FoldSpec) -> FoldResult:
 
 
 def encoder_variant(name: str, stages: tuple[str, ...], description: str) -> Callable[[Prepare], Prepare]:
-    """``engine.variants.variant`` for an encoder variant: it reads what its stages need."""
-    return variant(
+    """``engine.variants.register_variant`` for an encoder variant: it reads what its stages need."""
+    return register_variant(
         name,
         run_fold=run_encoder_fold,
         stages=stages,

@@ -33,7 +33,8 @@ from engine.cli import catalog as catalog_cli
 from engine.errors import GlimpseError
 from engine.ingest import READERS
 from engine.ingest.catalog import ingest_dataset
-from engine.ingest.detect import Listing, detect_format
+from engine.ingest.formats import detect_format
+from engine.ingest.listing import Listing
 
 TEETH = ("s15", "15_0101disgustingteeth")
 ANGER = ("s15", "15_0401girlcrashing")

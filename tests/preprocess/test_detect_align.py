@@ -8,11 +8,11 @@ import pytest
 from conftest import ASTRONAUT_EYES, draw_face, ibug_landmarks  # type: ignore[import-not-found]
 
 from engine.errors import GlimpseError
-from engine.preprocess import detect as detect_mod
+from engine.preprocess import faces as faces_mod
 from engine.preprocess.align import align_face, eye_targets, similarity_matrix, transform_points
 from engine.preprocess.backends import available_backends, backend_names, resolve_backend
 from engine.preprocess.config import PreprocessConfig
-from engine.preprocess.detect import Detection, FaceAlignmentDetector, OpenCVDetector
+from engine.preprocess.faces import Detection, FaceAlignmentDetector, OpenCVDetector
 
 
 def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> float:
@@ -112,8 +112,8 @@ def test_face_alignment_reports_missing_weights(tmp_path, monkeypatch: pytest.Mo
 def test_face_alignment_found_when_weights_present(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
     checkpoints = tmp_path / "torch" / "hub" / "checkpoints"
     checkpoints.mkdir(parents=True)
-    (checkpoints / detect_mod.FAN_WEIGHTS).write_bytes(b"x")
-    (checkpoints / detect_mod.SFD_WEIGHTS).write_bytes(b"x")
+    (checkpoints / faces_mod.FAN_WEIGHTS).write_bytes(b"x")
+    (checkpoints / faces_mod.SFD_WEIGHTS).write_bytes(b"x")
     monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch"))
     assert available_backends()["face_alignment"] == "available"
     assert resolve_backend("face_alignment", tmp_path) == "face_alignment"
@@ -143,8 +143,8 @@ def test_face_alignment_built_offline_without_compile(tmp_path, monkeypatch: pyt
 
     checkpoints = tmp_path / "torch" / "hub" / "checkpoints"
     checkpoints.mkdir(parents=True)
-    (checkpoints / detect_mod.FAN_WEIGHTS).write_bytes(b"x")
-    (checkpoints / detect_mod.SFD_WEIGHTS).write_bytes(b"x")
+    (checkpoints / faces_mod.FAN_WEIGHTS).write_bytes(b"x")
+    (checkpoints / faces_mod.SFD_WEIGHTS).write_bytes(b"x")
     monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch"))
     seen: dict[str, object] = {}
     left, right = (60.0, 50.0), (100.0, 54.0)
@@ -167,6 +167,6 @@ def test_face_alignment_built_offline_without_compile(tmp_path, monkeypatch: pyt
     monkeypatch.setitem(sys.modules, "face_alignment", stub)
     det = FaceAlignmentDetector().detect(np.zeros((120, 160), np.uint8))
     assert seen["compile"] is False
-    assert seen["kwargs"] == {"path_to_detector": str(checkpoints / detect_mod.SFD_WEIGHTS)}
+    assert seen["kwargs"] == {"path_to_detector": str(checkpoints / faces_mod.SFD_WEIGHTS)}
     assert seen["torch_home"] == str(tmp_path / "torch") and seen["shape"] == (120, 160, 3)
     assert det.backend == "face_alignment" and det.left_eye == pytest.approx(left)

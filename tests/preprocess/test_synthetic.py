@@ -14,7 +14,7 @@ from db.schema import Clip, Dataset, FaceCrop
 from engine.preprocess.align import eye_targets, transform_points
 from engine.preprocess.cache import clip_crops, preprocess_dataset
 from engine.preprocess.config import PreprocessConfig
-from engine.preprocess.detect import detect_ground_truth
+from engine.preprocess.faces import detect_ground_truth
 
 synth_write = pytest.importorskip("engine.synth.write")
 synth_config = pytest.importorskip("engine.synth.config")

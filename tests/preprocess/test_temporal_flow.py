@@ -10,13 +10,13 @@ from sqlalchemy.orm import Session
 from engine.errors import GlimpseError
 from engine.preprocess.cache import cache_path, clip_crops
 from engine.preprocess.flow import (
-    FLOW_METHODS,
     clip_flow,
     normalise_channels,
     onset_apex_flow,
     pair_flow,
     resize_flow,
 )
+from engine.preprocess.registry import FLOW_METHODS
 from engine.preprocess.temporal import resample, sample_indices
 
 

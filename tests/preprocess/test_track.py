@@ -10,7 +10,7 @@ import pytest
 
 from engine.preprocess.align import shift_matrix, similarity_matrix, warp
 from engine.preprocess.config import PreprocessConfig
-from engine.preprocess.detect import OpenCVDetector
+from engine.preprocess.faces import OpenCVDetector
 from engine.preprocess.frames import read_gray
 from engine.preprocess.registry import NoFaceError
 from engine.preprocess.track import MIN_SCORE, FaceTracker, align_clip, reduce_matrix, reduction_for

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from db.schema import RECORDING, SOURCE_ANNOTATOR, Clip, Dataset, Frame, Subject
 from db.schema import Interval as IntervalRow
-from engine.preprocess.detect import LANDMARKS_FILE
+from engine.preprocess.faces import LANDMARKS_FILE
 
 DATASET = "toy-long"
 # 68 points on a grid over the toy face, eyes (36–41, 42–47) side by side: enough for ground-truth crops

@@ -19,7 +19,7 @@ from db.schema import Artifact, Dataset, Metric, Run
 from engine.cli import app
 from engine.errors import GlimpseError
 from engine.jobs import queue
-from engine.jobs.handlers import get_kind
+from engine.jobs.handlers import get_job_kind
 from engine.progress import NullReporter
 from engine.spotting.config import SpotConfig
 from engine.spotting.run import run_spotting
@@ -77,7 +77,7 @@ def test_spot_cli_and_job_handler(
     listed = runner.invoke(app, ["spot", "--methods"])
     assert "fd" in listed.output and "logreg" in listed.output
     with pytest.raises(GlimpseError, match="unknown spotting parameter.*methd"):
-        get_kind("spot").run({"dataset": DATASET, "methd": "fd"}, NullReporter(), 0)
+        get_job_kind("spot").run({"dataset": DATASET, "methd": "fd"}, NullReporter(), 0)
 
 
 def test_spot_job_through_a_real_worker(long_dataset: Dataset, session: Session) -> None:

@@ -1,10 +1,13 @@
-"""Links that open a clip on the Annotate page (``/annotate?clip=<id>``), from any page.
+"""Links that open a clip on the Annotate page (``/annotate?clip=<id>[&frame=<n>]``), from any page: the one
+place that builds them (a page link, or a URL for a table's link column).
 
 The page object is built from the same callable and url_path as in ``workbench.app``, so Streamlit
 resolves it to the registered page and keeps the session (client-side navigation).
 """
 
 from __future__ import annotations
+
+from urllib.parse import urlencode
 
 import pandas as pd
 import streamlit as st
@@ -18,12 +21,27 @@ def annotate_page() -> st.Page:
     return st.Page(annotate.render, title="Annotate", icon=":material/edit_note:", url_path=ANNOTATE_URL_PATH)
 
 
-def annotate_link(clip_id: int, label: str = "Annotate this clip") -> None:
+def annotate_query(clip_id: int, frame: int | None = None) -> dict[str, str]:
+    """The Annotate page's query parameters for a clip (and the dataset frame its player opens at)."""
+    query = {annotate.URL_CLIP: str(clip_id)}
+    if frame is not None:
+        query[annotate.URL_FRAME] = str(frame)
+    return query
+
+
+def annotate_url(clip_id: int, frame: int | None = None) -> str:
+    """The same place as a relative URL (for ``st.column_config.LinkColumn`` cells)."""
+    return f"/{ANNOTATE_URL_PATH}?{urlencode(annotate_query(clip_id, frame))}"
+
+
+def annotate_link(
+    clip_id: int,
+    label: str = "Annotate this clip",
+    frame: int | None = None,
+    icon: str = ":material/edit_note:",
+) -> None:
     st.page_link(
-        annotate_page(),
-        label=f"{label} (#{clip_id})",
-        icon=":material/edit_note:",
-        query_params={"clip": str(clip_id)},
+        annotate_page(), label=f"{label} (#{clip_id})", icon=icon, query_params=annotate_query(clip_id, frame)
     )
 
 

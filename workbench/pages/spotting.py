@@ -17,17 +17,11 @@ from workbench import identity, state
 from workbench.components.charts import synthetic_title
 from workbench.components.downloads import figure_downloads, table_download
 from workbench.components.jobs import job_monitor
-from workbench.pages.links import annotate_page
+from workbench.pages.links import annotate_link, annotate_url
 
 RESULT_COLORS = {"TP": "#2ca02c", "FP": "#d62728", "FN": "#ff7f0e"}
 ITEM_KEY = "spot_item"
 JOB_KEY = "spot_job"  # the spotting job this page started (its live status shows here)
-
-
-def player_link(clip_id: int, frame: int) -> str:
-    """Where the player shows this recording at this frame (the Annotate page's player; it opens the
-    clip from ``?clip=``, and ``&frame=`` is there for a player that seeks)."""
-    return f"/annotate?clip={clip_id}&frame={frame}"
 
 
 def stacked_lanes(items: Sequence[api.TimelineItem]) -> list[str]:
@@ -132,7 +126,7 @@ def _items_table(timeline: api.VideoTimeline) -> pd.DataFrame:
                 "type": it.type,
                 "iou": round(it.iou, 3),
                 "score": it.score,
-                "player": player_link(timeline.clip_id, it.apex or it.onset),
+                "player": annotate_url(timeline.clip_id, it.apex or it.onset),
             }
             for it in timeline.items
         ]
@@ -316,10 +310,10 @@ def render() -> None:
     )
     item = timeline.items[index]
     frame = item.apex or item.onset
-    st.page_link(
-        annotate_page(),
-        label=f"Open the player at frame {frame} (recording #{timeline.clip_id})",
+    annotate_link(
+        timeline.clip_id,
+        label=f"Open the player at frame {frame}",
+        frame=frame,
         icon=":material/play_circle:",
-        query_params={"clip": str(timeline.clip_id), "frame": str(frame)},
     )
     _accept(run_id, timeline, item)

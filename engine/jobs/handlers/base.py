@@ -1,8 +1,6 @@
-"""The job-kind registry and what every handler shares: ``JOB_KINDS[kind].run(params, reporter, job_id)``.
-
-A handler module registers its kinds with ``@job_kind("name")``; ``engine.jobs.handlers`` imports every
-such module, so the registry is complete for whoever imports the package. Handlers run inside the job's
-process (a worker's child, or the CLI running its own job); the catalog URL is in ``GLIMPSE_DB_URL``.
+"""What every job handler shares: the ``JobKind`` record (the registry, ``engine.jobs.handlers.registry``,
+maps a name to one) and turning results into plain data. Handlers run inside the job's process (a
+worker's child, or the CLI running its own job); the catalog URL is in ``GLIMPSE_DB_URL``.
 """
 
 from __future__ import annotations
@@ -15,7 +13,6 @@ from db.session import default_url
 from engine.config import config_from_dict
 from engine.errors import GlimpseError
 from engine.progress import Reporter
-from engine.registry import Registry
 
 Handler = Callable[[dict[str, Any], Reporter, int], dict[str, Any]]
 
@@ -30,28 +27,6 @@ class JobKind:
     name: str
     run: Handler
     user: bool = True
-
-
-JOB_KINDS: Registry[JobKind] = Registry("job kind")
-
-
-def job_kind(name: str, user: bool = True) -> Callable[[Handler], Handler]:
-    """Register the decorated handler as job kind ``name``."""
-
-    def decorate(handler: Handler) -> Handler:
-        JOB_KINDS.add(name, JobKind(name, handler, user))
-        return handler
-
-    return decorate
-
-
-def get_kind(name: str) -> JobKind:
-    return JOB_KINDS.get_or_fail(name)
-
-
-def user_kinds() -> list[str]:
-    """The kinds a user launches, in registration order."""
-    return [k.name for k in JOB_KINDS.values() if k.user]
 
 
 def jsonable(value: Any, max_items: int = MAX_RESULT_ITEMS) -> Any:

@@ -13,11 +13,12 @@ from typing import Any
 from db.schema import Run, utcnow
 from db.session import session_scope
 from engine.errors import GlimpseError
-from engine.jobs.handlers.base import db_url, job_kind
+from engine.jobs.handlers.base import db_url
+from engine.jobs.handlers.registry import register_job_kind
 from engine.progress import Cancelled, Reporter
 
 
-@job_kind("sleep", user=False)
+@register_job_kind("sleep", user=False)
 def sleep(params: dict[str, Any], reporter: Reporter, job_id: int) -> dict[str, Any]:
     """Sleep ``seconds`` in small steps, reporting progress and honouring cancel (for tests and checks).
 
@@ -61,14 +62,14 @@ def sleep(params: dict[str, Any], reporter: Reporter, job_id: int) -> dict[str, 
     return {"slept_s": seconds, "run_id": run_id, "pid": os.getpid()}
 
 
-@job_kind("fail", user=False)
+@register_job_kind("fail", user=False)
 def fail(params: dict[str, Any], reporter: Reporter, job_id: int) -> dict[str, Any]:
     """Fails the way user errors do: a GlimpseError (the job's error shows its message, not a traceback)."""
     reporter.log("about to fail on purpose")
     raise GlimpseError(params.get("message", "this job fails on purpose"), where=params.get("where"))
 
 
-@job_kind("crash", user=False)
+@register_job_kind("crash", user=False)
 def crash(params: dict[str, Any], reporter: Reporter, job_id: int) -> dict[str, Any]:
     """Dies without recording anything (like a segfault or the OOM killer) to check the worker's fallback."""
     print(params.get("message", "crashing on purpose"), file=sys.stderr, flush=True)

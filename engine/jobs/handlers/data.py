@@ -13,7 +13,8 @@ from db.schema import Dataset
 from db.session import session_scope
 from engine.errors import GlimpseError
 from engine.ingest.catalog import ingest_dataset, ingest_synthetic_corpus
-from engine.jobs.handlers.base import db_url, job_kind, jsonable, scalars, split_config
+from engine.jobs.handlers.base import db_url, jsonable, scalars, split_config
+from engine.jobs.handlers.registry import register_job_kind
 from engine.paths import glimpse_home, resolve_within, synthetic_dir
 from engine.preprocess.cache import preprocess_dataset
 from engine.preprocess.config import PreprocessConfig
@@ -44,7 +45,7 @@ def _out_dir(given: str | None) -> Path:
     return path.resolve() if path.is_absolute() else resolve_within(glimpse_home(), path)
 
 
-@job_kind("synth")
+@register_job_kind("synth")
 def synth(params: dict[str, Any], reporter: Reporter, job_id: int) -> dict[str, Any]:
     """Generate the synthetic corpus (``out_dir`` inside GLIMPSE_HOME, SynthConfig fields) and, unless
     ``ingest`` is false, ingest it."""
@@ -65,7 +66,7 @@ def synth(params: dict[str, Any], reporter: Reporter, job_id: int) -> dict[str, 
     return result
 
 
-@job_kind("ingest")
+@register_job_kind("ingest")
 def ingest(params: dict[str, Any], reporter: Reporter, job_id: int) -> dict[str, Any]:
     """Ingest the dataset folder ``root`` (``format``, ``name``, ``synthetic`` optional)."""
     if not params.get("root"):
@@ -85,7 +86,7 @@ def ingest(params: dict[str, Any], reporter: Reporter, job_id: int) -> dict[str,
     return {"root": str(root), "ingested": _ingest_summary(result, reporter)}
 
 
-@job_kind("preprocess")
+@register_job_kind("preprocess")
 def preprocess(params: dict[str, Any], reporter: Reporter, job_id: int) -> dict[str, Any]:
     """Face crops of one dataset (``dataset_id`` or ``dataset`` name, PreprocessConfig fields)."""
     config = split_config(PreprocessConfig, params, {"dataset_id", "dataset"})

@@ -7,13 +7,14 @@ from typing import Any
 
 from engine.errors import GlimpseError
 from engine.jobs.executors import get_executor
-from engine.jobs.handlers.base import db_url, job_kind, jsonable
+from engine.jobs.handlers.base import db_url, jsonable
+from engine.jobs.handlers.registry import register_job_kind
 from engine.progress import Reporter
 from engine.spotting.config import SpotConfig
 from engine.spotting.run import run_spotting
 
 
-@job_kind("spot")
+@register_job_kind("spot")
 def spot(params: dict[str, Any], reporter: Reporter, job_id: int) -> dict[str, Any]:
     """Spot every recording of ``dataset`` with ``method`` (SpotConfig fields; typos refused); with
     ``recognition_run``, also spot-then-recognise (STRS)."""

@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from engine.jobs.executors import get_executor
-from engine.jobs.handlers.base import job_kind, jsonable
+from engine.jobs.handlers.base import jsonable
+from engine.jobs.handlers.registry import register_job_kind
 from engine.progress import Reporter
 from engine.train.entry import run_from_params
 
@@ -18,19 +19,19 @@ def _run(kind: str, params: dict[str, Any], reporter: Reporter, job_id: int) -> 
     return out
 
 
-@job_kind("train")
+@register_job_kind("train")
 def train(params: dict[str, Any], reporter: Reporter, job_id: int) -> dict[str, Any]:
     """One variant × seed over the protocol's folds (``variant``, ``seed``, AblationConfig fields)."""
     return _run("train", params, reporter, job_id)
 
 
-@job_kind("ablation")
+@register_job_kind("ablation")
 def ablation(params: dict[str, Any], reporter: Reporter, job_id: int) -> dict[str, Any]:
     """Variants × seeds under one parent run with a comparison (AblationConfig fields)."""
     return _run("ablation", params, reporter, job_id)
 
 
-@job_kind("evaluate")
+@register_job_kind("evaluate")
 def evaluate(params: dict[str, Any], reporter: Reporter, job_id: int) -> dict[str, Any]:
     """Stage 3 again with the encoder of run ``run_id``."""
     return _run("evaluate", params, reporter, job_id)

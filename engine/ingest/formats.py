@@ -12,119 +12,59 @@ once per pattern would make detection slower than reading the code file.
 
 from __future__ import annotations
 
-import fnmatch
-import os
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from engine.errors import GlimpseError
 from engine.ingest import casme2, casme3, casme_sq, ckplus, samm, samm_lv, smic
-from engine.ingest.base import READERS
 from engine.ingest.common import VIDEO_EXTENSIONS, require_dir
-from engine.registry import Registry
+from engine.ingest.listing import Listing
+from engine.ingest.registry import READERS, SIGNATURES, register_signature
 
 FALLBACK = "folder"  # frames in label folders, no coding file
 CODING_LIKE = ("*.xlsx", "*.xls", "*.csv")
 
 
-@dataclass(frozen=True)
-class Listing:
-    """What detection may look at: files at depth 0–1 and folders at depth 1–2 (shallowest first)."""
-
-    root: Path
-    files: tuple[Path, ...]
-    dirs: tuple[Path, ...]
-
-    @classmethod
-    def of(cls, root: Path) -> Listing:
-        files: list[Path] = []
-        dirs: list[Path] = []
-        top = _entries(root)
-        files += [p for p, is_dir in top if not is_dir]
-        children = [p for p, is_dir in top if is_dir]
-        dirs += children
-        for child in children:
-            below = _entries(child)
-            files += [p for p, is_dir in below if not is_dir]
-            dirs += [p for p, is_dir in below if is_dir]
-        return cls(root, tuple(files), tuple(dirs))
-
-    def file(self, patterns: Sequence[str]) -> Path | None:
-        """The shallowest file whose name matches a glob pattern (case-sensitive, like the readers)."""
-        for path in self.files:
-            if any(fnmatch.fnmatchcase(path.name, pattern) for pattern in patterns):
-                return path
-        return None
-
-    def dir(self, names: Sequence[str]) -> Path | None:
-        """The shallowest folder named one of ``names`` (any case), or the root itself so named."""
-        lowered = {n.lower() for n in names}
-        if self.root.name.lower() in lowered:
-            return self.root
-        return next((p for p in self.dirs if p.name.lower() in lowered), None)
-
-
-def _entries(folder: Path) -> list[tuple[Path, bool]]:
-    """Visible entries of one folder, sorted by name, as (path, is a folder)."""
-    try:
-        with os.scandir(folder) as scan:
-            found = [(Path(e.path), e.is_dir()) for e in scan if not e.name.startswith((".", "~$"))]
-    except OSError:
-        return []
-    return sorted(found)
-
-
-Signature = Callable[[Listing], bool]
-SIGNATURES: Registry[Signature] = Registry("format signature")
-
-
-def signature(fmt: str) -> Callable[[Signature], Signature]:
-    """Register how to recognise format ``fmt`` (the name a reader is registered under)."""
-    return SIGNATURES.register(fmt)
-
-
-@signature("casme2")
+@register_signature("casme2")
 def _casme2(found: Listing) -> bool:
     return found.file(casme2.CODING_PATTERNS) is not None
 
 
-@signature("samm")
+@register_signature("samm")
 def _samm(found: Listing) -> bool:
     # the SAMM micro coding file also ships beside SAMM Long Videos (their emotions): there it is not SAMM
     codes = found.file(samm.MICRO_CODING_PATTERNS)
     return codes is not None and (found.dir(("SAMM",)) is not None or found.dir(samm_lv.FRAME_DIRS) is None)
 
 
-@signature("samm_lv")
+@register_signature("samm_lv")
 def _samm_lv(found: Listing) -> bool:
     return found.dir(samm_lv.FRAME_DIRS) is not None or found.file(samm_lv.CODE_PATTERNS) is not None
 
 
-@signature("casme_sq")
+@register_signature("casme_sq")
 def _casme_sq(found: Listing) -> bool:
     return (
         found.dir(casme_sq.SIGNATURE_DIRS) is not None or found.file(casme_sq.SIGNATURE_PATTERNS) is not None
     )
 
 
-@signature("casme3")
+@register_signature("casme3")
 def _casme3(found: Listing) -> bool:
     label = found.file([p for _, patterns in casme3.LABEL_FILES for p in patterns])
     return found.dir(casme3.FRAME_DIRS[:1]) is not None or label is not None
 
 
-@signature("ckplus")
+@register_signature("ckplus")
 def _ckplus(found: Listing) -> bool:
     return found.dir(ckplus.IMAGE_DIRS[:1]) is not None
 
 
-@signature("smic")
+@register_signature("smic")
 def _smic(found: Listing) -> bool:
     return found.dir(("HS", smic.CROPPED_DIR)) is not None
 
 
-@signature("video")
+@register_signature("video")
 def _video(found: Listing) -> bool:
     return found.file(("*.csv",)) is not None and any(
         p.suffix.lower() in VIDEO_EXTENSIONS for p in found.files

@@ -6,8 +6,11 @@ the image's left (the subject's right eye; iBUG points 36-41), ``right_eye`` the
 
 from __future__ import annotations
 
+import importlib.util
+import inspect
 import json
 import os
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -17,7 +20,7 @@ import cv2
 import numpy as np
 
 from engine.errors import GlimpseError
-from engine.preprocess.registry import Detection, NoFaceError, register_backend
+from engine.preprocess.registry import Detection, NoFaceError, register_face_backend
 
 __all__ = [
     "LANDMARKS_FILE",
@@ -62,7 +65,7 @@ def _read_landmarks(path: str, mtime_ns: int) -> dict:
     return data["frames"]
 
 
-@register_backend("ground_truth", priority=100, needs_files=True, factory=False)
+@register_face_backend("ground_truth", priority=100, needs_files=True, factory=False)
 class GroundTruthBackend:
     """The synthetic corpus's own landmarks file: exact faces, no detector."""
 
@@ -112,7 +115,7 @@ def detect_ground_truth(folder: str | Path, file_name: str) -> Detection:
 
 
 # --------------------------------------------------------------------------------------------------- opencv
-@register_backend("opencv", priority=0)
+@register_face_backend("opencv", priority=0)
 class OpenCVDetector:
     """Haar frontal face + eyes (bundled with OpenCV, offline). Eyes missing → estimated from the box."""
 
@@ -204,9 +207,6 @@ def checkpoint_dirs() -> list[Path]:
 
 def face_alignment_weights() -> tuple[Path | None, str]:
     """(checkpoint folder holding both weight files, or None) and the reason when absent."""
-    import importlib.util
-    import sys
-
     # find_spec, not import: importing face_alignment imports torch (seconds) just to answer "no"
     if "face_alignment" not in sys.modules and importlib.util.find_spec("face_alignment") is None:
         return None, "face-alignment is not installed"
@@ -221,7 +221,7 @@ def face_alignment_weights() -> tuple[Path | None, str]:
     )
 
 
-@register_backend("face_alignment", priority=40)
+@register_face_backend("face_alignment", priority=40)
 class FaceAlignmentDetector:
     """face_alignment's 2D FAN (68 landmarks), only from weights already on disk — never downloads."""
 
@@ -231,8 +231,7 @@ class FaceAlignmentDetector:
         folder, reason = face_alignment_weights()
         if folder is None:
             raise GlimpseError(reason)
-        import inspect
-
+        # imported here, once the weights are known to be there: an optional dependency that imports torch
         import face_alignment
 
         kwargs: dict[str, object] = {"device": device, "face_detector": "sfd"}
