@@ -77,9 +77,14 @@ def test_bad_setups_are_user_errors(videos) -> None:  # noqa: ANN001
 @pytest.mark.ray
 def test_folds_on_ray_equal_local(videos) -> None:  # noqa: ANN001
     pytest.importorskip("ray")
+    import ray
+
     from engine.jobs.executors import RayExecutor
 
     local = spot_loso(videos, SpotConfig(method="fd"))
-    remote = spot_loso(videos, SpotConfig(method="fd"), executor=RayExecutor(num_cpus=2))
+    try:
+        remote = spot_loso(videos, SpotConfig(method="fd"), executor=RayExecutor(num_cpus=2))
+    finally:
+        ray.shutdown()  # a private Ray of this test only: later tests must not find it joined
     assert remote.predictions == local.predictions
     assert remote.report == local.report
