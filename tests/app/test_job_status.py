@@ -19,7 +19,7 @@ def _no_worker(monkeypatch) -> None:  # noqa: ANN001
 
 def test_progress_reads_as_a_percentage_with_words(seeded, monkeypatch) -> None:
     _no_worker(monkeypatch)
-    job_id = api.enqueue_job("sleep", {"seconds": 30})
+    job_id = api.enqueue_job(api.local_actor("tester"), "sleep", {"seconds": 30})
     assert progress_text(api.job_status(job_id)) == "0% — waiting for a worker to claim it"
     with session_scope(seeded.url) as s:
         s.get(Job, job_id).status = "running"
@@ -66,7 +66,9 @@ def test_datasets_page_shows_the_job_it_queued(seeded, monkeypatch) -> None:
 
 def test_an_ended_job_links_to_its_runs_and_shows_its_settings(seeded, monkeypatch) -> None:
     _no_worker(monkeypatch)
-    job_id = api.enqueue_job("sleep", {"seconds": 1, "note": "from another browser"})
+    job_id = api.enqueue_job(
+        api.local_actor("tester"), "sleep", {"seconds": 1, "note": "from another browser"}
+    )
     with session_scope(seeded.url) as s:
         s.get(Run, seeded.run_id).job_id = job_id
         s.get(Run, seeded.ablation_id).job_id = job_id

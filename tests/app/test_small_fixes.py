@@ -36,10 +36,10 @@ def test_datasets_page_shows_a_large_frame_count_whole(seeded) -> None:
 def test_the_datasets_page_has_its_own_address(seeded) -> None:
     listing = AppTest.from_string(
         "import streamlit as st\nfrom workbench import app\n"
-        "st.write(' '.join(f'/{p.url_path}={p.title}' for p in app.pages_for(None)))\n",
+        "st.write(' | '.join(f'/{p.url_path}={p.title}' for p in app.pages_for(None)))\n",
         default_timeout=TIMEOUT,
     ).run()
-    paths = dict(item.split("=") for item in listing.markdown[0].value.split())
+    paths = dict(item.split("=") for item in listing.markdown[0].value.split(" | "))
     assert paths["/datasets"] == "Datasets"  # served at /datasets, not only at "/"
     assert paths["/"] == "Glimpse"  # the root: a hidden page that opens /datasets
     at = AppTest.from_file("../../streamlit_app.py", default_timeout=TIMEOUT).run()

@@ -50,7 +50,7 @@ def test_each_run_gets_its_own_panel_and_the_legend_names_each_class_once(seeded
 
 def test_the_marks_are_those_of_the_chosen_coding(seeded) -> None:
     cid = seeded.clip_ids[0]
-    api.save_annotation(cid, "alice", 102, 106, 108, "12", "happiness")
+    api.save_annotation(api.local_actor("alice"), cid, 102, 106, 108, "12", "happiness")
     at = page("trajectories")
     at.session_state["clip_id"] = cid
     at.run()
