@@ -23,7 +23,8 @@ import torch
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.schema import Artifact, Clip, Run
+from db.queries import predictions_of
+from db.schema import Artifact, Run
 from engine.errors import GlimpseError
 from engine.labels import LABELS_ME
 from engine.paths import glimpse_home, resolve_within
@@ -107,6 +108,12 @@ def interval_sequences(
     return out
 
 
+def training_labels(session: Session, run_id: str) -> dict[int, str]:
+    """Each clip's class as the run learned it: the truth stored with its prediction, i.e. under the run's
+    own label source (a run trained on a coder's or the consensus coding keeps those labels here)."""
+    return {p.clip_id: p.truth for p in predictions_of(session, run_id)}
+
+
 def classify(session: Session, model: RecognitionModel, sequences: np.ndarray) -> list[str]:
     """Labels for (N, T, S, S) sequences from the run's rebuilt stage-3 classifier."""
     if len(sequences) == 0:
@@ -117,7 +124,7 @@ def classify(session: Session, model: RecognitionModel, sequences: np.ndarray) -
     new = encode_frames(encoder, sequences, device)
     data = np.load(model.features_path)
     clip_ids = [int(c) for c in data["clip_ids"]]
-    label_of = dict(session.execute(select(Clip.id, Clip.label).where(Clip.id.in_(clip_ids))).all())
+    label_of = training_labels(session, model.run_id)
     keep = [i for i, c in enumerate(clip_ids) if label_of.get(c) in model.labels]
     if not keep:
         raise GlimpseError(f"run {model.run_id}'s clips have no ME labels to train a classifier on")

@@ -15,6 +15,7 @@ from db.schema import Clip, Dataset, Prediction
 from engine import api
 from engine.spotting.config import SpotConfig
 from engine.spotting.intervals import Interval
+from engine.spotting.recognise import training_labels
 from engine.spotting.run import run_spotting
 from engine.train.ablation import run_variant
 from engine.train.config import AblationConfig
@@ -76,6 +77,8 @@ def test_accepted_spots_become_clips_that_train_on_a_coders_labels(
         ).all()
     )
     assert truth == {c.clip_id: c.label for c in coded}
+    # spot-then-recognise rebuilds this run's classifier on the labels it learned (alice's), not the release's
+    assert training_labels(session, outcome.run_id) == {c.clip_id: c.label for c in coded}
     str_like = api.rescore_run(api.local_actor(), outcome.run_id, "source")
     assert (str_like.n_scored, str_like.n_predicted) == (3, 6)
     assert set(str_like.truth) == hits and set(str_like.truth.values()) == {"positive"}
