@@ -77,6 +77,7 @@ class ClipDetail:
     fps: float | None
     frame_numbers: tuple[int, ...]
     kind: str = "micro"  # micro | macro | image | recording (a long video coded as intervals, no one label)
+    coding_hidden: bool = False  # the release's coding withheld from this viewer (a blind assignment)
 
     @property
     def is_recording(self) -> bool:
@@ -163,7 +164,7 @@ def clip_detail(clip_id: int, viewer: Actor) -> ClipDetail:
         if blind_to(session, fresh, int(clip_id)):
             detail = replace(
                 detail, label=None, emotion="", onset=None, apex=None, offset=None, action_units="",
-                apex_estimated=False, n_annotators=0, majority_share=None,
+                apex_estimated=False, n_annotators=0, majority_share=None, coding_hidden=True,
             )  # fmt: skip
         return detail
 

@@ -215,6 +215,7 @@ def test_blind_until_a_researcher_closes_the_assignment(lab) -> None:
     assert (detail.label, detail.emotion, detail.marks, detail.action_units) == (
         None, "", {"onset": None, "apex": None, "offset": None}, "",
     )  # fmt: skip
+    assert detail.coding_hidden and not api.clip_detail(clip, rita).coding_hidden  # the page says it is hidden
     assert api.clip_annotations(bob, clip).empty
     assert api.coding_tracks(bob, clip) == []
     assert api.full_codings(bob, clip_id=clip) == []
@@ -236,7 +237,7 @@ def test_blind_until_a_researcher_closes_the_assignment(lab) -> None:
     assert api.assignments(rita)[0].progress == "1 of 4"
     api.close_assignment(rita, api.assignments(rita)[0].id)
     assert sorted(api.clip_annotations(bob, clip).annotator) == ["alice", "source"]
-    assert api.clip_detail(clip, bob).apex == 105
+    assert api.clip_detail(clip, bob).apex == 105 and not api.clip_detail(clip, bob).coding_hidden
     assert api.my_queue(bob) == []  # a closed assignment leaves the queue
 
 

@@ -1,5 +1,6 @@
 """The one line under a clip's name: its coding as far as it has one — never "label None" or "onset
-None" (a recording is coded as intervals and has neither; a clip may lack some marks)."""
+None" (a recording is coded as intervals and has neither; a clip may lack some marks; a blind coder is told
+the coding is hidden, not that there is none)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ def clip_caption(detail: api.ClipDetail, n_frames: int) -> str:
     rate = f"{n_frames:,} frames @ {detail.fps:g} fps" if detail.fps else f"{n_frames:,} frames (fps unknown)"
     if detail.is_recording:
         return f"long recording, coded as intervals (no single label or onset) · {rate}"
+    if detail.coding_hidden:
+        return f"the release's coding is hidden while your assignment is blind — code what you see · {rate}"
     parts = [
         (f"label **{detail.label}**" + (f" ({detail.emotion})" if detail.emotion else ""))
         if detail.label
