@@ -215,7 +215,7 @@ def test_blind_until_a_researcher_closes_the_assignment(lab) -> None:
     assert (detail.label, detail.emotion, detail.marks, detail.action_units) == (
         None, "", {"onset": None, "apex": None, "offset": None}, "",
     )  # fmt: skip
-    assert detail.coding_hidden and not api.clip_detail(clip, rita).coding_hidden  # the page says it is hidden
+    assert detail.coding_hidden and not api.clip_detail(clip, rita).coding_hidden  # the page says so
     assert api.clip_annotations(bob, clip).empty
     assert api.coding_tracks(bob, clip) == []
     assert api.full_codings(bob, clip_id=clip) == []
