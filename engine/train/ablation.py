@@ -308,7 +308,8 @@ def _pooled_variants(
             open_runs[task.run_id] = time.perf_counter()
             if task.ties:
                 reporter.log(f"labels {task.labels}: {task.ties} clip(s) left out, coders tie")
-            reporter.progress(len(outcomes) / total, f"{variant} seed {seed}: started in a worker")
+            run = f"run {len(created)}/{total} · {variant} seed {seed}"  # as the sequential path labels it
+            reporter.progress(len(outcomes) / total, f"{run}: started in a worker")
             yield task
 
     try:
@@ -321,8 +322,8 @@ def _pooled_variants(
                 outcomes.append(outcome)
                 reporter.progress(
                     len(outcomes) / total,
-                    f"{outcome.variant} seed {outcome.seed} done ({len(outcomes)}/{total}; "
-                    f"worker peak memory {result.peak_rss_mib:.0f} MiB)",
+                    f"run {len(outcomes)}/{total} · {outcome.variant} seed {outcome.seed} done "
+                    f"(worker peak memory {result.peak_rss_mib:.0f} MiB)",
                 )
                 reporter.log(_outcome_line(outcome))
     except BaseException as error:
