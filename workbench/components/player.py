@@ -26,7 +26,6 @@ import streamlit as st
 
 from engine import api
 from engine.errors import GlimpseError
-from engine.preprocess.cache import frame_ranges
 from workbench import identity, state
 from workbench.components.clip_caption import clip_caption
 
@@ -219,7 +218,7 @@ def render_player(
                 if faces.no_face_frames:
                     st.warning(
                         f"no face in {len(faces.no_face_frames)} of {len(faces.frame_numbers)} frames "
-                        f"({frame_ranges(list(faces.no_face_frames))}): the face left, turned away or is "
+                        f"({faces.no_face_ranges}): the face left, turned away or is "
                         "covered — those frames are blank, never cropped from a stale box"
                     )
     initial = bisect.bisect_left(numbers, initial_frame) if initial_frame is not None else 0
