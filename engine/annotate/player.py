@@ -1,5 +1,5 @@
 """Frames and curves packed for the browser player: windows of encoded frames and the curves drawn on
-its timeline (the catalog and file reading is ``engine.api.player``'s).
+its timeline (``engine.preprocess.frames`` reads the files, ``engine.api.player`` the catalog).
 
 Why windows: the player runs in the browser, so frames must travel there, but a 24,000-frame recording
 must open in a second or two. The browser asks for a window of frames around its cursor (a few hundred,
@@ -12,8 +12,8 @@ player shows which frame is broken and the rest stays usable.
 from __future__ import annotations
 
 import base64
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import cv2
 import numpy as np
@@ -46,15 +46,6 @@ class FrameWindow:
     landmarks: dict[int, list[list[float]]] = field(default_factory=dict)  # in the sent image's pixels
     scale: float = 1.0  # sent image pixels per original pixel
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "start": self.start,
-            "numbers": self.numbers,
-            "images": self.images,
-            "missing": {str(k): v for k, v in self.missing.items()},
-            "landmarks": {str(k): v for k, v in self.landmarks.items()},
-        }
-
 
 def _data_url(image: np.ndarray, fmt: str, quality: int) -> str:
     if fmt == "png":
@@ -85,6 +76,31 @@ def encode_frame(image: np.ndarray, config: WindowConfig = WindowConfig()) -> tu
     """A raw frame as a JPEG data URL (downscaled to ``max_side``) and the scale applied."""
     image, scale = _fit(image, config.max_side)
     return _data_url(image, "jpg", config.jpeg_quality), scale
+
+
+def frames_window(
+    start: int,
+    numbers: list[int],
+    images: Sequence[np.ndarray | str],
+    landmarks: Mapping[int, Sequence[tuple[float, float]]],
+    config: WindowConfig = WindowConfig(),
+) -> FrameWindow:
+    """Decoded raw frames as JPEG data URLs, landmarks scaled to the sent pixels; a frame given as a
+    string (why it could not be read) is ``None`` in ``images`` and named in ``missing``."""
+    urls: list[str | None] = []
+    missing: dict[int, str] = {}
+    marks: dict[int, list[list[float]]] = {}
+    scale = 1.0
+    for number, image in zip(numbers, images, strict=True):
+        if isinstance(image, str):
+            urls.append(None)
+            missing[number] = image
+            continue
+        url, scale = encode_frame(image, config)
+        urls.append(url)
+        if landmarks.get(number):
+            marks[number] = [[round(x * scale, 1), round(y * scale, 1)] for x, y in landmarks[number]]
+    return FrameWindow(start, list(numbers), urls, missing, marks, scale)
 
 
 def crop_window(crops: np.ndarray, numbers: list[int], start: int, count: int) -> FrameWindow:

@@ -62,7 +62,17 @@ from engine.api.code_next import (
     code_next,
     code_next_table,
 )
-from engine.api.comparison import Comparison, compare, comparison_document, paired_tests, pooled_cell_clips
+from engine.api.comparison import (
+    AblationComparison,
+    Comparison,
+    MetricFigures,
+    PairedFigures,
+    VariantFigures,
+    compare,
+    comparison_document,
+    paired_tests,
+    pooled_cell_clips,
+)
 from engine.api.frames import DifferenceImage, FaceCrops, difference_image, face_crops, frame_image, landmarks
 from engine.api.history import Change, clip_history, restore_version
 from engine.api.jobs import (
@@ -76,8 +86,8 @@ from engine.api.jobs import (
     job_status,
     protocols,
     recent_jobs,
+    submit_synth,
     submit_training,
-    synth_params,
     training_defaults,
 )
 from engine.api.labels import (
@@ -92,7 +102,11 @@ from engine.api.people import PersonInfo, list_people, put_person, remove_person
 from engine.api.player import (
     CROPS_MAX_FRAMES,
     SOURCES,
+    CodingTrack,
     FrameWindow,
+    IntervalBar,
+    IntervalTrack,
+    Track,
     coding_tracks,
     feature_curve,
     frame_window,
@@ -192,6 +206,10 @@ __all__ = [
     "Consensus",
     "Disagreement",
     "FrameWindow",
+    "CodingTrack",
+    "IntervalBar",
+    "IntervalTrack",
+    "Track",
     "FullCoding",
     "adopt",
     "coding_tracks",
@@ -248,6 +266,10 @@ __all__ = [
     "codings",
     "compare",
     "comparison_document",
+    "AblationComparison",
+    "MetricFigures",
+    "PairedFigures",
+    "VariantFigures",
     "dataset_formats",
     "datasets",
     "difference_image",
@@ -275,7 +297,7 @@ __all__ = [
     "submit_spotting",
     "suggest_apex",
     "suggest_apex_from_features",
-    "synth_params",
+    "submit_synth",
     "training_defaults",
     "trajectories",
     "trajectory_clips",

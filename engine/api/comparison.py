@@ -17,16 +17,35 @@ from db import queries
 from db.schema import Run
 from engine.api.results import cell_clips, run_info_of
 from engine.api.session import get_session
-from engine.evaluate.comparison import COMPARISON_KIND, paired_rows, read_comparison
+from engine.evaluate.comparison import (
+    COMPARISON_KIND,
+    AblationComparison,
+    MetricFigures,
+    PairedFigures,
+    VariantFigures,
+    paired_rows,
+    read_comparison,
+)
 from engine.evaluate.side_by_side import ComparedRun, Comparison, build_comparison, paired_table
 from engine.paths import glimpse_home, resolve_within
 
 METRIC_ROW = ["run_id", "scope", "name", "value"]  # what queries.run_metrics returns per row
-__all__ = ["Comparison", "compare", "comparison_document", "paired_tests", "pooled_cell_clips"]
+__all__ = [
+    "AblationComparison",
+    "MetricFigures",
+    "PairedFigures",
+    "VariantFigures",
+    "Comparison",
+    "compare",
+    "comparison_document",
+    "paired_tests",
+    "pooled_cell_clips",
+]
 
 
-def comparison_document(ablation_id: str) -> dict[str, Any] | None:
-    """The comparison an ablation wrote when it ended (None while it runs, or if it failed)."""
+def _written_document(ablation_id: str) -> dict[str, Any] | None:
+    """The comparison document an ablation wrote when it ended, as written (None while it runs, or if
+    it failed)."""
     with get_session() as session:
         arts = queries.artifacts_of_kind(session, [COMPARISON_KIND], run_id=ablation_id)
     if not arts:
@@ -34,10 +53,16 @@ def comparison_document(ablation_id: str) -> dict[str, Any] | None:
     return read_comparison(resolve_within(glimpse_home(), arts[-1].path))
 
 
+def comparison_document(ablation_id: str) -> AblationComparison | None:
+    """The comparison an ablation wrote when it ended, typed (None while it runs, or if it failed)."""
+    document = _written_document(ablation_id)
+    return AblationComparison.from_document(document) if document is not None else None
+
+
 def paired_tests(ablation_id: str) -> pd.DataFrame:
     """The paired tests (reference vs each variant, by seed and by fold) the ablation wrote, with
     Holm-adjusted p-values beside the raw ones: a table."""
-    document = comparison_document(ablation_id)
+    document = _written_document(ablation_id)
     return paired_table(paired_rows(document) if document else [])
 
 
@@ -66,7 +91,7 @@ def compare(run_ids: Sequence[str] | None = None, ablation_id: str | None = None
             run_id: [(truth, predicted) for truth, predicted, _ in queries.run_predictions(session, run_id)]
             for run_id in ids
         }
-    document = comparison_document(ablation_id) if ablation_id else None
+    document = _written_document(ablation_id) if ablation_id else None
     return build_comparison(chosen, metrics, document, predictions)
 
 

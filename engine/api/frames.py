@@ -19,7 +19,7 @@ from engine.api.catalog import release_detail
 from engine.api.session import get_clip, get_session
 from engine.errors import GlimpseError
 from engine.paths import resolve_within
-from engine.preprocess.cache import clip_crops
+from engine.preprocess.cache import clip_crops, frame_ranges
 from engine.preprocess.faces import GroundTruthMarks, ground_truth_marks
 from engine.preprocess.frames import read_frame_rgb
 
@@ -32,6 +32,11 @@ class FaceCrops:
     frame_numbers: tuple[int, ...]
     backend: str
     no_face_frames: tuple[int, ...] = ()  # frames where tracking found no face (their crops are blank)
+
+    @property
+    def no_face_ranges(self) -> str:
+        """The frames without a face as compact ranges ("3-5, 9"), as pages and the CLI say them."""
+        return frame_ranges(list(self.no_face_frames))
 
     def crop_of(self, frame_number: int) -> np.ndarray | None:
         """The crop of one frame, None when that frame has no crop."""

@@ -134,11 +134,13 @@ def data_roots() -> list[str]:
     return [str(root) for root in configured_data_roots()]
 
 
-def synth_params(tiny: bool, seed: int = 0) -> dict[str, Any]:
-    """Parameters of a ``synth`` job: the SynthConfig fields that differ from the default."""
+def submit_synth(actor: Actor, tiny: bool, seed: int = 0, start_worker: bool = True) -> int:
+    """Queue a ``synth`` job for ``actor`` (an admin): the synthetic corpus of ``seed``, tiny or
+    default-sized. Its params are the SynthConfig fields that differ from the default."""
     config = SynthConfig.tiny(seed) if tiny else SynthConfig(seed=seed)
     default = SynthConfig()
-    return {k: v for k, v in asdict(config).items() if getattr(default, k) != v} | {"seed": seed}
+    params = {k: v for k, v in asdict(config).items() if getattr(default, k) != v} | {"seed": seed}
+    return enqueue_job(actor, "synth", params, start_worker)
 
 
 def job_status(job_id: int) -> JobStatus:

@@ -1,15 +1,12 @@
 """The browser player's data: a clip's frames in windows (face crops or raw frames, with landmarks), the
-codings drawn as timeline tracks, and the motion / feature curves (``engine.annotate.player`` packs
-them; this module reads the catalog and the files, inside the dataset root)."""
+codings drawn as timeline tracks, and the motion / feature curves. This module only reads the catalog:
+``engine.preprocess.frames`` reads and decodes the files (inside the dataset root),
+``engine.annotate.player`` packs frames and curves for the browser."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import cv2
-import numpy as np
 
 from db import queries
 from engine.annotate.player import (
@@ -18,8 +15,8 @@ from engine.annotate.player import (
     FrameWindow,
     WindowConfig,
     crop_window,
-    encode_frame,
     feature_curve,
+    frames_window,
     motion_curve,
     window_length,
 )
@@ -29,13 +26,16 @@ from engine.api.magnify import MagnifyConfig, magnified_window
 from engine.api.session import get_clip, get_session
 from engine.errors import GlimpseError
 from engine.paths import resolve_within
-from engine.preprocess.faces import ground_truth_marks
-from engine.preprocess.frames import VideoFrames, is_video
+from engine.preprocess.frames import ClipFrames, is_video, read_window
 
 __all__ = [
     "CROPS_MAX_FRAMES",
     "SOURCES",
+    "CodingTrack",
     "FrameWindow",
+    "IntervalBar",
+    "IntervalTrack",
+    "Track",
     "WindowConfig",
     "coding_tracks",
     "feature_curve",
@@ -47,19 +47,37 @@ __all__ = [
 
 
 @dataclass(frozen=True)
-class ClipFrames:
-    """Where a clip's frames are: files under the dataset root by frame number, or a video by position.
+class IntervalBar:
+    """One coded or spotted interval of a recording, drawn as a bar with an apex tick."""
 
-    Paths stay relative until a window needs them: resolving 24,000 paths up front took seconds."""
+    onset: int
+    apex: int | None
+    offset: int
+    type: str  # micro / macro
 
-    clip_id: int
-    numbers: list[int]
-    root: Path
-    paths: list[str]  # dataset-relative
-    video: Path | None
 
-    def file(self, index: int) -> Path:
-        return resolve_within(self.root, self.paths[index])
+@dataclass(frozen=True)
+class IntervalTrack:
+    """One annotator's intervals of a recording: one timeline lane, named "<annotator> intervals"."""
+
+    name: str
+    bars: tuple[IntervalBar, ...]
+
+
+@dataclass(frozen=True)
+class CodingTrack:
+    """One annotator's coding of a clip (onset, apex, offset): one timeline lane named after them."""
+
+    name: str
+    onset: int | None
+    apex: int | None
+    offset: int | None
+    label: str | None = None
+    emotion: str | None = None
+    updated: str | None = None  # ISO time of the last save, to the second
+
+
+Track = IntervalTrack | CodingTrack
 
 
 def clip_frames(clip_id: int) -> ClipFrames:
@@ -75,58 +93,16 @@ def clip_frames(clip_id: int) -> ClipFrames:
     )
 
 
-def _read_color(path: Path) -> np.ndarray | str:
-    """BGR frame, or the reason it cannot be shown (missing, empty, corrupt)."""
-    if not path.is_file():
-        return "missing file"
-    data = np.fromfile(path, dtype=np.uint8)
-    if data.size == 0:
-        return "empty file"
-    image = cv2.imdecode(data, cv2.IMREAD_COLOR)
-    return "corrupt image" if image is None else image
-
-
 def raw_window(
     frames: ClipFrames, start: int, count: int, config: WindowConfig = WindowConfig()
 ) -> FrameWindow:
-    """Raw frames ``start .. start+count-1`` as JPEG data URLs, with landmarks when the dataset has them.
+    """Raw frames ``start .. start+count-1`` as JPEG data URLs, with landmarks when the dataset has them
+    (``engine.preprocess.frames`` reads them, ``engine.annotate.player`` packs them).
 
     A missing or corrupt frame is ``None`` in ``images`` and named in ``missing``; the rest still show.
     """
-    n = len(frames.numbers)
-    start = max(0, min(int(start), max(0, n - 1)))
-    stop = min(n, start + max(1, int(count)))
-    images: list[str | None] = []
-    missing: dict[int, str] = {}
-    marks: dict[int, list[list[float]]] = {}
-    scale = 1.0
-    reader = VideoFrames(frames.video) if frames.video is not None else None
-    try:
-        for i in range(start, stop):
-            number = frames.numbers[i]
-            image: np.ndarray | str
-            if reader is not None:
-                try:
-                    image = reader.read(i)
-                except GlimpseError as error:
-                    image = error.message
-            else:
-                image = _read_color(frames.file(i))
-            if isinstance(image, str):
-                images.append(None)
-                missing[number] = image
-                continue
-            url, scale = encode_frame(image, config)
-            images.append(url)
-            if reader is None:
-                path = frames.file(i)
-                found = ground_truth_marks(path.parent, path.name)
-                if found is not None and found.landmarks:
-                    marks[number] = [[round(x * scale, 1), round(y * scale, 1)] for x, y in found.landmarks]
-    finally:
-        if reader is not None:
-            reader.close()
-    return FrameWindow(start, frames.numbers[start:stop], images, missing, marks, scale)
+    read = read_window(frames, start, count)
+    return frames_window(read.start, read.numbers, read.images, read.landmarks, config)
 
 
 def player_crops(clip_id: int) -> FaceCrops:
@@ -169,37 +145,30 @@ def frame_window(
     return raw_window(clip_frames(clip_id), start, count)
 
 
-def coding_tracks(viewer: Actor, clip_id: int) -> list[dict[str, Any]]:
+def coding_tracks(viewer: Actor, clip_id: int) -> list[Track]:
     """Every coding of a clip ``viewer`` may see as a timeline track: the dataset's own (``source``)
     first; a recording's intervals (coded or spotted) as one track per annotator with one bar per
     interval. A coder in an open blind assignment gets their own track only."""
     with get_session() as session:
         fresh = require_clip(session, viewer, int(clip_id))
-        by_annotator: dict[str, list[dict[str, Any]]] = {}
+        by_annotator: dict[str, list[IntervalBar]] = {}
         for interval in queries.intervals_for(session, int(clip_id)):
             if not visible(session, fresh, int(clip_id), interval.annotator):
                 continue
             by_annotator.setdefault(f"{interval.annotator} intervals", []).append(
-                {
-                    "onset": interval.onset,
-                    "apex": interval.apex,
-                    "offset": interval.offset,
-                    "type": interval.type,
-                }
+                IntervalBar(interval.onset, interval.apex, interval.offset, interval.type)
             )
-        interval_tracks: list[dict[str, Any]] = [
-            {"name": n, "bars": bars} for n, bars in by_annotator.items()
-        ]
+        interval_tracks: list[Track] = [IntervalTrack(n, tuple(bars)) for n, bars in by_annotator.items()]
         return interval_tracks + [
-            {
-                "name": a.annotator,
-                "onset": a.onset,
-                "apex": a.apex,
-                "offset": a.offset,
-                "label": a.label,
-                "emotion": a.emotion,
-                "updated": a.updated_at.isoformat(timespec="seconds") if a.updated_at else None,
-            }
+            CodingTrack(
+                name=a.annotator,
+                onset=a.onset,
+                apex=a.apex,
+                offset=a.offset,
+                label=a.label,
+                emotion=a.emotion,
+                updated=a.updated_at.isoformat(timespec="seconds") if a.updated_at else None,
+            )
             for a in queries.annotations_for(session, int(clip_id))
             if visible(session, fresh, int(clip_id), a.annotator)
         ]

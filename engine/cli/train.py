@@ -185,10 +185,11 @@ def list_variants() -> None:
     console.print(table)
 
 
-def _mean_sd(row: dict, metric: str) -> str:
+def _mean_sd(row: api.VariantFigures, metric: str) -> str:
     """``mean ± sd``, or the mean alone when one seed gives no sd."""
-    sd = row[f"{metric}_sd"] if len(row["seeds"]) > 1 else None
-    return f"{row[f'{metric}_mean']:.3f}" + (f" ± {sd:.3f}" if sd is not None else " (sd n/a)")
+    figures = row.metrics[metric]
+    sd = figures.sd if len(row.seeds) > 1 else None
+    return f"{figures.mean:.3f}" + (f" ± {sd:.3f}" if sd is not None else " (sd n/a)")
 
 
 def _print_provenance(run_id: str) -> None:
@@ -207,7 +208,7 @@ def print_comparison(run_id: str) -> None:
         raise GlimpseError(f"run {run_id} has no comparison", hint="pass an ablation run id")
     note = _synthetic_note(run_id)
     table = Table(title=f"ablation {run_id}{note}")
-    reference = comparison.get("reference", "full")
+    reference = comparison.reference
     for col in (
         "variant",
         "seeds",
@@ -216,22 +217,18 @@ def print_comparison(run_id: str) -> None:
         f"{reference.upper()} − variant UF1 (p)",
     ):
         table.add_column(col)
-    for v, row in comparison["variants"].items():
-        paired = comparison.get("paired", {}).get(f"{reference}_vs_{v}", {})
-        test = paired.get("by_seed_uf1") if len(row["seeds"]) > 1 else paired.get("by_fold_uf1")
+    for v, row in comparison.variants.items():
+        paired = comparison.paired.get(f"{reference}_vs_{v}", {})
+        test = paired.get("by_seed_uf1") if len(row.seeds) > 1 else paired.get("by_fold_uf1")
         diff = ""
         if test:
-            p = test.get("p_t")
-            diff = f"{test['mean_diff']:+.3f} " + (f"(p={p:.3f})" if p is not None else "(p n/a)")
-        table.add_row(v, str(len(row["seeds"])), _mean_sd(row, "uf1"), _mean_sd(row, "uar"), diff)
-    chance = comparison.get("chance")
+            p = test.p_t
+            diff = f"{test.mean_diff:+.3f} " + (f"(p={p:.3f})" if p is not None else "(p n/a)")
+        table.add_row(v, str(len(row.seeds)), _mean_sd(row, "uf1"), _mean_sd(row, "uar"), diff)
+    chance = comparison.chance
     if chance:
-        table.add_row(
-            "chance: uniform", "", f"{chance['uniform_uf1']:.3f}", f"{chance['uniform_uar']:.3f}", ""
-        )
-        table.add_row(
-            "chance: majority", "", f"{chance['majority_uf1']:.3f}", f"{chance['majority_uar']:.3f}", ""
-        )
+        table.add_row("chance: uniform", "", f"{chance.uniform_uf1:.3f}", f"{chance.uniform_uar:.3f}", "")
+        table.add_row("chance: majority", "", f"{chance.majority_uf1:.3f}", f"{chance.majority_uar:.3f}", "")
     console.print(table)
     result = api.compare(ablation_id=run_id)
     for verdict in result.verdicts:  # the Compare page's sentences (p above is raw; these are corrected)
@@ -239,7 +236,7 @@ def print_comparison(run_id: str) -> None:
     if result.verdicts:
         console.print(result.correction, highlight=False)
     _print_provenance(run_id)
-    if any(len(row["seeds"]) < 2 for row in comparison["variants"].values()):
+    if any(len(row.seeds) < 2 for row in comparison.variants.values()):
         console.print(
             f"sd, 95% CI and p-values: {ONE_SEED} — pass --seeds 0,1,2 (or more) to estimate them",
             highlight=False,

@@ -20,6 +20,7 @@ import pandas as pd
 
 from engine.errors import GlimpseError
 from engine.evaluate.stats import ONE_SEED, interval_note, no_test, paired_test, seed_spread
+from engine.evaluate.verdicts import ChanceLevels
 
 REFERENCE = "full"  # the paper's method: every other variant is tested against it
 COMPARISON_KIND = "comparison"  # the artefact kind of the written document
@@ -104,6 +105,95 @@ def read_comparison(path: Path) -> dict[str, Any]:
     if not isinstance(document, dict) or not isinstance(document.get("variants"), dict):
         raise GlimpseError("the comparison file has no 'variants' object", where=str(path))
     return document
+
+
+def _optional(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+@dataclass(frozen=True)
+class MetricFigures:
+    """One metric of one variant over its seeds: the values (seed order), their mean, sd and 95% CI."""
+
+    values: tuple[float, ...]
+    mean: float
+    sd: float | None
+    ci: tuple[float | None, float | None]
+
+
+@dataclass(frozen=True)
+class VariantFigures:
+    """One variant of an ablation: its seeds, their runs, and each summarised metric (``SUMMARY_METRICS``
+    the document holds)."""
+
+    seeds: tuple[int, ...]
+    runs: tuple[str, ...]
+    metrics: Mapping[str, MetricFigures]
+
+
+@dataclass(frozen=True)
+class PairedFigures:
+    """One paired test as ``engine.evaluate.stats.paired_test`` wrote it (None: the test was not run)."""
+
+    n: int
+    mean_diff: float
+    t: float | None
+    p_t: float | None
+    w: float | None
+    p_wilcoxon: float | None
+    note: str
+
+
+@dataclass(frozen=True)
+class AblationComparison:
+    """The comparison document an ablation wrote when it ended, read into typed figures."""
+
+    reference: str
+    variants: Mapping[str, VariantFigures]
+    # "<reference>_vs_<variant>" → "by_seed_uf1" / "by_seed_uar" / "by_fold_uf1" → the test
+    paired: Mapping[str, Mapping[str, PairedFigures]]
+    chance: ChanceLevels | None
+
+    @classmethod
+    def from_document(cls, document: Mapping[str, Any]) -> AblationComparison:
+        """From ``read_comparison``'s document (a metric a document lacks is left out)."""
+
+        def figures(row: Mapping[str, Any], metric: str) -> MetricFigures:
+            low, high = row.get(f"{metric}_ci") or (None, None)
+            return MetricFigures(
+                values=tuple(float(v) for v in row[metric]),
+                mean=float(row[f"{metric}_mean"]),
+                sd=_optional(row.get(f"{metric}_sd")),
+                ci=(_optional(low), _optional(high)),
+            )
+
+        def test(values: Mapping[str, Any]) -> PairedFigures:
+            return PairedFigures(
+                n=int(values["n"]),
+                mean_diff=float(values["mean_diff"]),
+                t=_optional(values.get("t")),
+                p_t=_optional(values.get("p_t")),
+                w=_optional(values.get("w")),
+                p_wilcoxon=_optional(values.get("p_wilcoxon")),
+                note=str(values.get("note") or ""),
+            )
+
+        return cls(
+            reference=str(document.get("reference", REFERENCE)),
+            variants={
+                name: VariantFigures(
+                    seeds=tuple(int(s) for s in row["seeds"]),
+                    runs=tuple(str(r) for r in row.get("runs", ())),
+                    metrics={m: figures(row, m) for m in SUMMARY_METRICS if m in row},
+                )
+                for name, row in document["variants"].items()
+            },
+            paired={
+                name: {kind: test(values) for kind, values in tests.items()}
+                for name, tests in document.get("paired", {}).items()
+            },
+            chance=ChanceLevels.from_mapping(document.get("chance")),
+        )
 
 
 SUMMARY_COLUMNS = ["variant", "metric", "mean", "sd", "ci_low", "ci_high", "n", "note"]

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import cv2
 import numpy as np
 
 from engine.errors import GlimpseError
+from engine.paths import resolve_within
+from engine.preprocess.faces import ground_truth_marks
 
 VIDEO_SUFFIXES = {".avi", ".mp4", ".mov", ".mkv", ".m4v", ".mpg", ".mpeg", ".wmv"}
 
@@ -103,3 +106,69 @@ def read_frame_rgb(path: Path, number: int) -> np.ndarray:
     if not ok or frame is None:
         raise GlimpseError(f"cannot decode frame {number}", where=str(path), hint="is the video truncated?")
     return cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
+
+
+@dataclass(frozen=True)
+class ClipFrames:
+    """Where a clip's frames are: files under the dataset root by frame number, or a video by position.
+
+    Paths stay relative until a window needs them: resolving 24,000 paths up front took seconds."""
+
+    clip_id: int
+    numbers: list[int]
+    root: Path
+    paths: list[str]  # dataset-relative
+    video: Path | None
+
+    def file(self, index: int) -> Path:
+        return resolve_within(self.root, self.paths[index])
+
+
+@dataclass(frozen=True)
+class FramesRead:
+    """Frames ``start ..`` (positions in the clip) as decoded: each a BGR (or a video's gray) image, or the
+    reason it cannot be shown (missing, empty, corrupt); stored landmarks by frame number, in pixels."""
+
+    start: int
+    numbers: list[int]
+    images: list[np.ndarray | str]
+    landmarks: dict[int, tuple[tuple[float, float], ...]] = field(default_factory=dict)
+
+
+def read_color(path: Path) -> np.ndarray | str:
+    """BGR frame, or the reason it cannot be shown (missing, empty, corrupt)."""
+    if not path.is_file():
+        return "missing file"
+    data = np.fromfile(path, dtype=np.uint8)
+    if data.size == 0:
+        return "empty file"
+    image = cv2.imdecode(data, cv2.IMREAD_COLOR)
+    return "corrupt image" if image is None else image
+
+
+def read_window(frames: ClipFrames, start: int, count: int) -> FramesRead:
+    """Frames ``start .. start+count-1`` (clamped to the clip), with the landmarks stored beside image
+    files. A frame that cannot be read is its reason, so the rest of the window still shows."""
+    n = len(frames.numbers)
+    start = max(0, min(int(start), max(0, n - 1)))
+    stop = min(n, start + max(1, int(count)))
+    images: list[np.ndarray | str] = []
+    landmarks: dict[int, tuple[tuple[float, float], ...]] = {}
+    reader = VideoFrames(frames.video) if frames.video is not None else None
+    try:
+        for i in range(start, stop):
+            if reader is not None:
+                try:
+                    images.append(reader.read(i))
+                except GlimpseError as error:
+                    images.append(error.message)
+                continue
+            path = frames.file(i)
+            images.append(read_color(path))
+            found = ground_truth_marks(path.parent, path.name) if not isinstance(images[-1], str) else None
+            if found is not None and found.landmarks:
+                landmarks[frames.numbers[i]] = found.landmarks
+    finally:
+        if reader is not None:
+            reader.close()
+    return FramesRead(start, frames.numbers[start:stop], images, landmarks)

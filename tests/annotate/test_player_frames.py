@@ -10,7 +10,8 @@ import cv2
 import numpy as np
 
 from engine.annotate.player import WindowConfig, crop_window, feature_curve, motion_curve, window_length
-from engine.api.player import ClipFrames, raw_window
+from engine.api.player import raw_window
+from engine.preprocess.frames import ClipFrames
 
 
 def _decode(url: str) -> np.ndarray:
@@ -104,13 +105,12 @@ def test_tracks_and_frame_windows_from_the_catalog(db_url: str, home: Path) -> N
         queries.add_interval(s, clip.id, "kim", 900, 1200, "macro")
         clip_id = clip.id
     tracks = api.coding_tracks(api.local_actor(), clip_id)
-    kim = next(t for t in tracks if t["name"] == "kim intervals")
-    assert [(b["onset"], b["apex"], b["offset"], b["type"]) for b in kim["bars"]] == [
-        (100, 120, 140, "micro"),
-        (900, None, 1200, "macro"),
-    ]
-    source = next(t for t in tracks if t["name"] == "source")
-    assert (source["onset"], source["apex"], source["offset"]) == (10, 12, 20)
+    kim = next(t for t in tracks if t.name == "kim intervals")
+    assert isinstance(kim, api.IntervalTrack)
+    assert kim.bars == (api.IntervalBar(100, 120, 140, "micro"), api.IntervalBar(900, None, 1200, "macro"))
+    source = next(t for t in tracks if t.name == "source")
+    assert isinstance(source, api.CodingTrack)
+    assert (source.onset, source.apex, source.offset) == (10, 12, 20)
     window = api.frame_window(clip_id, "frames", 1989, 3)
     assert window.numbers == [1990, 1991, 1992]
     assert window.missing == {1992: "missing file"}  # only the window's files are read

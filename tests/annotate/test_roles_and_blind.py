@@ -229,7 +229,7 @@ def test_blind_until_a_researcher_closes_the_assignment(lab) -> None:
     assert not api.code_next_table(rita, "toy", limit=None).set_index("clip_id").uncoded[clip]
     # alice sees her own only; the researcher sees everyone
     assert list(api.clip_annotations(alice, clip).annotator) == ["alice"]
-    assert [t["name"] for t in api.coding_tracks(alice, clip)] == ["alice"]
+    assert [t.name for t in api.coding_tracks(alice, clip)] == ["alice"]
     assert sorted(api.clip_annotations(rita, clip).annotator) == ["alice", "source"]
     assert api.clip_detail(clip, rita).label == "positive"
     # the queue: two clips each, alice has coded one

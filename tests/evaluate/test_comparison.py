@@ -11,6 +11,7 @@ from scipy import stats
 
 from engine.errors import GlimpseError
 from engine.evaluate.comparison import (
+    AblationComparison,
     VariantOutcome,
     class_f1_means,
     compare_outcomes,
@@ -59,6 +60,35 @@ def test_document_holds_the_spread_and_the_paired_tests(tmp_path: Path) -> None:
     assert list(pd.DataFrame(summary_rows(back, ["fir"])).variant.unique()) == ["fir"]
     tests = pd.DataFrame(paired_rows(back))
     assert sorted(tests.test) == ["by_fold_uf1", "by_seed_uar", "by_seed_uf1"]
+
+
+def test_the_written_document_reads_back_typed(tmp_path: Path) -> None:
+    """What engine.api.comparison_document hands the CLI: the written figures, typed, none lost."""
+    doc = compare_outcomes(
+        _outcomes(),
+        chance={"uniform_uf1": 0.3, "uniform_uar": 0.31, "majority_uf1": 0.2, "majority_uar": 0.25},
+    )
+    path = tmp_path / "comparison.json"
+    write_comparison(path, doc)
+    typed = AblationComparison.from_document(read_comparison(path))
+    assert typed.reference == "full" and list(typed.variants) == ["fir", "full"]
+    full = typed.variants["full"]
+    assert full.seeds == (0, 1, 2) and full.runs == ("full-0", "full-1", "full-2")
+    assert set(full.metrics) == {"uf1", "uar", "accuracy"}
+    assert full.metrics["uf1"].values == pytest.approx(UF1["full"])
+    assert full.metrics["uf1"].mean == pytest.approx(np.mean(UF1["full"]))
+    assert full.metrics["uf1"].sd == pytest.approx(np.std(UF1["full"], ddof=1))
+    assert full.metrics["uf1"].ci == pytest.approx(tuple(doc["variants"]["full"]["uf1_ci"]))
+    by_seed = typed.paired["full_vs_fir"]["by_seed_uf1"]
+    written = doc["paired"]["full_vs_fir"]["by_seed_uf1"]
+    assert (by_seed.n, by_seed.mean_diff, by_seed.p_t, by_seed.note) == (
+        written["n"],
+        pytest.approx(written["mean_diff"]),
+        pytest.approx(written["p_t"]),
+        written["note"],
+    )
+    assert set(typed.paired["full_vs_fir"]) == {"by_seed_uf1", "by_seed_uar", "by_fold_uf1"}
+    assert typed.chance is not None and typed.chance.majority_uar == pytest.approx(0.25)
 
 
 def test_two_seeds_give_no_interval_and_say_the_minimum() -> None:

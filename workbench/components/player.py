@@ -20,15 +20,14 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
 
 import streamlit as st
 
 from engine import api
 from engine.errors import GlimpseError
-from engine.preprocess.cache import frame_ranges
 from workbench import identity, state
 from workbench.components.clip_caption import clip_caption
+from workbench.components.player_payload import Curve, PlayerPayload, Proposal, track_json, window_json
 
 ASSETS = Path(__file__).with_name("player_assets")
 _PLAYER = st.components.v2.component(
@@ -57,20 +56,20 @@ def _crops(clip_id: int, catalog: str) -> api.FaceCrops:
 @st.cache_data(show_spinner=False, max_entries=256)
 def _window(
     clip_id: int, source: str, start: int, count: int, catalog: str, magnify: api.MagnifyConfig = PLAIN
-) -> dict[str, Any]:
+) -> api.FrameWindow:
     crops = _crops(clip_id, catalog) if source == "crops" else None
-    return api.frame_window(clip_id, source, start, count, crops, magnify).as_dict()
+    return api.frame_window(clip_id, source, start, count, crops, magnify)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _window_length(clip_id: int, source: str, catalog: str, magnify: api.MagnifyConfig = PLAIN) -> int:
     sample = _window(clip_id, source, 0, 4, catalog, magnify)
-    sizes = [len(url) for url in sample["images"] if url]
+    sizes = [len(url) for url in sample.images if url]
     return api.window_length(max(sizes) if sizes else 20_000)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _motion(clip_id: int, onset: int | None, catalog: str) -> dict[str, Any]:
+def _motion(clip_id: int, onset: int | None, catalog: str) -> Curve:
     """The face-motion curve (difference of every crop to the onset crop): computed once per clip."""
     faces = _crops(clip_id, catalog)
     numbers = list(faces.frame_numbers)
@@ -136,9 +135,9 @@ def _warm(clip_id: int, catalog: str, viewer: api.Actor, not_before: float) -> N
             _PREFETCHED.discard((clip_id, catalog, viewer))
 
 
-def timeline_curves(clip_id: int, source: str, detail: api.ClipDetail, run_id: str | None) -> list[dict]:
+def timeline_curves(clip_id: int, source: str, detail: api.ClipDetail, run_id: str | None) -> list[Curve]:
     """Curves for the timeline: face motion (difference to onset) and, for a run, its trajectories."""
-    curves: list[dict[str, Any]] = []
+    curves: list[Curve] = []
     catalog = api.catalog_location()
     if source in ("crops", "magnified"):  # the motion of the plain crops: what magnification acts on
         curves.append(_motion(clip_id, detail.onset, catalog))
@@ -167,7 +166,7 @@ def render_player(
     annotator: str = "",
     on_save: SaveHandler | None = None,
     run_id: str | None = None,
-    proposal: dict[str, int] | None = None,
+    proposal: Proposal | None = None,
     initial_frame: int | None = None,
     detail: api.ClipDetail | None = None,
     magnify: api.MagnifyConfig = PLAIN,
@@ -219,7 +218,7 @@ def render_player(
                 if faces.no_face_frames:
                     st.warning(
                         f"no face in {len(faces.no_face_frames)} of {len(faces.frame_numbers)} frames "
-                        f"({frame_ranges(list(faces.no_face_frames))}): the face left, turned away or is "
+                        f"({faces.no_face_ranges}): the face left, turned away or is "
                         "covered — those frames are blank, never cropped from a stale box"
                     )
     initial = bisect.bisect_left(numbers, initial_frame) if initial_frame is not None else 0
@@ -227,17 +226,18 @@ def render_player(
     _player_fragment(clip_id, key, source, annotator, on_save, run_id, detail, proposal, initial, magnify)
 
 
-def reference_frame(detail: api.ClipDetail, tracks: list[dict[str, Any]], opening: int) -> int:
+def reference_frame(detail: api.ClipDetail, tracks: list[api.Track], opening: int) -> int:
     """The frame the onset and difference views compare with until an onset is marked: the clip's coded
     onset; in a recording opened at a frame (a spot from the Spotting page), the onset of the coded or
     spotted interval around that frame (the latest one starting before it); else the first frame."""
     if detail.onset is not None and detail.onset in detail.frame_numbers:
         return int(detail.onset)
     onsets = [
-        int(bar["onset"])
+        bar.onset
         for track in tracks
-        for bar in track.get("bars", ())
-        if bar.get("onset") is not None and bar["onset"] <= opening <= (bar.get("offset") or bar["onset"])
+        if isinstance(track, api.IntervalTrack)
+        for bar in track.bars
+        if bar.onset <= opening <= bar.offset
     ]
     return max(onsets) if onsets else int(detail.frame_numbers[0])
 
@@ -251,7 +251,7 @@ def _player_fragment(
     on_save: SaveHandler | None,
     run_id: str | None,
     detail: api.ClipDetail,
-    proposal: dict[str, int] | None,
+    proposal: Proposal | None,
     initial: int = 0,
     magnify: api.MagnifyConfig = PLAIN,
 ) -> None:
@@ -265,10 +265,9 @@ def _player_fragment(
         asked = st.session_state.get(win_key)
         if asked:
             start, length = int(asked["start"]), min(count, int(asked.get("count") or count))
-        window = {
-            **_window(clip_id, source, start, length, catalog, magnify),
-            "seq": asked["seq"] if asked else 0,
-        }
+        window = window_json(
+            _window(clip_id, source, start, length, catalog, magnify), asked["seq"] if asked else 0
+        )
         curves = timeline_curves(clip_id, source, detail, run_id)
         tracks = api.coding_tracks(identity.viewer(), clip_id)
     except GlimpseError as error:
@@ -277,14 +276,15 @@ def _player_fragment(
     numbers = list(detail.frame_numbers)
     reference = reference_frame(detail, tracks, numbers[initial])
     anchors: dict[str, str] = {}
-    mine = next((t for t in tracks if t["name"] == annotator.strip()), None) if annotator.strip() else None
-    for mark in (detail.onset, (mine or {}).get("onset"), reference):
+    own = [t for t in tracks if isinstance(t, api.CodingTrack) and t.name == annotator.strip()]
+    mine = own[0] if own and annotator.strip() else None
+    for mark in (detail.onset, mine.onset if mine else None, reference):
         if mark in numbers and not window["start"] <= numbers.index(mark) < window["start"] + length:
             one = _window(clip_id, source, numbers.index(mark), 1, catalog, magnify)
-            if one["images"] and one["images"][0]:
-                anchors[str(mark)] = one["images"][0]
-    if not any(t["name"] == "source" for t in tracks) and detail.onset is not None:
-        tracks.insert(0, {"name": "source", **detail.marks})
+            if one.images and one.images[0]:
+                anchors[str(mark)] = one.images[0]
+    if not any(t.name == "source" for t in tracks) and detail.onset is not None:
+        tracks.insert(0, api.CodingTrack("source", detail.onset, detail.apex, detail.offset))
 
     def on_window() -> None:
         event = (st.session_state.get(ckey) or {}).get("window")
@@ -310,7 +310,7 @@ def _player_fragment(
         # neither until another widget was touched)
         st.session_state[rerun_key] = True
 
-    data = {
+    data: PlayerPayload = {
         "clip": {
             "id": clip_id,
             "title": f"{detail.dataset}/{detail.subject}/{detail.name}",
@@ -319,8 +319,8 @@ def _player_fragment(
         },
         "editable": on_save is not None,
         "annotator": annotator.strip(),
-        "mine": {m: mine.get(m) for m in ("onset", "apex", "offset")} if mine else None,
-        "tracks": tracks,
+        "mine": {"onset": mine.onset, "apex": mine.apex, "offset": mine.offset} if mine else None,
+        "tracks": [track_json(t) for t in tracks],
         "curves": curves,
         "window": window,
         "window_size": count,

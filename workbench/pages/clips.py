@@ -26,8 +26,12 @@ def render() -> None:
     cols = st.columns(5)
     dataset = cols[0].selectbox("dataset", [ALL, *options.datasets], key="clips_f_dataset")
     subjects = options.subjects
+    subject_choices: list[str | int] = [ALL, *subjects]  # ALL, then subject ids
     subject = cols[1].selectbox(
-        "subject", [ALL, *subjects], format_func=lambda s: subjects.get(s, s), key="clips_f_subject"
+        "subject",
+        subject_choices,
+        format_func=lambda s: s if isinstance(s, str) else subjects.get(s, str(s)),
+        key="clips_f_subject",
     )
     label = cols[2].selectbox("label", [ALL, *options.labels], key="clips_f_label")
     annotator = cols[3].selectbox("annotator", [ALL, *options.annotators], key="clips_f_annotator")
@@ -42,7 +46,7 @@ def render() -> None:
     )
     query = api.ClipQuery(
         dataset=None if dataset == ALL else dataset,
-        subject_id=None if subject == ALL else int(subject),
+        subject_id=subject if isinstance(subject, int) else None,
         label=None if label == ALL else label,
         annotator=None if annotator == ALL else annotator,
         min_majority=None if (lo, hi) == (0.0, 1.0) else lo,

@@ -51,7 +51,8 @@ def _assign(actor: api.Actor, people: list[api.PersonInfo]) -> None:
         sample = d[2].number_input("random sample of N clips (0 = all)", 0, step=1, key="assign_sample")
         seed = d[3].number_input("seed", 0, step=1, key="assign_seed")
         e = st.columns(3)
-        run = e[0].selectbox("spotting run", [r.id for r in api.spotting_runs()] or [None], key="assign_run")
+        runs: list[str | None] = [r.id for r in api.spotting_runs()] or [None]
+        run = e[0].selectbox("spotting run", runs, key="assign_run")
         k = e[1].number_input("coders per clip", 1, max(1, len(coders)), min(2, len(coders)), key="assign_k")
         blind = e[2].checkbox(
             "blind (hide the release's and the other coders' codings)", True, key="assign_blind"

@@ -119,9 +119,10 @@ def _class_deltas(result: api.Comparison) -> None:
 def _confusions(result: api.Comparison) -> None:
     st.subheader("Confusion matrices")
     seeds = sorted({s for c in result.confusions.values() for s in c.by_seed})
+    choices: list[str | int] = [POOLED, *seeds]
     shown = st.selectbox(
         "show",
-        [POOLED, *seeds],
+        choices,
         format_func=lambda s: s if s == POOLED else f"seed {s} only",
         key="cmp_cm_seed",
     )
@@ -132,8 +133,8 @@ def _confusions(result: api.Comparison) -> None:
             continue
         if shown == POOLED:
             matrix, title = confusion.pooled, f"{variant.upper()} ({POOLED}: {len(confusion.by_seed)})"
-        elif shown in confusion.by_seed:
-            matrix, title = confusion.by_seed[int(shown)], f"{variant.upper()} (seed {shown})"
+        elif isinstance(shown, int) and shown in confusion.by_seed:
+            matrix, title = confusion.by_seed[shown], f"{variant.upper()} (seed {shown})"
         else:
             continue
         with cols[i % len(cols)]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict
 
 import pandas as pd
@@ -65,7 +65,7 @@ def render() -> None:
         size = st.radio("size", ["tiny", "default"], horizontal=True, key="synth_size")
         seed = st.number_input("seed", value=0, step=1, key="synth_seed")
         if st.button("Create synthetic corpus", key="synth_go"):
-            _enqueue("synth", api.synth_params(size == "tiny", int(seed)))
+            _enqueue("synth", lambda viewer: api.submit_synth(viewer, size == "tiny", int(seed)))
     with right:
         st.subheader("Ingest a dataset folder")
         roots = ", ".join(api.data_roots())
@@ -80,14 +80,16 @@ def render() -> None:
             if not path.strip():
                 st.error("type the dataset folder path first")
             else:
-                _enqueue("ingest", {"root": path.strip(), "format": fmt, "name": name.strip() or None})
+                params = {"root": path.strip(), "format": fmt, "name": name.strip() or None}
+                _enqueue("ingest", lambda viewer: api.enqueue_job(viewer, "ingest", params))
     if st.session_state.get(JOB_KEY) is not None:
         job_monitor(int(st.session_state[JOB_KEY]), key="datasets", show_label="Show the new dataset")
 
 
-def _enqueue(kind: str, params: dict) -> None:
+def _enqueue(kind: str, submit: Callable[[api.Actor], int]) -> None:
+    """Queue a job as the signed-in person (``submit`` returns its id) and watch it below."""
     try:
-        job_id = api.enqueue_job(identity.viewer(), kind, params)
+        job_id = submit(identity.viewer())
     except GlimpseError as error:
         state.show_error(error)
         return

@@ -96,7 +96,7 @@ def render() -> None:
         p = st.columns(3)
         protocols = api.protocols()
         protocol = p[0].selectbox(
-            "evaluation protocol", list(protocols), format_func=protocols.get, key="train_protocol"
+            "evaluation protocol", list(protocols), format_func=protocols.__getitem__, key="train_protocol"
         )
         train_datasets = p[1].text_input("train datasets (cross-dataset only)", key="train_train_datasets")
         test_datasets = p[2].text_input("test datasets (cross-dataset only)", key="train_test_datasets")

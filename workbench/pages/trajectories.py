@@ -52,7 +52,7 @@ def render() -> None:
     }
     left, right = st.columns([3, 1])
     chosen = left.multiselect(
-        "runs (one panel each)", having, default=having[:4], format_func=label.get, key="traj_runs"
+        "runs (one panel each)", having, default=having[:4], format_func=label.__getitem__, key="traj_runs"
     )
     codings = {c.annotator: c for c in api.coding_marks(clip_id)}
     coding = right.selectbox(

@@ -58,6 +58,27 @@ function create(root, component) {
 
 // ------------------------------------------------------------------ data from Python
 
+// The payload's keys are read here only: one destructuring per type, marked `// payload: <Name>` with
+// the name of its TypedDict in workbench/components/player_payload.py (tests/app/test_player_payload.py
+// checks each names exactly that TypedDict's keys). The rest of the player reads what this returns.
+function readPayload(data) {
+  const { clip, editable, annotator, mine, tracks, curves, window: frames, window_size, anchors, status, source, frames_key, initial, reference, proposal } = data; // payload: PlayerPayload
+  const readMarks = (m) => { const { onset, apex, offset } = m; return { onset, apex, offset }; }; // payload: MarkSet
+  const readBar = (b) => { const { onset, apex, offset, type } = b; return { onset, apex, offset, type }; }; // payload: Bar
+  const readTrack = (t) => { const { name, onset, apex, offset, bars } = t; return { name, onset, apex, offset, bars: bars && bars.map(readBar) }; }; // payload: Track
+  const readCurve = (c) => { const { name, numbers, values } = c; return { name, numbers, values }; }; // payload: Curve
+  const readWindow = (w) => { const { start, numbers, images, missing, landmarks, seq } = w; return { start, numbers, images, missing, landmarks, seq }; }; // payload: FrameWindow
+  const readStatus = (s) => { const { seq, ok, text } = s; return { seq, ok, text }; }; // payload: SaveStatus
+  const readProposal = (p) => { const { apex, seq } = p; return { apex, seq }; }; // payload: Proposal
+  const readClip = (c) => { const { id, title, fps, numbers } = c; return { id, title, fps, numbers }; }; // payload: ClipInfo
+  return {
+    clip: clip ? readClip(clip) : {}, editable, annotator, mine: mine ? readMarks(mine) : null,
+    tracks: (tracks || []).map(readTrack), curves: (curves || []).map(readCurve), window: frames ? readWindow(frames) : null,
+    window_size, anchors, status: status ? readStatus(status) : null, source, frames_key, initial, reference,
+    proposal: proposal ? readProposal(proposal) : null,
+  };
+}
+
 function merge(st, data) {
   const clip = data.clip || {};
   if (clip.id !== st.clipId) {
@@ -559,7 +580,7 @@ function drawTimeline(st) {
         ctx.fillStyle = COLORS[m]; ctx.fillRect(x - (m === "apex" ? 1.5 : 1), r.y + 1, m === "apex" ? 3 : 2, r.h - 2);
       }
     } else if (r.kind === "curve") {
-      const color = r.curve.color || CURVE_COLORS[ci++ % CURVE_COLORS.length];
+      const color = CURVE_COLORS[ci++ % CURVE_COLORS.length];
       ctx.fillText(r.curve.name.length > 15 ? r.curve.name.slice(0, 14) + "…" : r.curve.name, GUTTER - 8, r.y + r.h / 2);
       drawCurve(st, ctx, r, r.curve, color, width);
     }
@@ -674,6 +695,6 @@ export default function (component) {
     root.focus({ preventScroll: true });
   }
   st.component = component;
-  merge(st, data || {});
+  merge(st, readPayload(data || {}));
   return () => { cancelAnimationFrame(st.raf); };
 }
