@@ -65,6 +65,9 @@ def environment(device: str) -> dict[str, Any]:
         "platform": platform.platform(),
         "cpu": cpu_model(),
         "cpu_count": os.cpu_count(),
+        # the instruction set torch's kernels dispatch to (AVX2, AVX512, ...): the same code, seed and
+        # pinned runtime train to different weights on CPUs that pick different kernels
+        "cpu_capability": torch.backends.cpu.get_cpu_capability(),
         "device": device,
     }
     if device.startswith("cuda") and torch.cuda.is_available():

@@ -90,6 +90,10 @@ def face_outline(lm: np.ndarray, u: float, cx: float) -> np.ndarray:
     return np.concatenate([lm[0:17], arc])
 
 
+# The head cache is keyed on the jaw at the drawing's 1/16-pixel grid while the head is drawn from the
+# float landmarks, so a hit can return a head drawn from a slightly different jaw: which one depends on
+# what the process drew before. The corpus writer therefore empties both caches before each job
+# (``clear_caches``), so a clip's frames depend on the clip alone, never on the pool's scheduling.
 _HEADS: dict[tuple[Identity, int, bytes], np.ndarray] = {}
 
 
@@ -361,6 +365,12 @@ def _canonical(
         _FACES.clear()
     _FACES[key] = (lm, img)
     return lm, img
+
+
+def clear_caches() -> None:
+    """Forget the heads and faces drawn so far: what is drawn next depends only on its own inputs."""
+    _HEADS.clear()
+    _FACES.clear()
 
 
 def render_frame(

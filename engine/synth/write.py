@@ -44,7 +44,7 @@ from engine.synth.plan import (
     plan_me_clips,
     validate,
 )
-from engine.synth.render import Camera, pose_matrix, render_frame
+from engine.synth.render import Camera, clear_caches, pose_matrix, render_frame
 
 CASME2_DIR = "casme2"
 CASME2_FRAMES = "CASME2_RAW_selected"
@@ -258,25 +258,33 @@ def _prepare(out_dir: Path) -> Path:
     return staging
 
 
+def _isolated(fn: Callable[..., Any], *args: Any) -> Any:
+    """Run one job on empty render caches, so what it writes depends on its own inputs alone: not on
+    which jobs the same process (a pool worker, as scheduled) rendered before it."""
+    clear_caches()
+    return fn(*args)
+
+
 def _run_jobs(
     jobs: list[tuple[Callable[..., Any], tuple[Any, ...], int]],
     workers: int,
     reporter: Reporter,
     on_result: Callable[[Any], None],
 ) -> None:
-    """Run (function, args, weight) jobs, in a process pool when asked, reporting weighted progress."""
+    """Run (function, args, weight) jobs, in a process pool when asked, reporting weighted progress;
+    each job on empty render caches (``_isolated``), so the corpus is the same bytes in any job order."""
     total = max(1, sum(w for _, _, w in jobs))
     done = 0
     if workers <= 1 or len(jobs) < 4:
         for fn, args, weight in jobs:
             if reporter.cancelled():
                 raise Cancelled("synthetic corpus generation cancelled; run it again to finish")
-            on_result(fn(*args))
+            on_result(_isolated(fn, *args))
             done += weight
             reporter.progress(done / total, f"{done}/{total} frames")
         return
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = {pool.submit(fn, *args): weight for fn, args, weight in jobs}
+        futures = {pool.submit(_isolated, fn, *args): weight for fn, args, weight in jobs}
         for future in as_completed(futures):
             if reporter.cancelled():
                 for f in futures:

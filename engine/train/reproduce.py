@@ -157,5 +157,5 @@ def reproduce(db_url: str, run_id: str, reporter: Reporter | None = None) -> lis
 
 def environment_line(env: dict[str, Any]) -> str:
     """A recorded environment in one line: the versions and hardware a reader needs to match."""
-    keys = ("torch", "numpy", "python", "cpu", "cpu_count", "gpu", "cuda", "device")
+    keys = ("torch", "numpy", "python", "cpu", "cpu_capability", "cpu_count", "gpu", "cuda", "device")
     return " · ".join(f"{k} {env[k]}" for k in keys if env.get(k) is not None) or "(not recorded)"

@@ -12,6 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import torch
 from sqlalchemy import select, update
 from typer.testing import CliRunner
 
@@ -59,6 +60,7 @@ def test_thread_environment_does_not_change_the_predictions(tiny_catalog: str, h
     assert environment["workers"] == 1  # how the work was spread: environment, not config
     pooled = json.loads((home / "runs" / two / "config.json").read_text())
     assert pooled["environment"]["workers"] == 2 and pooled["config"] == record["config"]
+    assert environment["cpu_capability"] == torch.backends.cpu.get_cpu_capability()  # e.g. AVX2 vs AVX512
 
 
 def test_reproduce_says_identical_then_names_what_differs(tiny_catalog: str) -> None:
@@ -70,6 +72,7 @@ def test_reproduce_says_identical_then_names_what_differs(tiny_catalog: str) -> 
     same = runner.invoke(app, ["reproduce", run_id])
     assert same.exit_code == 0, same.output
     assert "identical" in same.output and "recorded environment: torch " in same.output
+    assert f"cpu_capability {torch.backends.cpu.get_cpu_capability()}" in same.output
     assert "all 1 run(s) reproduced exactly" in same.output
 
     with session_scope(tiny_catalog) as session:  # someone relabels a clip the run predicted
