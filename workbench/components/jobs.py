@@ -66,7 +66,7 @@ def _live(job_id: int, key: str, show_label: str | None) -> None:
     if lines:
         st.code("\n".join(lines), language=None)
     with st.expander("settings of this job"):
-        st.json(dict(job.params), expanded=1)  # the top-level settings, nested ones folded
+        st.json(dict(job.params), expanded=2)  # the request and its config open, deeper levels folded
     seen: set[int] = st.session_state.setdefault(ACTIVE_SEEN, set())
     if not job.is_final:
         seen.add(job_id)
