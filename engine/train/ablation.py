@@ -40,17 +40,9 @@ from engine.train.runs import (
     run_dir,
 )
 from engine.train.runtime import applied_runtime, resolve_device
-from engine.variants import (
-    FLAWED_LABEL,
-    LEAKAGE_SAFE,
-    TEST_SUBJECT_ORACLE,
-    ClipInfo,
-    FoldResult,
-    FoldSpec,
-    Variant,
-    VariantContext,
-    get_variant,
-)
+from engine.variants.contract import ClipInfo, FoldResult, FoldSpec, VariantContext
+from engine.variants.registry import Variant, get_variant
+from engine.variants.selection import FLAWED_LABEL, LEAKAGE_SAFE, TEST_SUBJECT_ORACLE
 
 # keys run_variant adds to a run's stored config that are not AblationConfig fields (what it ran, how its
 # epochs were selected, the encoder it reused): dropped when a stored config is read back as a config
