@@ -24,8 +24,8 @@ from engine.evaluate.comparison import (
     compare_outcomes,
     write_comparison,
 )
-from engine.executor import Executor, LocalExecutor, peak_rss_mib
 from engine.labels import LABELS_ME
+from engine.local_executor import Executor, LocalExecutor, peak_rss_mib
 from engine.progress import Cancelled, NullReporter, Reporter, SubReporter, check_cancel
 from engine.train.config import AblationConfig
 from engine.train.data import ProtocolClips, protocol_selection

@@ -11,7 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.schema import Prediction
-from engine.jobs.executors import RayExecutor, get_executor
+from engine.jobs.executor_choice import get_executor
+from engine.jobs.ray_executor import RayExecutor
 
 pytestmark = pytest.mark.ray
 
