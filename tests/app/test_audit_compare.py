@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from test_pages import page, texts  # type: ignore[import-not-found]
+from app_support import page, texts  # type: ignore[import-not-found]
 
 from db.schema import Metric, Run
 from db.session import session_scope
