@@ -119,7 +119,9 @@ def _apply(fn: Callable[[T], R], item: T) -> R:
 
 def _cancel(ray: Any, refs: list[Any]) -> None:
     for ref in refs:
-        with contextlib.suppress(Exception):  # best effort: a task may already be done
+        # broad on purpose: this runs while another error propagates (a failed task, a cancel), which a
+        # failure to cancel (Ray gone) must not replace; a task already done is no error
+        with contextlib.suppress(Exception):
             ray.cancel(ref)  # not force: killing worker processes would fail later tasks sent to them
 
 
