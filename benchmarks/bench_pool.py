@@ -26,7 +26,7 @@ from typing import Any
 from bench_ablation import ensure_corpus
 
 from db.session import default_url
-from engine.executor import LocalExecutor, available_cores
+from engine.local_executor import LocalExecutor, available_cores
 from engine.train.ablation import run_ablation
 from engine.train.config import AblationConfig
 

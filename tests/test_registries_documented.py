@@ -28,7 +28,7 @@ def _documented_name(registry: object) -> str:
         if not name.startswith(("engine.", "models.")):
             continue
         for attr, value in vars(module).items():
-            if value is registry and attr.isupper() and module.__name__.endswith(("registry", "variants")):
+            if value is registry and attr.isupper() and module.__name__.endswith("registry"):
                 return f"{module.__name__}.{attr}"
     raise AssertionError(f"registry {getattr(registry, 'what', registry)!r} is bound to no module constant")
 

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 import engine.train  # noqa: F401 (importing the training package registers every variant)
 from engine.ingest import READERS
-from engine.variants import AUDIT_BADGE, VARIANTS
+from engine.variants.registry import VARIANTS
+from engine.variants.selection import AUDIT_BADGE
 
 __all__ = ["AUDIT_BADGE", "VariantInfo", "dataset_formats", "variants"]
 

@@ -31,16 +31,9 @@ from engine.paths import cache_dir
 from engine.preprocess.cache import clip_crops
 from engine.preprocess.config import PreprocessConfig
 from engine.progress import NullReporter, check_cancel
-from engine.variants import (
-    LEAKAGE_SAFE,
-    TEST_SUBJECT_ORACLE,
-    ClipInfo,
-    FoldResult,
-    FoldSpec,
-    VariantContext,
-    check_selection,
-    register_variant,
-)
+from engine.variants.contract import ClipInfo, FoldResult, FoldSpec, VariantContext
+from engine.variants.registry import register_variant
+from engine.variants.selection import LEAKAGE_SAFE, TEST_SUBJECT_ORACLE, check_selection
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,8 @@ from engine.cli.common import user_errors
 from engine.config import settings
 from engine.errors import GlimpseError
 from engine.jobs import queue, service
-from engine.jobs.executors import NO_RAY_ADDRESS, get_executor, probe
+from engine.jobs.executor_choice import NO_RAY_ADDRESS, get_executor
+from engine.jobs.ray_executor import probe
 from engine.jobs.worker import ensure_worker, run_worker
 from engine.progress import RichReporter
 

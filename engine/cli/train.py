@@ -21,7 +21,7 @@ from engine.evaluate.stats import ONE_SEED
 from engine.train.config import AblationConfig  # importing engine.train registers every variant
 from engine.train.reproduce import environment_line, run_record
 from engine.train.requests import build_request
-from engine.variants import encoder_variant_names, get_variant, variant_names
+from engine.variants.registry import encoder_variant_names, get_variant, variant_names
 
 console = Console()
 

@@ -24,7 +24,7 @@ from engine.preprocess.cache import clip_crops
 from engine.preprocess.config import PreprocessConfig
 from engine.preprocess.flow import normalise_channels, pair_flow, resize_flow
 from engine.progress import NullReporter, Reporter, check_cancel
-from engine.variants import ClipInfo, FoldSpec
+from engine.variants.contract import ClipInfo, FoldSpec
 
 FLOW_SIZE = 28  # the input side of STSTNet, HTNet and CausalNet
 IMAGE_MEANING = {  # what each image ``clip_images`` makes holds (recorded in every export's manifest)

@@ -13,7 +13,7 @@ from engine.export.inputs import ExportOptions, build_export
 from engine.export.layout import check_out, staged, write_manifest
 from engine.export.registry import get_export_format
 from engine.progress import Reporter
-from engine.variants import ClipInfo, FoldSpec
+from engine.variants.contract import ClipInfo, FoldSpec
 
 
 @dataclass(frozen=True)

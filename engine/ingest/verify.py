@@ -30,9 +30,9 @@ import cv2
 from PIL import Image
 
 from engine.config import settings
-from engine.executor import LocalExecutor, available_cores, worth_a_pool
 from engine.ingest.base import ClipRecord, IngestIssue, ReadResult
 from engine.ingest.common import VIDEO_EXTENSIONS
+from engine.local_executor import LocalExecutor, available_cores, worth_a_pool
 from engine.progress import NullReporter, Reporter
 
 # measured: 5,200–6,900 frames per CPU-second (128 px, draft mode; bench_ingest_decode, bench_pool_data)

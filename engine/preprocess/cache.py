@@ -30,7 +30,7 @@ from db.schema import Clip, Dataset, FaceCrop, Frame
 from db.session import session_scope
 from engine.config import settings
 from engine.errors import GlimpseError
-from engine.executor import LocalExecutor, available_cores, worth_a_pool
+from engine.local_executor import LocalExecutor, available_cores, worth_a_pool
 from engine.paths import cache_dir, relative_to_home, resolve_within
 from engine.preprocess.backends import get_detector, resolve_backend
 from engine.preprocess.config import PreprocessConfig

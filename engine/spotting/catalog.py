@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from db.queries import dataset_intervals, dataset_named, recordings
 from db.schema import Frame
 from engine.errors import GlimpseError
-from engine.executor import Executor, LocalExecutor
+from engine.local_executor import Executor, LocalExecutor
 from engine.paths import cache_dir, resolve_within
 from engine.preprocess.cache import load_array, save_array
 from engine.preprocess.faces import LANDMARKS_FILE

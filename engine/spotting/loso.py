@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from engine.errors import GlimpseError
-from engine.executor import Executor, LocalExecutor
+from engine.local_executor import Executor, LocalExecutor
 from engine.progress import NullReporter, Reporter
 from engine.spotting.config import SpotConfig
 from engine.spotting.intervals import Interval

@@ -22,7 +22,7 @@ import numpy as np
 from db.queries import dataset_named
 from db.schema import Metric
 from db.session import session_scope
-from engine.executor import Executor
+from engine.local_executor import Executor
 from engine.progress import Cancelled, NullReporter, Reporter, SubReporter
 from engine.spotting.catalog import dataset_signals
 from engine.spotting.config import SpotConfig

@@ -24,8 +24,8 @@ from engine.evaluate.comparison import (
     compare_outcomes,
     write_comparison,
 )
-from engine.executor import Executor, LocalExecutor, peak_rss_mib
 from engine.labels import LABELS_ME
+from engine.local_executor import Executor, LocalExecutor, peak_rss_mib
 from engine.progress import Cancelled, NullReporter, Reporter, SubReporter, check_cancel
 from engine.train.config import AblationConfig
 from engine.train.data import ProtocolClips, protocol_selection
@@ -40,17 +40,9 @@ from engine.train.runs import (
     run_dir,
 )
 from engine.train.runtime import applied_runtime, resolve_device
-from engine.variants import (
-    FLAWED_LABEL,
-    LEAKAGE_SAFE,
-    TEST_SUBJECT_ORACLE,
-    ClipInfo,
-    FoldResult,
-    FoldSpec,
-    Variant,
-    VariantContext,
-    get_variant,
-)
+from engine.variants.contract import ClipInfo, FoldResult, FoldSpec, VariantContext
+from engine.variants.registry import Variant, get_variant
+from engine.variants.selection import FLAWED_LABEL, LEAKAGE_SAFE, TEST_SUBJECT_ORACLE
 
 # keys run_variant adds to a run's stored config that are not AblationConfig fields (what it ran, how its
 # epochs were selected, the encoder it reused): dropped when a stored config is read back as a config

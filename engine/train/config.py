@@ -9,7 +9,8 @@ from typing import Any
 from engine.annotate.sources import DEFAULT_LABELS, canonical
 from engine.config import config_from_dict
 from engine.errors import GlimpseError
-from engine.variants import LEAKAGE_SAFE, check_selection, encoder_variant_names
+from engine.variants.registry import encoder_variant_names
+from engine.variants.selection import LEAKAGE_SAFE, check_selection
 
 IMBALANCE = ("weighted_loss", "sampler", "none")
 INTERPOLATION = ("nearest", "linear")

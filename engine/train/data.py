@@ -37,7 +37,7 @@ from engine.preprocess.config import PreprocessConfig
 from engine.preprocess.temporal import resample
 from engine.progress import NullReporter, Reporter
 from engine.train.config import AblationConfig
-from engine.variants import ClipInfo
+from engine.variants.contract import ClipInfo
 
 
 def _check_known(session: Session, names: list[str]) -> None:

@@ -20,15 +20,9 @@ from engine.train.features import cached_features
 from engine.train.runtime import resolve_device, single_thread
 from engine.train.sequence import train_and_predict
 from engine.train.stages import load_encoder, stage_datasets, train_encoder
-from engine.variants import (
-    TEST_SUBJECT_ORACLE,
-    FoldResult,
-    FoldSpec,
-    Prepare,
-    VariantContext,
-    get_variant,
-    register_variant,
-)
+from engine.variants.contract import FoldResult, FoldSpec, Prepare, VariantContext
+from engine.variants.registry import get_variant, register_variant
+from engine.variants.selection import TEST_SUBJECT_ORACLE
 
 
 @dataclass(frozen=True)
@@ -164,7 +158,7 @@ def run_encoder_fold(prepared: PreparedEncoder, spec: FoldSpec) -> FoldResult:
 
 
 def encoder_variant(name: str, stages: tuple[str, ...], description: str) -> Callable[[Prepare], Prepare]:
-    """``engine.variants.register_variant`` for an encoder variant: it reads what its stages need."""
+    """``engine.variants.registry.register_variant`` for an encoder variant: it reads what its stages need."""
     return register_variant(
         name,
         run_fold=run_encoder_fold,

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from db.schema import Artifact, Run
 from db.session import default_url, session_scope
 from engine.errors import GlimpseError
-from engine.executor import Executor
+from engine.local_executor import Executor
 from engine.paths import glimpse_home, resolve_within
 from engine.progress import Reporter
 from engine.train.ablation import RUN_ONLY_KEYS, run_ablation, run_variant

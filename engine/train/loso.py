@@ -11,11 +11,12 @@ from typing import Any
 import numpy as np
 
 from engine.errors import GlimpseError
-from engine.executor import Executor, LocalExecutor
+from engine.local_executor import Executor, LocalExecutor
 from engine.progress import NullReporter, Reporter, check_cancel
 from engine.train.config import RuntimeConfig
 from engine.train.runtime import applied_runtime
-from engine.variants import ClipInfo, FoldResult, FoldSpec, Variant
+from engine.variants.contract import ClipInfo, FoldResult, FoldSpec
+from engine.variants.registry import Variant
 
 
 def build_folds(

@@ -23,7 +23,7 @@ from engine.annotate.sources import DEFAULT_LABELS, canonical
 from engine.errors import GlimpseError
 from engine.train.config import AblationConfig
 from engine.train.data import protocol_selection
-from engine.variants import get_variant
+from engine.variants.registry import get_variant
 
 KINDS = ("train", "ablation", "evaluate")
 

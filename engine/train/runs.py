@@ -26,7 +26,7 @@ from engine.evaluate.metrics import MetricReport, compute_metrics, pooled_and_pe
 from engine.paths import relative_to_home, runs_dir
 from engine.preprocess.cache import crop_backends
 from engine.provenance import code_version, environment
-from engine.variants import ClipInfo, FoldResult
+from engine.variants.contract import ClipInfo, FoldResult
 
 
 def new_run_id() -> str:

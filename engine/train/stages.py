@@ -20,7 +20,7 @@ from models.encoder import Encoder
 from models.heads import ExpressionHead
 from models.registry import create_model
 
-# what each encoder stage trains on (dataset roles of engine.variants.DATASET_ROLES)
+# what each encoder stage trains on (dataset roles of engine.variants.registry.DATASET_ROLES)
 STAGE_NEEDS: dict[str, tuple[str, ...]] = {"fir": ("faces",), "er": ("macro",), "mixt": ("faces", "macro")}
 
 

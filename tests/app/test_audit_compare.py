@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from test_pages import page, texts  # type: ignore[import-not-found]
+from app_support import page, texts  # type: ignore[import-not-found]
 
 from db.schema import Metric, Run
 from db.session import session_scope
 from engine import api
-from engine.variants import AUDIT_BADGE, FLAWED_LABEL
+from engine.variants.selection import AUDIT_BADGE, FLAWED_LABEL
 
 
 def test_compare_labels_the_oracle_variant_as_an_audit(seeded) -> None:

@@ -4,6 +4,7 @@ refusal shows as one message."""
 
 from __future__ import annotations
 
+from app_support import page  # type: ignore[import-not-found]
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
@@ -11,21 +12,13 @@ from db.schema import Assignment, AssignmentItem
 from db.session import session_scope
 from engine import api
 
-TIMEOUT = 60
-
-
-def _coders_page() -> AppTest:
-    return AppTest.from_string(
-        "from workbench.pages import coders\ncoders.render()\n", default_timeout=TIMEOUT
-    )
-
 
 def _submit(at: AppTest, label: str) -> None:
     next(b for b in at.button if b.label == label).click().run()
 
 
 def test_admin_adds_coders_assigns_a_seeded_sample_and_closes_it(seeded) -> None:
-    at = _coders_page().run()
+    at = page("coders").run()
     assert not at.exception
     for login, name in (("alice@lab.test", "alice"), ("bob@lab.test", "bob")):
         at.text_input(key="person_login").input(login)
@@ -58,7 +51,7 @@ def test_admin_adds_coders_assigns_a_seeded_sample_and_closes_it(seeded) -> None
 
 
 def test_a_bad_name_is_one_message_and_writes_nothing(seeded) -> None:
-    at = _coders_page().run()
+    at = page("coders").run()
     at.text_input(key="person_login").input("x@lab.test")
     at.text_input(key="person_name").input("x" * 10_000)
     _submit(at, "Add or update person")
@@ -71,9 +64,7 @@ def test_code_next_makes_the_top_of_its_queue_an_assignment(seeded) -> None:
     admin = api.local_actor()
     for name in ("alice", "bob"):
         api.put_person(admin, f"{name}@lab.test", name, "coder")
-    at = AppTest.from_string(
-        "from workbench.pages import code_next\ncode_next.render()\n", default_timeout=TIMEOUT
-    ).run()
+    at = page("code_next").run()
     assert not at.exception
     at.selectbox(key="next_dataset").select("synthetic-casme2").run()
     queue = next(d.value for d in at.dataframe if "reasons" in d.value.columns)

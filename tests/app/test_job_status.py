@@ -3,8 +3,8 @@ log and settings from the job list (its click is driven in tests/browser/test_re
 
 from __future__ import annotations
 
+from app_support import page, texts  # type: ignore[import-not-found]
 from sqlalchemy import select
-from test_pages import page, texts  # type: ignore[import-not-found]
 
 from db.schema import RECORDING, Clip, Dataset, Job, Run, Subject
 from db.session import session_scope

@@ -7,8 +7,8 @@ import json
 from datetime import datetime, timedelta
 
 import pytest
+from app_support import page, texts  # type: ignore[import-not-found]
 from scipy import stats
-from test_pages import page, texts  # type: ignore[import-not-found]
 
 from db.schema import Artifact, Metric, Prediction, Run
 from db.session import session_scope

@@ -7,6 +7,7 @@ import csv
 from pathlib import Path
 
 import pandas as pd
+from app_support import page  # type: ignore[import-not-found]
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 from typer.testing import CliRunner
@@ -15,10 +16,6 @@ from db.schema import Annotation
 from db.session import session_scope
 from engine import api
 from engine.cli import app
-
-
-def review() -> AppTest:
-    return AppTest.from_string("from workbench.pages import review\nreview.render()\n", default_timeout=60)
 
 
 def _code(seeded) -> None:
@@ -44,7 +41,7 @@ def _table(at: AppTest) -> pd.DataFrame:
 
 def test_review_shows_agreement_table_with_counts_and_n_a(seeded) -> None:
     _code(seeded)
-    at = review().run()
+    at = page("review").run()
     assert not at.exception
     table = _table(at)
     # alice · source: clip 1 {12} vs {12}, clip 2 {} vs {12} → 2·1 / 3; κ AU12 alice 1,0 vs 1,1 → 0
@@ -74,7 +71,7 @@ def test_review_shows_agreement_table_with_counts_and_n_a(seeded) -> None:
 def test_merge_records_the_adjudicator_and_leaves_source_out(seeded) -> None:
     _code(seeded)
     first = seeded.clip_ids[0]
-    at = review().run()
+    at = page("review").run()
     assert at.dataframe[0].value.clip_id.iloc[0] == first
     assert "Adopt source" not in [b.label for b in at.button]  # the release is not offered by default
     at.text_input(key="ann_annotator").input("rev").run()

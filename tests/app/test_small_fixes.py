@@ -3,9 +3,9 @@ recording described as "label None (–) … coded onset None"."""
 
 from __future__ import annotations
 
+from app_support import TIMEOUT, open_on_clip, page  # type: ignore[import-not-found]
 from sqlalchemy import insert
 from streamlit.testing.v1 import AppTest
-from test_pages import TIMEOUT, page  # type: ignore[import-not-found]
 
 from db.schema import RECORDING, Clip, Dataset, Frame, Subject
 from db.session import session_scope
@@ -58,9 +58,7 @@ def test_a_recording_is_described_without_none(seeded) -> None:
         s.add(recording)
         s.flush()
         recording_id = recording.id
-    at = page("clips")
-    at.session_state["clip_id"] = recording_id
-    at.run()
+    at = open_on_clip("clips", recording_id)
     assert not at.exception
     caption = next(c.value for c in at.caption if "frames @" in c.value)
     assert caption == "long recording, coded as intervals (no single label or onset) · 10 frames @ 200 fps"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 
-from test_pages import page  # type: ignore[import-not-found]
+from app_support import open_on_clip  # type: ignore[import-not-found]
 
 from db.schema import Artifact
 from db.session import session_scope
@@ -31,9 +31,7 @@ def _figures(at) -> tuple[dict, dict]:  # noqa: ANN001
 
 def test_each_run_gets_its_own_panel_and_the_legend_names_each_class_once(seeded) -> None:
     _second_run_with_features(seeded)
-    at = page("trajectories")
-    at.session_state["clip_id"] = seeded.clip_ids[0]
-    at.run()
+    at = open_on_clip("trajectories", seeded.clip_ids[0])
     assert not at.exception
     pca, scores = _figures(at)
     paths = [t for t in pca["data"] if t["mode"] == "lines+markers"]
@@ -51,9 +49,7 @@ def test_each_run_gets_its_own_panel_and_the_legend_names_each_class_once(seeded
 def test_the_marks_are_those_of_the_chosen_coding(seeded) -> None:
     cid = seeded.clip_ids[0]
     api.save_annotation(api.local_actor("alice"), cid, 102, 106, 108, "12", "happiness")
-    at = page("trajectories")
-    at.session_state["clip_id"] = cid
-    at.run()
+    at = open_on_clip("trajectories", cid)
     assert at.selectbox(key="traj_coding").options == ["source", "alice"]
     _, scores = _figures(at)
     assert sorted(s["x0"] for s in scores["layout"]["shapes"]) == [101, 104, 107]  # the release's

@@ -9,11 +9,13 @@ from sqlalchemy import select
 from db.schema import Clip, Metric, Prediction, Run
 from db.session import session_scope
 from engine.baselines import variants as baseline_variants
-from engine.baselines.variants import BaselineConfig
+from engine.baselines.variants import BaselineConfig, _result
 from engine.errors import GlimpseError
 from engine.train.ablation import run_variant
 from engine.train.config import AblationConfig
-from engine.variants import FLAWED_LABEL, get_variant
+from engine.variants.contract import FoldSpec
+from engine.variants.registry import get_variant
+from engine.variants.selection import FLAWED_LABEL
 
 
 def _cfg() -> AblationConfig:
@@ -65,9 +67,6 @@ def test_baseline_config_overrides() -> None:
 
 
 def test_fold_probabilities_follow_the_protocol_label_order() -> None:
-    from engine.baselines.variants import _result
-    from engine.variants import FoldSpec
-
     spec = FoldSpec(
         index=0,
         test_subject="d/s1",

@@ -8,14 +8,14 @@ import sys
 
 from faults_support import cli_env, run_cli
 
-from engine.executor import LocalExecutor
+from engine.local_executor import LocalExecutor
 
 # run in a fresh interpreter: a Ray another test of this session joined would rightly be reused
 PROBE = """
 import sys
 from engine.config import Settings
-from engine.executor import LocalExecutor
-from engine.jobs.executors import NO_RAY_ADDRESS, get_executor
+from engine.local_executor import LocalExecutor
+from engine.jobs.executor_choice import NO_RAY_ADDRESS, get_executor
 
 
 class Lines:

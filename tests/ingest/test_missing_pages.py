@@ -5,15 +5,11 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from app.app_support import page  # type: ignore[import-not-found]
 from ingest_layouts import casme2
 from sqlalchemy.orm import Session
-from streamlit.testing.v1 import AppTest
 
 from engine.ingest.catalog import ingest_dataset
-
-
-def _page(name: str) -> AppTest:
-    return AppTest.from_string(f"from workbench.pages import {name}\n{name}.render()\n", default_timeout=60)
 
 
 def _one_missing(session: Session, tmp_path: Path) -> None:
@@ -27,7 +23,7 @@ def _one_missing(session: Session, tmp_path: Path) -> None:
 
 def test_datasets_page_badges_missing_clips(session: Session, tmp_path: Path) -> None:
     _one_missing(session, tmp_path)
-    at = _page("datasets").run()
+    at = page("datasets").run()
     assert not at.exception
     assert any("**lab-c2** :red-badge[1 MISSING]" in m.value for m in at.markdown)
     row = at.dataframe[0].value.set_index("name").loc["lab-c2"]
@@ -36,7 +32,7 @@ def test_datasets_page_badges_missing_clips(session: Session, tmp_path: Path) ->
 
 def test_clips_page_marks_missing_clips(session: Session, tmp_path: Path) -> None:
     _one_missing(session, tmp_path)
-    at = _page("clips").run()
+    at = page("clips").run()
     assert not at.exception
     table = at.dataframe[0].value.set_index("name")
     assert table.loc["EP01"].missing == ""

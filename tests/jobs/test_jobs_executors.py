@@ -11,8 +11,9 @@ import pytest
 
 from engine.config import Settings
 from engine.errors import GlimpseError
-from engine.executor import LocalExecutor
-from engine.jobs.executors import RayExecutor, get_executor, probe
+from engine.jobs.executor_choice import get_executor
+from engine.jobs.ray_executor import RayExecutor, probe
+from engine.local_executor import LocalExecutor
 from engine.progress import Cancelled
 
 

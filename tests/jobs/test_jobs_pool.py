@@ -14,8 +14,8 @@ import pytest
 
 from engine.config import Settings
 from engine.errors import GlimpseError
-from engine.executor import LocalExecutor, worth_a_pool
-from engine.jobs.executors import get_executor
+from engine.jobs.executor_choice import get_executor
+from engine.local_executor import LocalExecutor, worth_a_pool
 from engine.progress import Cancelled
 
 

@@ -11,7 +11,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.schema import Prediction
-from engine.jobs.executors import RayExecutor, get_executor
+from engine.jobs.executor_choice import get_executor
+from engine.jobs.ray_executor import RayExecutor
+from engine.train.ablation import run_variant
+from engine.train.config import AblationConfig
 
 pytestmark = pytest.mark.ray
 
@@ -34,9 +37,6 @@ def test_loso_on_ray_equals_local(
     session: Session, home: Path, db_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ray = pytest.importorskip("ray")
-    from engine.train.ablation import run_variant
-    from engine.train.config import AblationConfig
-
     torch.set_num_threads(1)
     _tiny_catalog_builder()(session, home / "datasets" / "tiny")
     cfg = AblationConfig.tiny()

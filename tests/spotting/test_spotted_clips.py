@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import dataclasses
 
+from app.app_support import page  # type: ignore[import-not-found]
 from spotting_catalog import DATASET
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from streamlit.testing.v1 import AppTest
 
 from db.schema import Clip, Dataset, Prediction
 from engine import api
@@ -36,13 +36,11 @@ def test_accepted_spots_become_clips_that_train_on_a_coders_labels(
             ana, run_id, clip_id, Interval(video, 31 + shift, 40 + shift, "micro", apex=35 + shift)
         )
         api.accept_spot(ana, run_id, clip_id, Interval(video, 60, 69, "micro", apex=64))  # hits nothing
-    page = AppTest.from_string(
-        "from workbench.pages import spotting\nspotting.render()\n", default_timeout=60
-    )
-    page.run()
-    page.button(key="spot_clips").click().run()  # the Spotting page's one action
-    assert not page.exception
-    assert any(f"6 clip(s) added to {SPOTTED} (3 hit a coded interval)" in s.value for s in page.success)
+    at = page("spotting")
+    at.run()
+    at.button(key="spot_clips").click().run()  # the Spotting page's one action
+    assert not at.exception
+    assert any(f"6 clip(s) added to {SPOTTED} (3 hit a coded interval)" in s.value for s in at.success)
     made = api.spotted_clips(ana, run_id)
     assert (made.dataset, made.added, made.matched, len(made.clip_ids)) == (SPOTTED, 0, 0, 6)
     # promoting twice added nothing (above); the clips:

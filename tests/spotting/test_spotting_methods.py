@@ -10,6 +10,7 @@ import pytest
 from spotting_toy import toy_dataset, toy_video
 
 from engine.errors import GlimpseError
+from engine.jobs.ray_executor import RayExecutor
 from engine.spotting import SPOTTERS
 from engine.spotting.config import SpotConfig
 from engine.spotting.curves import difference_curve, spot_peaks, threshold
@@ -78,8 +79,6 @@ def test_bad_setups_are_user_errors(videos) -> None:  # noqa: ANN001
 def test_folds_on_ray_equal_local(videos) -> None:  # noqa: ANN001
     pytest.importorskip("ray")
     import ray
-
-    from engine.jobs.executors import RayExecutor
 
     local = spot_loso(videos, SpotConfig(method="fd"))
     try:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from app.app_support import metric, page  # type: ignore[import-not-found]
 from spotting_catalog import DATASET
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from streamlit.testing.v1 import AppTest
 
 from db.schema import Dataset, Job
 from db.schema import Interval as IntervalRow
@@ -15,20 +15,14 @@ from engine.api import jobs as api_jobs
 from engine.spotting.config import SpotConfig
 from engine.spotting.run import run_spotting
 
-PAGE = "from workbench.pages import spotting\nspotting.render()\n"
-
 
 @pytest.fixture()
 def spot_run(long_dataset: Dataset, db_url: str) -> str:
     return run_spotting(db_url, DATASET, SpotConfig(method="fd")).run_id
 
 
-def metric(at: AppTest, label: str) -> str:
-    return next(m.value for m in at.metric if m.label == label)
-
-
 def test_page_shows_metrics_timeline_and_player_link(spot_run: str) -> None:
-    at = AppTest.from_string(PAGE, default_timeout=60).run()
+    at = page("spotting").run()
     assert not at.exception, at.exception
     detail = api.spot_run_detail(spot_run)
     assert metric(at, "F1") == f"{detail.metrics['f1']:.3f}"
@@ -46,7 +40,7 @@ def test_page_shows_metrics_timeline_and_player_link(spot_run: str) -> None:
 
 
 def test_accepting_a_prediction_stores_an_interval_with_provenance(spot_run: str, session: Session) -> None:
-    at = AppTest.from_string(PAGE, default_timeout=60).run()
+    at = page("spotting").run()
     items = at.dataframe[2].value
     index = int(items.index[items["lane"] == "prediction"][0])
     at.selectbox(key="spot_item").set_value(index).run()
@@ -63,7 +57,7 @@ def test_accepting_a_prediction_stores_an_interval_with_provenance(spot_run: str
 
 def test_page_without_runs_offers_to_start_one(long_dataset: Dataset, session: Session, monkeypatch) -> None:  # noqa: ANN001
     monkeypatch.setattr(api_jobs, "ensure_worker", lambda: None)  # no background worker in a page test
-    at = AppTest.from_string(PAGE, default_timeout=60).run()
+    at = page("spotting").run()
     assert any("No spotting run yet" in i.value for i in at.info)
     at.selectbox(key="spot_method").select("logreg")
     at.button(key="spot_go").click().run()

@@ -8,7 +8,8 @@ from engine.errors import GlimpseError
 from engine.labels import LABELS_ME
 from engine.train.config import AblationConfig, EncoderStageConfig, SequenceConfig
 from engine.train.loso import build_folds
-from engine.variants import ClipInfo, get_variant, variant_names
+from engine.variants.contract import ClipInfo
+from engine.variants.registry import get_variant, variant_names
 
 
 def _clips() -> list[ClipInfo]:

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from db.schema import Prediction, Run
 from db.session import session_factory
 from engine.errors import GlimpseError
-from engine.executor import LocalExecutor
+from engine.local_executor import LocalExecutor
 from engine.progress import Cancelled
 from engine.train.ablation import run_ablation, run_variant
 from engine.train.config import AblationConfig

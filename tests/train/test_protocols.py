@@ -20,7 +20,7 @@ from engine.train.config import AblationConfig
 from engine.train.data import protocol_clips
 from engine.train.entry import run_from_params
 from engine.train.loso import build_cross_dataset_fold, protocol_folds
-from engine.variants import ClipInfo
+from engine.variants.contract import ClipInfo
 
 ME = "synthetic-casme2"
 SMIC = "tiny-smic"  # sub01/sub02 of the drawn catalog, moved into a dataset of format "smic"

@@ -8,8 +8,8 @@ import dataclasses
 
 import numpy as np
 import pytest
+from app.app_support import page  # type: ignore[import-not-found]
 from sqlalchemy import select
-from streamlit.testing.v1 import AppTest
 
 from db.schema import Clip, Dataset, Metric, Run
 from db.session import session_factory
@@ -18,10 +18,6 @@ from engine.cli.train import print_comparison
 from engine.labels import LABELS_ME
 from engine.train.ablation import run_ablation
 from engine.train.config import AblationConfig
-
-
-def _page(name: str) -> AppTest:
-    return AppTest.from_string(f"from workbench.pages import {name}\n{name}.render()\n", default_timeout=120)
 
 
 def test_pages_read_back_what_an_ablation_wrote(
@@ -105,10 +101,10 @@ def test_pages_read_back_what_an_ablation_wrote(
     assert "FULL vs FIR: " in table and "2 seeds — too few for an interval (needs 3)" in table  # the verdict
 
     # and the pages themselves open on it
-    at = _page("compare").run()
+    at = page("compare", timeout=120).run()
     assert not at.exception
     assert "Variants: **FIR** · **FULL**" in [m.value for m in at.markdown]
-    at = _page("trajectories")
+    at = page("trajectories", timeout=120)
     at.session_state["clip_id"] = clip_id
     at.run()
     assert not at.exception and len(at.get("plotly_chart")) == 2

@@ -14,7 +14,7 @@ from engine.labels import LABELS_MACRO
 from engine.train.config import EncoderStageConfig
 from engine.train.runtime import resolve_device
 from engine.train.stages import class_weights, load_encoder, to_tensor, train_encoder
-from engine.variants import get_variant
+from engine.variants.registry import get_variant
 from models.cae import CAE
 from models.heads import ExpressionHead
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from engine.errors import GlimpseError
-from engine.jobs.executors import get_executor
+from engine.jobs.executor_choice import get_executor
 from engine.jobs.handlers.base import db_url, jsonable
 from engine.jobs.handlers.registry import register_job_kind
 from engine.progress import Reporter

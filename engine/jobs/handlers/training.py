@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.jobs.executors import get_executor
+from engine.jobs.executor_choice import get_executor
 from engine.jobs.handlers.base import jsonable
 from engine.jobs.handlers.registry import register_job_kind
 from engine.progress import Reporter

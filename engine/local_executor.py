@@ -1,10 +1,12 @@
-"""Where the independent pieces of a job (LOSO folds, an ablation's variant × seed runs) run: the protocol
-training codes against, and the local implementation — in this process, or in a pool of worker processes.
+"""Where the independent pieces of a job (LOSO folds, an ablation's variant × seed runs, a dataset's clips)
+run: the ``Executor`` protocol training codes against, and its local implementation — in this process, or
+in a pool of worker processes on this machine. The other implementation, Ray tasks, is optional and lives
+with the job system (``engine.jobs.ray_executor``).
 
-Training takes an ``executor`` argument; the job layer (``engine.jobs.executors.get_executor``) picks
-the one ``GLIMPSE_EXECUTOR`` names (local, or Ray tasks) and passes it in, so training never imports the
-job system. ``fn`` is a top-level (picklable) function of plain data and results come back in input
-order, so results do not depend on the executor or on how many workers it has.
+Training takes an ``executor`` argument; the job layer (``engine.jobs.executor_choice.get_executor``)
+picks the one ``GLIMPSE_EXECUTOR`` names and passes it in, so training never imports the job system.
+``fn`` is a top-level (picklable) function of plain data and results come back in input order, so results
+do not depend on the executor or on how many workers it has.
 
 Why a process pool (``concurrent.futures.ProcessPoolExecutor``) and not threads: training is Python and
 small torch ops, which hold the GIL between kernels, so threads would not use a second core. Why the

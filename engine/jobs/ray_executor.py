@@ -1,8 +1,8 @@
-"""The executors a job may run its folds on: in-process (``engine.executor.LocalExecutor``) or Ray tasks,
-picked by ``GLIMPSE_EXECUTOR`` and passed into training by the job handlers (training codes against the
-``engine.executor.Executor`` protocol and never imports this module).
+"""Ray tasks as an executor (``engine.local_executor.Executor``): each item one task, on whatever machine
+of the cluster has room — what a job's folds run on when ``GLIMPSE_EXECUTOR=ray``
+(``engine.jobs.executor_choice``), and the probe ``glimpse jobs check-executor`` maps over it.
 
-Ray is an optional extra, imported only when ``GLIMPSE_EXECUTOR=ray``.
+Ray is an optional extra, imported only when a ``RayExecutor`` is made.
 """
 
 from __future__ import annotations
@@ -10,25 +10,19 @@ from __future__ import annotations
 import contextlib
 import os
 import socket
-import sys
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from engine.config import Settings
-from engine.config import settings as current_settings
 from engine.errors import GlimpseError
-from engine.executor import Executor, LocalExecutor, available_cores
 from engine.progress import NullReporter, Reporter, check_cancel
 
 T = TypeVar("T")
 R = TypeVar("R")
 
-EXECUTORS = ("local", "ray")
-
 
 def _import_ray() -> Any:
     try:
-        import ray
+        import ray  # an optional extra (glimpse[ray]): imported here, only when a RayExecutor is made
     except ImportError as error:
         raise GlimpseError(
             "GLIMPSE_EXECUTOR=ray but Ray is not installed",
@@ -125,7 +119,9 @@ def _apply(fn: Callable[[T], R], item: T) -> R:
 
 def _cancel(ray: Any, refs: list[Any]) -> None:
     for ref in refs:
-        with contextlib.suppress(Exception):  # best effort: a task may already be done
+        # broad on purpose: this runs while another error propagates (a failed task, a cancel), which a
+        # failure to cancel (Ray gone) must not replace; a task already done is no error
+        with contextlib.suppress(Exception):
             ray.cancel(ref)  # not force: killing worker processes would fail later tasks sent to them
 
 
@@ -133,37 +129,3 @@ def probe(item: int) -> dict[str, Any]:
     """A task that says where it ran (host, pid, GPUs): ``glimpse jobs check-executor`` maps it."""
     gpus = os.environ.get("CUDA_VISIBLE_DEVICES", "")
     return {"item": item, "host": socket.gethostname(), "pid": os.getpid(), "gpus": gpus}
-
-
-NO_RAY_ADDRESS = (
-    "GLIMPSE_EXECUTOR=ray without RAY_ADDRESS: running on the local executor (a private Ray would listen on"
-    " all interfaces; start a cluster and set RAY_ADDRESS, see docs/CLUSTER.md)"
-)
-
-
-def _ray_joined() -> bool:
-    """True when this process already joined a Ray (someone called ``ray.init`` deliberately)."""
-    ray = sys.modules.get("ray")
-    return ray is not None and bool(ray.is_initialized())
-
-
-def get_executor(settings: Settings | None = None, reporter: Reporter | None = None) -> Executor:
-    """The executor ``GLIMPSE_EXECUTOR`` (local | ray) names, joined to ``RAY_ADDRESS`` for ray; the local
-    one with ``GLIMPSE_WORKERS`` worker processes (one per core when unset).
-
-    Ray only joins a cluster someone opened on purpose (``RAY_ADDRESS``, or a Ray this process already
-    joined): a Ray started here would bind its GCS, raylet and agent ports on all interfaces whatever
-    address it is given (measured, docs/CLUSTER.md), so without one the folds run on the local executor
-    and ``reporter`` (the job's log) gets one line saying so.
-    """
-    config = settings or current_settings()
-    if config.executor == "local":
-        return LocalExecutor(config.workers or available_cores())
-    if config.executor == "ray":
-        if not config.ray_address and not _ray_joined():
-            (reporter or NullReporter()).log(NO_RAY_ADDRESS)
-            return LocalExecutor(config.workers or available_cores())
-        return RayExecutor(config.ray_address)
-    raise GlimpseError(
-        f"unknown GLIMPSE_EXECUTOR {config.executor!r}", hint=f"use one of {', '.join(EXECUTORS)}"
-    )
