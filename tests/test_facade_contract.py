@@ -26,8 +26,8 @@ def test_a_workbench_import_past_the_facade_breaks_the_contract(tmp_path: Path) 
     assert clean.returncode == 0, clean.stdout + clean.stderr
 
     page = tmp_path / "workbench" / "pages" / "compare.py"
-    page.write_text("from engine.variants import get_variant  # noqa: F401\n" + page.read_text())
+    page.write_text("from engine.variants.registry import get_variant  # noqa: F401\n" + page.read_text())
     broken = _lint(tmp_path)
     assert broken.returncode != 0
     assert "workbench is not allowed to import engine.variants" in broken.stdout
-    assert "workbench.pages.compare -> engine.variants" in broken.stdout
+    assert "workbench.pages.compare -> engine.variants.registry" in broken.stdout
