@@ -161,11 +161,3 @@ def clips_with_accepted_spots(session: Session, run_id: str) -> list[int]:
         select(Interval.clip_id, Interval.provenance).where(Interval.provenance.is_not(None))
     )
     return sorted({int(c) for c, p in rows if isinstance(p, dict) and p.get("run") == run_id})
-
-
-def clip_ids_of(session: Session, dataset_id: int, subject_ids: Sequence[int] = ()) -> list[int]:
-    """Present clips of a dataset (optionally of some subjects), by id."""
-    stmt = select(Clip.id).where(Clip.dataset_id == int(dataset_id), Clip.missing_since.is_(None))
-    if subject_ids:
-        stmt = stmt.where(Clip.subject_id.in_([int(s) for s in subject_ids]))
-    return list(session.scalars(stmt.order_by(Clip.id)))

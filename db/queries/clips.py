@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, and_, exists, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from db.schema import (
     RECORDING,
@@ -222,3 +222,62 @@ def labels_of_clips(session: Session, clip_ids: Sequence[int]) -> dict[int, str 
     """clip id → its release label (the clip row's)."""
     rows = session.execute(select(Clip.id, Clip.label).where(Clip.id.in_(list(clip_ids))))
     return {int(clip_id): label for clip_id, label in rows}
+
+
+def clip_ids_of_dataset(session: Session, dataset_id: int) -> list[int]:
+    """The ids of every clip of a dataset, missing ones too."""
+    return list(session.scalars(select(Clip.id).where(Clip.dataset_id == dataset_id)))
+
+
+def clips_named(
+    session: Session, dataset_id: int, name: str, subject: str | None = None
+) -> list[tuple[Clip, str]]:
+    """(clip, subject code) of the dataset's clips called ``name`` (of subject ``subject`` when given),
+    by subject code: one clip name may recur across subjects."""
+    stmt = (
+        select(Clip, Subject.code)
+        .join(Subject, Subject.id == Clip.subject_id)
+        .where(Clip.dataset_id == dataset_id, Clip.name == name)
+    )
+    if subject is not None:
+        stmt = stmt.where(Subject.code == subject)
+    return [(clip, str(code)) for clip, code in session.execute(stmt.order_by(Subject.code)).all()]
+
+
+def present_clips_with_subjects(session: Session, dataset_names: Sequence[str]) -> list[Clip]:
+    """Every present clip of the named datasets, by id, with its dataset and subject loaded (one query)."""
+    stmt = (
+        select(Clip)
+        .join(Dataset, Dataset.id == Clip.dataset_id)
+        .where(Dataset.name.in_(list(dataset_names)), CLIP_PRESENT)
+        .options(joinedload(Clip.dataset), joinedload(Clip.subject))
+        .order_by(Clip.id)
+    )
+    return list(session.scalars(stmt))
+
+
+def clip_ids_of(session: Session, dataset_id: int, subject_ids: Sequence[int] = ()) -> list[int]:
+    """Present clips of a dataset (optionally of some subjects), by id."""
+    stmt = select(Clip.id).where(Clip.dataset_id == int(dataset_id), CLIP_PRESENT)
+    if subject_ids:
+        stmt = stmt.where(Clip.subject_id.in_([int(s) for s in subject_ids]))
+    return list(session.scalars(stmt.order_by(Clip.id)))
+
+
+def frame_rows_of_dataset(session: Session, dataset_id: int) -> int:
+    """How many frame rows the clips of a dataset have (missing clips' too)."""
+    stmt = (
+        select(func.count(Frame.id)).join(Clip, Frame.clip_id == Clip.id).where(Clip.dataset_id == dataset_id)
+    )
+    return int(session.scalar(stmt) or 0)
+
+
+def present_clip_frames(session: Session, dataset_id: int) -> list[tuple[Clip, Frame]]:
+    """(clip, frame) of every frame of the dataset's present clips, by clip id then frame index."""
+    stmt = (
+        select(Clip, Frame)
+        .join(Frame, Frame.clip_id == Clip.id)
+        .where(Clip.dataset_id == dataset_id, CLIP_PRESENT)
+        .order_by(Clip.id, Frame.index)
+    )
+    return [(clip, frame) for clip, frame in session.execute(stmt).tuples()]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import func, select
@@ -114,3 +115,15 @@ def catalog_snapshot(session: Session) -> str:
     latest = session.scalar(select(func.max(Annotation.updated_at)))
     digest.update(f"a:{latest}".encode())
     return digest.hexdigest()[:16]
+
+
+def datasets_named(session: Session, names: Sequence[str]) -> list[Dataset]:
+    """The datasets of these names that exist (unknown names left out), by name."""
+    stmt = select(Dataset).where(Dataset.name.in_(list(names))).order_by(Dataset.name)
+    return list(session.scalars(stmt))
+
+
+def names_of_datasets(session: Session, dataset_ids: Sequence[int]) -> list[str]:
+    """The names of these datasets, sorted."""
+    stmt = select(Dataset.name).where(Dataset.id.in_(list(dataset_ids))).order_by(Dataset.name)
+    return list(session.scalars(stmt))

@@ -122,3 +122,20 @@ def runs_naming_dataset(session: Session, dataset_name: str) -> list[Run]:
         for r in session.scalars(select(Run).order_by(Run.created_at, Run.id))
         if dataset_name in r.dataset_names
     ]
+
+
+def runs_of_kind(session: Session, kind: str, limit: int = 200) -> list[Run]:
+    """Runs of one kind (e.g. ``spotting``), newest first."""
+    stmt = select(Run).where(Run.kind == kind).order_by(Run.created_at.desc(), Run.id).limit(limit)
+    return list(session.scalars(stmt))
+
+
+def run_artifacts(session: Session, run_id: str) -> list[Artifact]:
+    """Every artefact of a run, in id order."""
+    return list(session.scalars(select(Artifact).where(Artifact.run_id == run_id).order_by(Artifact.id)))
+
+
+def run_artifact(session: Session, run_id: str, kind: str) -> Artifact | None:
+    """A run's (first) artefact of ``kind`` (``config``, ``checkpoint``, …); None when it has none."""
+    found = artifacts_of_kind(session, [kind], run_id)
+    return found[0] if found else None
