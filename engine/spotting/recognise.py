@@ -20,10 +20,10 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.schema import Artifact, Clip, Run
+from db import queries
+from db.schema import Run
 from engine.errors import GlimpseError
 from engine.labels import LABELS_ME
 from engine.paths import glimpse_home, resolve_within
@@ -68,10 +68,7 @@ def load_recognition_run(session: Session, run_id: str) -> RecognitionModel:
         raise GlimpseError(
             f"no finished recognition run {run_id!r}", hint="pick a train or ablation child run"
         )
-    paths = {
-        a.kind: resolve_within(glimpse_home(), a.path)
-        for a in session.scalars(select(Artifact).where(Artifact.run_id == run_id))
-    }
+    paths = {a.kind: resolve_within(glimpse_home(), a.path) for a in queries.run_artifacts(session, run_id)}
     if "checkpoint" not in paths or "features" not in paths:
         raise GlimpseError(
             f"run {run_id} has no encoder checkpoint and cached features",
@@ -117,7 +114,7 @@ def classify(session: Session, model: RecognitionModel, sequences: np.ndarray) -
     new = encode_frames(encoder, sequences, device)
     data = np.load(model.features_path)
     clip_ids = [int(c) for c in data["clip_ids"]]
-    label_of = dict(session.execute(select(Clip.id, Clip.label).where(Clip.id.in_(clip_ids))).all())
+    label_of = queries.labels_of_clips(session, clip_ids)
     keep = [i for i, c in enumerate(clip_ids) if label_of.get(c) in model.labels]
     if not keep:
         raise GlimpseError(f"run {model.run_id}'s clips have no ME labels to train a classifier on")
