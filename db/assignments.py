@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 
 from db.errors import GlimpseError
 from db.people import checked_name, record
-from db.schema import Annotation, Assignment, AssignmentItem, Clip, Interval, Person, utcnow
+from db.queries.recordings import intervals_accepted_from
+from db.schema import Annotation, Assignment, AssignmentItem, Clip, Person, utcnow
 
 
 @dataclass(frozen=True)
@@ -157,7 +158,4 @@ def blind_for(session: Session, coder: str, clip_id: int) -> bool:
 
 def clips_with_accepted_spots(session: Session, run_id: str) -> list[int]:
     """Recordings holding intervals accepted from spotting run ``run_id`` (their provenance names it)."""
-    rows = session.execute(
-        select(Interval.clip_id, Interval.provenance).where(Interval.provenance.is_not(None))
-    )
-    return sorted({int(c) for c, p in rows if isinstance(p, dict) and p.get("run") == run_id})
+    return sorted({interval.clip_id for interval in intervals_accepted_from(session, run_id)})

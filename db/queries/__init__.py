@@ -1,4 +1,4 @@
-"""The catalog's queries, split by concern; every SELECT, INSERT, UPDATE and DELETE of the engine lives here.
+"""The catalog's queries, split by concern: every SQL statement Glimpse runs is a function here.
 
 Why a package: the engine never builds a statement (``tests/db/test_sql_only_in_db.py`` checks it), so
 each query is a named, typed function of one job in the module of its concern:
@@ -8,6 +8,12 @@ each query is a named, typed function of one job in the module of its concern:
 - ``annotations``: annotations of short clips (the versioned save, reads, history)
 - ``recordings``: recordings (long videos) and their intervals
 - ``runs``: runs, metrics, predictions, artefacts
+- ``jobs``: job, job-log and worker rows (the queue's guarded state moves)
+- ``ingest``: an ingest's bulk sync (current keys, batched INSERT / UPDATE / DELETE)
+- ``removal``: the deletes a user asks for
+- ``face_crops``: face-crop rows
+
+People and coder assignments keep their modules ``db.people`` and ``db.assignments``.
 
 This ``__init__`` re-exports the public names, so ``from db import queries; queries.X(...)`` (or
 ``from db.queries import X``) is the one way callers reach them, as ``engine.api`` does for the pages.

@@ -25,7 +25,7 @@ def dataset_names(session: Session) -> list[str]:
 
 def dataset_named(session: Session, name: str) -> Dataset:
     """The dataset called ``name``, or a GlimpseError listing the known names."""
-    dataset = session.scalar(select(Dataset).where(Dataset.name == name))
+    dataset = find_dataset(session, name)
     if dataset is None:
         known = ", ".join(dataset_names(session)) or "none yet"
         raise GlimpseError(f"no dataset named {name!r}", hint=f"known: {known}")
