@@ -1,4 +1,4 @@
-"""The catalog's queries, split by concern: every SQL statement Glimpse runs is a function here.
+"""The catalog's queries, split by concern: outside ``db/`` nothing builds or runs a SQL statement.
 
 Why a package: the engine never builds a statement (``tests/db/test_sql_only_in_db.py`` checks it), so
 each query is a named, typed function of one job in the module of its concern:

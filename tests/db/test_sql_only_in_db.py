@@ -76,8 +76,6 @@ def test_no_sql_outside_db() -> None:
     files = sorted(f for part in PARTS for f in (ROOT / part).rglob("*.py"))
     assert len(files) > 100  # the scan really reads the code
     found = [
-        hit
-        for f in files
-        for hit in sql_outside_db(f.read_text(encoding="utf-8"), str(f.relative_to(ROOT)))
+        hit for f in files for hit in sql_outside_db(f.read_text(encoding="utf-8"), str(f.relative_to(ROOT)))
     ]
     assert found == [], "SQL belongs in db/queries/ (a named, typed query function):\n" + "\n".join(found)
