@@ -226,7 +226,7 @@ def get_job(session: Session, job_id: int) -> Job:
 def list_jobs(session: Session, limit: int = 50, status: str | Sequence[str] | None = None) -> list[Job]:
     """Newest jobs first, optionally only those in ``status`` (one state or several)."""
     session.commit()  # drop any old snapshot: the rows change under us
-    states = [status] if isinstance(status, str) else list(status or ())
+    states = [] if not status else [status] if isinstance(status, str) else list(status)
     return queries.latest_jobs(session, limit, states)
 
 

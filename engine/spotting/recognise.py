@@ -22,7 +22,7 @@ import numpy as np
 import torch
 from sqlalchemy.orm import Session
 
-from db import queries
+from db.queries import predictions_of, run_artifacts
 from db.schema import Run
 from engine.errors import GlimpseError
 from engine.labels import LABELS_ME
@@ -68,7 +68,7 @@ def load_recognition_run(session: Session, run_id: str) -> RecognitionModel:
         raise GlimpseError(
             f"no finished recognition run {run_id!r}", hint="pick a train or ablation child run"
         )
-    paths = {a.kind: resolve_within(glimpse_home(), a.path) for a in queries.run_artifacts(session, run_id)}
+    paths = {a.kind: resolve_within(glimpse_home(), a.path) for a in run_artifacts(session, run_id)}
     if "checkpoint" not in paths or "features" not in paths:
         raise GlimpseError(
             f"run {run_id} has no encoder checkpoint and cached features",
@@ -104,6 +104,12 @@ def interval_sequences(
     return out
 
 
+def training_labels(session: Session, run_id: str) -> dict[int, str]:
+    """Each clip's class as the run learned it: the truth stored with its prediction, i.e. under the run's
+    own label source (a run trained on a coder's or the consensus coding keeps those labels here)."""
+    return {p.clip_id: p.truth for p in predictions_of(session, run_id)}
+
+
 def classify(session: Session, model: RecognitionModel, sequences: np.ndarray) -> list[str]:
     """Labels for (N, T, S, S) sequences from the run's rebuilt stage-3 classifier."""
     if len(sequences) == 0:
@@ -114,7 +120,7 @@ def classify(session: Session, model: RecognitionModel, sequences: np.ndarray) -
     new = encode_frames(encoder, sequences, device)
     data = np.load(model.features_path)
     clip_ids = [int(c) for c in data["clip_ids"]]
-    label_of = queries.labels_of_clips(session, clip_ids)
+    label_of = training_labels(session, model.run_id)
     keep = [i for i, c in enumerate(clip_ids) if label_of.get(c) in model.labels]
     if not keep:
         raise GlimpseError(f"run {model.run_id}'s clips have no ME labels to train a classifier on")
