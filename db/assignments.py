@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 
 from db.errors import GlimpseError
 from db.people import checked_name, record
-from db.schema import Annotation, Assignment, AssignmentItem, Clip, Interval, Person, utcnow
+from db.queries.recordings import intervals_accepted_from
+from db.schema import Annotation, Assignment, AssignmentItem, Clip, Person, utcnow
 
 
 @dataclass(frozen=True)
@@ -157,15 +158,4 @@ def blind_for(session: Session, coder: str, clip_id: int) -> bool:
 
 def clips_with_accepted_spots(session: Session, run_id: str) -> list[int]:
     """Recordings holding intervals accepted from spotting run ``run_id`` (their provenance names it)."""
-    rows = session.execute(
-        select(Interval.clip_id, Interval.provenance).where(Interval.provenance.is_not(None))
-    )
-    return sorted({int(c) for c, p in rows if isinstance(p, dict) and p.get("run") == run_id})
-
-
-def clip_ids_of(session: Session, dataset_id: int, subject_ids: Sequence[int] = ()) -> list[int]:
-    """Present clips of a dataset (optionally of some subjects), by id."""
-    stmt = select(Clip.id).where(Clip.dataset_id == int(dataset_id), Clip.missing_since.is_(None))
-    if subject_ids:
-        stmt = stmt.where(Clip.subject_id.in_([int(s) for s in subject_ids]))
-    return list(session.scalars(stmt.order_by(Clip.id)))
+    return sorted({interval.clip_id for interval in intervals_accepted_from(session, run_id)})

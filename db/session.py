@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -36,20 +36,28 @@ def default_url(home: Path | None = None) -> str:
     return f"sqlite:///{(home / 'catalog.sqlite').resolve()}"
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:  # DB-API objects
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute(f"PRAGMA busy_timeout={int(sqlite_busy_timeout_s() * 1000)}")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
+def _sqlite_pragmas(busy_timeout_s: float) -> Callable[[Any, Any], None]:
+    """The connect hook that sets each new SQLite connection's pragmas (WAL, foreign keys, busy wait)."""
+
+    def set_pragmas(dbapi_connection: Any, _record: Any) -> None:  # DB-API objects
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_s * 1000)}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    return set_pragmas
 
 
-def make_engine(url: str | None = None) -> Engine:
+def make_engine(url: str | None = None, busy_timeout_s: float | None = None) -> Engine:
+    """An engine for ``url`` (default: the home's catalog). On SQLite a writer waits up to
+    ``busy_timeout_s`` (default: ``sqlite_busy_timeout_s()``) for the single write lock."""
     url = url or default_url()
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": sqlite_busy_timeout_s()})
-        event.listen(engine, "connect", _sqlite_pragmas)
+        busy_s = sqlite_busy_timeout_s() if busy_timeout_s is None else busy_timeout_s
+        engine = create_engine(url, connect_args={"timeout": busy_s})
+        event.listen(engine, "connect", _sqlite_pragmas(busy_s))
     else:
         engine = create_engine(url, pool_pre_ping=True)
     return engine

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from db import assignments as _assignments
+from db import queries
 from db.assignments import QueueItem
 from db.queries import dataset_named
 from engine.api.access import Actor, current, require
@@ -69,7 +70,7 @@ def assignment_clips(
             codes = {s.code: s.id for s in found.subjects}
             if unknown := [s for s in subjects if s not in codes]:
                 raise GlimpseError(f"dataset {dataset!r} has no subjects {unknown}")
-            ids = _assignments.clip_ids_of(session, found.id, [codes[s] for s in subjects])
+            ids = queries.clip_ids_of(session, found.id, [codes[s] for s in subjects])
         else:
             raise GlimpseError("pick a dataset or a spotting run to assign clips from")
     if sample is not None:

@@ -11,13 +11,11 @@ from datetime import datetime
 import typer
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import select
 
+from db import queries
 from db.queries import ClipFilter, dataset_stats, list_clips, recording_stats
-from db.schema import Dataset
 from db.session import default_url, session_factory
 from engine.cli.common import user_errors
-from engine.errors import GlimpseError
 from engine.ingest.removal import delete_from_catalog
 
 catalog_app = typer.Typer(
@@ -49,11 +47,7 @@ def ls(
     with session_factory(default_url())() as session:
         ids: list[int] = []
         if dataset:
-            found = session.scalar(select(Dataset.id).where(Dataset.name == dataset))
-            if found is None:
-                names = ", ".join(session.scalars(select(Dataset.name).order_by(Dataset.name))) or "none yet"
-                raise GlimpseError(f"no dataset named {dataset!r}", hint=f"known: {names}")
-            ids = [found]
+            ids = [queries.dataset_named(session, dataset).id]
         result = list_clips(
             session,
             ClipFilter(dataset_ids=ids, labels=[label] if label else [], missing=missing),

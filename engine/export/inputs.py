@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.schema import Clip, Dataset
+from db import queries
+from db.schema import Clip
 from engine.errors import GlimpseError
 from engine.labels import LABELS_ME
 from engine.preprocess.cache import clip_crops
@@ -115,10 +115,7 @@ def build_export(
 ) -> ExportSet:
     """Crops and flows of a dataset's labelled ME clips, with their folds (nothing is written here)."""
     reporter = reporter or NullReporter()
-    row = session.scalar(select(Dataset).where(Dataset.name == dataset))
-    if row is None:
-        names = ", ".join(session.scalars(select(Dataset.name).order_by(Dataset.name))) or "none"
-        raise GlimpseError(f"no dataset named {dataset!r} in the catalog", hint=f"known: {names}")
+    row = queries.dataset_named(session, dataset)
     if not infos:
         raise GlimpseError(
             f"dataset {dataset!r} has no clips labelled {', '.join(LABELS_ME)}",

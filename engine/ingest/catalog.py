@@ -23,11 +23,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
+from db import queries
 from db.queries import majority_share
-from db.schema import RECORDING, SOURCE_ANNOTATOR, Annotation, Clip, Dataset, Frame, Interval, Subject, utcnow
+from db.schema import RECORDING, SOURCE_ANNOTATOR, Dataset, utcnow
 from engine.errors import GlimpseError
 from engine.ingest.base import ClipRecord, IngestIssue, ReadResult
 from engine.ingest.common import VIDEO_EXTENSIONS, natural_key, require_dir
@@ -37,7 +37,6 @@ from engine.ingest.registry import get_reader
 from engine.ingest.verify import VerifyStats, verify_result
 from engine.progress import NullReporter, Reporter, SubReporter
 
-_BATCH = 20_000
 MAX_STORED_ISSUES = 500
 
 
@@ -151,7 +150,7 @@ def _write(
     reporter: Reporter,
 ) -> IngestReport:
     issues = list(result.issues)
-    dataset = session.scalar(select(Dataset).where(Dataset.name == name))
+    dataset = queries.find_dataset(session, name)
     if dataset is not None and dataset.format != fmt:
         raise GlimpseError(
             f"a dataset named {name!r} already exists with format {dataset.format!r}, not {fmt!r}",
@@ -181,14 +180,7 @@ def _write(
 
     records = _unique(result.clips, issues)
     subject_ids = _subjects(session, dataset.id, sorted({r.subject for r in records}, key=natural_key))
-    existing = {
-        (sid, cname): (cid, missing)
-        for cid, sid, cname, missing in session.execute(
-            select(Clip.id, Clip.subject_id, Clip.name, Clip.missing_since).where(
-                Clip.dataset_id == dataset.id
-            )
-        )
-    }
+    existing = queries.clips_by_key(session, dataset.id)
     rows_new, rows_update = [], []
     n_restored = 0
     for rec in records:
@@ -200,16 +192,9 @@ def _write(
             n_restored += missing is not None
         else:
             rows_new.append(row)
-    if rows_update:
-        session.execute(update(Clip), rows_update)
-    for chunk in _chunks(rows_new):
-        session.execute(insert(Clip), chunk)
-    clip_ids = {
-        (sid, cname): cid
-        for cid, sid, cname in session.execute(
-            select(Clip.id, Clip.subject_id, Clip.name).where(Clip.dataset_id == dataset.id)
-        )
-    }
+    queries.update_clips(session, rows_update)
+    queries.insert_clips(session, rows_new)
+    clip_ids = {key: cid for key, (cid, _) in queries.clips_by_key(session, dataset.id).items()}
     wanted = {clip_ids[(subject_ids[r.subject], r.name)]: r for r in records}
     n_missing = _mark_missing(session, set(clip_ids.values()) - set(wanted), issues)
     reporter.progress(0.2, "writing frames")
@@ -254,15 +239,11 @@ def _unique(clips: Sequence[ClipRecord], issues: list[IngestIssue]) -> list[Clip
 
 
 def _subjects(session: Session, dataset_id: int, codes: list[str]) -> dict[str, int]:
-    have = dict(
-        session.execute(select(Subject.code, Subject.id).where(Subject.dataset_id == dataset_id)).all()
-    )
-    missing = [{"dataset_id": dataset_id, "code": c} for c in codes if c not in have]
+    have = queries.subject_ids(session, dataset_id)
+    missing = [c for c in codes if c not in have]
     if missing:
-        session.execute(insert(Subject), missing)
-        have = dict(
-            session.execute(select(Subject.code, Subject.id).where(Subject.dataset_id == dataset_id)).all()
-        )
+        queries.insert_subjects(session, dataset_id, missing)
+        have = queries.subject_ids(session, dataset_id)
     return have
 
 
@@ -298,34 +279,21 @@ def _mark_missing(session: Session, gone: set[int], issues: list[IngestIssue]) -
     if not gone:
         return 0
     now = utcnow()
-    rows = session.execute(
-        select(Clip.id, Clip.path, Clip.name, Clip.missing_since)
-        .where(Clip.id.in_(sorted(gone)))
-        .order_by(Clip.id)
-    ).all()
-    newly = [r for r in rows if r.missing_since is None]
-    for r in newly:
+    newly = queries.clips_not_missing(session, sorted(gone))
+    for clip_id, path, name in newly:
         issues.append(
             IngestIssue(
-                r.path, None, f"clip {r.name!r} is no longer in the source: marked missing (clip {r.id} kept)"
+                path, None, f"clip {name!r} is no longer in the source: marked missing (clip {clip_id} kept)"
             )
         )
-    for chunk in _chunks([r.id for r in newly], 900):
-        session.execute(update(Clip).where(Clip.id.in_(chunk)).values(missing_since=now))
-    return len(rows)
+    queries.mark_clips_missing(session, [clip_id for clip_id, _, _ in newly], now)
+    return len(gone)
 
 
 def _frames(session: Session, wanted: dict[int, ClipRecord], reporter: Reporter) -> int:
     """Rewrite the frames of clips whose frame list changed (all of them on a first ingest)."""
-    have: dict[int, list[tuple[int, int, str]]] = {}
     ids = sorted(wanted)
-    for chunk in _chunks(ids, 900):
-        for clip_id, index, number, path in session.execute(
-            select(Frame.clip_id, Frame.index, Frame.number, Frame.path)
-            .where(Frame.clip_id.in_(chunk))
-            .order_by(Frame.clip_id, Frame.index)
-        ):
-            have.setdefault(clip_id, []).append((index, number, path))
+    have = queries.frame_lists(session, ids)
     changed = []
     rows: list[dict[str, Any]] = []
     total = 0
@@ -337,11 +305,10 @@ def _frames(session: Session, wanted: dict[int, ClipRecord], reporter: Reporter)
             continue
         changed.append(clip_id)
         rows.extend({"clip_id": clip_id, "index": i, "number": n, "path": p} for i, n, p in target)
-    for chunk in _chunks(changed, 900):
-        session.execute(delete(Frame).where(Frame.clip_id.in_(chunk)))
-    for k, chunk in enumerate(_chunks(rows)):
-        session.execute(insert(Frame), chunk)
-        reporter.progress(min(0.9, 0.1 + 0.8 * (k + 1) * _BATCH / max(len(rows), 1)), "writing frames")
+    queries.delete_frames(session, changed)
+    queries.insert_frames(
+        session, rows, lambda written: reporter.progress(min(0.9, 0.1 + 0.8 * written), "writing frames")
+    )
     return total
 
 
@@ -351,19 +318,11 @@ def _source_annotations(session: Session, wanted: dict[int, ClipRecord]) -> None
     have: dict[int, tuple[int, tuple[Any, ...]]] = {}
     labels: dict[int, list[str | None]] = {}
     ids = sorted(wanted)
-    for chunk in _chunks(ids, 900):
-        for ann in session.execute(
-            select(
-                Annotation.id,
-                Annotation.clip_id,
-                Annotation.annotator,
-                *[getattr(Annotation, f) for f in fields],
-            ).where(Annotation.clip_id.in_(chunk))
-        ):
-            if ann.annotator == SOURCE_ANNOTATOR:
-                have[ann.clip_id] = (ann.id, tuple(getattr(ann, f) for f in fields))
-            else:
-                labels.setdefault(ann.clip_id, []).append(ann.label)
+    for annotation_id, clip_id, annotator, found in queries.annotation_values(session, ids, fields):
+        if annotator == SOURCE_ANNOTATOR:
+            have[clip_id] = (annotation_id, tuple(found[f] for f in fields))
+        else:
+            labels.setdefault(clip_id, []).append(found["label"])
     new, changed = [], []
     for clip_id in ids:
         rec = wanted[clip_id]
@@ -374,18 +333,15 @@ def _source_annotations(session: Session, wanted: dict[int, ClipRecord]) -> None
             )
         elif have[clip_id][1] != values:
             changed.append({"id": have[clip_id][0], **dict(zip(fields, values, strict=True))})
-    for chunk in _chunks(new):
-        session.execute(insert(Annotation), chunk)
-    if changed:
-        session.execute(update(Annotation), changed)
+    queries.insert_annotations(session, new)
+    queries.update_annotations(session, changed)
     counts = []
     for clip_id in ids:
         all_labels = [wanted[clip_id].label, *labels.get(clip_id, [])]
         counts.append(
             {"id": clip_id, "n_annotators": len(all_labels), "agreement": majority_share(all_labels)}
         )
-    if counts:
-        session.execute(update(Clip), counts)
+    queries.update_clips(session, counts)
 
 
 _INTERVAL_FIELDS = ("name", "onset", "apex", "offset", "type", "emotion", "label", "aus", "flags")
@@ -394,15 +350,8 @@ _INTERVAL_FIELDS = ("name", "onset", "apex", "offset", "type", "emotion", "label
 def _source_intervals(session: Session, wanted: dict[int, ClipRecord]) -> None:
     """Rewrite the ``source`` intervals of recordings whose coding changed (all on a first ingest), so
     an unchanged re-ingest keeps interval ids; other annotators' intervals are never touched."""
-    have: dict[int, list[tuple[Any, ...]]] = {}
     ids = sorted(wanted)
-    for chunk in _chunks(ids, 900):
-        for row in session.execute(
-            select(Interval.clip_id, *[getattr(Interval, f) for f in _INTERVAL_FIELDS])
-            .where(Interval.clip_id.in_(chunk), Interval.annotator == SOURCE_ANNOTATOR)
-            .order_by(Interval.clip_id, Interval.id)
-        ):
-            have.setdefault(row[0], []).append(tuple(row[1:]))
+    have = queries.source_interval_values(session, ids, _INTERVAL_FIELDS)
     changed: list[int] = []
     rows: list[dict[str, Any]] = []
     for clip_id in ids:
@@ -424,16 +373,8 @@ def _source_intervals(session: Session, wanted: dict[int, ClipRecord]) -> None:
             continue
         changed.append(clip_id)
         rows.extend({"clip_id": clip_id, "annotator": SOURCE_ANNOTATOR, **t} for t in target)
-    for chunk in _chunks(changed, 900):
-        session.execute(
-            delete(Interval).where(Interval.clip_id.in_(chunk), Interval.annotator == SOURCE_ANNOTATOR)
-        )
-    for chunk in _chunks(rows):
-        session.execute(insert(Interval), chunk)
-
-
-def _chunks(items: Sequence[Any], size: int = _BATCH) -> list[Sequence[Any]]:
-    return [items[i : i + size] for i in range(0, len(items), size)]
+    queries.delete_source_intervals(session, changed)
+    queries.insert_intervals(session, rows)
 
 
 SYNTHETIC_PARTS = (

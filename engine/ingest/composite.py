@@ -12,11 +12,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
-from db.queries import CLIP_PRESENT
-from db.schema import Clip, Dataset
+from db import queries
+from db.schema import Clip
 from engine.labels import LABELS_ME
 
 COMPOSITE_FORMATS = ("casme2", "smic", "samm")
@@ -98,11 +97,4 @@ def composite_members(clips: Iterable[Any], fmt: str | None = None) -> Composite
 
 def composite_from_catalog(session: Session, dataset_names: Sequence[str]) -> CompositeView:
     """The composite over the named catalog datasets (one each of CASME II, SMIC, SAMM)."""
-    stmt = (
-        select(Clip)
-        .join(Dataset, Dataset.id == Clip.dataset_id)
-        .where(Dataset.name.in_(list(dataset_names)), CLIP_PRESENT)
-        .options(joinedload(Clip.dataset), joinedload(Clip.subject))
-        .order_by(Clip.id)
-    )
-    return composite_members(session.scalars(stmt))
+    return composite_members(queries.present_clips_with_subjects(session, dataset_names))

@@ -14,12 +14,12 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from db import queries
 from db.people import local_user_name, record
 from db.queries import dataset_named, runs_naming_dataset, runs_with_predictions_on
-from db.schema import Annotation, Clip, Dataset, Frame, Prediction, Run, Subject, utcnow
+from db.schema import Clip, Dataset, Run, utcnow
 from engine.errors import GlimpseError
 from engine.paths import runs_dir
 
@@ -50,14 +50,7 @@ def _run_list(runs: list[Run]) -> str:
 
 
 def _clip(session: Session, dataset: Dataset, name: str, subject: str | None) -> Clip:
-    stmt = (
-        select(Clip, Subject.code)
-        .join(Subject, Subject.id == Clip.subject_id)
-        .where(Clip.dataset_id == dataset.id, Clip.name == name)
-    )
-    if subject is not None:
-        stmt = stmt.where(Subject.code == subject)
-    found = session.execute(stmt.order_by(Subject.code)).all()
+    found = queries.clips_named(session, dataset.id, name, subject)
     if not found:
         where = f" of subject {subject!r}" if subject is not None else ""
         raise GlimpseError(
@@ -95,7 +88,7 @@ def _with_parents(session: Session, runs: list[Run]) -> list[Run]:
 def _archive(session: Session, runs: list[Run], reason: str, when: datetime) -> list[dict]:
     notes = []
     for run in runs:
-        removed = session.scalar(select(func.count()).where(Prediction.run_id == run.id)) or 0
+        removed = queries.delete_predictions(session, run.id)
         notes.append(
             {
                 "run_id": run.id,
@@ -106,7 +99,6 @@ def _archive(session: Session, runs: list[Run], reason: str, when: datetime) -> 
                 "predictions_kept_in": "predictions.csv",
             }
         )
-        session.execute(delete(Prediction).where(Prediction.run_id == run.id))
         run.status = RUN_ARCHIVED
     return notes
 
@@ -125,7 +117,7 @@ def delete_from_catalog(
     try:
         dataset = dataset_named(session, dataset_name)
         if clip is None:
-            clip_ids = list(session.scalars(select(Clip.id).where(Clip.dataset_id == dataset.id)))
+            clip_ids = queries.clip_ids_of_dataset(session, dataset.id)
             what = f"dataset {dataset.name!r}"
         else:
             target = _clip(session, dataset, clip, subject)
@@ -144,21 +136,15 @@ def delete_from_catalog(
                 hint="their results would lose the clips they name; pass --archive-runs to archive them "
                 "(their folders and metrics stay), or keep the data",
             )
-        n_frames = session.scalar(select(func.count()).where(Frame.clip_id.in_(clip_ids))) or 0
-        n_annotations = session.scalar(select(func.count()).where(Annotation.clip_id.in_(clip_ids))) or 0
+        n_frames = queries.count_frames(session, clip_ids)
+        n_annotations = queries.count_annotations(session, clip_ids)
         archived = _with_parents(session, runs)
         notes = _archive(session, archived, f"{what} deleted from the catalog", utcnow())
         session.flush()
         if clip is None:
-            session.execute(delete(Dataset).where(Dataset.id == dataset.id))
+            queries.delete_dataset(session, dataset.id)
         else:
-            session.execute(delete(Clip).where(Clip.id.in_(clip_ids)))
-            session.execute(
-                delete(Subject).where(
-                    Subject.dataset_id == dataset.id,
-                    ~Subject.id.in_(select(Clip.subject_id).where(Clip.dataset_id == dataset.id)),
-                )
-            )
+            queries.delete_clips(session, dataset.id, clip_ids)
         detail = {"clips": len(clip_ids), "archived_runs": [n["run_id"] for n in notes]}
         record(session, deleted_by or local_user_name(), "delete", what, detail)
         session.commit()

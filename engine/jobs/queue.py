@@ -10,23 +10,13 @@ import os
 import socket
 import time
 from collections.abc import Sequence
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import CursorResult, DateTime, Executable, bindparam, select, text, update
 from sqlalchemy.orm import Session
 
-from db.schema import (
-    JOB_ACTIVE_STATES,
-    JOB_FINAL_STATES,
-    JOB_RETRYABLE_STATES,
-    Job,
-    JobLog,
-    Run,
-    Worker,
-    utcnow,
-)
+from db import queries
+from db.schema import JOB_ACTIVE_STATES, JOB_FINAL_STATES, JOB_RETRYABLE_STATES, Job, JobLog, utcnow
 from engine.config import settings
 from engine.errors import GlimpseError
 
@@ -36,13 +26,6 @@ MAX_LOG_LINE = 4000
 
 def _commit(session: Session) -> None:
     session.commit()
-
-
-def changed_rows(session: Session, statement: Executable) -> int:
-    """Execute an UPDATE and return how many rows it changed (the guard of every state move)."""
-    result = session.execute(statement)
-    assert isinstance(result, CursorResult)  # DML always answers with a cursor result
-    return result.rowcount
 
 
 def enqueue(session: Session, kind: str, params: dict[str, Any] | None = None, submitted_by: str = "") -> int:
@@ -84,66 +67,39 @@ def start(
 def claim_next(session: Session, worker_id: str, kinds: Sequence[str] | None = None) -> Job | None:
     """Atomically move the oldest queued job (of ``kinds``) to running for ``worker_id``.
 
-    One UPDATE … WHERE id = (oldest queued) AND status = 'queued' … RETURNING id: on SQLite the statement
-    runs under the database's single write lock (taken up front with BEGIN IMMEDIATE), on PostgreSQL the
-    sub-select skips rows other claimers have locked, so two workers can never get the same job.
+    One guarded UPDATE (``db.queries.claim_oldest_queued``), so two workers can never get the same job.
     """
     session.commit()  # start from a fresh transaction: no stale read snapshot may precede the write
-    waiting = select(Job.id).where(Job.status == "queued")
-    if kinds:
-        waiting = waiting.where(Job.kind.in_(list(kinds)))
-    if session.scalar(waiting.limit(1)) is None:
+    if not queries.queued_job_waiting(session, kinds):
         session.commit()
         return None  # an idle poll takes no write lock
-    dialect = session.get_bind().dialect.name
-    kind_filter = ""
-    bind: dict[str, Any] = {"worker": worker_id, "now": utcnow()}
-    if kinds:
-        names = [f":k{i}" for i in range(len(kinds))]
-        kind_filter = f" AND kind IN ({', '.join(names)})"
-        bind.update({f"k{i}": k for i, k in enumerate(kinds)})
-    lock = " FOR UPDATE SKIP LOCKED" if dialect == "postgresql" else ""
-    statement = text(
-        "UPDATE jobs SET status = 'running', worker_id = :worker, started_at = :now, heartbeat_at = :now, "
-        "message = 'started', progress = 0.0 "
-        f"WHERE id = (SELECT id FROM jobs WHERE status = 'queued'{kind_filter} ORDER BY id LIMIT 1{lock}) "
-        "AND status = 'queued' RETURNING id"
-    ).bindparams(bindparam("now", type_=DateTime))
     try:
-        if dialect == "sqlite":
-            session.connection().exec_driver_sql("BEGIN IMMEDIATE")
-        row = session.execute(statement, bind).first()
+        job_id = queries.claim_oldest_queued(session, worker_id, kinds)
         session.commit()
     except BaseException:
         session.rollback()
         raise
-    if row is None:
+    if job_id is None:
         return None
-    return session.get(Job, row[0], populate_existing=True)
+    return session.get(Job, job_id, populate_existing=True)
 
 
 def heartbeat(session: Session, job_id: int) -> None:
     """Prove the job's worker is alive; running jobs without a recent heartbeat become ``lost``."""
-    session.execute(
-        update(Job).where(Job.id == job_id, Job.status == "running").values(heartbeat_at=utcnow())
-    )
+    queries.touch_running_job(session, job_id)
     _commit(session)
 
 
 def set_pid(session: Session, job_id: int, pid: int) -> None:
     """Record the process (group leader) running the job, so cancel and the tests can find it."""
-    session.execute(update(Job).where(Job.id == job_id).values(pid=pid))
+    queries.set_job_pid(session, job_id, pid)
     _commit(session)
 
 
 def set_progress(session: Session, job_id: int, fraction: float, message: str = "") -> None:
     """Overall completion in [0, 1] and what is happening now (what the UI's bar shows)."""
     fraction = max(0.0, min(1.0, float(fraction)))
-    session.execute(
-        update(Job)
-        .where(Job.id == job_id, Job.status == "running")
-        .values(progress=fraction, message=message[:1000])
-    )
+    queries.set_job_progress(session, job_id, fraction, message[:1000])
     _commit(session)
 
 
@@ -175,23 +131,11 @@ def finish(
         values.update(progress=1.0, message="done")
     else:
         values["message"] = status
-    changed = changed_rows(
-        session, update(Job).where(Job.id == job_id, Job.status.in_(JOB_ACTIVE_STATES)).values(**values)
-    )
+    changed = queries.finish_active_job(session, job_id, values)
     if changed and status != "succeeded":
-        _mark_runs(session, [job_id], status)
+        queries.end_running_runs(session, [job_id], status)
     _commit(session)
-    return bool(changed)
-
-
-def _mark_runs(session: Session, job_ids: Sequence[int], status: str) -> None:
-    """Runs a job left ``running`` share its fate, so none is shown as finished."""
-    if job_ids:
-        session.execute(
-            update(Run)
-            .where(Run.job_id.in_(list(job_ids)), Run.status == "running")
-            .values(status=status, finished_at=utcnow())
-        )
+    return changed
 
 
 def request_cancel(session: Session, job_id: int) -> str:
@@ -201,20 +145,13 @@ def request_cancel(session: Session, job_id: int) -> str:
     """
     job = get_job(session, job_id)
     if job.status == "queued":
-        changed = changed_rows(
-            session,
-            update(Job)
-            .where(Job.id == job_id, Job.status == "queued")
-            .values(status="cancelled", cancel_requested=True, finished_at=utcnow(), message="cancelled"),
-        )
+        changed = queries.cancel_queued_job(session, job_id)
         _commit(session)
         if changed:
             return "cancelled"
         job = get_job(session, job_id)
     if job.status == "running":
-        session.execute(
-            update(Job).where(Job.id == job_id).values(cancel_requested=True, message="cancelling")
-        )
+        queries.flag_cancel(session, job_id)
         _commit(session)
     return get_job(session, job_id).status
 
@@ -227,39 +164,22 @@ def sweep_lost(session: Session, lost_after_s: float, max_lock_wait_s: float = 1
     time, giving the jobs' workers the chance to heartbeat first.
     """
 
-    def stale_condition() -> Any:
-        cutoff = utcnow() - timedelta(seconds=lost_after_s)
-        return (Job.heartbeat_at < cutoff) | (Job.heartbeat_at.is_(None) & (Job.started_at < cutoff))
-
     session.commit()
-    if not session.scalar(select(Job.id).where(Job.status == "running", stale_condition()).limit(1)):
+    if not queries.stale_job_exists(session, lost_after_s):
         session.commit()
         return []  # the common case, decided by a read that takes no lock
-    if session.get_bind().dialect.name == "sqlite":
-        started = time.monotonic()
-        session.connection().exec_driver_sql("BEGIN IMMEDIATE")
-        if time.monotonic() - started > max_lock_wait_s:
-            session.rollback()
-            return []
-    stale = stale_condition()  # judged again now that this sweep holds the lock
-    ids = list(session.scalars(select(Job.id).where(Job.status == "running", stale)))
-    if not ids:
+    started = time.monotonic()
+    queries.begin_write_lock(session)
+    if time.monotonic() - started > max_lock_wait_s:
+        session.rollback()
+        return []
+    # judged again now that this sweep holds the lock
+    error = f"its worker stopped heartbeating for over {lost_after_s:g} s; requeue it to retry"
+    lost = queries.lose_stale_jobs(session, lost_after_s, error)
+    if not lost:
         session.commit()
         return []
-    lost = list(
-        session.scalars(
-            update(Job)
-            .where(Job.id.in_(ids), Job.status == "running", stale)
-            .values(
-                status="lost",
-                finished_at=utcnow(),
-                message="lost",
-                error=f"its worker stopped heartbeating for over {lost_after_s:g} s; requeue it to retry",
-            )
-            .returning(Job.id)
-        )
-    )
-    _mark_runs(session, lost, "lost")
+    queries.end_running_runs(session, lost, "lost")
     for job_id in lost:
         session.add(JobLog(job_id=job_id, level="error", line="marked lost: no heartbeat from its worker"))
     _commit(session)
@@ -306,20 +226,14 @@ def get_job(session: Session, job_id: int) -> Job:
 def list_jobs(session: Session, limit: int = 50, status: str | Sequence[str] | None = None) -> list[Job]:
     """Newest jobs first, optionally only those in ``status`` (one state or several)."""
     session.commit()  # drop any old snapshot: the rows change under us
-    query = select(Job).order_by(Job.id.desc()).limit(limit).execution_options(populate_existing=True)
-    if status:
-        states = [status] if isinstance(status, str) else list(status)
-        query = query.where(Job.status.in_(states))
-    return list(session.scalars(query))
+    states = [] if not status else [status] if isinstance(status, str) else list(status)
+    return queries.latest_jobs(session, limit, states)
 
 
 def job_logs(session: Session, job_id: int, tail: int = 200) -> list[JobLog]:
     """The last ``tail`` log lines of a job, oldest first."""
     session.commit()
-    rows = session.scalars(
-        select(JobLog).where(JobLog.job_id == job_id).order_by(JobLog.id.desc()).limit(tail)
-    ).all()
-    return list(reversed(rows))
+    return queries.job_log_tail(session, job_id, tail)
 
 
 # --- sweep on read: a dead worker is visible to whoever looks -------------------------------------------
@@ -350,30 +264,16 @@ def sweep_dead_workers(session: Session) -> list[int]:
     """
     session.commit()
     host = socket.gethostname()
-    rows = session.execute(
-        select(Job.id, Worker.id, Worker.pid)
-        .join(Worker, Worker.id == Job.worker_id)
-        .where(Job.status == "running", Worker.host == host)
-    ).all()
+    rows = queries.running_jobs_on_host(session, host)
     session.commit()
     dead = {worker_id: pid for _, worker_id, pid in rows if not process_alive(pid)}
     if not dead:
         return []
     lost: list[int] = []
     for worker_id, pid in dead.items():
-        lost += session.scalars(
-            update(Job)
-            .where(Job.worker_id == worker_id, Job.status == "running")
-            .values(
-                status="lost",
-                finished_at=utcnow(),
-                message="lost",
-                error=DEAD_WORKER_ERROR.format(pid=pid, host=host),
-            )
-            .returning(Job.id)
-        ).all()
-        session.execute(update(Worker).where(Worker.id == worker_id).values(stopped_at=utcnow()))
-    _mark_runs(session, lost, "lost")
+        lost += queries.lose_jobs_of_worker(session, worker_id, DEAD_WORKER_ERROR.format(pid=pid, host=host))
+        queries.mark_worker_stopped(session, worker_id)
+    queries.end_running_runs(session, lost, "lost")
     for job_id in lost:
         session.add(JobLog(job_id=job_id, level="error", line="marked lost: its worker process is gone"))
     _commit(session)

@@ -5,14 +5,13 @@ from __future__ import annotations
 import contextlib
 import time
 from functools import lru_cache
-from typing import Any
 
-from sqlalchemy import event, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
+from db import queries
 from db.faults import catalog_fault
-from db.schema import Job, JobLog, utcnow
+from db.schema import JobLog, utcnow
 from db.session import make_engine, session_factory
 from engine.jobs import queue
 
@@ -27,13 +26,7 @@ def _quick_sessions(db_url: str) -> sessionmaker[Session]:
     from the same thread: waiting for it would only time out. Progress and log lines are buffered and
     written once the lock is free.
     """
-    engine = make_engine(db_url)
-    if engine.dialect.name == "sqlite":
-
-        def short_timeout(dbapi_connection: Any, _record: Any) -> None:  # DB-API objects
-            dbapi_connection.execute(f"PRAGMA busy_timeout={QUICK_BUSY_TIMEOUT_MS}")
-
-        event.listen(engine, "connect", short_timeout)  # runs after make_engine's own pragmas
+    engine = make_engine(db_url, busy_timeout_s=QUICK_BUSY_TIMEOUT_MS / 1000)
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 
@@ -92,11 +85,7 @@ class JobReporter:
         try:
             session.add_all(lines)
             if pending is not None:
-                session.execute(
-                    update(Job)
-                    .where(Job.id == self.job_id, Job.status == "running")
-                    .values(progress=pending[0], message=pending[1])
-                )
+                queries.set_job_progress(session, self.job_id, pending[0], pending[1])
             session.commit()
         except DBAPIError as error:  # busy, or the database restarting: keep the lines, write them later
             fault = catalog_fault(error)
@@ -124,9 +113,7 @@ class JobReporter:
             self._last_cancel_check = now
             try:
                 self._session.commit()
-                row = self._session.execute(
-                    select(Job.cancel_requested, Job.status).where(Job.id == self.job_id)
-                ).first()
+                state = queries.cancel_state(self._session, self.job_id)
                 self._session.commit()
             except DBAPIError as error:  # catalog busy or restarting: ask again at the next check
                 if catalog_fault(error) is None:
@@ -134,7 +121,7 @@ class JobReporter:
                 with contextlib.suppress(DBAPIError):
                     self._session.rollback()
                 return self._cancelled
-            self._cancelled = row is None or bool(row[0]) or row[1] != "running"
+            self._cancelled = state is None or state[0] or state[1] != "running"
         return self._cancelled
 
     def close(self) -> None:

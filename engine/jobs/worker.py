@@ -17,13 +17,12 @@ import socket
 import subprocess
 import sys
 import time
-from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
+from db import queries
 from db.errors import CatalogFault
 from db.faults import catalog_fault, retry_transient
 from db.schema import Job, Worker, utcnow
@@ -53,8 +52,7 @@ def register_worker(session: Session, worker_id: str, pid: int) -> None:
     """
     session.commit()
     now = utcnow()
-    refresh = update(Worker).where(Worker.id == worker_id).values(pid=pid, heartbeat_at=now, stopped_at=None)
-    if queue.changed_rows(session, refresh):
+    if queries.refresh_worker(session, worker_id, pid, now):
         session.commit()
         return
     session.add(Worker(id=worker_id, host=socket.gethostname(), pid=pid, started_at=now, heartbeat_at=now))
@@ -62,17 +60,17 @@ def register_worker(session: Session, worker_id: str, pid: int) -> None:
         session.commit()
     except IntegrityError:  # the other side registered it in between
         session.rollback()
-        session.execute(refresh)
+        queries.refresh_worker(session, worker_id, pid, now)
         session.commit()
 
 
 def worker_heartbeat(session: Session, worker_id: str) -> None:
-    session.execute(update(Worker).where(Worker.id == worker_id).values(heartbeat_at=utcnow()))
+    queries.touch_worker(session, worker_id)
     session.commit()
 
 
 def stop_worker(session: Session, worker_id: str) -> None:
-    session.execute(update(Worker).where(Worker.id == worker_id).values(stopped_at=utcnow()))
+    queries.mark_worker_stopped(session, worker_id)
     session.commit()
 
 
@@ -80,9 +78,7 @@ def alive_workers(session: Session, lost_after_s: float | None = None) -> list[W
     """Workers that heartbeated within ``lost_after_s`` and have not said they stopped."""
     lost_after_s = settings().lost_after_s if lost_after_s is None else lost_after_s
     session.commit()
-    cutoff = utcnow() - timedelta(seconds=lost_after_s)
-    query = select(Worker).where(Worker.stopped_at.is_(None), Worker.heartbeat_at >= cutoff)
-    return list(session.scalars(query.execution_options(populate_existing=True)))
+    return queries.alive_workers(session, lost_after_s)
 
 
 def _logs_dir() -> Path:

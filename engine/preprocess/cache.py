@@ -21,12 +21,11 @@ from functools import partial
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from db.queries import CLIP_PRESENT
-from db.schema import Clip, Dataset, FaceCrop, Frame
+from db import queries
+from db.schema import Clip, Dataset, FaceCrop
 from db.session import session_scope
 from engine.config import settings
 from engine.errors import GlimpseError
@@ -163,7 +162,7 @@ def _source(session: Session, clip_id: int) -> _ClipSource:
     dataset = session.get(Dataset, clip.dataset_id)
     assert dataset is not None
     where = f"{dataset.name}/{clip.path}"
-    frames = list(session.scalars(select(Frame).where(Frame.clip_id == clip_id).order_by(Frame.index)))
+    frames = queries.clip_frames(session, clip_id)
     if not frames:
         raise GlimpseError("clip has no frames in the catalog", where=where, hint="re-ingest the dataset")
     try:
@@ -213,8 +212,7 @@ def _record(
     no_face_frames: list[int],
 ) -> None:
     """Insert the FaceCrop row once (commits: a worker must not hold SQLite's write lock while cropping)."""
-    exists = session.scalar(select(FaceCrop.id).where(FaceCrop.clip_id == clip_id, FaceCrop.cache_key == key))
-    if exists is not None:
+    if queries.face_crop_recorded(session, clip_id, key):
         return
     params = {
         **replace(cfg, backend=backend).params(),
@@ -400,19 +398,13 @@ def preprocess_dataset(
     dataset = session.get(Dataset, dataset_id)
     if dataset is None:
         raise GlimpseError(f"dataset {dataset_id} is not in the catalog")
-    clip_ids = list(
-        session.scalars(select(Clip.id).where(Clip.dataset_id == dataset_id, CLIP_PRESENT).order_by(Clip.id))
-    )
+    clip_ids = queries.clip_ids_of(session, dataset_id)
     report = PreprocessReport(dataset=dataset.name, n_clips=len(clip_ids))
     started = time.perf_counter()
     if not workers:
         pool = settings().workers or available_cores()
-        n_frames = session.scalar(
-            select(func.count(Frame.id))
-            .join(Clip, Frame.clip_id == Clip.id)
-            .where(Clip.dataset_id == dataset_id)
-        )
-        workers = pool if worth_a_pool((n_frames or 0) / CROPPED_FRAMES_PER_CPU_S, pool) else 1
+        n_frames = queries.frame_rows_of_dataset(session, dataset_id)
+        workers = pool if worth_a_pool(n_frames / CROPPED_FRAMES_PER_CPU_S, pool) else 1
     cached_before: dict[int, bool] = {}
     if workers > 1 and len(clip_ids) > 1:
         sub = SubReporter(reporter, 0.0, 0.9) if reporter else None
@@ -455,17 +447,6 @@ def preprocess_dataset(
             reporter.progress((n + 1) / max(1, len(clip_ids)), f"{n + 1}/{len(clip_ids)} clips")
     report.seconds = time.perf_counter() - started
     return report
-
-
-def crop_backends(session: Session, dataset_id: int) -> dict[str, int]:
-    """backend → number of clips with crops from it, for the UI's "which backend produced these"."""
-    rows = session.execute(
-        select(FaceCrop.backend, func.count(func.distinct(FaceCrop.clip_id)))
-        .join(Clip, Clip.id == FaceCrop.clip_id)
-        .where(Clip.dataset_id == dataset_id)
-        .group_by(FaceCrop.backend)
-    )
-    return {backend: int(n) for backend, n in rows}
 
 
 def frame_ranges(numbers: list[int]) -> str:

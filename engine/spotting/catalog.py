@@ -16,11 +16,10 @@ from functools import partial
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from db import queries
 from db.queries import dataset_intervals, dataset_named, recordings
-from db.schema import Frame
 from engine.errors import GlimpseError
 from engine.local_executor import Executor, LocalExecutor
 from engine.paths import cache_dir, resolve_within
@@ -89,7 +88,7 @@ def video_sources(session: Session, dataset_name: str, cfg: SignalConfig) -> lis
         fps = clip.fps or dataset.fps
         if not fps:
             raise GlimpseError("recording has no fps", where=f"{dataset_name}/{clip.name}")
-        frames = list(session.scalars(select(Frame).where(Frame.clip_id == clip.id).order_by(Frame.index)))
+        frames = queries.clip_frames(session, clip.id)
         if not frames:
             raise GlimpseError("recording has no frames in the catalog", where=f"{dataset_name}/{clip.name}")
         numbers = [f.number for f in frames]

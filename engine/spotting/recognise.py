@@ -20,11 +20,10 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.queries import predictions_of
-from db.schema import Artifact, Run
+from db.queries import predictions_of, run_artifacts
+from db.schema import Run
 from engine.errors import GlimpseError
 from engine.labels import LABELS_ME
 from engine.paths import glimpse_home, resolve_within
@@ -69,10 +68,7 @@ def load_recognition_run(session: Session, run_id: str) -> RecognitionModel:
         raise GlimpseError(
             f"no finished recognition run {run_id!r}", hint="pick a train or ablation child run"
         )
-    paths = {
-        a.kind: resolve_within(glimpse_home(), a.path)
-        for a in session.scalars(select(Artifact).where(Artifact.run_id == run_id))
-    }
+    paths = {a.kind: resolve_within(glimpse_home(), a.path) for a in run_artifacts(session, run_id)}
     if "checkpoint" not in paths or "features" not in paths:
         raise GlimpseError(
             f"run {run_id} has no encoder checkpoint and cached features",

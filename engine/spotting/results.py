@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from db import queries
 from db.queries import add_interval, recording_stats
-from db.schema import Artifact, Clip, Dataset, Metric, Run
+from db.schema import Clip, Run
 from engine.errors import GlimpseError
 from engine.paths import glimpse_home, resolve_within
 from engine.spotting.curves import threshold
@@ -96,23 +96,16 @@ def _info(run: Run, f1: float | None) -> SpotRunInfo:
 
 def spotting_runs(session: Session, limit: int = 200) -> list[SpotRunInfo]:
     """Spotting runs, newest first, with their overall F1."""
-    runs = list(
-        session.scalars(select(Run).where(Run.kind == RUN_KIND).order_by(Run.created_at.desc()).limit(limit))
-    )
-    rows = session.execute(
-        select(Metric.run_id, Metric.value).where(
-            Metric.run_id.in_([r.id for r in runs]), Metric.scope == "overall", Metric.name == "f1"
-        )
-    )
-    f1 = {run_id: value for run_id, value in rows}
-    return [_info(r, f1.get(r.id)) for r in runs]
+    runs = queries.runs_of_kind(session, RUN_KIND, limit)
+    overall = queries.overall_metrics(session, [r.id for r in runs])
+    return [_info(r, overall.get(r.id, {}).get("f1")) for r in runs]
 
 
 def long_video_datasets(session: Session) -> list[str]:
     """Names of the datasets that hold recordings (what a spotting job can run on)."""
     stats = recording_stats(session)
     ids = [i for i, s in stats.items() if s["videos"]]
-    return list(session.scalars(select(Dataset.name).where(Dataset.id.in_(ids)).order_by(Dataset.name)))
+    return queries.names_of_datasets(session, ids)
 
 
 def _run(session: Session, run_id: str) -> Run:
@@ -124,16 +117,12 @@ def _run(session: Session, run_id: str) -> Run:
 
 def spot_run_detail(session: Session, run_id: str) -> SpotRunDetail:
     run = _run(session, run_id)
-    files = {
-        a.kind: resolve_within(glimpse_home(), a.path)
-        for a in session.scalars(select(Artifact).where(Artifact.run_id == run_id))
-    }
+    files = {a.kind: resolve_within(glimpse_home(), a.path) for a in queries.run_artifacts(session, run_id)}
     if "metrics" not in files or not files["metrics"].is_file():
         raise GlimpseError(f"spotting run {run_id} has no metrics yet", hint=f"its status is {run.status}")
     metrics = json.loads(files["metrics"].read_text(encoding="utf-8"))
-    meta = session.scalar(
-        select(Artifact.meta).where(Artifact.run_id == run_id, Artifact.kind == "frame_scores")
-    )
+    scores = queries.run_artifact(session, run_id, "frame_scores")
+    meta = scores.meta if scores is not None else None
     videos = {int(k): v for k, v in ((meta or {}).get("videos") or {}).items()}
     return SpotRunDetail(_info(run, metrics.get("f1")), metrics, videos, files)
 

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.queries import CLIP_PRESENT, catalog_snapshot, clips_for_training, dataset_clips
-from db.schema import Clip, Dataset, Frame
+from db import queries
+from db.queries import catalog_snapshot, clips_for_training, dataset_clips
+from db.schema import Clip
 from engine.annotate.sources import (
     DEFAULT_LABELS,
     SOURCE,
@@ -41,7 +41,7 @@ from engine.variants.contract import ClipInfo
 
 
 def _check_known(session: Session, names: list[str]) -> None:
-    known = set(session.scalars(select(Dataset.name).where(Dataset.name.in_(names))))
+    known = {d.name for d in queries.datasets_named(session, names)}
     missing = [n for n in names if n not in known]
     if missing:
         raise GlimpseError(
@@ -93,11 +93,7 @@ def me_clips(
 def _composite_members(
     session: Session, dataset_names: tuple[str, ...] | list[str], clips: list[ClipInfo]
 ) -> list[ClipInfo]:
-    formats = dict(
-        session.execute(
-            select(Dataset.name, Dataset.format).where(Dataset.name.in_(list(dataset_names)))
-        ).all()
-    )
+    formats = {d.name: d.format for d in queries.datasets_named(session, dataset_names)}
     names = [n for n in dataset_names if formats.get(n) in COMPOSITE_FORMATS]
     if not names:
         described = ", ".join(f"{n} ({formats.get(n)})" for n in dataset_names)
@@ -178,9 +174,7 @@ def _key(payload: dict) -> str:
 def _frames_of(session: Session, clip: Clip, numbers: list[int] | None, size: int) -> np.ndarray:
     """Aligned grayscale (T, S, S) uint8 face crops of these frame numbers (all frames when None)."""
     if numbers is None:
-        numbers = list(
-            session.scalars(select(Frame.number).where(Frame.clip_id == clip.id).order_by(Frame.index))
-        )
+        numbers = [number for number, _ in queries.frame_listing(session, clip.id)]
     cfg = PreprocessConfig(size=size)
     return np.stack([np.asarray(image_crop(session, clip.id, n, cfg)) for n in numbers])
 
@@ -269,17 +263,12 @@ def face_images(session: Session, dataset_name: str, size: int, cap: int) -> np.
     path = cache_dir() / "train-data" / f"faces-{key}.npz"
     if path.exists():
         return np.load(path)["images"]
-    dataset = session.scalar(select(Dataset).where(Dataset.name == dataset_name))
+    dataset = queries.find_dataset(session, dataset_name)
     if dataset is None:
         raise GlimpseError(
             f"faces dataset {dataset_name!r} not in the catalog", hint="run glimpse synth first"
         )
-    rows = session.execute(
-        select(Clip, Frame)
-        .join(Frame, Frame.clip_id == Clip.id)
-        .where(Clip.dataset_id == dataset.id, CLIP_PRESENT)
-        .order_by(Clip.id, Frame.index)
-    ).all()
+    rows = queries.present_clip_frames(session, dataset.id)
     if not rows:
         raise GlimpseError(f"faces dataset {dataset_name!r} has no images", hint="re-ingest it")
     keep = _sample(len(rows), cap)
@@ -308,18 +297,13 @@ def macro_images(
     if path.exists():
         data = np.load(path)
         return data["images"], data["labels"]
-    dataset = session.scalar(select(Dataset).where(Dataset.name == dataset_name))
-    if dataset is None:
+    if queries.find_dataset(session, dataset_name) is None:
         raise GlimpseError(
             f"macro dataset {dataset_name!r} not in the catalog", hint="run glimpse synth first"
         )
     items: list[tuple[Clip, int, int]] = []  # clip, frame number, label index
-    for clip in session.scalars(
-        select(Clip).where(Clip.dataset_id == dataset.id, CLIP_PRESENT).order_by(Clip.id)
-    ):
-        numbers = list(
-            session.scalars(select(Frame.number).where(Frame.clip_id == clip.id).order_by(Frame.index))
-        )
+    for clip in queries.present_clips_with_subjects(session, [dataset_name]):
+        numbers = [number for number, _ in queries.frame_listing(session, clip.id)]
         if len(numbers) < 2:
             continue
         items += [(clip, n, LABELS_MACRO.index("neutral")) for n in numbers[:neutral_frames]]

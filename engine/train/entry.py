@@ -14,9 +14,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import select
-
-from db.schema import Artifact, Run
+from db import queries
+from db.schema import Run
 from db.session import default_url, session_scope
 from engine.errors import GlimpseError
 from engine.local_executor import Executor
@@ -56,7 +55,7 @@ def _encoder_of(db_url: str, run_id: str) -> tuple[str, dict[str, Any], str]:
             raise GlimpseError(
                 f"no run {run_id!r}", hint="pick a run id from glimpse runs / the Results page"
             )
-        art = session.scalar(select(Artifact).where(Artifact.run_id == run_id, Artifact.kind == "checkpoint"))
+        art = queries.run_artifact(session, run_id, "checkpoint")
         if art is None:
             raise GlimpseError(
                 f"run {run_id} has no encoder checkpoint", hint="pick a train or ablation child run"

@@ -13,10 +13,9 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
-
+from db import queries
 from db.queries import catalog_snapshot
-from db.schema import Artifact, Metric, Prediction, Run
+from db.schema import Run
 from db.session import session_scope
 from engine.errors import GlimpseError
 from engine.paths import glimpse_home, resolve_within
@@ -63,7 +62,7 @@ class Reproduction:
 def run_record(db_url: str, run_id: str) -> dict[str, Any]:
     """The run's ``config.json`` (kind, variant, seed, config, environment, code version)."""
     with session_scope(db_url) as session:
-        art = session.scalar(select(Artifact).where(Artifact.run_id == run_id, Artifact.kind == "config"))
+        art = queries.run_artifact(session, run_id, "config")
         if art is None:
             return {}
         path = resolve_within(glimpse_home(), art.path)
@@ -74,17 +73,14 @@ def _results(db_url: str, run_id: str) -> tuple[dict[str, float], dict[int, tupl
     """(metrics by scope/name, predictions by clip id, predictions.csv sha256) of a finished run."""
     with session_scope(db_url) as session:
         metrics = {
-            f"{m.scope}/{m.name}": m.value
-            for m in session.scalars(select(Metric).where(Metric.run_id == run_id))
+            f"{scope}/{name}": value for _, scope, name, value in queries.run_metrics(session, [run_id])
         }
         predictions = {
             p.clip_id: (p.fold, p.truth, p.predicted, tuple(sorted(p.probs.items())))
-            for p in session.scalars(select(Prediction).where(Prediction.run_id == run_id))
+            for p in queries.predictions_of(session, run_id)
         }
-        sha = session.scalar(
-            select(Artifact.sha256).where(Artifact.run_id == run_id, Artifact.kind == "predictions_csv")
-        )
-    return metrics, predictions, sha or ""
+        csv = queries.run_artifact(session, run_id, "predictions_csv")
+    return metrics, predictions, (csv.sha256 if csv is not None else None) or ""
 
 
 def _diff(run_id: str, stored: dict, now: dict, what: str) -> list[Difference]:
@@ -145,9 +141,7 @@ def reproduce(db_url: str, run_id: str, reporter: Reporter | None = None) -> lis
         run = session.get(Run, run_id)
         if run is None:
             raise GlimpseError(f"no run {run_id!r}", hint="list runs on the Results page")
-        children = list(
-            session.scalars(select(Run.id).where(Run.parent_id == run_id).order_by(Run.created_at, Run.id))
-        )
+        children = [child.id for child in queries.child_runs(session, run_id)]
     ids = children if run.kind == "ablation" else [run_id]
     return [
         reproduce_one(db_url, rid, SubReporter(reporter, i / len(ids), (i + 1) / len(ids)))

@@ -15,16 +15,15 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from db import queries
 from db.queries import catalog_snapshot
-from db.schema import Artifact, Dataset, Metric, Prediction, Run, utcnow
+from db.schema import Artifact, Metric, Prediction, Run, utcnow
 from db.session import session_scope
 from engine.evaluate.export import write_megc_log, write_predictions_csv
 from engine.evaluate.metrics import MetricReport, compute_metrics, pooled_and_per_group
 from engine.paths import relative_to_home, runs_dir
-from engine.preprocess.cache import crop_backends
 from engine.provenance import code_version, environment
 from engine.variants.contract import ClipInfo, FoldResult
 
@@ -47,8 +46,8 @@ def _sha256(path: Path) -> str:
 def preprocess_backend(session: Session, dataset_names: Sequence[str]) -> str:
     """Which face backend(s) produced the crops of these datasets, e.g. ``ground_truth`` or
     ``opencv+ground_truth`` (empty before any crop exists), so a run says what it really trained on."""
-    ids = session.scalars(select(Dataset.id).where(Dataset.name.in_(list(dataset_names))))
-    backends = {backend for dataset_id in ids for backend in crop_backends(session, dataset_id)}
+    datasets = queries.datasets_named(session, dataset_names)
+    backends = {backend for d in datasets for backend in queries.crop_backends(session, d.id)}
     return "+".join(sorted(backends))
 
 
@@ -77,10 +76,7 @@ def create_run(
     folder = run_dir(run_id)
     try:
         with session_scope(db_url) as session:
-            synthetic = session.scalars(
-                select(Dataset.is_synthetic).where(Dataset.name.in_(list(dataset_names)))
-            )
-            is_synthetic = any(synthetic)
+            is_synthetic = any(d.is_synthetic for d in queries.datasets_named(session, dataset_names))
             cfg_path = folder / "config.json"
             record = {
                 "kind": kind,

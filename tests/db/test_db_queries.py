@@ -178,7 +178,7 @@ def test_filtered_page_uses_an_index(session: Session, catalog: dict[str, int]) 
         ClipFilter(dataset_ids=[catalog["A"]], min_majority=0.5),
         ClipFilter(dataset_ids=[catalog["A"]], subject_ids=[catalog["sub02"]]),
     ):
-        from db.queries import _apply  # the WHERE clause list_clips uses
+        from db.queries.clips import _apply  # the WHERE clause list_clips uses
 
         stmt = _apply(select(Clip.id), flt).order_by(Clip.id).limit(100)
         sql = str(stmt.compile(session.get_bind(), compile_kwargs={"literal_binds": True}))

@@ -11,13 +11,13 @@ from conftest import add_clip  # type: ignore[import-not-found]
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from db.queries import crop_backends
 from db.schema import Clip, Dataset, FaceCrop
 from engine.errors import GlimpseError
 from engine.preprocess.align import eye_targets
 from engine.preprocess.cache import (
     cache_path,
     clip_crops,
-    crop_backends,
     image_crop,
     image_crops,
     preprocess_dataset,

@@ -7,9 +7,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-
-from db.schema import Dataset
+from db import queries
 from db.session import session_scope
 from engine.errors import GlimpseError
 from engine.ingest.catalog import ingest_dataset, ingest_synthetic_corpus
@@ -93,12 +91,7 @@ def preprocess(params: dict[str, Any], reporter: Reporter, job_id: int) -> dict[
     with session_scope(db_url()) as session:
         dataset_id = params.get("dataset_id")
         if dataset_id is None and params.get("dataset"):
-            dataset_id = session.scalar(select(Dataset.id).where(Dataset.name == params["dataset"]))
-            if dataset_id is None:
-                names = ", ".join(session.scalars(select(Dataset.name).order_by(Dataset.name))) or "none"
-                raise GlimpseError(
-                    f"no dataset named {params['dataset']!r} in the catalog", hint=f"known: {names}"
-                )
+            dataset_id = queries.dataset_named(session, params["dataset"]).id
         if dataset_id is None:
             raise GlimpseError(
                 "a preprocess job needs 'dataset_id' (or 'dataset', a name in the catalog)",
