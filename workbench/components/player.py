@@ -171,7 +171,8 @@ def render_player(
     detail: api.ClipDetail | None = None,
     magnify: api.MagnifyConfig = PLAIN,
 ) -> None:
-    """The player for one clip. With ``on_save`` it marks (I/A/O) and saves (Enter) as ``annotator``;
+    """The player for one clip; ``key`` names the page's one player, which the browser keeps when the
+    page shows another clip. With ``on_save`` it marks (I/A/O) and saves (Enter) as ``annotator``;
     ``proposal`` ({apex, seq}) sets an unsaved apex mark (the apex suggestion); ``initial_frame`` (a
     dataset frame number, e.g. a spotted interval's apex) is where it opens instead of the first frame;
     ``detail`` is the clip's, when the page read it already (a recording's frame list is not free);
