@@ -31,6 +31,19 @@ def focus_player(page) -> None:  # noqa: ANN001
     page.locator(PLAYER).get_by_test_id("glimpse-frame").click()
 
 
+def mark_as(page, name: str):  # noqa: ANN001, ANN201
+    """Type ``name`` as the Annotator, wait until the player marks as them and give it the keyboard."""
+    from playwright.sync_api import expect
+
+    annotator = page.get_by_label("Annotator")
+    annotator.fill(name)
+    annotator.press("Enter")
+    player = page.locator(PLAYER)
+    expect(player.get_by_text(f"marking as {name}")).to_be_visible()
+    focus_player(page)
+    return player
+
+
 def _first_clip(db_url: str) -> tuple[int, list[int]]:
     with session_scope(db_url) as s:
         clip = s.scalars(select(Clip).where(Clip.kind == "micro").order_by(Clip.id)).first()
@@ -44,12 +57,7 @@ def test_keyboard_marks_are_saved_for_the_annotator(workbench, browser_page) -> 
     page = browser_page
     clip_id, numbers = _first_clip(workbench.db_url)
     open_clip(page, workbench.url, clip_id, numbers[0])
-    annotator = page.get_by_label("Annotator")
-    annotator.fill("kim")
-    annotator.press("Enter")
-    player = page.locator(PLAYER)
-    expect(player.get_by_text("marking as kim")).to_be_visible()
-    focus_player(page)
+    player = mark_as(page, "kim")
     frame = player.get_by_test_id("glimpse-frame")
     page.keyboard.press("ArrowRight")
     page.keyboard.press("ArrowRight")
@@ -141,12 +149,7 @@ def test_next_clip_keeps_the_player_and_nothing_of_the_last_clip(workbench, brow
     page = browser_page
     (first_id, first), (second_id, second) = _micro_clips(workbench.db_url, 2)
     open_clip(page, workbench.url, first_id, first[0])
-    annotator = page.get_by_label("Annotator")
-    annotator.fill("lee")
-    annotator.press("Enter")
-    player = page.locator(PLAYER)
-    expect(player.get_by_text("marking as lee")).to_be_visible()
-    focus_player(page)
+    player = mark_as(page, "lee")
     page.keyboard.press("End")
     page.keyboard.press("i")  # an unsaved onset on the first clip
     expect(player.locator(".gp-v-onset")).to_have_text(str(first[-1]))
