@@ -16,7 +16,9 @@ the default **SYNTHETIC** corpus (``glimpse synth``: 871 clips, long videos of 5
 24,000-frame recording; each tree gets its own copy of the catalog and an empty cache, so neither finds
 the other's caches warm (the frame files are shared, read-only). "First painted frame" is the player's
 own stamp (``window.__glimpsePlayer``: mount time + ``firstPaintMs``), the same in both trees; the part
-up to the player's mount is the page (server script, transfer, Streamlit's rendering). ``uptime`` is
+up to the player's mount (or, where the page keeps one player across clips, up to the new clip's data
+reaching it) is the page (server script, transfer, Streamlit's rendering); the rest, the player's own
+part, is decoding and painting the first frame. ``uptime`` is
 printed before and after.
 """
 
@@ -50,6 +52,7 @@ PAINTED = """([first]) => { const c = window.__glimpsePlayer;
   return !!c && typeof c.firstPaintMs === 'number' && c.firstPaintMs >= 0 && c.frame === first; }"""
 PAINT_AT = "() => window.__glimpsePlayer.mountedAt + window.__glimpsePlayer.firstPaintMs"
 MOUNT_AT = "() => window.__glimpsePlayer.mountedAt"
+OWN = "() => window.__glimpsePlayer.firstPaintMs"  # the player's own part: its data in → frame painted
 
 
 def build_home(home: Path) -> None:
@@ -124,22 +127,27 @@ def _arm(page) -> float:  # noqa: ANN001
     )
 
 
-def next_clip(page, label: str, first: int) -> tuple[float, float]:  # noqa: ANN001
-    """Pick ``label`` in the clip box; (seconds to the first painted frame, seconds to the player's mount)."""
+def next_clip(page, label: str, first: int) -> tuple[float, float, float]:  # noqa: ANN001
+    """Pick ``label`` in the clip box; seconds to the first painted frame, to the player's getting the
+    clip (its mount, or new data for the player kept from the last clip), and the player's own part."""
     box = page.get_by_label("clip", exact=True)
     box.click()
     page.keyboard.type(label.split(" ")[0] + " ")
     t0 = _arm(page)
     page.keyboard.press("Enter")
     page.wait_for_function(PAINTED, arg=[first], timeout=120_000)
-    return (page.evaluate(PAINT_AT) - t0) / 1000, (page.evaluate(MOUNT_AT) - t0) / 1000
+    return (
+        (page.evaluate(PAINT_AT) - t0) / 1000,
+        (page.evaluate(MOUNT_AT) - t0) / 1000,
+        page.evaluate(OWN) / 1000,
+    )
 
 
-def deep_link(page, url: str, clip_id: int, first: int) -> tuple[float, float]:  # noqa: ANN001
+def deep_link(page, url: str, clip_id: int, first: int) -> tuple[float, float, float]:  # noqa: ANN001
     """Load ``/annotate?clip=ID``: seconds from navigation start to the first painted frame, to the mount."""
     page.goto(f"{url}/annotate?clip={clip_id}")
     page.wait_for_function(PAINTED, arg=[first], timeout=120_000)
-    return page.evaluate(PAINT_AT) / 1000, page.evaluate(MOUNT_AT) / 1000
+    return page.evaluate(PAINT_AT) / 1000, page.evaluate(MOUNT_AT) / 1000, page.evaluate(OWN) / 1000
 
 
 def _stats(values: list[float]) -> str:
@@ -160,9 +168,10 @@ def measure(sides: list[str], urls: dict[str, str], clips: list, recordings: lis
 
     results: Results = {s: {} for s in sides}
 
-    def record(side: str, what: str, value: tuple[float, float]) -> None:
+    def record(side: str, what: str, value: tuple[float, float, float]) -> None:
         results[side].setdefault(what, []).append(value[0])
-        results[side].setdefault(f"{what}: of which to the player's mount", []).append(value[1])
+        results[side].setdefault(f"{what}: of which to the player's mount / new data", []).append(value[1])
+        results[side].setdefault(f"{what}: of which the player (data in → painted)", []).append(value[2])
         time.sleep(args.dwell)
 
     def turns(k: int) -> list[str]:

@@ -132,3 +132,23 @@ def test_next_clip_is_warmed_before_it_is_opened(seeded) -> None:
     with session_scope(seeded.url) as s:  # the next clip's face crops were made in the background
         crops = s.scalars(select(FaceCrop).where(FaceCrop.clip_id == second)).all()
         assert [c.n_frames for c in crops] == [10]
+
+
+def test_page_sends_a_short_window_around_the_opening_frame(seeded, tmp_path) -> None:
+    """The page sends FIRST_WINDOW frames around the frame it opens at (the player asks for more once it
+    is painted), also deep in a long recording: the window was once clamped by the frames per window,
+    not by the clip's length, and missed a frame past the first few hundred."""
+    rid = add_recording(seeded.url, tmp_path / "ds", 600, None)
+    at = annotate()
+    at.query_params["clip"] = str(rid)
+    at.query_params["frame"] = "500"
+    at.run()
+    assert not at.exception
+    data = sent(at)
+    window = data["window"]
+    assert len(window["numbers"]) == len(window["images"]) == player.FIRST_WINDOW
+    assert 500 in window["numbers"] and data["clip"]["numbers"][data["initial"]] == 500
+    assert data["window_size"] > player.FIRST_WINDOW  # later windows are full ones
+    at.query_params["frame"] = "600"  # the last frame: the window ends with the clip
+    at.run()
+    assert sent(at)["window"]["numbers"][-1] == 600

@@ -31,6 +31,19 @@ def focus_player(page) -> None:  # noqa: ANN001
     page.locator(PLAYER).get_by_test_id("glimpse-frame").click()
 
 
+def mark_as(page, name: str):  # noqa: ANN001, ANN201
+    """Type ``name`` as the Annotator, wait until the player marks as them and give it the keyboard."""
+    from playwright.sync_api import expect
+
+    annotator = page.get_by_label("Annotator")
+    annotator.fill(name)
+    annotator.press("Enter")
+    player = page.locator(PLAYER)
+    expect(player.get_by_text(f"marking as {name}")).to_be_visible()
+    focus_player(page)
+    return player
+
+
 def _first_clip(db_url: str) -> tuple[int, list[int]]:
     with session_scope(db_url) as s:
         clip = s.scalars(select(Clip).where(Clip.kind == "micro").order_by(Clip.id)).first()
@@ -44,12 +57,7 @@ def test_keyboard_marks_are_saved_for_the_annotator(workbench, browser_page) -> 
     page = browser_page
     clip_id, numbers = _first_clip(workbench.db_url)
     open_clip(page, workbench.url, clip_id, numbers[0])
-    annotator = page.get_by_label("Annotator")
-    annotator.fill("kim")
-    annotator.press("Enter")
-    player = page.locator(PLAYER)
-    expect(player.get_by_text("marking as kim")).to_be_visible()
-    focus_player(page)
+    player = mark_as(page, "kim")
     frame = player.get_by_test_id("glimpse-frame")
     page.keyboard.press("ArrowRight")
     page.keyboard.press("ArrowRight")
@@ -117,6 +125,58 @@ def test_scrubbing_and_help(workbench, browser_page) -> None:  # noqa: ANN001
     expect(player.get_by_text("set onset / apex / offset at the current frame")).to_be_visible()
     page.keyboard.press("Escape")
     expect(player.get_by_text("set onset / apex / offset at the current frame")).to_be_hidden()
+
+
+def _micro_clips(db_url: str, k: int) -> list[tuple[int, list[int]]]:
+    with session_scope(db_url) as s:
+        ids = s.scalars(select(Clip.id).where(Clip.kind == "micro").order_by(Clip.id)).all()[:k]
+        return [
+            (cid, list(s.scalars(select(Frame.number).where(Frame.clip_id == cid).order_by(Frame.index))))
+            for cid in ids
+        ]
+
+
+# the player's root inside the component's shadow DOM (a mark set on it survives only if it is kept)
+ROOT = """document.querySelector('[data-testid="stBidiComponentIsolated"]').shadowRoot.querySelector('.gp')"""
+
+
+def test_next_clip_keeps_the_player_and_nothing_of_the_last_clip(workbench, browser_page) -> None:  # noqa: ANN001
+    """Another clip picked in the box is new data for the same browser player (no remount: part of every
+    next clip's wait), and nothing of the last clip goes with it: its unsaved marks are dropped as before,
+    the first window shown is the new clip's, a save stores the new clip only."""
+    from playwright.sync_api import expect
+
+    page = browser_page
+    (first_id, first), (second_id, second) = _micro_clips(workbench.db_url, 2)
+    open_clip(page, workbench.url, first_id, first[0])
+    player = mark_as(page, "lee")
+    page.keyboard.press("End")
+    page.keyboard.press("i")  # an unsaved onset on the first clip
+    expect(player.locator(".gp-v-onset")).to_have_text(str(first[-1]))
+    page.evaluate(f"() => {{ {ROOT}.dataset.probe = 'kept'; }}")
+    box = page.get_by_label("clip", exact=True)
+    box.click()
+    page.keyboard.type(f"#{second_id} ")
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "([id, n]) => window.__glimpsePlayer.clip === id && window.__glimpsePlayer.frame === n",
+        arg=[second_id, second[0]],
+    )
+    assert page.evaluate(f"() => {ROOT}.dataset.probe") == "kept"  # the same player, not a new one
+    expect(player.locator(".gp-v-onset")).to_have_text("–")  # the first clip's unsaved mark is gone
+    assert page.evaluate(f"() => {ROOT}.dataset.frame") == str(second[0])
+    # the new clip's last frame is there to be marked (the page sends a few, the player asks for more)
+    focus_player(page)
+    page.keyboard.press("End")
+    page.wait_for_function(PAINTED, arg=second[-1])
+    page.keyboard.press("i")
+    page.keyboard.press("Enter")
+    expect(player.get_by_test_id("glimpse-message")).to_have_text(
+        re.compile(f"saved lee's annotation of clip {second_id}")
+    )
+    with session_scope(workbench.db_url) as s:
+        rows = s.scalars(select(Annotation).where(Annotation.annotator == "lee")).all()
+        assert [(r.clip_id, r.onset) for r in rows] == [(second_id, second[-1])]
 
 
 def test_long_recording_opens_and_seeks(workbench, browser_page, make_recording) -> None:  # noqa: ANN001

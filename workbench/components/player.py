@@ -38,7 +38,10 @@ _PLAYER = st.components.v2.component(
 )
 SOURCE_NAMES = {"crops": "face crops", "frames": "raw frames", "magnified": "magnified"}
 PLAIN = api.MagnifyConfig()  # the magnify argument of the sources it does not apply to (one cache entry)
-FIRST_WINDOW = 48  # frames sent with the page; later windows are sized to the byte budget
+# frames sent with the page: enough to paint the opening frame and step a little; the player asks for a
+# full window (sized to the byte budget) once that frame is painted. 48 frames made a 200 KB message that
+# Python encoded, Streamlit sent and the browser parsed and decoded before the first paint of every clip.
+FIRST_WINDOW = 12
 # A clip this short is tracked and cropped on open in a fraction of a second; a longer one (a recording)
 # opens on its raw frames: tracking a 1,311-frame recording on open took 3.5 s of the 9 s a coder waited
 # for it, and even cached crops cost 1.4 s (every frame file is checked) — docs/PERFORMANCE.md.
@@ -61,10 +64,10 @@ def _window(
     return api.frame_window(clip_id, source, start, count, crops, magnify)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def _window_length(clip_id: int, source: str, catalog: str, magnify: api.MagnifyConfig = PLAIN) -> int:
-    sample = _window(clip_id, source, 0, 4, catalog, magnify)
-    sizes = [len(url) for url in sample.images if url]
+def _frames_per_window(images: list[str | None]) -> int:
+    """Frames per window after the opening one, sized to the byte budget by the largest frame sent with
+    the page (no separate sample read: on a cold recording that was one more read of its frame list)."""
+    sizes = [len(url) for url in images if url]
     return api.window_length(max(sizes) if sizes else 20_000)
 
 
@@ -77,14 +80,11 @@ def _motion(clip_id: int, onset: int | None, catalog: str) -> Curve:
     return {"name": "motion (Δ onset)", "numbers": numbers, "values": api.motion_curve(faces.crops, ref)}
 
 
-def _opening(
-    clip_id: int, source: str, initial: int, catalog: str, magnify: api.MagnifyConfig = PLAIN
-) -> tuple[int, int, int]:
-    """(frames per window, start and length of the window sent with the page): a short one around
-    ``initial``, so the first frame shows at once; the browser then asks for more."""
-    count = _window_length(clip_id, source, catalog, magnify)
-    length = min(count, FIRST_WINDOW)
-    return count, max(0, min(initial - FIRST_WINDOW // 2, count - FIRST_WINDOW)), length
+def _opening(initial: int, frames: int) -> tuple[int, int]:
+    """(start, length) of the window sent with the page: a short one around ``initial`` (a position among
+    the clip's ``frames``), so the first frame shows at once; the browser then asks for more."""
+    length = min(FIRST_WINDOW, frames)
+    return max(0, min(initial - length // 2, frames - length)), length
 
 
 def default_source(detail: api.ClipDetail) -> str:
@@ -126,8 +126,7 @@ def _warm(clip_id: int, catalog: str, viewer: api.Actor, not_before: float) -> N
         if not detail.frame_numbers:
             return
         source = default_source(detail)
-        _, start, length = _opening(clip_id, source, 0, catalog)
-        _window(clip_id, source, start, length, catalog)
+        _window(clip_id, source, *_opening(0, len(detail.frame_numbers)), catalog)
         if source == "crops":
             _motion(clip_id, detail.onset, catalog)
     except Exception:  # noqa: BLE001 — a warm-up only: the visit reports its own errors
@@ -171,7 +170,8 @@ def render_player(
     detail: api.ClipDetail | None = None,
     magnify: api.MagnifyConfig = PLAIN,
 ) -> None:
-    """The player for one clip. With ``on_save`` it marks (I/A/O) and saves (Enter) as ``annotator``;
+    """The player for one clip; ``key`` names the page's one player, which the browser keeps when the
+    page shows another clip. With ``on_save`` it marks (I/A/O) and saves (Enter) as ``annotator``;
     ``proposal`` ({apex, seq}) sets an unsaved apex mark (the apex suggestion); ``initial_frame`` (a
     dataset frame number, e.g. a spotted interval's apex) is where it opens instead of the first frame;
     ``detail`` is the clip's, when the page read it already (a recording's frame list is not free);
@@ -256,17 +256,24 @@ def _player_fragment(
     magnify: api.MagnifyConfig = PLAIN,
 ) -> None:
     catalog = api.catalog_location()
-    ckey = f"{key}_gp_{clip_id}"
-    win_key, status_key, rerun_key = f"{ckey}_window", f"{ckey}_status", f"{ckey}_rerun"
+    # one browser player per page, whichever clip it shows: a new clip is new data for the same
+    # component (its DOM, decoder and settings stay; a remount per clip was part of every next clip's
+    # wait), so its events name their clip and an event of another clip is never applied to this one
+    ckey = f"{key}_gp"
+    clip_state = f"{ckey}_{clip_id}"
+    win_key, status_key, rerun_key = f"{clip_state}_window", f"{clip_state}_status", f"{clip_state}_rerun"
     if st.session_state.pop(rerun_key, False):
         st.rerun()  # a save changed the annotations: the whole page (table, agreement) follows
     try:
-        count, start, length = _opening(clip_id, source, initial, catalog, magnify)
+        start, length = _opening(initial, len(detail.frame_numbers))
+        opening = _window(clip_id, source, start, length, catalog, magnify)
+        count = _frames_per_window(list(opening.images))
         asked = st.session_state.get(win_key)
         if asked:
             start, length = int(asked["start"]), min(count, int(asked.get("count") or count))
         window = window_json(
-            _window(clip_id, source, start, length, catalog, magnify), asked["seq"] if asked else 0
+            _window(clip_id, source, start, length, catalog, magnify) if asked else opening,
+            asked["seq"] if asked else 0,
         )
         curves = timeline_curves(clip_id, source, detail, run_id)
         tracks = api.coding_tracks(identity.viewer(), clip_id)
@@ -288,7 +295,7 @@ def _player_fragment(
 
     def on_window() -> None:
         event = (st.session_state.get(ckey) or {}).get("window")
-        if isinstance(event, dict):
+        if isinstance(event, dict) and event.get("clip") == clip_id:
             st.session_state[win_key] = {
                 "start": int(event["start"]),
                 "count": int(event.get("count") or 0),
@@ -298,6 +305,13 @@ def _player_fragment(
     def on_save_event() -> None:
         event = (st.session_state.get(ckey) or {}).get("save")
         if not isinstance(event, dict) or on_save is None:
+            return
+        if event.get("clip") != clip_id:  # marks of the clip the player showed before: never stored here
+            st.session_state[status_key] = {
+                "seq": event["seq"],
+                "ok": False,
+                "text": f"not saved: those marks are of clip {event.get('clip')}, not of clip {clip_id}",
+            }
             return
         marks = {m: (None if event.get(m) is None else int(event[m])) for m in ("onset", "apex", "offset")}
         try:

@@ -35,7 +35,7 @@ function create(root, component) {
     requested: null, windowSize: 200, pendingSave: null, statusSeq: -1,
     view: null, curves: [], tracks: [], editable: false, annotator: "", lastPainted: null,
     playT0: 0, playI0: 0, raf: 0, stepAt: null, helpOpen: false, mounted: performance.now(),
-    reference: null, play: null, everySpeed: null, framesKey: null, framesGen: 0,
+    reference: null, play: null, everySpeed: null, framesKey: null, framesGen: 0, shown: false,
   };
   const speedSel = q(".gp-speed");
   SPEED_NAMES.forEach((name, i) => { const o = document.createElement("option"); o.value = i; o.textContent = name; speedSel.appendChild(o); });
@@ -82,7 +82,13 @@ function readPayload(data) {
 function merge(st, data) {
   const clip = data.clip || {};
   if (clip.id !== st.clipId) {
+    // another clip in the same player (the page keeps one across clips): nothing of the last clip
+    // stays — its frames (decodes still in flight included: framesGen), anchors, marks, pending save
+    const switched = st.clipId !== null;
     st.clipId = clip.id; st.numbers = clip.numbers || []; st.fps = clip.fps || 30;
+    st.framesGen = (st.framesGen || 0) + 1; st.anchorsSeen.clear(); st.pendingSave = null;
+    st.lastPainted = null; st.stepAt = null; st.shown = false; cancelAnimationFrame(st.raf); counters().playing = false;
+    if (switched) { message(st, "", true); st.q(".gp-play").textContent = "play"; st.mounted = performance.now(); st.root.focus({ preventScroll: true }); }
     st.index = clamp(data.initial || 0, 0, Math.max(0, st.numbers.length - 1));
     st.bitmaps.clear(); st.missing.clear(); st.landmarks.clear(); st.loadedSeq = -1; st.requested = null;
     st.view = { lo: 0, hi: Math.max(1, st.numbers.length - 1) };
@@ -176,6 +182,7 @@ function ensureWindow(st) {
   if (need(st.index)) target = st.index;
   else if (st.playing && need(ahead)) target = ahead;
   else if (ref !== null && need(ref)) target = ref; // the onset view compares with it: never left blank
+  else if (!st.shown) return; // the frames ahead wait for the first paint: the page sends few, they come first
   else if (need(soon)) target = soon; // prefetch: a quarter window ahead is not loaded yet
   if (target === null) return;
   // a seek into frames not loaded yet asks for a short window first (it paints sooner); the prefetch
@@ -185,7 +192,7 @@ function ensureWindow(st) {
   if (st.requested && performance.now() - st.requested.at < 8000) return; // the answer re-checks (merge)
   const seq = Math.floor(performance.now() * 1000) + Math.floor(Math.random() * 1000);
   st.requested = { seq, start, at: performance.now() };
-  st.component.setTriggerValue("window", { start, count, seq });
+  st.component.setTriggerValue("window", { clip: st.clipId, start, count, seq });
 }
 
 // ------------------------------------------------------------------ actions
@@ -319,7 +326,7 @@ function save(st) {
   const seq = Math.floor(performance.now() * 1000) + 1;
   st.pendingSave = { seq, marks: { ...m } };
   message(st, "saving…", true);
-  st.component.setTriggerValue("save", { onset: m.onset, apex: m.apex, offset: m.offset, seq });
+  st.component.setTriggerValue("save", { clip: st.clipId, onset: m.onset, apex: m.apex, offset: m.offset, seq });
 }
 
 function message(st, text, ok) {
@@ -492,6 +499,7 @@ function paint(st, force) {
     if (st.lastPainted !== num) c.painted += 1;
     st.lastPainted = num; c.frame = num; c.index = st.index; c.clip = st.clipId;
     if (c.firstPaintMs === null) c.firstPaintMs = performance.now() - c.mountedAt;
+    if (!st.shown) { st.shown = true; setTimeout(() => ensureWindow(st), 0); } // now the frames ahead
     if (st.stepAt !== null) {
       const t0 = st.stepAt; st.stepAt = null;
       requestAnimationFrame(() => { c.steps.push(performance.now() - t0); });
