@@ -15,7 +15,6 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass, replace
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -28,7 +27,7 @@ from engine.baselines.lbptop import LBPTOPSVM, lbp_top
 from engine.config import config_from_dict
 from engine.errors import GlimpseError
 from engine.paths import cache_dir
-from engine.preprocess.cache import clip_crops
+from engine.preprocess.cache import clip_crops, save_npz
 from engine.preprocess.config import PreprocessConfig
 from engine.progress import NullReporter, check_cancel
 from engine.variants.contract import ClipInfo, FoldResult, FoldSpec, VariantContext
@@ -85,14 +84,6 @@ def baseline_config(context: VariantContext) -> BaselineConfig:
 def _crop_size(context: VariantContext, cfg: BaselineConfig) -> int:
     encoder = getattr(context.config, "encoder", None)
     return int(getattr(encoder, "image_size", cfg.crop_size)) if encoder is not None else cfg.crop_size
-
-
-def _save(path: Path, **arrays: np.ndarray) -> None:
-    """Whole or not at all (temp file + rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp.npz")
-    np.savez(tmp, allow_pickle=False, **arrays)
-    tmp.replace(path)
 
 
 @lru_cache(maxsize=4)
@@ -167,7 +158,7 @@ def _features_for_clips(context: VariantContext, kind: str, cfg: BaselineConfig)
                 rows.append(_clip_features(kind, frames, apex, cfg))
                 if i % 10 == 0:
                     reporter.progress(0.3 + 0.7 * i / n, f"{kind}: features {i + 1}/{n}")
-            _save(path, features=np.stack(rows), clip_ids=np.array([c.clip_id for c in context.clips]))
+            save_npz(path, features=np.stack(rows), clip_ids=np.array([c.clip_id for c in context.clips]))
     reporter.progress(1.0, f"{kind} features ready")
     meta = {"baseline": kind, "shared_cache": True}
     context.extras.setdefault("artifacts", []).append(("features", path, meta))

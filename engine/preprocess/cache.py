@@ -15,10 +15,12 @@ import os
 import tempfile
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from contextlib import closing
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 from sqlalchemy.exc import IntegrityError
@@ -137,11 +139,23 @@ def cache_path(key: str, kind: str = "faces") -> Path:
 
 def save_array(path: Path, array: np.ndarray) -> None:
     """Atomic write: a crash never leaves a half-written cache entry that a later run would trust."""
+    _write_atomically(path, lambda handle: np.save(handle, array, allow_pickle=False))
+
+
+def save_npz(path: Path, **arrays: np.ndarray) -> None:
+    """``np.savez`` whole or not at all, like ``save_array``."""
+    _write_atomically(path, lambda handle: np.savez(handle, allow_pickle=False, **arrays))
+
+
+def _write_atomically(path: Path, write: Callable[[BinaryIO], None]) -> None:
+    """Write into a temp file of its own beside ``path``, then rename it over ``path``. The temp name is
+    unique per writer, so pool workers making the same cache entry at once never trip over each other's
+    temp file (the entry's content is the same whoever renames last)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
-            np.save(handle, array, allow_pickle=False)
+            write(handle)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 from sqlalchemy.orm import Session
@@ -32,7 +31,7 @@ from engine.errors import GlimpseError
 from engine.ingest.composite import COMPOSITE_FORMATS, composite_from_catalog
 from engine.labels import LABELS_MACRO, LABELS_ME
 from engine.paths import cache_dir
-from engine.preprocess.cache import clip_crops, image_crop
+from engine.preprocess.cache import clip_crops, image_crop, save_npz
 from engine.preprocess.config import PreprocessConfig
 from engine.preprocess.temporal import resample
 from engine.progress import NullReporter, Reporter
@@ -241,14 +240,6 @@ def build_sequences(
             reporter.progress(i / max(1, len(clips)), f"loading clip {i + 1}/{len(clips)}")
     save_npz(path, frames=frames_out, numbers=numbers_out, clip_ids=np.array([c.clip_id for c in clips]))
     return SequenceSet(str(path), key)
-
-
-def save_npz(path: Path, **arrays: np.ndarray) -> None:
-    """Write whole or not at all (temp file + rename), so a crashed run leaves no truncated cache."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp.npz")
-    np.savez(tmp, allow_pickle=False, **arrays)
-    tmp.replace(path)
 
 
 def _sample(n: int, cap: int, seed: int = 0) -> np.ndarray:

@@ -15,8 +15,9 @@ import numpy as np
 import torch
 
 from engine.paths import cache_dir
+from engine.preprocess.cache import save_npz
 from engine.progress import NullReporter, Reporter
-from engine.train.data import SequenceSet, save_npz
+from engine.train.data import SequenceSet
 from engine.train.runtime import autocast
 from engine.train.stages import to_tensor
 from models.encoder import Encoder
