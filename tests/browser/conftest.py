@@ -7,33 +7,19 @@ import contextlib
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import cv2
-import numpy as np
 import pytest
+from browser_support import CHROMIUM, CHROMIUM_ARGS, ROOT, free_port, stop, wait_http, write_frames
 from sqlalchemy import insert
 
 from db.schema import Clip, Dataset, Frame, Subject
 from db.session import session_scope
-
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = os.environ.get("GLIMPSE_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 @dataclass
@@ -41,37 +27,6 @@ class Workbench:
     url: str
     home: Path
     db_url: str
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_http(url: str, timeout_s: float, proc: subprocess.Popen) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {proc.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise TimeoutError(f"{url} did not answer in {timeout_s} s")
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    """Stop a process group this fixture started (by its id), SIGKILL if it lingers."""
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(5)
 
 
 def _wait_worker(db_url: str, pid: int, timeout_s: float = 60) -> None:
@@ -121,7 +76,7 @@ def workbench(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workbench]:
         [*glimpse, "worker", "--idle-exit", "600"], env=env, cwd=ROOT, start_new_session=True,
         stdout=subprocess.DEVNULL, stderr=(home / "worker.err").open("wb"),
     )  # fmt: skip
-    port = _free_port()
+    port = free_port()
     app = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
@@ -131,12 +86,12 @@ def workbench(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workbench]:
     )  # fmt: skip
     try:
         _wait_worker(db_url, worker.pid)
-        _wait_http(f"http://127.0.0.1:{port}/_stcore/health", 90, app)
+        wait_http(f"http://127.0.0.1:{port}/_stcore/health", 90, app)
         yield Workbench(url=f"http://127.0.0.1:{port}", home=home, db_url=db_url)
     finally:
         strays = _stray_workers(db_url, {worker.pid})
-        _stop(app)
-        _stop(worker)
+        stop(app)
+        stop(worker)
         for pid in strays:  # started by the app under test, in this test's catalog
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(pid, signal.SIGTERM)
@@ -157,20 +112,6 @@ def browser_page(workbench: Workbench) -> Iterator[object]:
 
 
 # ---------------------------------------------------------------- a synthetic long recording
-# Thousands of tiny frames on disk, put straight into the catalog (no dependency on a recording reader).
-# Each frame is a flat gray of ``number % 251``, so a test can tell from the painted pixels which frame
-# the browser shows.
-
-
-def write_frames(folder: Path, n_frames: int, first_number: int = 1, size: int = 32) -> list[int]:
-    folder.mkdir(parents=True, exist_ok=True)
-    numbers = list(range(first_number, first_number + n_frames))
-    for number in numbers:
-        image = np.full((size, size), number % 251, dtype=np.uint8)
-        cv2.imwrite(str(folder / f"img{number}.png"), image)
-    return numbers
-
-
 def add_recording(db_url: str, root: Path, n_frames: int, first_number: int = 1, fps: float = 200.0) -> int:
     """A dataset with one recording of ``n_frames`` frames; returns the clip id."""
     numbers = write_frames(root / "rec01", n_frames, first_number)

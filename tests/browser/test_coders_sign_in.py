@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from browser_support import CHROMIUM, CHROMIUM_ARGS, free_port, settle, stop, wait_http, write_frames
+from oidc_support import SHORT_LIVED, oidc_provider, start_workbench, write_auth_secrets
 from sqlalchemy import select
 
 from db import assignments, people
 from db.schema import Annotation, Assignment, Clip, Dataset, Frame, Subject
 from db.session import session_scope
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, _free_port, _stop, _wait_http, write_frames
-from tests.browser.oidc import SHORT_LIVED, oidc_provider, start_workbench, write_auth_secrets
 
 pytestmark = pytest.mark.browser
 RELEASE_EMOTION = "contempt"  # the release's coding: must never show on a coder's page while blind
@@ -85,16 +85,16 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SignInLab]:
 
     session_factory(db_url)  # migrate
     clips = _catalog(db_url, base / "data")
-    app_port, oidc_port = _free_port(), _free_port()
+    app_port, oidc_port = free_port(), free_port()
     redirect = f"http://127.0.0.1:{app_port}/oauth2callback"
     with oidc_provider(oidc_port, redirect, base / "oidc.log") as provider:
         write_auth_secrets(app_dir, app_port, provider)
         app = start_workbench(app_dir, app_port, env, base / "streamlit.log")
         try:
-            _wait_http(f"http://127.0.0.1:{app_port}/_stcore/health", 90, app)
+            wait_http(f"http://127.0.0.1:{app_port}/_stcore/health", 90, app)
             yield SignInLab(f"http://127.0.0.1:{app_port}", provider.issuer, db_url, clips)
         finally:
-            _stop(app)
+            stop(app)
 
 
 @pytest.fixture(scope="module")
@@ -143,12 +143,15 @@ def _shot(page, name: str) -> None:  # noqa: ANN001
 
 def _code(page, who: str, clip_id: int, apex: int) -> None:  # noqa: ANN001
     """Type the marks in the number form and save (the save the player's Enter makes too)."""
+    settle(page)  # the clip's script run is over: its form will not be redrawn under the typing
     onset = page.get_by_role("spinbutton", name="onset", exact=True)
     if not onset.is_visible():  # the expander stays open from the last clip
         page.get_by_text("type marks as numbers").click()
     onset.wait_for()
     for mark, value in (("onset", apex - 2), ("apex", apex), ("offset", apex + 3)):
         page.get_by_role("spinbutton", name=mark, exact=True).fill(str(value))
+    page.keyboard.press("Tab")  # commit the last number before the click
+    settle(page)
     page.get_by_role("button", name="Save annotation").click()
     try:
         page.get_by_text(f"saved {who}'s annotation of clip {clip_id} (").wait_for()

@@ -12,6 +12,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from browser_support import settle
 from sqlalchemy import select
 
 from db.schema import Annotation, Clip, Frame, Job, Prediction, Run
@@ -22,15 +23,6 @@ from engine.spotting.run import run_spotting
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(600)]
 PLAYER = '[data-testid="glimpse-player"]'
 SHOTS = Path(os.environ.get("GLIMPSE_SCREENSHOTS", Path(tempfile.gettempdir()) / "glimpse-screenshots"))
-
-
-IDLE = """() => document.querySelector('[data-testid="stApp"]')?.dataset.testScriptState === 'notRunning'
-           && document.querySelectorAll('[data-testid="stSkeleton"]').length === 0"""
-
-
-def settle(page) -> None:  # noqa: ANN001
-    """Wait until the script run is over and no element is still a loading skeleton."""
-    page.wait_for_function(IDLE, timeout=60_000)
 
 
 def shot(page, name: str) -> None:  # noqa: ANN001

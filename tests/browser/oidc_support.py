@@ -19,8 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
-from tests.browser.conftest import _stop, _wait_http
+from browser_support import stop, wait_http
 
 ROOT = Path(__file__).resolve().parents[2]
 PROVIDER_SCRIPT = Path(__file__).with_name("oidc_provider.mjs")
@@ -75,10 +74,10 @@ def oidc_provider(port: int, redirect_uri: str, log: Path) -> Iterator[Provider]
     )  # fmt: skip
     issuer = f"http://127.0.0.1:{port}"
     try:
-        _wait_http(f"{issuer}/.well-known/openid-configuration", 60, proc)
+        wait_http(f"{issuer}/.well-known/openid-configuration", 60, proc)
         yield Provider(issuer=issuer, client_secret=secret)
     finally:
-        _stop(proc)
+        stop(proc)
 
 
 def write_auth_secrets(app_dir: Path, app_port: int, provider: Provider) -> None:
