@@ -248,7 +248,10 @@ def _flowcnn_fold(prepared: PreparedFeatures, spec: FoldSpec, cfg: BaselineConfi
 
 
 @register_variant(
-    "lbptop", run_fold=run_lbptop_fold, description="LBP-TOP histograms + linear SVM (MEGC 2019 baseline)"
+    "lbptop",
+    run_fold=run_lbptop_fold,
+    description="LBP-TOP histograms + linear SVM (MEGC 2019 baseline)",
+    cost_s=6,
 )
 def prepare_lbptop(context: VariantContext) -> PreparedFeatures:
     """LBP-TOP histograms of every clip's onset→offset crops."""
@@ -259,6 +262,7 @@ def prepare_lbptop(context: VariantContext) -> PreparedFeatures:
     "flowcnn",
     run_fold=run_flowcnn_fold,
     description="onset→apex optical flow + strain → shallow CNN (STSTNet-like)",
+    cost_s=24,
 )
 def prepare_flowcnn(context: VariantContext) -> PreparedFeatures:
     """Onset→apex flow images (u, v, strain) of every clip."""
@@ -271,6 +275,7 @@ def prepare_flowcnn(context: VariantContext) -> PreparedFeatures:
     description="AUDIT — FLAWED: the flow CNN with each fold's epoch picked by accuracy on the held-out "
     "test subject (HTNet/CausalNet's selection), to measure the inflation; never a result",
     audit=True,
+    cost_s=24,
 )
 def prepare_flowcnn_oracle(context: VariantContext) -> PreparedFeatures:
     """The same flow images as ``flowcnn`` (the same cache entry): only the epoch selection differs."""

@@ -114,6 +114,19 @@ def compute_metrics(truth: Sequence[str], predicted: Sequence[str], labels: Sequ
     )
 
 
+def unweighted_scores(truth: np.ndarray, predicted: np.ndarray, n_labels: int) -> tuple[float, float]:
+    """(UF1, UAR) of label indices by the same arithmetic as ``compute_metrics``'s scikit-learn calls —
+    per-class F1 = 2·TP / (support + predicted), recall = TP / support, 0 where undefined, plain means —
+    so the same bits, without its per-call checks: for the hundreds of draws of a chance level."""
+    confusion = np.bincount(truth * n_labels + predicted, minlength=n_labels * n_labels)
+    confusion = confusion.reshape(n_labels, n_labels)
+    tp = np.diag(confusion).astype(np.float64)
+    support, chosen = confusion.sum(1), confusion.sum(0)
+    f1 = np.divide(2.0 * tp, support + chosen, out=np.zeros(n_labels), where=(support + chosen) > 0)
+    recall = np.divide(tp, support, out=np.zeros(n_labels), where=support > 0)
+    return float(np.mean(f1)), float(np.mean(recall))
+
+
 def pooled_and_per_group(
     truth: Sequence[str], predicted: Sequence[str], groups: Sequence[str], labels: Sequence[str]
 ) -> dict[str, MetricReport]:

@@ -40,6 +40,7 @@ from engine.train.runs import (
     run_dir,
 )
 from engine.train.runtime import applied_runtime, resolve_device
+from engine.train.stage_memo import sharing_trained_stages
 from engine.variants.contract import ClipInfo, FoldResult, FoldSpec, VariantContext
 from engine.variants.registry import Variant, get_variant
 from engine.variants.selection import FLAWED_LABEL, LEAKAGE_SAFE, TEST_SUBJECT_ORACLE
@@ -99,6 +100,52 @@ class VariantComputed:
     results: list[FoldResult]
     artifacts: list[tuple[str, Path, dict]]
     peak_rss_mib: float = 0.0  # of the process that computed it (a pool worker's memory)
+    compute_s: float = 0.0  # wall seconds the computing took, where it ran
+    reused_stages: tuple[str, ...] = ()  # encoder stages taken from an identical training (stage_memo)
+
+
+@dataclass(frozen=True)
+class Arm:
+    """One run of an ablation: a variant, a seed and a label source; ``index`` is its place in the
+    sequential order (the order a comparison lists its runs in, whatever order they ran in)."""
+
+    index: int
+    seed: int
+    labels: str
+    variant: str
+
+
+def ablation_arms(cfg: AblationConfig) -> list[Arm]:
+    """Seeds × label sources × variants, in the sequential order."""
+    arms = [(s, lab, v) for s in cfg.seeds for lab in cfg.labels for v in cfg.variants]
+    return [Arm(i, seed, labels, variant) for i, (seed, labels, variant) in enumerate(arms)]
+
+
+def worker_groups(arms: list[Arm]) -> list[tuple[Arm, ...]]:
+    """The pool's tasks, longest first. One arm per task, except that an encoder variant whose stages
+    extend another arm's (FULL = FIR then ER, same seed and label source) rides in the same task after
+    it, so that worker reuses the trained FIR stage (``engine.train.stage_memo``) instead of training it
+    again. Longest first (``Variant.cost_s``) so the last tasks to start are short and no core waits
+    while another finishes a long one. Neither changes a number: each run's result is its own."""
+    stages = {arm.index: get_variant(arm.variant).stages for arm in arms}
+
+    def root(arm: Arm) -> Arm:
+        """The arm of the same seed and labels with the shortest stages that start this arm's."""
+        own = stages[arm.index]
+        starts = [
+            other
+            for other in arms
+            if (other.seed, other.labels) == (arm.seed, arm.labels)
+            and stages[other.index]
+            and own[: len(stages[other.index])] == stages[other.index]
+        ]
+        return min(starts, key=lambda other: (len(stages[other.index]), other.index), default=arm)
+
+    groups: dict[int, list[Arm]] = {}
+    for arm in arms:
+        groups.setdefault(root(arm).index, []).append(arm)
+    tasks = [tuple(sorted(group, key=lambda arm: len(stages[arm.index]))) for group in groups.values()]
+    return sorted(tasks, key=lambda task: -sum(get_variant(arm.variant).cost_s for arm in task))
 
 
 def execution_record(executor: Executor | None) -> dict[str, Any]:
@@ -206,6 +253,7 @@ def compute_variant(
         )
         if task.ties:
             reporter.log(f"labels {task.labels}: {task.ties} clip(s) left out, coders tie")
+        computing = time.perf_counter()
         prepared = task.spec.prepare(context)
         check_cancel(reporter)
         folds_reporter = SubReporter(reporter, 0.6, 0.97, f"{name} · {cfg.protocol} folds")
@@ -214,12 +262,15 @@ def compute_variant(
     artifacts.append(
         (LABELS_KIND, task.labels_path, json.loads(task.labels_path.read_text(encoding="utf-8")))
     )
-    return VariantComputed(results, artifacts, peak_rss_mib())
+    reused = tuple(context.extras.get("reused_stages", ()))
+    return VariantComputed(results, artifacts, peak_rss_mib(), time.perf_counter() - computing, reused)
 
 
-def compute_in_worker(task: VariantTask) -> VariantComputed:
-    """A pool worker's task: the whole run, its folds one after another in that worker."""
-    return compute_variant(task)
+def compute_in_worker(tasks: tuple[VariantTask, ...]) -> list[VariantComputed]:
+    """A pool worker's task: whole runs (one, or FIR then FULL of one seed: see ``worker_groups``), each
+    with its folds one after another in that worker."""
+    with sharing_trained_stages():
+        return [compute_variant(task) for task in tasks]
 
 
 def record_variant(task: VariantTask, computed: VariantComputed) -> VariantOutcome:
@@ -239,10 +290,12 @@ def record_variant(task: VariantTask, computed: VariantComputed) -> VariantOutco
     )
 
 
-def _outcome_line(outcome: VariantOutcome) -> str:
+def _outcome_line(outcome: VariantOutcome, computed: VariantComputed) -> str:
+    reused = computed.reused_stages
     return (
         f"{outcome.variant} seed {outcome.seed}: UF1 {outcome.uf1:.3f}  UAR {outcome.uar:.3f}  "
         f"({outcome.run_id})"
+        + (f"  · encoder stage(s) {' → '.join(reused)} reused (same seed, config, images)" if reused else "")
     )
 
 
@@ -264,13 +317,14 @@ def run_variant(
     task = start_variant(db_url, variant, seed, cfg, job_id, parent_id, encoder_path, executor)
     started = time.perf_counter()
     try:
-        outcome = record_variant(task, compute_variant(task, reporter, executor))
+        computed = compute_variant(task, reporter, executor)
+        outcome = record_variant(task, computed)
     except BaseException as error:
         _close_unfinished(db_url, task.run_id, error, started)
         raise
     finish_run(db_url, task.run_id, "succeeded", started)
     reporter.progress(1.0, f"{variant} seed {seed} done")
-    reporter.log(_outcome_line(outcome))
+    reporter.log(_outcome_line(outcome, computed))
     return outcome
 
 
@@ -282,47 +336,54 @@ def _pooled_variants(
     job_id: int | None,
     parent_id: str,
 ) -> list[VariantOutcome]:
-    """Every variant × seed as one task of the worker pool (its folds one after another in its worker).
-    Runs are created in the parent just before their task starts and recorded here in the sequential
-    order, so the catalog is written by one process; a run whose task did not finish (cancel, a dead
-    worker, an error) is closed as cancelled or failed, never left running."""
-    arms = [(s, lab, v) for s in cfg.seeds for lab in cfg.labels for v in cfg.variants]
+    """Every variant × seed on the worker pool, as the tasks of ``worker_groups`` (longest first; FULL
+    with FIR of its seed). Runs are created in the parent just before their task starts and recorded
+    here as tasks finish, so the catalog is written by one process; outcomes come back in the
+    sequential order. A run whose task did not finish (cancel, a dead worker, an error) is closed as
+    cancelled or failed, never left running."""
+    arms = ablation_arms(cfg)
     total = len(arms)
-    created: list[VariantTask] = []
+    groups = worker_groups(arms)
+    created: list[tuple[VariantTask, ...]] = []  # the tasks of each group, as they were started
     open_runs: dict[str, float] = {}  # run id → start, for runs created and not yet recorded
-    outcomes: list[VariantOutcome] = []
+    outcomes: dict[int, VariantOutcome] = {}
 
-    def tasks() -> Iterator[VariantTask]:
-        for seed, labels, variant in arms:
-            one = replace(cfg, labels=(labels,))
-            task = start_variant(db_url, variant, seed, one, job_id, parent_id, executor=pool)
-            created.append(task)
-            open_runs[task.run_id] = time.perf_counter()
-            if task.ties:
-                reporter.log(f"labels {task.labels}: {task.ties} clip(s) left out, coders tie")
-            run = f"run {len(created)}/{total} · {variant} seed {seed}"  # as the sequential path labels it
-            reporter.progress(len(outcomes) / total, f"{run}: started in a worker")
-            yield task
+    def tasks() -> Iterator[tuple[VariantTask, ...]]:
+        for group in groups:
+            started = []
+            for arm in group:
+                one = replace(cfg, labels=(arm.labels,))
+                task = start_variant(db_url, arm.variant, arm.seed, one, job_id, parent_id, executor=pool)
+                open_runs[task.run_id] = time.perf_counter()
+                if task.ties:
+                    reporter.log(f"labels {task.labels}: {task.ties} clip(s) left out, coders tie")
+                run = f"run {len(open_runs) + len(outcomes)}/{total} · {arm.variant} seed {arm.seed}"
+                reporter.progress(len(outcomes) / total, f"{run}: started in a worker")
+                started.append(task)
+            created.append(tuple(started))
+            yield tuple(started)
 
     try:
         with closing(pool.imap(compute_in_worker, tasks(), cfg.runtime.threads, reporter)) as computed:
-            for index, result in enumerate(computed):
-                task = created[index]
-                outcome = record_variant(task, result)
-                outcome = replace(outcome, variant=arm_name(outcome.variant, task.labels))
-                finish_run(db_url, task.run_id, "succeeded", open_runs.pop(task.run_id))
-                outcomes.append(outcome)
-                reporter.progress(
-                    len(outcomes) / total,
-                    f"run {len(outcomes)}/{total} · {outcome.variant} seed {outcome.seed} done "
-                    f"(worker peak memory {result.peak_rss_mib:.0f} MiB)",
-                )
-                reporter.log(_outcome_line(outcome))
+            for index, results in enumerate(computed):
+                for arm, task, result in zip(groups[index], created[index], results, strict=True):
+                    outcome = record_variant(task, result)
+                    outcome = replace(outcome, variant=arm_name(outcome.variant, task.labels))
+                    open_runs.pop(task.run_id)
+                    # its own computing time, not its wait in the queue or behind its group's first run
+                    finish_run(db_url, task.run_id, "succeeded", time.perf_counter() - result.compute_s)
+                    outcomes[arm.index] = outcome
+                    reporter.progress(
+                        len(outcomes) / total,
+                        f"run {len(outcomes)}/{total} · {outcome.variant} seed {outcome.seed} done "
+                        f"(worker peak memory {result.peak_rss_mib:.0f} MiB)",
+                    )
+                    reporter.log(_outcome_line(outcome, result))
     except BaseException as error:
-        for run_id, started in open_runs.items():
-            _close_unfinished(db_url, run_id, error, started)
+        for run_id, started_at in open_runs.items():
+            _close_unfinished(db_url, run_id, error, started_at)
         raise
-    return outcomes
+    return [outcomes[arm.index] for arm in arms]
 
 
 def _close_unfinished(db_url: str, run_id: str, error: BaseException, started: float) -> None:
@@ -373,7 +434,7 @@ def run_ablation(
     )
     started = time.perf_counter()
     outcomes: list[VariantOutcome] = []
-    arms = [(s, lab, v) for s in cfg.seeds for lab in cfg.labels for v in cfg.variants]
+    arms = ablation_arms(cfg)
     total = len(arms)
     try:
         if isinstance(executor, LocalExecutor) and executor.workers > 1 and total > 1:
@@ -381,12 +442,16 @@ def run_ablation(
             # without this catalog and run folder)
             outcomes = _pooled_variants(db_url, cfg, executor, reporter, job_id, parent)
         else:
-            for i, (seed, labels, variant) in enumerate(arms):
-                check_cancel(reporter)
-                sub = SubReporter(reporter, i / total, (i + 1) / total, f"run {i + 1}/{total}")
-                one = replace(cfg, labels=(labels,))
-                outcome = run_variant(db_url, variant, seed, one, sub, job_id, parent, executor=executor)
-                outcomes.append(replace(outcome, variant=arm_name(variant, labels)))
+            with sharing_trained_stages():  # FULL starts from FIR's encoder of the same seed
+                for arm in arms:
+                    check_cancel(reporter)
+                    i = arm.index
+                    sub = SubReporter(reporter, i / total, (i + 1) / total, f"run {i + 1}/{total}")
+                    one = replace(cfg, labels=(arm.labels,))
+                    outcome = run_variant(
+                        db_url, arm.variant, arm.seed, one, sub, job_id, parent, executor=executor
+                    )
+                    outcomes.append(replace(outcome, variant=arm_name(arm.variant, arm.labels)))
         chance = chance_levels(outcomes[0].truth, LABELS_ME) if outcomes else None
         reference = arm_name(REFERENCE, cfg.labels[0])  # FULL on the first label source
         comparison = compare_outcomes(outcomes, chance, reference)

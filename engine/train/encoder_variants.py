@@ -81,7 +81,14 @@ def prepare_encoder_variant(context: VariantContext) -> PreparedEncoder:
         state = torch.load(given, map_location="cpu", weights_only=True)
     else:
         state, losses = train_encoder(
-            spec.stages, enc_cfg, context.seed, device, faces, macro, SubReporter(reporter, 0.1, 0.9)
+            spec.stages,
+            enc_cfg,
+            context.seed,
+            device,
+            faces,
+            macro,
+            SubReporter(reporter, 0.1, 0.9),
+            reused=context.extras.setdefault("reused_stages", []),
         )
         context.extras["losses"] = losses
         context.extras["n_faces"] = 0 if faces is None else len(faces)
@@ -157,7 +164,9 @@ def run_encoder_fold(prepared: PreparedEncoder, spec: FoldSpec) -> FoldResult:
     )
 
 
-def encoder_variant(name: str, stages: tuple[str, ...], description: str) -> Callable[[Prepare], Prepare]:
+def encoder_variant(
+    name: str, stages: tuple[str, ...], description: str, cost_s: float
+) -> Callable[[Prepare], Prepare]:
     """``engine.variants.registry.register_variant`` for an encoder variant: it reads what its stages need."""
     return register_variant(
         name,
@@ -165,6 +174,7 @@ def encoder_variant(name: str, stages: tuple[str, ...], description: str) -> Cal
         stages=stages,
         datasets=stage_datasets(stages),
         description=description,
+        cost_s=cost_s,
     )
 
 
@@ -173,17 +183,21 @@ def encoder_variant(name: str, stages: tuple[str, ...], description: str) -> Cal
 # order pages list them in).
 
 
-@encoder_variant("fir", ("fir",), "encoder trained on face reconstruction only (CAE)")
+@encoder_variant("fir", ("fir",), "encoder trained on face reconstruction only (CAE)", cost_s=19)
 def prepare_fir(context: VariantContext) -> PreparedEncoder:
     return prepare_encoder_variant(context)
 
 
-@encoder_variant("er", ("er",), "encoder trained on macro-expression recognition only, from scratch")
+@encoder_variant(
+    "er", ("er",), "encoder trained on macro-expression recognition only, from scratch", cost_s=11
+)
 def prepare_er(context: VariantContext) -> PreparedEncoder:
     return prepare_encoder_variant(context)
 
 
-@encoder_variant("mixt", ("mixt",), "encoder trained on reconstruction and expression recognition jointly")
+@encoder_variant(
+    "mixt", ("mixt",), "encoder trained on reconstruction and expression recognition jointly", cost_s=16
+)
 def prepare_mixt(context: VariantContext) -> PreparedEncoder:
     return prepare_encoder_variant(context)
 
@@ -192,6 +206,7 @@ def prepare_mixt(context: VariantContext) -> PreparedEncoder:
     "full",
     ("fir", "er"),
     "reconstruction (stage 1) then expression recognition (stage 2): the paper's method",
+    cost_s=16,
 )
 def prepare_full(context: VariantContext) -> PreparedEncoder:
     return prepare_encoder_variant(context)

@@ -22,7 +22,7 @@ from db.queries import catalog_snapshot
 from db.schema import Artifact, Metric, Prediction, Run, utcnow
 from db.session import session_scope
 from engine.evaluate.export import write_megc_log, write_predictions_csv
-from engine.evaluate.metrics import MetricReport, compute_metrics, pooled_and_per_group
+from engine.evaluate.metrics import MetricReport, compute_metrics, pooled_and_per_group, unweighted_scores
 from engine.paths import relative_to_home, runs_dir
 from engine.provenance import code_version, environment
 from engine.variants.contract import ClipInfo, FoldResult
@@ -245,12 +245,17 @@ def chance_levels(
 ) -> dict[str, float]:
     """UF1/UAR of a uniform-random predictor (mean over draws) and of the majority-class predictor."""
     rng = np.random.default_rng(seed)
-    uni = [compute_metrics(truth, list(rng.choice(list(labels), len(truth))), labels) for _ in range(draws)]
+    index = {lab: i for i, lab in enumerate(labels)}
+    truth_idx = np.array([index[t] for t in truth], dtype=np.int64)
+    # one draw per call, as the stream has always been drawn (the same chance levels as before)
+    uni = [
+        unweighted_scores(truth_idx, rng.choice(len(labels), len(truth)), len(labels)) for _ in range(draws)
+    ]
     majority = max(labels, key=lambda lab: list(truth).count(lab))
     maj = compute_metrics(truth, [majority] * len(truth), labels)
     return {
-        "uniform_uf1": float(np.mean([r.uf1 for r in uni])),
-        "uniform_uar": float(np.mean([r.uar for r in uni])),
+        "uniform_uf1": float(np.mean([uf1 for uf1, _ in uni])),
+        "uniform_uar": float(np.mean([uar for _, uar in uni])),
         "majority_uf1": maj.uf1,
         "majority_uar": maj.uar,
     }

@@ -15,6 +15,13 @@ from engine.labels import LABELS_MACRO
 from engine.progress import NullReporter, Reporter, check_cancel
 from engine.train.config import EncoderStageConfig
 from engine.train.runtime import autocast, seed_everything
+from engine.train.stage_memo import (
+    TRAINED_STAGES,
+    StageInputs,
+    fingerprint,
+    keep_trained_prefix,
+    reuse_trained_prefix,
+)
 from models.cae import CAE
 from models.encoder import Encoder
 from models.heads import ExpressionHead
@@ -134,12 +141,15 @@ def train_encoder(
     faces: np.ndarray | None = None,
     macro: tuple[np.ndarray, np.ndarray] | None = None,
     reporter: Reporter | None = None,
+    reused: list[str] | None = None,
 ) -> tuple[dict[str, torch.Tensor], dict[str, float]]:
     """Train an encoder from scratch through ``stages`` in order (e.g. ``("fir", "er")``, the paper's FULL)
     and return (state_dict, losses). Stage ``i`` uses seed ``seed + i``; with several stages the losses
     are prefixed by their stage (``fir_rec``, ``er_ce``).
 
     ``faces``: (N, S, S) uint8 for reconstruction; ``macro``: (images, label indices into LABELS_MACRO).
+    Inside ``engine.train.stage_memo.sharing_trained_stages`` the first stages may come from an identical
+    earlier training (same bits); their names are appended to ``reused``.
     """
     reporter = reporter or NullReporter()
     stages = tuple(stages)
@@ -156,25 +166,49 @@ def train_encoder(
             )
     seed_everything(seed)
     encoder = build_encoder(cfg)
-    losses: dict[str, float] = {}
     n = len(stages)
-    for i, stage in enumerate(stages):
+    # what each stage trains on, as memo keys need it (only inside an ablation that shares stages)
+    images = [_stage_images(s, faces, macro) if TRAINED_STAGES.active else None for s in stages]
+    inputs = StageInputs(cfg, seed, device, tuple(images))
+    done, stage_losses = reuse_trained_prefix(stages, inputs, encoder, reporter)
+    if reused is not None:
+        reused.extend(stages[:done])
+    for i in range(done, n):
+        stage = stages[i]
         needs = STAGE_NEEDS[stage]
-        stage_losses = _epochs(
-            stage,
-            encoder,
-            cfg,
-            device,
-            seed + i,
-            faces if "faces" in needs else None,
-            macro if "macro" in needs else None,
-            reporter,
-            i / n,
-            (i + 1) / n,
+        stage_losses.append(
+            _epochs(
+                stage,
+                encoder,
+                cfg,
+                device,
+                seed + i,
+                faces if "faces" in needs else None,
+                macro if "macro" in needs else None,
+                reporter,
+                i / n,
+                (i + 1) / n,
+            )
         )
-        losses.update({(f"{stage}_{k}" if n > 1 else k): v for k, v in stage_losses.items()})
+        if i + 1 < n:  # a prefix another variant may extend (FULL's FIR is FIR's whole training)
+            keep_trained_prefix(stages[: i + 1], inputs, encoder, stage_losses)
+    if n == 1 and done == 0:
+        keep_trained_prefix(stages, inputs, encoder, stage_losses)
+    losses: dict[str, float] = {}
+    for stage, per_stage in zip(stages, stage_losses, strict=True):
+        losses.update({(f"{stage}_{k}" if n > 1 else k): v for k, v in per_stage.items()})
     encoder.eval()
     return {k: v.detach().cpu() for k, v in encoder.state_dict().items()}, losses
+
+
+def _stage_images(
+    stage: str, faces: np.ndarray | None, macro: tuple[np.ndarray, np.ndarray] | None
+) -> str | None:
+    """The fingerprint of what ``stage`` trains on (its part of a stage memo key)."""
+    needs = STAGE_NEEDS[stage]
+    return "|".join(
+        str(fingerprint(data)) for role, data in (("faces", faces), ("macro", macro)) if role in needs
+    )
 
 
 def load_encoder(state: dict[str, torch.Tensor], cfg: EncoderStageConfig) -> Encoder:

@@ -22,6 +22,9 @@ class Variant:
     datasets: tuple[str, ...] = ("me",)  # dataset roles it reads (DATASET_ROLES)
     stages: tuple[str, ...] = ()  # encoder stages it trains, in order (engine.train.stages.STAGE_NEEDS)
     audit: bool = False  # a deliberately FLAWED protocol, run only to measure its inflation (never a result)
+    # seconds one run of the default config takes on one core (measured by benchmarks/bench_pool.py): the
+    # local pool starts the longest runs first so no core idles at the end; it never changes a number
+    cost_s: float = 10.0
 
 
 VARIANTS: Registry[Variant] = Registry("variant")
@@ -35,6 +38,7 @@ def register_variant(
     datasets: tuple[str, ...] = ("me",),
     stages: tuple[str, ...] = (),
     audit: bool = False,
+    cost_s: float = 10.0,
 ) -> Callable[[Prepare], Prepare]:
     """Register the decorated ``prepare`` function, with ``run_fold``, as variant ``name``."""
     unknown = sorted(set(datasets) - set(DATASET_ROLES))
@@ -43,7 +47,7 @@ def register_variant(
 
     def decorate(prepare: Prepare) -> Prepare:
         VARIANTS.add(
-            name, Variant(name, prepare, run_fold, description, tuple(datasets), tuple(stages), audit)
+            name, Variant(name, prepare, run_fold, description, tuple(datasets), tuple(stages), audit, cost_s)
         )
         return prepare
 

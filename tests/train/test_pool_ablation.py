@@ -20,7 +20,7 @@ from db.session import session_factory
 from engine.errors import GlimpseError
 from engine.local_executor import LocalExecutor
 from engine.progress import Cancelled
-from engine.train.ablation import run_ablation, run_variant
+from engine.train.ablation import ablation_arms, run_ablation, run_variant, worker_groups
 from engine.train.config import AblationConfig
 
 VARIANTS = ("fir", "full", "lbptop")
@@ -43,7 +43,9 @@ class Watcher:
         self.fractions.append(fraction)
         self.messages.append(message)
         self.launched += message.endswith("started in a worker")
-        if self.launched == 2:  # the second task is drawn once the first is on a worker process
+        # the first task holds FIR and FULL of seed 0 (two runs); the second task (its first run: the
+        # third launch) is drawn only once the first was submitted, which started the worker processes
+        if self.launched == 3:
             self.started.set()
 
     def log(self, line: str) -> None:
@@ -92,14 +94,50 @@ def test_pool_and_sequential_write_byte_identical_predictions(tiny_catalog: str,
     assert serial_record["environment"]["workers"] == 1
     assert serial_record["config"] == {**record["config"]}
 
-    # progress: monotone; one line per task in the sequential order, naming variant and seed
+    # progress: monotone; one line per run naming variant and seed, counted as runs finish; the pool
+    # starts the longest tasks first: FIR with FULL of the same seed (FULL reuses FIR's trained stage),
+    # then the short LBP-TOP runs
     assert watcher.fractions == sorted(watcher.fractions) and watcher.fractions[-1] == 1.0
-    order = [f"{v} seed {s}" for s in SEEDS for v in VARIANTS]
-    assert [line.split(":")[0] for line in watcher.logs] == order
+    order = ["fir seed 0", "full seed 0", "fir seed 1", "full seed 1", "lbptop seed 0", "lbptop seed 1"]
+    started = [m.split(" · ")[1].split(":")[0] for m in watcher.messages if m.endswith("started in a worker")]
+    assert started == order
+    assert sorted(line.split(":")[0] for line in watcher.logs) == sorted(order)
+    reused = {line.split(":")[0] for line in watcher.logs if "encoder stage(s) fir reused" in line}
+    assert reused == {"full seed 0", "full seed 1"}
     done = [m for m in watcher.messages if " done (" in m]
-    total = len(order)  # labelled as the sequential path labels its runs: "run 3/4 · full seed 0"
-    assert [m.split(" done")[0] for m in done] == [f"run {i}/{total} · {o}" for i, o in enumerate(order, 1)]
+    total = len(order)  # "run 3/6 · full seed 0": the count of finished runs, then the run
+    assert [m.split(" · ")[0] for m in done] == [f"run {i}/{total}" for i in range(1, total + 1)]
+    assert sorted(m.split(" · ")[1].split(" done")[0] for m in done) == sorted(order)
     assert all("worker peak memory" in m for m in done)
+
+
+def test_pool_tasks_start_longest_first_with_full_after_fir_of_its_seed() -> None:
+    six = ("fir", "er", "mixt", "full", "lbptop", "flowcnn")
+    cfg = dataclasses.replace(AblationConfig.tiny(), variants=six, seeds=(0, 1))
+    groups = worker_groups(ablation_arms(cfg))
+    assert [tuple(f"{arm.variant}{arm.seed}" for arm in group) for group in groups] == [
+        ("fir0", "full0"),
+        ("fir1", "full1"),
+        ("flowcnn0",),
+        ("flowcnn1",),
+        ("mixt0",),
+        ("mixt1",),
+        ("er0",),
+        ("er1",),
+        ("lbptop0",),
+        ("lbptop1",),
+    ]
+    assert sorted(arm.index for group in groups for arm in group) == list(range(12))
+    # FULL without FIR runs alone; a FIR of another label source is another training
+    alone = dataclasses.replace(cfg, variants=("full", "er"), seeds=(0,))
+    assert [len(group) for group in worker_groups(ablation_arms(alone))] == [1, 1]
+    two_sources = dataclasses.replace(
+        cfg, variants=("fir", "full"), seeds=(0,), labels=("source", "consensus")
+    )
+    paired = [
+        {(arm.variant, arm.labels) for arm in group} for group in worker_groups(ablation_arms(two_sources))
+    ]
+    assert paired == [{("fir", "source"), ("full", "source")}, {("fir", "consensus"), ("full", "consensus")}]
 
 
 def test_folds_of_one_run_on_the_pool_match_the_serial_run(tiny_catalog: str, home: Path) -> None:
