@@ -153,13 +153,15 @@ class Frame(Base):
     clip: Mapped[Clip] = relationship(back_populates="frames")
 
 
-class Annotation(Base):
-    __tablename__ = "annotations"
-    __table_args__ = (UniqueConstraint("clip_id", "annotator"),)
+# what a coder decides about a clip: the columns a coding and each of its versions share
+CODING_FIELDS = ("onset", "apex", "offset", "action_units", "emotion", "label", "notes")
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    clip_id: Mapped[int] = mapped_column(ForeignKey("clips.id", ondelete="CASCADE"), index=True)
-    annotator: Mapped[str] = mapped_column(String(64), index=True)
+
+class CodingColumns:
+    """The coding of a clip — ``CODING_FIELDS`` and where a non-hand coding came from — as columns: the
+    live row (``Annotation``) and every version of it (``AnnotationVersion``) hold the same ones, so a
+    version is exactly the row's values as they were."""
+
     onset: Mapped[int | None] = mapped_column(Integer, nullable=True)
     apex: Mapped[int | None] = mapped_column(Integer, nullable=True)
     offset: Mapped[int | None] = mapped_column(Integer, nullable=True)
@@ -167,13 +169,22 @@ class Annotation(Base):
     emotion: Mapped[str] = mapped_column(String(64), default="")
     label: Mapped[str | None] = mapped_column(String(32), nullable=True)
     notes: Mapped[str] = mapped_column(Text, default="")
+    # where a non-hand annotation came from (consensus of annotators, an accepted spotted interval, …)
+    provenance: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+
+
+class Annotation(CodingColumns, Base):
+    __tablename__ = "annotations"
+    __table_args__ = (UniqueConstraint("clip_id", "annotator"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clip_id: Mapped[int] = mapped_column(ForeignKey("clips.id", ondelete="CASCADE"), index=True)
+    annotator: Mapped[str] = mapped_column(String(64), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
     # optimistic concurrency: a save names the version it opened; a newer version means someone else saved
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     updated_by: Mapped[str] = mapped_column(String(64), default="", server_default="")
-    # where a non-hand annotation came from (consensus of annotators, an accepted spotted interval, …)
-    provenance: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
 
     clip: Mapped[Clip] = relationship(back_populates="annotations")
 
@@ -373,7 +384,7 @@ class Person(Base):
     updated_by: Mapped[str] = mapped_column(String(64), default="")
 
 
-class AnnotationVersion(Base):
+class AnnotationVersion(CodingColumns, Base):
     """Every version an annotation row has had (``annotations.version`` numbers them): the history of a
     clip's coding, who saved each and when. Written in the transaction that writes the row, never
     changed; a restore writes the old values as a new version that names the one it came from."""
@@ -386,14 +397,6 @@ class AnnotationVersion(Base):
     clip_id: Mapped[int] = mapped_column(ForeignKey("clips.id", ondelete="CASCADE"), index=True)
     annotator: Mapped[str] = mapped_column(String(64))
     version: Mapped[int] = mapped_column(Integer)
-    onset: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    apex: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    offset: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    action_units: Mapped[str] = mapped_column(String(256), default="")
-    emotion: Mapped[str] = mapped_column(String(64), default="")
-    label: Mapped[str | None] = mapped_column(String(32), nullable=True)
-    notes: Mapped[str] = mapped_column(Text, default="")
-    provenance: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     saved_by: Mapped[str] = mapped_column(String(64), default="")
     saved_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 

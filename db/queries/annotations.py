@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from db.errors import AnnotationConflict, GlimpseError
 from db.people import checked_name
 from db.schema import (
+    CODING_FIELDS,
     SOURCE_ANNOTATOR,
     Annotation,
     AnnotationVersion,
@@ -234,9 +235,6 @@ def write_versioned_annotation(
     return row
 
 
-_VERSIONED_FIELDS = ("onset", "apex", "offset", "action_units", "emotion", "label", "notes", "provenance")
-
-
 def _keep_version(session: Session, row: Annotation) -> None:
     """Append the row as it now is to its history (same transaction: a refused save leaves none)."""
     session.add(
@@ -247,7 +245,7 @@ def _keep_version(session: Session, row: Annotation) -> None:
             version=row.version,
             saved_by=row.updated_by,
             saved_at=row.updated_at,
-            **{f: getattr(row, f) for f in _VERSIONED_FIELDS},
+            **{f: getattr(row, f) for f in (*CODING_FIELDS, "provenance")},
         )
     )
     session.flush()

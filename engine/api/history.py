@@ -7,12 +7,15 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from db import queries
+from db.schema import CODING_FIELDS
 from engine.annotate.store import Marks, SavedAnnotation
 from engine.api.access import Actor, require_clip, visible
 from engine.api.annotation_versions import save_as
 from engine.api.session import get_session
 
-CHANGED_FIELDS = ("onset", "apex", "offset", "action_units", "emotion", "label", "notes")
+# what a change in the history lists: the fields a coder decides (not provenance, which says where a
+# coding came from)
+CHANGED_FIELDS = CODING_FIELDS
 
 
 @dataclass(frozen=True)
