@@ -190,10 +190,8 @@ def train_encoder(
                 (i + 1) / n,
             )
         )
-        if i + 1 < n:  # a prefix another variant may extend (FULL's FIR is FIR's whole training)
-            keep_trained_prefix(stages[: i + 1], inputs, encoder, stage_losses)
-    if n == 1 and done == 0:
-        keep_trained_prefix(stages, inputs, encoder, stage_losses)
+        # kept for a variant that extends it (FULL's FIR is FIR's whole training)
+        keep_trained_prefix(stages[: i + 1], inputs, encoder, stage_losses)
     losses: dict[str, float] = {}
     for stage, per_stage in zip(stages, stage_losses, strict=True):
         losses.update({(f"{stage}_{k}" if n > 1 else k): v for k, v in per_stage.items()})
