@@ -13,10 +13,6 @@ from engine.api.access import Actor, require_clip, visible
 from engine.api.annotation_versions import save_as
 from engine.api.session import get_session
 
-# what a change in the history lists: the fields a coder decides (not provenance, which says where a
-# coding came from)
-CHANGED_FIELDS = CODING_FIELDS
-
 
 @dataclass(frozen=True)
 class Change:
@@ -39,9 +35,9 @@ def clip_history(viewer: Actor, clip_id: int) -> list[Change]:
         for row in queries.annotation_history(session, int(clip_id)):
             if not visible(session, fresh, int(clip_id), row.annotator):
                 continue
-            now = {f: getattr(row, f) for f in CHANGED_FIELDS}
-            before = previous.get(row.annotator, dict.fromkeys(CHANGED_FIELDS))
-            changes = {f: (before[f], now[f]) for f in CHANGED_FIELDS if before[f] != now[f]}
+            now = {f: getattr(row, f) for f in CODING_FIELDS}
+            before = previous.get(row.annotator, dict.fromkeys(CODING_FIELDS))
+            changes = {f: (before[f], now[f]) for f in CODING_FIELDS if before[f] != now[f]}
             previous[row.annotator] = now
             restored = (row.provenance or {}).get("restored_from")
             out.append(Change(row.annotator, row.version, row.saved_by, row.saved_at, changes, restored))
